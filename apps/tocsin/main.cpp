@@ -1,0 +1,198 @@
+// tocsin: the command line. Parses arguments and calls app/; no logic lives here.
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "common/log.hpp"
+#include "config/config_loader.hpp"
+
+namespace {
+
+using tocsin::core::Config;
+
+// Loads and validates the config; prints every problem as file:line:column.
+std::optional<Config> LoadOrExplain(const std::string& path) {
+  auto loaded = tocsin::config::LoadConfigFile(path);
+  if (!loaded.ok()) {
+    for (const auto& p : loaded.problems) std::cerr << p.ToString() << "\n";
+    std::cerr << path << ": " << loaded.problems.size() << " problem(s); fix them and try again\n";
+    return std::nullopt;
+  }
+  return std::move(loaded.config);
+}
+
+int Fail(const std::string& message) {
+  std::cerr << "tocsin: " << message << "\n";
+  return 1;
+}
+
+int Serve(const std::string& config_path, const std::string& data_dir, const std::string& listen,
+          const std::string& log_format) {
+  auto config = LoadOrExplain(config_path);
+  if (!config) return 2;
+  if (!data_dir.empty()) config->storage.data_dir = data_dir;
+  if (!listen.empty()) config->server.listen = listen;
+  if (!log_format.empty()) config->server.log_format = log_format;
+  tocsin::log::Configure(config->server.log_format, config->server.log_level);
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto app = tocsin::app::App::Create(*config);
+  if (!app) return Fail(app.error().message);
+  if (auto ok = (*app)->Start(); !ok) return Fail(ok.error().message);
+  std::string host = config->server.listen.substr(0, config->server.listen.rfind(':'));
+  tocsin::log::Info("tocsin listening", {{"address", "http://" + host + ":" + std::to_string((*app)->port())},
+                                         {"data_dir", config->storage.data_dir},
+                                         {"storage", config->storage.driver}});
+  int sig = 0;
+  sigwait(&signals, &sig);
+  tocsin::log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  (*app)->Stop();
+  tocsin::log::Info("stopped");
+  return 0;
+}
+
+int CheckConfig(const std::string& path) {
+  auto loaded = tocsin::config::LoadConfigFile(path);
+  for (const auto& p : loaded.problems) std::cout << p.ToString() << "\n";
+  if (!loaded.ok()) {
+    std::cout << path << ": " << loaded.problems.size() << " problem(s)\n";
+    return 1;
+  }
+  const auto& c = loaded.config;
+  std::cout << path << ": ok (" << c.severities.size() << " severities, " << c.teams.size() << " teams, "
+            << c.users.size() << " users, " << c.rules.size() << " rules, " << c.templates.size() << " templates, "
+            << c.channels.size() << " channels)\n";
+  return 0;
+}
+
+std::unique_ptr<tocsin::core::Store> OpenForCli(const std::string& config_path, const std::string& data_dir) {
+  auto config = LoadOrExplain(config_path);
+  if (!config) return nullptr;
+  if (!data_dir.empty()) config->storage.data_dir = data_dir;
+  auto store = tocsin::app::OpenStore(*config);
+  if (!store) {
+    Fail(store.error().message);
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+tocsin::TimePoint Now() { return tocsin::SystemClock().Now(); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"tocsin — self-hosted incident management"};
+  cli.require_subcommand(1);
+
+  std::string config_path, data_dir, listen, log_format;
+  auto* serve = cli.add_subcommand("serve", "Run the server");
+  serve->add_option("--config,-c", config_path, "Configuration file (YAML)")->required();
+  serve->add_option("--data", data_dir, "Data directory (overrides storage.data_dir)");
+  serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides server.listen; port 0 = any)");
+  serve->add_option("--log-format", log_format, "text or json (overrides server.log_format)")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  std::string check_path;
+  auto* check = cli.add_subcommand("check-config", "Validate a configuration file; lists every problem");
+  check->add_option("file", check_path, "Configuration file")->required();
+
+  auto* keys = cli.add_subcommand("keys", "Manage API and ingestion keys");
+  keys->require_subcommand(1);
+  std::string key_name, key_user, key_kind = "api", revoke_id;
+  bool as_json = false;
+  auto* create = keys->add_subcommand("create", "Create a key; prints its secrets once");
+  create->add_option("--config,-c", config_path, "Configuration file")->required();
+  create->add_option("--data", data_dir, "Data directory");
+  create->add_option("--name", key_name, "A name for the key")->required();
+  create->add_option("--user", key_user, "Handle of the user the key acts as (default: the key name)");
+  create->add_option("--kind", key_kind, "api (DD-API-KEY + DD-APPLICATION-KEY) or ingest")
+      ->check(CLI::IsMember({"api", "ingest"}));
+  create->add_flag("--json", as_json, "Print a JSON object");
+  auto* list = keys->add_subcommand("list", "List keys (never their secrets)");
+  list->add_option("--config,-c", config_path, "Configuration file")->required();
+  list->add_option("--data", data_dir, "Data directory");
+  list->add_flag("--json", as_json, "Print JSON");
+  auto* revoke = keys->add_subcommand("revoke", "Revoke a key by id or name; takes effect at once");
+  revoke->add_option("--config,-c", config_path, "Configuration file")->required();
+  revoke->add_option("--data", data_dir, "Data directory");
+  revoke->add_option("key", revoke_id, "Key id or name")->required();
+
+  auto* version = cli.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (*version) {
+    std::cout << "tocsin 0.1.0\n";
+    return 0;
+  }
+  if (*serve) return Serve(config_path, data_dir, listen, log_format);
+  if (*check) return CheckConfig(check_path);
+  if (*create) {
+    auto config = LoadOrExplain(config_path);
+    if (!config) return 2;
+    std::string user = key_user.empty() ? key_name : key_user;
+    if (!user.empty() && user[0] == '@') user = user.substr(1);
+    if (!key_user.empty() && !config->FindUser(user)) {
+      return Fail("--user: no user with handle '" + user + "' in " + config_path);
+    }
+    auto store = OpenForCli(config_path, data_dir);
+    if (!store) return 1;
+    auto key = tocsin::app::CreateKey(*store, key_name, user, key_kind, Now());
+    store->Close();
+    if (!key) return Fail(key.error().message);
+    if (as_json) {
+      nlohmann::json out{{"id", key->record.id}, {"name", key_name}, {"kind", key_kind}, {"user", user},
+                         {"api_key", key->api_key}};
+      if (key_kind == "api") out["application_key"] = key->app_key;
+      std::cout << out.dump() << "\n";
+    } else {
+      std::cout << "Created " << key_kind << " key '" << key_name << "' (id " << key->record.id << ") for @" << user
+                << ".\nStore these now; they are not shown again.\n";
+      std::cout << (key_kind == "api" ? "DD-API-KEY:         " : "Ingestion key:      ") << key->api_key << "\n";
+      if (key_kind == "api") std::cout << "DD-APPLICATION-KEY: " << key->app_key << "\n";
+    }
+    return 0;
+  }
+  if (*list) {
+    auto store = OpenForCli(config_path, data_dir);
+    if (!store) return 1;
+    auto keys_list = store->ListKeys();
+    store->Close();
+    if (!keys_list) return Fail(keys_list.error().message);
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& k : *keys_list) {
+      if (as_json) {
+        arr.push_back({{"id", k.id}, {"name", k.name}, {"kind", k.kind}, {"user", k.user_handle},
+                       {"hint", "..." + k.hint}, {"created", tocsin::FormatRfc3339(k.created)},
+                       {"revoked", k.revoked ? nlohmann::json(tocsin::FormatRfc3339(*k.revoked)) : nlohmann::json()}});
+      } else {
+        std::printf("%-36s  %-20s  %-6s  @%-16s  ...%s  %s\n", k.id.c_str(), k.name.c_str(), k.kind.c_str(),
+                    k.user_handle.c_str(), k.hint.c_str(), k.revoked ? "revoked" : "live");
+      }
+    }
+    if (as_json) std::cout << arr.dump(2) << "\n";
+    return 0;
+  }
+  if (*revoke) {
+    auto store = OpenForCli(config_path, data_dir);
+    if (!store) return 1;
+    auto ok = store->RevokeKey(revoke_id, Now());
+    store->Close();
+    if (!ok) return Fail(ok.error().message);
+    std::cout << "Revoked " << revoke_id << "\n";
+    return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+#pragma once
+// ApiV2: the HTTP API — Datadog's Incidents API v2 (wire-compatible) plus
+// Tocsin's own endpoints under /api/v2 and the health checks. It turns
+// http::Requests into core calls and core results into JSON:API answers.
+// Thread-safe: one instance serves all worker threads.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/clock.hpp"
+#include "core/config/config.hpp"
+#include "core/ports/store.hpp"
+#include "http/message.hpp"
+
+namespace tocsin::api::v2 {
+
+struct ApiContext {
+  const core::Config* config = nullptr;
+  core::Store* store = nullptr;
+  const Clock* clock = nullptr;
+  std::function<std::string()> new_id;  // UUIDs for new incidents
+  std::function<bool()> ready;          // /readyz answer
+};
+
+class ApiV2 {
+ public:
+  explicit ApiV2(ApiContext context);
+  ~ApiV2();
+  http::Response Handle(const http::Request& request);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tocsin::api::v2

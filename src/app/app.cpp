@@ -1,0 +1,112 @@
+#include "app/app.hpp"
+
+#include <filesystem>
+
+#include "api/v2/api.hpp"
+#include "common/log.hpp"
+#include "common/random.hpp"
+#include "http/server.hpp"
+#include "storage/memory/memory_store.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace tocsin::app {
+
+Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config) {
+  const auto& s = config.storage;
+  if (s.driver == "memory") return storage::MakeMemoryStore();
+  if (s.driver != "sqlite") {
+    return InvalidArgument("storage.driver: '" + s.driver + "' is not available in this build (use sqlite or memory)");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(s.data_dir, ec);
+  if (ec) return MakeError(ErrorCode::kUnavailable, "cannot create data directory " + s.data_dir + ": " + ec.message());
+  storage::SqliteOptions options;
+  options.path = (std::filesystem::path(s.data_dir) / "tocsin.db").string();
+  options.read_connections = std::max(4, config.server.worker_threads / 4);
+  return storage::OpenSqliteStore(options);
+}
+
+struct App::Impl {
+  core::Config config;
+  SystemClock system_clock;
+  const Clock* clock = nullptr;
+  std::unique_ptr<core::Store> store;
+  std::unique_ptr<api::v2::ApiV2> api;
+  std::unique_ptr<http::Server> server;
+  std::atomic<bool> ready{false};
+  bool stopped = false;
+};
+
+App::App() : impl_(std::make_unique<Impl>()) {}
+App::~App() { Stop(); }
+
+Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock) {
+  std::unique_ptr<App> app(new App());
+  auto& d = *app->impl_;
+  d.config = std::move(config);
+  d.clock = clock ? clock : &d.system_clock;
+  auto store = OpenStore(d.config);
+  if (!store) return tl::unexpected(store.error());
+  d.store = std::move(*store);
+  api::v2::ApiContext ctx;
+  ctx.config = &d.config;
+  ctx.store = d.store.get();
+  ctx.clock = d.clock;
+  ctx.new_id = [] { return NewUuidV4(); };
+  ctx.ready = [&d] { return d.ready.load(); };
+  d.api = std::make_unique<api::v2::ApiV2>(std::move(ctx));
+  auto hp = http::SplitHostPort(d.config.server.listen);
+  if (!hp) return tl::unexpected(hp.error());
+  http::ServerOptions so;
+  so.host = hp->first;
+  so.port = hp->second;
+  so.max_body_bytes = d.config.server.max_body_bytes;
+  so.max_header_bytes = d.config.server.max_header_bytes;
+  so.read_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(d.config.server.read_timeout);
+  so.io_threads = d.config.server.io_threads;
+  so.worker_threads = d.config.server.worker_threads;
+  api::v2::ApiV2* api = d.api.get();
+  d.server = std::make_unique<http::Server>(so, [api](const http::Request& r) { return api->Handle(r); });
+  return app;
+}
+
+Result<void> App::Start() {
+  if (auto ok = impl_->server->Start(); !ok) return ok;
+  impl_->ready = true;
+  return {};
+}
+
+int App::port() const { return impl_->server->port(); }
+
+void App::Stop() {
+  if (impl_->stopped) return;
+  impl_->stopped = true;
+  impl_->ready = false;
+  if (impl_->server) impl_->server->Stop();
+  if (impl_->store) impl_->store->Close();
+}
+
+core::Store& App::store() { return *impl_->store; }
+const core::Config& App::config() const { return impl_->config; }
+
+Result<NewKey> CreateKey(core::Store& store, const std::string& name, const std::string& user_handle,
+                         const std::string& kind, TimePoint now) {
+  if (name.empty()) return InvalidArgument("--name: must not be empty");
+  if (kind != "api" && kind != "ingest") return InvalidArgument("--kind: must be 'api' or 'ingest', got '" + kind + "'");
+  NewKey k;
+  // Datadog's shapes: 32 hex characters for API keys, 40 for application keys.
+  k.api_key = RandomHex(16);
+  if (kind == "api") k.app_key = RandomHex(20);
+  k.record.id = NewUuidV4();
+  k.record.name = name;
+  k.record.kind = kind;
+  k.record.api_key_hash = Sha256Hex(k.api_key);
+  k.record.app_key_hash = k.app_key.empty() ? "" : Sha256Hex(k.app_key);
+  k.record.user_handle = user_handle;
+  k.record.hint = k.api_key.substr(k.api_key.size() - 4);
+  k.record.created = now;
+  if (auto ok = store.CreateKey(k.record); !ok) return tl::unexpected(ok.error());
+  return k;
+}
+
+}  // namespace tocsin::app

@@ -1,0 +1,49 @@
+#pragma once
+// App: wires a validated Config into a running server — storage, API, HTTP.
+// The CLI (apps/tocsin) and the black-box tests both start Tocsin through it,
+// so tests exercise exactly what users run.
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "core/config/config.hpp"
+#include "core/ports/store.hpp"
+
+namespace tocsin::app {
+
+// Opens the configured store (creating the data directory when needed).
+Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config);
+
+class App {
+ public:
+  // `clock` may be null (system clock). The store is opened here.
+  static Result<std::unique_ptr<App>> Create(core::Config config, const Clock* clock = nullptr);
+  ~App();
+
+  Result<void> Start();  // binds config.server.listen and serves
+  int port() const;
+  void Stop();           // graceful: finishes requests, closes storage
+  core::Store& store();
+  const core::Config& config() const;
+
+ private:
+  App();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// A newly made key and its secrets (shown once, never stored).
+struct NewKey {
+  core::KeyRecord record;
+  std::string api_key;
+  std::string app_key;  // empty for ingestion keys
+};
+
+// kind: "api" (DD-API-KEY + DD-APPLICATION-KEY pair) or "ingest".
+Result<NewKey> CreateKey(core::Store& store, const std::string& name, const std::string& user_handle,
+                         const std::string& kind, TimePoint now);
+
+}  // namespace tocsin::app

@@ -1,0 +1,84 @@
+#include "common/time.hpp"
+
+#include <cctype>
+#include <cstdio>
+
+namespace tocsin {
+namespace {
+
+bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+std::string FormatRfc3339(TimePoint t) {
+  using namespace std::chrono;
+  auto days = floor<std::chrono::days>(t);
+  year_month_day ymd{days};
+  auto tod = t - days;
+  auto h = duration_cast<hours>(tod);
+  auto m = duration_cast<minutes>(tod - h);
+  auto s = duration_cast<seconds>(tod - h - m);
+  auto us = duration_cast<microseconds>(tod - h - m - s);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lld+00:00", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(h.count()),
+                static_cast<int>(m.count()), static_cast<int>(s.count()), static_cast<long long>(us.count()));
+  return buf;
+}
+
+std::optional<TimePoint> ParseRfc3339(std::string_view s) {
+  using namespace std::chrono;
+  int y, mo, d, hh, mm, ss;
+  if (!Digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !Digits(s, 5, 2, mo) || s[7] != '-' ||
+      !Digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !Digits(s, 11, 2, hh) ||
+      s[13] != ':' || !Digits(s, 14, 2, mm) || s[16] != ':' || !Digits(s, 17, 2, ss)) {
+    return std::nullopt;
+  }
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+  year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (!ymd.ok()) return std::nullopt;
+  std::size_t pos = 19;
+  long long frac_us = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int digits = 0;
+    while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+      if (digits < 6) frac_us = frac_us * 10 + (s[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return std::nullopt;
+    for (int i = digits; i < 6; ++i) frac_us *= 10;
+  }
+  int offset_min = 0;
+  if (pos < s.size()) {
+    char c = s[pos];
+    if (c == 'Z' || c == 'z') {
+      ++pos;
+    } else if (c == '+' || c == '-') {
+      int oh, om;
+      if (!Digits(s, pos + 1, 2, oh)) return std::nullopt;
+      std::size_t p2 = pos + 3;
+      if (p2 < s.size() && s[p2] == ':') ++p2;
+      if (!Digits(s, p2, 2, om) || oh > 23 || om > 59) return std::nullopt;
+      offset_min = (oh * 60 + om) * (c == '-' ? -1 : 1);
+      pos = p2 + 2;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (pos != s.size()) return std::nullopt;
+  auto tp = sys_days{ymd} + hours{hh} + minutes{mm} + seconds{ss} + microseconds{frac_us} - minutes{offset_min};
+  return time_point_cast<Micros>(tp);
+}
+
+}  // namespace tocsin

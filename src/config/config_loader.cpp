@@ -1,0 +1,126 @@
+// Entry points: parse the YAML, hand each top-level section to its loader, then
+// check the references between sections.
+
+#include "config/config_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/sections.hpp"
+
+namespace tocsin::config {
+namespace {
+
+using detail::LoadState;
+using detail::Value;
+
+// Sections a later release will read. Accepting them now lets a config written for
+// that release (or the example file) load today.
+constexpr std::string_view kReservedSections[] = {
+    "escalation_policies", "schedules",  "notification_templates",
+    "checklists",          "postmortem", "reminders",
+};
+
+void LoadSections(LoadState& state, const Value& root) {
+  detail::Reader& r = state.reader;
+  auto fields = r.Map(
+      root, {"server", "storage", "severities", "users", "teams", "channels", "rules", "templates",
+             "dashboards", kReservedSections[0], kReservedSections[1], kReservedSections[2],
+             kReservedSections[3], kReservedSections[4], kReservedSections[5]});
+  if (!fields) return;
+  using Loader = void (*)(LoadState&, const Value&);
+  const std::pair<std::string_view, Loader> loaders[] = {
+      {"server", detail::LoadServer},         {"storage", detail::LoadStorage},
+      {"severities", detail::LoadSeverities}, {"users", detail::LoadUsers},
+      {"teams", detail::LoadTeams},           {"channels", detail::LoadChannels},
+      {"rules", detail::LoadRules},           {"templates", detail::LoadTemplates},
+      {"dashboards", detail::LoadDashboards},
+  };
+  for (const auto& [name, load] : loaders) {
+    // An empty section ("users:") means the same as leaving it out.
+    if (const Value* section = fields->Get(name)) load(state, *section);
+  }
+  for (const auto& [name, value] : fields->entries()) {
+    // An explicit channels section turns on notification-name checks, even an empty one.
+    if (name == "channels") state.has_channels_section = true;
+    if (name == "severities" && !value.node.IsNull()) state.has_severities_section = true;
+  }
+}
+
+}  // namespace
+
+std::string Diagnostic::ToString() const {
+  if (mark.line <= 0) return mark.file + ": " + message;
+  return mark.file + ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column) + ": " +
+         message;
+}
+
+LoadResult LoadConfigString(std::string_view yaml_text, const std::string& file_name,
+                            EnvLookup env) {
+  LoadState state(detail::Reader(file_name, std::move(env)));
+  state.config.source_file = file_name;
+  detail::Reader& r = state.reader;
+
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(yaml_text));
+  } catch (const YAML::ParserException& e) {
+    r.Report(r.MarkOf(e.mark), "YAML syntax error: " + e.msg);
+  } catch (const YAML::Exception& e) {
+    r.Report(core::SourceMark{file_name, 0, 0}, std::string("cannot parse YAML: ") + e.what());
+  }
+
+  if (!documents.empty()) {
+    if (documents.size() > 1) {
+      r.Report(r.MarkOf(documents[1].Mark()), "expected one YAML document, found " +
+                                                  std::to_string(documents.size()) +
+                                                  " ('---' starts another)");
+    }
+    const YAML::Node& root = documents.front();
+    if (!root.IsNull()) {
+      if (root.IsMap()) {
+        LoadSections(state, r.Root(root));
+      } else {
+        std::string got = detail::Describe(root);
+        r.Report(r.Root(root).mark,
+                 "expected sections (server:, rules:, ...) at the top level, got " + got);
+      }
+    }
+  }
+  if (!state.has_severities_section) {
+    state.config.severities = core::DefaultSeverities();
+    for (auto& level : state.config.severities) level.mark.file = file_name;
+  }
+  detail::CheckReferences(state);
+
+  LoadResult result;
+  result.problems = r.TakeProblems();
+  result.config = std::move(state.config);
+  return result;
+}
+
+LoadResult LoadConfigFile(const std::string& path, EnvLookup env) {
+  auto fail = [&](const std::string& message) {
+    LoadResult result;
+    result.config.source_file = path;
+    result.problems.push_back(Diagnostic{core::SourceMark{path, 0, 0}, message});
+    return result;
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return fail("cannot read configuration file: it is a directory");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(std::string("cannot read configuration file: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return fail("cannot read configuration file: read error");
+  return LoadConfigString(text.str(), path, std::move(env));
+}
+
+}  // namespace tocsin::config

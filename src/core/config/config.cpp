@@ -1,0 +1,52 @@
+#include "core/config/config.hpp"
+
+namespace tocsin::core {
+
+const SeverityLevel* Config::FindSeverity(const std::string& name) const {
+  for (const auto& s : severities) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const User* Config::FindUser(const std::string& handle) const {
+  for (const auto& u : users) {
+    if (u.handle == handle) return &u;
+  }
+  return nullptr;
+}
+
+const Team* Config::FindTeamByHandle(const std::string& oncall_handle) const {
+  for (const auto& t : teams) {
+    if (t.oncall_handle == oncall_handle) return &t;
+    for (const auto& alias : t.oncall_aliases) {
+      if (alias == oncall_handle) return &t;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<SeverityLevel> DefaultSeverities() {
+  using std::chrono::minutes;
+  using std::chrono::seconds;
+  auto level = [](const char* name, const char* label, const char* desc, minutes response,
+                  std::optional<minutes> cadence, bool pm, int rank) {
+    SeverityLevel s;
+    s.name = name;
+    s.label = label;
+    s.description = desc;
+    s.response_time = response;
+    if (cadence) s.update_cadence = seconds(*cadence);
+    s.postmortem_required = pm;
+    s.rank = rank;
+    return s;
+  };
+  return {
+      level("SEV-1", "Critical", "Revenue or security impact", minutes(5), minutes(15), true, 0),
+      level("SEV-2", "High", "Significant user impact", minutes(15), minutes(30), true, 1),
+      level("SEV-3", "Medium", "Moderate impact", minutes(60), std::nullopt, false, 2),
+      level("SEV-4", "Low", "Minor impact", minutes(240), std::nullopt, false, 3),
+  };
+}
+
+}  // namespace tocsin::core

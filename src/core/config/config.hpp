@@ -1,0 +1,154 @@
+#pragma once
+// The typed configuration of a Tocsin deployment: what the YAML file says, after
+// validation. Pure data; the YAML loader (src/config/) builds it and app/ wires
+// it. Durations are whole seconds.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tocsin::core {
+
+// Where something came from in the config file, for error messages.
+struct SourceMark {
+  std::string file;
+  int line = 0;    // 1-based; 0 = unknown
+  int column = 0;  // 1-based
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";  // HOST:PORT; port 0 picks a free port
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::seconds read_timeout{10};    // whole request (headers + body) must arrive in this time
+  std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
+  int io_threads = 0;                       // 0 = number of cores
+  int worker_threads = 32;                  // handlers that wait on storage commits
+  std::string log_format = "text";          // text | json
+  std::string log_level = "info";
+  std::string public_url = "http://127.0.0.1:8080";  // used in links sent to people
+  // Rate limit per application key, Datadog style (X-RateLimit-* headers).
+  int rate_limit_requests = 6000;
+  std::chrono::seconds rate_limit_period{60};
+};
+
+struct StorageConfig {
+  std::string driver = "sqlite";  // sqlite | memory | postgres (later)
+  std::string data_dir = "./data";
+  std::string postgres_dsn;
+};
+
+struct SeverityLevel {
+  std::string name;          // "SEV-1"
+  std::string label;         // "Critical"
+  std::string description;   // "Revenue or security impact"
+  std::chrono::seconds response_time{0};         // acknowledge SLA
+  std::optional<std::chrono::seconds> update_cadence;  // status-update reminder interval
+  bool postmortem_required = false;
+  int rank = 0;  // 0 = most severe
+  SourceMark mark;
+};
+
+struct User {
+  std::string handle;  // "alice" (written "@alice" in rules)
+  std::string name;
+  std::string email;
+  std::string slack_member_id;
+  std::string phone;
+  std::string time_zone = "UTC";
+  SourceMark mark;
+};
+
+struct Team {
+  std::string id;                     // "security"
+  std::string name;                   // "Security"
+  std::string slack_channel;          // "#security-alerts"
+  std::string pagerduty_service;      // "security-oncall"
+  std::string oncall_handle;          // "security-oncall" (written "@security-oncall")
+  // Other handles that also name this team's on-call: the seed's rules page both
+  // "@platform-oncall" and "@sre-oncall" for the one Platform/SRE team.
+  std::vector<std::string> oncall_aliases;
+  std::vector<std::string> responsibilities;
+  std::vector<std::string> members;   // user handles
+  SourceMark mark;
+};
+
+// A field value set by a rule: a string or a list of strings.
+struct RuleFieldValue {
+  std::optional<std::string> text;
+  std::vector<std::string> list;
+  bool is_list = false;
+};
+
+// One "Automatic Incident Creation Rule", in the seed's shape.
+struct Rule {
+  std::string name;                        // rule_name
+  std::vector<std::string> monitors;       // exact names or globs
+  std::vector<std::string> tags;           // all must be present
+  std::vector<std::string> conditions;     // alert | warn | no_data
+  std::vector<std::string> group_by;       // tag keys that split incidents
+  // incident_settings
+  std::string title;
+  std::string severity;
+  std::string commander;                   // "@security-oncall" or "@alice"
+  std::vector<std::string> notifications;  // channel names
+  std::map<std::string, RuleFieldValue> fields;
+  std::string runbook;
+  std::string dashboard;
+  bool recovery_to_stable = false;
+  SourceMark mark;
+};
+
+struct TemplateField {
+  std::string name;
+  std::string type;                      // dropdown | multiselect | number | boolean | text | textarray
+  std::vector<std::string> options;
+  bool required = false;
+  SourceMark mark;
+};
+
+struct IncidentTemplate {
+  std::string name;
+  std::vector<TemplateField> fields;
+  SourceMark mark;
+};
+
+struct DashboardLink {
+  std::string incident_type;  // "LLM Quality"
+  std::string url;            // "/dashboard/llm-observability"
+};
+
+// A named notification target (seed: "slack-security-alerts", "pagerduty-security").
+// Type-specific settings stay as strings here; the notify layer validates them.
+struct Channel {
+  std::string name;
+  std::string type;  // slack | slack_webapi | pagerduty | webhook | email
+  std::map<std::string, std::string> settings;
+  SourceMark mark;
+};
+
+struct Config {
+  std::string source_file;
+  ServerConfig server;
+  StorageConfig storage;
+  std::vector<SeverityLevel> severities;  // ordered most severe first
+  std::vector<User> users;
+  std::vector<Team> teams;
+  std::vector<Rule> rules;
+  std::vector<IncidentTemplate> templates;
+  std::vector<DashboardLink> dashboards;
+  std::vector<Channel> channels;
+
+  const SeverityLevel* FindSeverity(const std::string& name) const;
+  const User* FindUser(const std::string& handle) const;
+  const Team* FindTeamByHandle(const std::string& oncall_handle) const;
+};
+
+// The seed's four severities: response times 5 min / 15 min / 1 h / 4 h, status
+// updates every 15 min (SEV-1) and 30 min (SEV-2), post-mortems for SEV-1/SEV-2.
+std::vector<SeverityLevel> DefaultSeverities();
+
+}  // namespace tocsin::core

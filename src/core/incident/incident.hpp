@@ -1,0 +1,104 @@
+#pragma once
+// Incident: the unit of response, as core sees it. Severity names are the
+// configured ones (plus "UNKNOWN"); state follows active -> stable -> resolved
+// (-> completed). Custom fields are typed values keyed by field name; severity
+// and state are kept as first-class members, not in `fields`.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time.hpp"
+
+namespace tocsin::core {
+
+enum class IncidentState { kActive, kStable, kResolved, kCompleted };
+
+std::string_view StateName(IncidentState s);
+std::optional<IncidentState> ParseStateName(std::string_view name);
+inline bool IsClosed(IncidentState s) { return s == IncidentState::kResolved || s == IncidentState::kCompleted; }
+
+inline constexpr std::string_view kUnknownSeverity = "UNKNOWN";
+
+// A custom field value: one string (dropdown, textbox) or a list (multiselect,
+// textarray, autocomplete, metrictag). A null value is kept as "set to null".
+struct FieldValue {
+  std::string type;  // Datadog field type name, e.g. "textbox"
+  bool is_list = false;
+  std::optional<std::string> text;
+  std::optional<std::vector<std::string>> list;
+
+  bool operator==(const FieldValue&) const = default;
+  // Values as strings for search and facets (list elements, or the one text).
+  std::vector<std::string> Values() const;
+};
+
+struct NotificationHandle {
+  std::string display_name;
+  std::string handle;
+  bool operator==(const NotificationHandle&) const = default;
+};
+
+// Who did something: a user (uuid + handle) or the system itself.
+struct Actor {
+  std::string user_uuid;  // empty for the system
+  std::string handle;     // "alice", or "tocsin" for the system
+  static Actor System() { return Actor{"", "tocsin"}; }
+  bool operator==(const Actor&) const = default;
+};
+
+struct Incident {
+  std::string id;  // UUID
+  std::int64_t public_id = 0;
+  std::string title;
+  std::string severity = std::string(kUnknownSeverity);
+  IncidentState state = IncidentState::kActive;
+  bool customer_impacted = false;
+  std::optional<std::string> customer_impact_scope;
+  std::optional<TimePoint> customer_impact_start;
+  std::optional<TimePoint> customer_impact_end;
+  std::optional<TimePoint> detected;
+  std::optional<TimePoint> resolved;
+  TimePoint created{};
+  TimePoint modified{};
+  Actor created_by;
+  Actor modified_by;
+  std::optional<Actor> commander;  // resolved user
+  std::map<std::string, FieldValue> fields;
+  std::vector<NotificationHandle> notification_handles;
+  bool is_test = false;
+  bool deleted = false;
+  std::int64_t version = 0;  // bumped by every change
+
+  bool operator==(const Incident&) const = default;
+};
+
+// One "what changed" line of an update event.
+struct Change {
+  std::string field;
+  std::string from;  // display form; "" for unset
+  std::string to;
+  bool operator==(const Change&) const = default;
+};
+
+// An append-only timeline entry. `kind` is one of the kEvent* names below.
+struct TimelineEvent {
+  std::int64_t seq = 0;  // assigned by storage, increasing
+  std::string incident_id;
+  TimePoint at{};
+  Actor actor;
+  std::string kind;
+  std::string message;          // human-readable summary or note text
+  std::vector<Change> changes;  // for updates
+};
+
+inline constexpr std::string_view kEventCreated = "incident_created";
+inline constexpr std::string_view kEventUpdated = "incident_updated";
+inline constexpr std::string_view kEventDeleted = "incident_deleted";
+inline constexpr std::string_view kEventNote = "note";
+inline constexpr std::string_view kEventStatusUpdate = "status_update";
+
+}  // namespace tocsin::core

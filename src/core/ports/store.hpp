@@ -1,0 +1,104 @@
+#pragma once
+// Store: the storage port. Everything Tocsin keeps durably goes through it;
+// adapters in src/storage/ (sqlite, memory, later postgres) implement it and
+// all pass tests/conformance/store_conformance.cpp.
+//
+// Contract for every adapter:
+// - A method that returns success has committed durably (for durable
+//   backends): the caller may acknowledge to its client.
+// - Every incident change writes its timeline events and the new current-state
+//   row in one transaction; events are append-only and numbered in order.
+// - Methods are thread-safe; concurrent callers never corrupt or lose writes.
+// - Errors: kNotFound for an unknown or deleted incident, kInvalidArgument
+//   when a mutation refuses, kUnavailable/kInternal for backend failures.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "core/incident/incident.hpp"
+#include "core/search/query.hpp"
+
+namespace tocsin::core {
+
+// An event to append; storage fills seq and incident_id.
+struct NewEvent {
+  TimePoint at{};
+  Actor actor;
+  std::string kind;
+  std::string message;
+  std::vector<Change> changes;
+};
+
+// What a mutation wants written: the new incident state and its events.
+struct Mutation {
+  Incident incident;
+  std::vector<NewEvent> events;
+};
+
+// A mutation runs inside the store's transaction with the committed current
+// state; it must be pure (no I/O), since a backend may run it more than once.
+using MutateFn = std::function<Result<Mutation>(const Incident& current)>;
+
+struct SearchRequest {
+  Query query;               // kAll = everything
+  bool newest_first = true;  // by creation
+  std::int64_t offset = 0;
+  std::int64_t limit = 25;
+  bool with_facets = false;
+};
+
+struct SearchPage {
+  std::vector<Incident> incidents;
+  std::int64_t total = 0;  // matches across all pages
+  SearchFacets facets;     // filled when requested
+};
+
+// An API key pair (kind "api") or an ingestion key (kind "ingest").
+// Only SHA-256 hashes of the secrets are stored.
+struct KeyRecord {
+  std::string id;
+  std::string name;
+  std::string kind;
+  std::string api_key_hash;
+  std::string app_key_hash;  // empty for ingestion keys
+  std::string user_handle;   // the actor of requests made with this key
+  std::string hint;          // last 4 characters of the api key, for listings
+  TimePoint created{};
+  std::optional<TimePoint> revoked;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Creates `draft` (id set by the caller) with the given events; assigns the
+  // next public id. kConflict when the id already exists.
+  virtual Result<Incident> CreateIncident(Incident draft, std::vector<NewEvent> events) = 0;
+  // Runs `mutate` against the current incident and writes its outcome.
+  virtual Result<Incident> UpdateIncident(const std::string& id, const MutateFn& mutate) = 0;
+  // Appends one event to a live incident without changing its state; returns
+  // it with its sequence number.
+  virtual Result<TimelineEvent> AppendEvent(const std::string& id, NewEvent event) = 0;
+  virtual Result<Incident> GetIncident(const std::string& id) = 0;
+  virtual Result<SearchPage> SearchIncidents(const SearchRequest& request) = 0;
+  // Events of one incident in order, after `after_seq`, at most `limit`.
+  virtual Result<std::vector<TimelineEvent>> Timeline(const std::string& incident_id, std::int64_t offset,
+                                                      std::int64_t limit) = 0;
+
+  virtual Result<void> CreateKey(const KeyRecord& key) = 0;
+  // Live (not revoked) key whose api_key_hash / app_key_hash equals `hash`.
+  virtual Result<std::optional<KeyRecord>> FindKeyByApiHash(const std::string& hash) = 0;
+  virtual Result<std::optional<KeyRecord>> FindKeyByAppHash(const std::string& hash) = 0;
+  virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
+  // Revokes by id or name; kNotFound when neither matches a live key.
+  virtual Result<void> RevokeKey(const std::string& id_or_name, TimePoint now) = 0;
+
+  // Flushes and closes; later calls fail with kUnavailable.
+  virtual void Close() = 0;
+};
+
+}  // namespace tocsin::core

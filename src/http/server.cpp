@@ -1,0 +1,331 @@
+#include "http/server.hpp"
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "common/log.hpp"
+#include "common/random.hpp"
+
+namespace tocsin::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+std::string ErrorBody(const std::string& message) {
+  std::string out = "{\"errors\":[\"";
+  for (char c : message) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  out += "\"]}";
+  return out;
+}
+
+bool ValidRequestId(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+class Session;
+
+struct Server::Impl {
+  ServerOptions options;
+  Handler handler;
+  asio::io_context ioc;
+  std::unique_ptr<asio::thread_pool> workers;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  int bound_port = 0;
+
+  std::mutex sessions_mu;
+  std::condition_variable sessions_cv;
+  std::set<std::shared_ptr<Session>> sessions;
+
+  void Accept();
+  void Forget(const std::shared_ptr<Session>& s) {
+    std::lock_guard lock(sessions_mu);
+    sessions.erase(s);
+    sessions_cv.notify_all();
+  }
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::Impl* server)
+      : stream_(std::move(socket)), deadline_(stream_.get_executor()), server_(server) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  void Start() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+  }
+
+  // Called on shutdown: close if no request is being handled.
+  void ShutdownIfIdle() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->Close();
+    });
+  }
+
+ private:
+  void Read() {
+    if (server_->stopping) return Close();
+    parser_.emplace();
+    parser_->body_limit(server_->options.max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
+    timed_out_ = false;
+    deadline_.expires_after(server_->options.read_timeout);
+    deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // cancelled: the request arrived in time
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+  }
+
+  void OnRead(beast::error_code ec) {
+    deadline_.cancel();
+    bool partial = parser_ && parser_->got_some();
+    if (timed_out_) {
+      if (partial) return Fail(408, "request not received within the read timeout");
+      return Close();
+    }
+    if (ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
+      return Close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return Fail(413, "request body exceeds the limit of " + std::to_string(server_->options.max_body_bytes) +
+                           " bytes");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return Fail(431, "request headers exceed the limit of " +
+                           std::to_string(server_->options.max_header_bytes) + " bytes");
+    }
+    if (ec == bhttp::error::partial_message) return Close();
+    if (ec) return Fail(400, "malformed HTTP request: " + ec.message());
+    busy_ = true;
+    auto req = std::make_shared<bhttp::request<bhttp::string_body>>(parser_->release());
+    keep_alive_ = req->keep_alive();
+    started_ = std::chrono::steady_clock::now();
+    asio::post(*server_->workers, [self = shared_from_this(), req] { self->Handle(*req); });
+  }
+
+  // Runs on a worker thread.
+  void Handle(bhttp::request<bhttp::string_body>& raw) {
+    Request req;
+    req.method = std::string(raw.method_string());
+    req.target = std::string(raw.target());
+    req.remote_address = remote_;
+    for (const auto& field : raw) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers[name] = std::string(field.value());
+    }
+    auto incoming_id = req.Header("x-request-id");
+    req.request_id = incoming_id && ValidRequestId(*incoming_id) ? *incoming_id : RandomHex(8);
+    req.body = std::move(raw.body());
+    Response res;
+    std::string_view target = req.target;
+    std::size_t q = target.find('?');
+    auto path = PercentDecode(target.substr(0, q), false);
+    auto query = ParseQueryString(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
+    if (!path || !query) {
+      res = Response::Json(400, ErrorBody("malformed percent-encoding in the request target"));
+    } else {
+      req.path = std::move(*path);
+      req.query = std::move(*query);
+      try {
+        res = server_->handler(req);
+      } catch (const std::exception& e) {
+        log::Error("handler threw", {{"request_id", req.request_id}, {"error", e.what()}});
+        res = Response::Json(500, ErrorBody("internal error"));
+      }
+    }
+    auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+    if (server_->options.access_log && log::Enabled(log::Level::kInfo)) {
+      log::Info("request", {{"request_id", req.request_id},
+                            {"method", req.method},
+                            {"path", req.path},
+                            {"status", std::to_string(res.status)},
+                            {"ms", std::to_string(ms)},
+                            {"remote", remote_}});
+    }
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(res.status));
+    out->set(bhttp::field::server, "tocsin");
+    out->set("X-Request-Id", req.request_id);
+    if (!(res.status == 204 && res.body.empty())) out->set(bhttp::field::content_type, res.content_type);
+    for (const auto& [k, v] : res.headers) out->set(k, v);
+    out->body() = std::move(res.body);
+    out->keep_alive(keep_alive_ && !server_->stopping);
+    out->prepare_payload();
+    asio::post(stream_.get_executor(), [self = shared_from_this(), out] { self->Write(out); });
+  }
+
+  void Write(std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
+    bool close = !res->keep_alive();
+    stream_.expires_after(std::chrono::seconds(30));
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+      self->stream_.expires_never();
+      self->busy_ = false;
+      if (ec || close) return self->Close();
+      self->Read();
+    });
+  }
+
+  void Fail(int status, const std::string& message) {
+    busy_ = true;
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(status));
+    res->set(bhttp::field::server, "tocsin");
+    res->set(bhttp::field::content_type, "application/json");
+    res->set("X-Request-Id", RandomHex(8));
+    res->body() = ErrorBody(message);
+    res->keep_alive(false);
+    res->prepare_payload();
+    log::Warn("rejected request", {{"status", std::to_string(status)}, {"reason", message}, {"remote", remote_}});
+    Write(res);
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    deadline_.cancel();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+    server_->Forget(shared_from_this());
+  }
+
+  beast::tcp_stream stream_;
+  asio::steady_timer deadline_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Server::Impl* server_;
+  std::string remote_;
+  bool busy_ = false;
+  bool keep_alive_ = true;
+  bool timed_out_ = false;
+  bool closed_ = false;
+  std::chrono::steady_clock::time_point started_;
+};
+
+void Server::Impl::Accept() {
+  acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (stopping || ec == asio::error::operation_aborted) return;
+      log::Warn("accept failed", {{"error", ec.message()}});
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      auto session = std::make_shared<Session>(std::move(socket), this);
+      {
+        std::lock_guard lock(sessions_mu);
+        sessions.insert(session);
+      }
+      session->Start();
+    }
+    if (!stopping) Accept();
+  });
+}
+
+Server::Server(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+}
+
+Server::~Server() { Stop(std::chrono::milliseconds(1000)); }
+
+Result<void> Server::Start() {
+  auto& o = impl_->options;
+  beast::error_code ec;
+  auto address = asio::ip::make_address(o.host, ec);
+  if (ec) return InvalidArgument("listen address '" + o.host + "' is not an IP address");
+  tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));
+  impl_->acceptor = std::make_unique<tcp::acceptor>(impl_->ioc);
+  impl_->acceptor->open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor->bind(endpoint, ec);
+  if (!ec) impl_->acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message());
+  }
+  impl_->bound_port = impl_->acceptor->local_endpoint().port();
+  int io = o.io_threads > 0 ? o.io_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  impl_->workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(std::max(1, o.worker_threads)));
+  impl_->Accept();
+  for (int k = 0; k < io; ++k) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  return {};
+}
+
+int Server::port() const { return impl_->bound_port; }
+
+void Server::Stop(std::chrono::milliseconds grace) {
+  if (!impl_->acceptor || impl_->stopping.exchange(true)) return;
+  asio::post(impl_->ioc, [this] {
+    beast::error_code ec;
+    impl_->acceptor->close(ec);
+  });
+  {
+    std::vector<std::shared_ptr<Session>> snapshot;
+    {
+      std::lock_guard lock(impl_->sessions_mu);
+      snapshot.assign(impl_->sessions.begin(), impl_->sessions.end());
+    }
+    for (auto& s : snapshot) s->ShutdownIfIdle();
+    std::unique_lock lock(impl_->sessions_mu);
+    impl_->sessions_cv.wait_for(lock, grace, [&] { return impl_->sessions.empty(); });
+  }
+  impl_->workers->join();
+  impl_->ioc.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+  std::lock_guard lock(impl_->sessions_mu);
+  impl_->sessions.clear();
+}
+
+Result<std::pair<std::string, int>> SplitHostPort(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return InvalidArgument("listen: expected HOST:PORT, got '" + listen + "'");
+  std::string host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::string port = listen.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
+    return InvalidArgument("listen: port must be a number 0..65535, got '" + port + "'");
+  }
+  int p = std::stoi(port);
+  if (p > 65535) return InvalidArgument("listen: port must be a number 0..65535, got '" + port + "'");
+  return std::make_pair(host, p);
+}
+
+}  // namespace tocsin::http

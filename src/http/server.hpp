@@ -1,0 +1,57 @@
+#pragma once
+// Server: the HTTP/1.1 listener on Boost.Beast/Asio. Boost stays out of this
+// header (pimpl) so that only server.cpp pays for it.
+//
+// - Keep-alive; limits on body size (413), header size (431) and on the time a
+//   whole request may take to arrive (408), so a slow client cannot hold a
+//   handler; malformed requests get 400.
+// - `io_threads` run the sockets; handlers run on `worker_threads`, because a
+//   handler may wait for a storage commit.
+// - Every response carries X-Request-Id; every request is logged with it.
+// - Stop() is graceful: no new connections, requests being handled finish
+//   and are answered, idle connections close; then it returns.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/result.hpp"
+#include "http/message.hpp"
+
+namespace tocsin::http {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 picks a free port; see Server::port()
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds read_timeout{10000};
+  int io_threads = 0;  // 0 = hardware concurrency
+  int worker_threads = 32;
+  bool access_log = true;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving in background threads. kUnavailable when the
+  // address cannot be bound.
+  Result<void> Start();
+  int port() const;  // the bound port (after Start)
+  // Graceful stop; waits at most `grace` for requests in flight.
+  void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
+
+  struct Impl;  // opaque; public only so server.cpp's sessions can name it
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "host:port"; kInvalidArgument when malformed.
+Result<std::pair<std::string, int>> SplitHostPort(const std::string& listen);
+
+}  // namespace tocsin::http

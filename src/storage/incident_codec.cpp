@@ -1,0 +1,115 @@
+#include "storage/incident_codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace tocsin::storage {
+namespace {
+
+using nlohmann::json;
+
+json OptTime(const std::optional<TimePoint>& t) { return t ? json(ToUnixMicros(*t)) : json(nullptr); }
+std::optional<TimePoint> ReadOptTime(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return FromUnixMicros(it->get<std::int64_t>());
+}
+json ActorJson(const core::Actor& a) { return json{{"uuid", a.user_uuid}, {"handle", a.handle}}; }
+core::Actor ReadActor(const json& j) { return core::Actor{j.value("uuid", ""), j.value("handle", "")}; }
+
+}  // namespace
+
+std::string EncodeIncident(const core::Incident& i) {
+  json fields = json::object();
+  for (const auto& [name, v] : i.fields) {
+    json value = v.is_list ? (v.list ? json(*v.list) : json(nullptr)) : (v.text ? json(*v.text) : json(nullptr));
+    fields[name] = json{{"type", v.type}, {"list", v.is_list}, {"value", value}};
+  }
+  json handles = json::array();
+  for (const auto& h : i.notification_handles) handles.push_back({{"display_name", h.display_name}, {"handle", h.handle}});
+  json doc{{"id", i.id},
+           {"public_id", i.public_id},
+           {"title", i.title},
+           {"severity", i.severity},
+           {"state", std::string(core::StateName(i.state))},
+           {"customer_impacted", i.customer_impacted},
+           {"customer_impact_scope", i.customer_impact_scope ? json(*i.customer_impact_scope) : json(nullptr)},
+           {"customer_impact_start", OptTime(i.customer_impact_start)},
+           {"customer_impact_end", OptTime(i.customer_impact_end)},
+           {"detected", OptTime(i.detected)},
+           {"resolved", OptTime(i.resolved)},
+           {"created", ToUnixMicros(i.created)},
+           {"modified", ToUnixMicros(i.modified)},
+           {"created_by", ActorJson(i.created_by)},
+           {"modified_by", ActorJson(i.modified_by)},
+           {"commander", i.commander ? ActorJson(*i.commander) : json(nullptr)},
+           {"fields", fields},
+           {"notification_handles", handles},
+           {"is_test", i.is_test},
+           {"deleted", i.deleted},
+           {"version", i.version}};
+  return doc.dump();
+}
+
+Result<core::Incident> DecodeIncident(const std::string& text) {
+  try {
+    json j = json::parse(text);
+    core::Incident i;
+    i.id = j.at("id").get<std::string>();
+    i.public_id = j.at("public_id").get<std::int64_t>();
+    i.title = j.at("title").get<std::string>();
+    i.severity = j.at("severity").get<std::string>();
+    i.state = core::ParseStateName(j.at("state").get<std::string>()).value_or(core::IncidentState::kActive);
+    i.customer_impacted = j.value("customer_impacted", false);
+    if (j.contains("customer_impact_scope") && !j["customer_impact_scope"].is_null()) {
+      i.customer_impact_scope = j["customer_impact_scope"].get<std::string>();
+    }
+    i.customer_impact_start = ReadOptTime(j, "customer_impact_start");
+    i.customer_impact_end = ReadOptTime(j, "customer_impact_end");
+    i.detected = ReadOptTime(j, "detected");
+    i.resolved = ReadOptTime(j, "resolved");
+    i.created = FromUnixMicros(j.at("created").get<std::int64_t>());
+    i.modified = FromUnixMicros(j.at("modified").get<std::int64_t>());
+    i.created_by = ReadActor(j.at("created_by"));
+    i.modified_by = ReadActor(j.at("modified_by"));
+    if (!j["commander"].is_null()) i.commander = ReadActor(j["commander"]);
+    for (const auto& [name, f] : j.at("fields").items()) {
+      core::FieldValue v;
+      v.type = f.value("type", "");
+      v.is_list = f.value("list", false);
+      const json& value = f["value"];
+      if (!value.is_null()) {
+        if (v.is_list) {
+          v.list = value.get<std::vector<std::string>>();
+        } else {
+          v.text = value.get<std::string>();
+        }
+      }
+      i.fields[name] = std::move(v);
+    }
+    for (const auto& h : j.at("notification_handles")) {
+      i.notification_handles.push_back({h.value("display_name", ""), h.value("handle", "")});
+    }
+    i.is_test = j.value("is_test", false);
+    i.deleted = j.value("deleted", false);
+    i.version = j.value("version", 0);
+    return i;
+  } catch (const std::exception& e) {
+    return Internal(std::string("stored incident is unreadable: ") + e.what());
+  }
+}
+
+std::string EncodeChanges(const std::vector<core::Change>& changes) {
+  json arr = json::array();
+  for (const auto& c : changes) arr.push_back({{"field", c.field}, {"from", c.from}, {"to", c.to}});
+  return arr.dump();
+}
+
+std::vector<core::Change> DecodeChanges(const std::string& doc) {
+  std::vector<core::Change> out;
+  json arr = json::parse(doc, nullptr, false);
+  if (!arr.is_array()) return out;
+  for (const auto& c : arr) out.push_back({c.value("field", ""), c.value("from", ""), c.value("to", "")});
+  return out;
+}
+
+}  // namespace tocsin::storage

@@ -1,0 +1,18 @@
+#pragma once
+// Translates a core::Query into a SQL condition over `incidents i` (and the
+// incident_terms side table), with bound parameters; and computes facets.
+// Semantics must equal core::Matches; the conformance suite checks both.
+
+#include <string>
+#include <vector>
+
+#include "core/search/query.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+
+namespace tocsin::storage::sqlite {
+
+std::string BuildWhere(const core::Query& query, std::vector<Param>& params);
+
+Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, const std::vector<Param>& params);
+
+}  // namespace tocsin::storage::sqlite

@@ -1,0 +1,113 @@
+#include "storage/sqlite/sqlite_db.hpp"
+
+namespace tocsin::storage::sqlite {
+
+Error SqliteError(sqlite3* db, const std::string& what) {
+  int code = sqlite3_extended_errcode(db);
+  ErrorCode ec = ErrorCode::kInternal;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL) {
+    ec = ErrorCode::kUnavailable;
+  }
+  if ((code & 0xff) == SQLITE_CONSTRAINT) ec = ErrorCode::kConflict;
+  return Error{ec, what + ": " + sqlite3_errmsg(db)};
+}
+
+Statement::~Statement() {
+  if (!stmt_) return;
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+  } else {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+void Statement::Bind(int index, const Param& p) {
+  if (std::holds_alternative<std::nullptr_t>(p)) {
+    sqlite3_bind_null(stmt_, index);
+  } else if (auto* i = std::get_if<std::int64_t>(&p)) {
+    sqlite3_bind_int64(stmt_, index, *i);
+  } else {
+    const auto& s = std::get<std::string>(p);
+    sqlite3_bind_text(stmt_, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+}
+
+void Statement::BindAll(const std::vector<Param>& params) {
+  // A statement stepped before must be reset, or sqlite3_bind_* refuses.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  for (std::size_t i = 0; i < params.size(); ++i) Bind(static_cast<int>(i + 1), params[i]);
+}
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return tl::unexpected(SqliteError(db_, "sqlite step"));
+}
+
+Result<void> Statement::Run() {
+  while (true) {
+    auto r = Step();
+    if (!r) return tl::unexpected(r.error());
+    if (!*r) return {};
+  }
+}
+
+std::string Statement::Text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  if (!p) return {};
+  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX | (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return MakeError(ErrorCode::kUnavailable, "cannot open database " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_extended_result_codes(db, 1);
+  return std::unique_ptr<Connection>(new Connection(db));
+}
+
+Connection::~Connection() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Result<void> Connection::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return tl::unexpected(Error{ErrorCode::kInternal, "sqlite: " + msg});
+  }
+  return {};
+}
+
+Result<Statement> Connection::Prepare(const std::string& sql, bool cache) {
+  if (!cache) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+      return tl::unexpected(SqliteError(db_, "sqlite prepare"));
+    }
+    return Statement(db_, stmt, true);
+  }
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                           nullptr) != SQLITE_OK) {
+      return tl::unexpected(SqliteError(db_, "sqlite prepare"));
+    }
+    it = cache_.emplace(sql, stmt).first;
+  }
+  return Statement(db_, it->second);
+}
+
+}  // namespace tocsin::storage::sqlite

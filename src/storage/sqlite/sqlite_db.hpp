@@ -1,0 +1,62 @@
+#pragma once
+// Thin RAII helpers over the SQLite C API, private to storage/sqlite.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace tocsin::storage::sqlite {
+
+using Param = std::variant<std::nullptr_t, std::int64_t, std::string>;
+
+class Statement {
+ public:
+  // `owned` statements are finalized on destruction; cached ones are reset.
+  Statement(sqlite3* db, sqlite3_stmt* stmt, bool owned = false) : db_(db), stmt_(stmt), owned_(owned) {}
+  ~Statement();
+  Statement(Statement&& o) noexcept : db_(o.db_), stmt_(o.stmt_), owned_(o.owned_) { o.stmt_ = nullptr; }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void Bind(int index, const Param& p);
+  void BindAll(const std::vector<Param>& params);
+  // SQLITE_ROW -> true, SQLITE_DONE -> false, error -> Error.
+  Result<bool> Step();
+  Result<void> Run();  // steps to completion
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string Text(int col) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  bool owned_;
+};
+
+// One connection with a cache of prepared statements.
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only);
+  ~Connection();
+  Result<void> Exec(const std::string& sql);
+  // Cached statements suit fixed SQL; pass cache=false for generated SQL.
+  Result<Statement> Prepare(const std::string& sql, bool cache = true);
+  sqlite3* raw() { return db_; }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*> cache_;
+};
+
+Error SqliteError(sqlite3* db, const std::string& what);
+
+}  // namespace tocsin::storage::sqlite

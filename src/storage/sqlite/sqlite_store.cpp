@@ -1,0 +1,484 @@
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "storage/incident_codec.hpp"
+#include "storage/sqlite/migrations.hpp"
+#include "storage/sqlite/search_sql.hpp"
+#include "storage/sqlite/sqlite_db.hpp"
+
+namespace tocsin::storage {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Param;
+
+constexpr const char* kIncidentColumns = "doc";
+
+class SqliteStore final : public core::Store {
+ public:
+  SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer,
+              std::vector<std::unique_ptr<Connection>> readers)
+      : options_(std::move(options)), writer_(std::move(writer)), readers_(std::move(readers)) {
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~SqliteStore() override { Close(); }
+
+  Result<core::Incident> CreateIncident(core::Incident draft, std::vector<core::NewEvent> events) override {
+    core::Incident out;
+    auto r = Write([&](Connection& c) -> Result<void> {
+      auto next = c.Prepare("SELECT IFNULL(MAX(public_id), 0) + 1 FROM incidents");
+      if (!next) return tl::unexpected(next.error());
+      auto row = next->Step();
+      if (!row) return tl::unexpected(row.error());
+      core::Incident inc = draft;
+      inc.public_id = next->Int(0);
+      auto exists = c.Prepare("SELECT 1 FROM incidents WHERE id = ?");
+      if (!exists) return tl::unexpected(exists.error());
+      exists->Bind(1, inc.id);
+      auto found = exists->Step();
+      if (!found) return tl::unexpected(found.error());
+      if (*found) return MakeError(ErrorCode::kConflict, "incident " + inc.id + " already exists");
+      auto ins = c.Prepare(
+          "INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle, "
+          "customer_impacted, created, modified, deleted, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+      if (!ins) return tl::unexpected(ins.error());
+      BindRow(*ins, inc);
+      if (auto ok = ins->Run(); !ok) return ok;
+      if (auto ok = WriteTerms(c, inc, false); !ok) return ok;
+      if (auto ok = WriteEvents(c, inc.public_id, events); !ok) return ok;
+      out = std::move(inc);
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return out;
+  }
+
+  Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& mutate) override {
+    core::Incident out;
+    auto r = Write([&](Connection& c) -> Result<void> {
+      auto current = LoadLive(c, id);
+      if (!current) return tl::unexpected(current.error());
+      auto m = mutate(*current);
+      if (!m) return tl::unexpected(m.error());
+      core::Incident inc = std::move(m->incident);
+      inc.public_id = current->public_id;
+      inc.id = current->id;
+      auto upd = c.Prepare(
+          "UPDATE incidents SET public_id = ?, id = ?, title = ?, severity = ?, state = ?, commander_uuid = ?, "
+          "commander_handle = ?, customer_impacted = ?, created = ?, modified = ?, deleted = ?, version = ?, doc = ? "
+          "WHERE public_id = ?1");
+      if (!upd) return tl::unexpected(upd.error());
+      BindRow(*upd, inc);
+      if (auto ok = upd->Run(); !ok) return ok;
+      if (current->fields != inc.fields) {
+        if (auto ok = WriteTerms(c, inc, true); !ok) return ok;
+      }
+      if (auto ok = WriteEvents(c, inc.public_id, m->events); !ok) return ok;
+      out = std::move(inc);
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return out;
+  }
+
+  Result<core::TimelineEvent> AppendEvent(const std::string& id, core::NewEvent event) override {
+    core::TimelineEvent out;
+    auto r = Write([&](Connection& c) -> Result<void> {
+      auto current = LoadLive(c, id);
+      if (!current) return tl::unexpected(current.error());
+      if (auto ok = WriteEvents(c, current->public_id, {event}); !ok) return ok;
+      out.seq = sqlite3_last_insert_rowid(c.raw());
+      out.incident_id = id;
+      out.at = event.at;
+      out.actor = event.actor;
+      out.kind = event.kind;
+      out.message = event.message;
+      out.changes = event.changes;
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return out;
+  }
+
+  Result<core::Incident> GetIncident(const std::string& id) override {
+    return Read([&](Connection& c) { return LoadLive(c, id); });
+  }
+
+  Result<core::SearchPage> SearchIncidents(const core::SearchRequest& req) override {
+    return Read([&](Connection& c) -> Result<core::SearchPage> {
+      core::SearchPage page;
+      std::vector<Param> params;
+      std::string where = sqlite::BuildWhere(req.query, params);
+      std::string sql = "SELECT doc FROM incidents i WHERE i.deleted = 0 AND (" + where + ") ORDER BY i.public_id " +
+                        (req.newest_first ? "DESC" : "ASC") + " LIMIT ? OFFSET ?";
+      auto rows = c.Prepare(sql, false);
+      if (!rows) return tl::unexpected(rows.error());
+      rows->BindAll(params);
+      rows->Bind(static_cast<int>(params.size() + 1), req.limit);
+      rows->Bind(static_cast<int>(params.size() + 2), req.offset);
+      while (true) {
+        auto step = rows->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        auto inc = DecodeIncident(rows->Text(0));
+        if (!inc) return tl::unexpected(inc.error());
+        page.incidents.push_back(std::move(*inc));
+      }
+      auto count = c.Prepare("SELECT COUNT(*) FROM incidents i WHERE i.deleted = 0 AND (" + where + ")", false);
+      if (!count) return tl::unexpected(count.error());
+      count->BindAll(params);
+      if (auto s = count->Step(); !s) return tl::unexpected(s.error());
+      page.total = count->Int(0);
+      if (req.with_facets) {
+        auto facets = sqlite::QueryFacets(c, where, params);
+        if (!facets) return tl::unexpected(facets.error());
+        page.facets = std::move(*facets);
+      }
+      return page;
+    });
+  }
+
+  Result<std::vector<core::TimelineEvent>> Timeline(const std::string& id, std::int64_t offset,
+                                                    std::int64_t limit) override {
+    return Read([&](Connection& c) -> Result<std::vector<core::TimelineEvent>> {
+      auto inc = LoadLive(c, id);
+      if (!inc) return tl::unexpected(inc.error());
+      auto q = c.Prepare(
+          "SELECT seq, at, actor_uuid, actor_handle, kind, message, changes FROM incident_events "
+          "WHERE incident = ? ORDER BY seq LIMIT ? OFFSET ?");
+      if (!q) return tl::unexpected(q.error());
+      q->Bind(1, inc->public_id);
+      q->Bind(2, limit);
+      q->Bind(3, offset);
+      std::vector<core::TimelineEvent> out;
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        core::TimelineEvent e;
+        e.seq = q->Int(0);
+        e.incident_id = id;
+        e.at = FromUnixMicros(q->Int(1));
+        e.actor = core::Actor{q->Text(2), q->Text(3)};
+        e.kind = q->Text(4);
+        e.message = q->Text(5);
+        e.changes = DecodeChanges(q->Text(6));
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  Result<void> CreateKey(const core::KeyRecord& key) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto dup = c.Prepare("SELECT 1 FROM api_keys WHERE name = ? AND revoked IS NULL");
+      if (!dup) return tl::unexpected(dup.error());
+      dup->Bind(1, key.name);
+      auto found = dup->Step();
+      if (!found) return tl::unexpected(found.error());
+      if (*found) return MakeError(ErrorCode::kConflict, "a key named '" + key.name + "' already exists");
+      auto ins = c.Prepare(
+          "INSERT INTO api_keys (id, name, kind, api_key_hash, app_key_hash, user_handle, hint, created, revoked) "
+          "VALUES (?,?,?,?,?,?,?,?,NULL)");
+      if (!ins) return tl::unexpected(ins.error());
+      ins->BindAll({key.id, key.name, key.kind, key.api_key_hash,
+                    key.app_key_hash.empty() ? Param(nullptr) : Param(key.app_key_hash), key.user_handle, key.hint,
+                    ToUnixMicros(key.created)});
+      return ins->Run();
+    });
+  }
+
+  Result<std::optional<core::KeyRecord>> FindKeyByApiHash(const std::string& hash) override {
+    return FindKey("api_key_hash", hash);
+  }
+  Result<std::optional<core::KeyRecord>> FindKeyByAppHash(const std::string& hash) override {
+    return FindKey("app_key_hash", hash);
+  }
+
+  Result<std::vector<core::KeyRecord>> ListKeys() override {
+    return Read([&](Connection& c) -> Result<std::vector<core::KeyRecord>> {
+      auto q = c.Prepare(std::string(kKeySelect) + " ORDER BY created");
+      if (!q) return tl::unexpected(q.error());
+      std::vector<core::KeyRecord> out;
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        out.push_back(ReadKey(*q));
+      }
+      return out;
+    });
+  }
+
+  Result<void> RevokeKey(const std::string& id_or_name, TimePoint now) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto q = c.Prepare("UPDATE api_keys SET revoked = ? WHERE revoked IS NULL AND (id = ? OR name = ?)");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({ToUnixMicros(now), id_or_name, id_or_name});
+      if (auto ok = q->Run(); !ok) return ok;
+      if (sqlite3_changes(c.raw()) == 0) return NotFound("no live key with id or name '" + id_or_name + "'");
+      return {};
+    });
+  }
+
+  void Close() override {
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return;
+      closed_ = true;
+    }
+    cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    std::lock_guard lock(read_mu_);
+    read_closed_ = true;
+    readers_.clear();
+    if (writer_) {
+      (void)writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      writer_.reset();
+    }
+  }
+
+ private:
+  static constexpr const char* kKeySelect =
+      "SELECT id, name, kind, api_key_hash, IFNULL(app_key_hash, ''), user_handle, hint, created, revoked "
+      "FROM api_keys";
+
+  struct Job {
+    std::function<Result<void>(Connection&)> fn;
+    std::promise<Result<void>> done;
+  };
+
+  static core::KeyRecord ReadKey(sqlite::Statement& q) {
+    core::KeyRecord k;
+    k.id = q.Text(0);
+    k.name = q.Text(1);
+    k.kind = q.Text(2);
+    k.api_key_hash = q.Text(3);
+    k.app_key_hash = q.Text(4);
+    k.user_handle = q.Text(5);
+    k.hint = q.Text(6);
+    k.created = FromUnixMicros(q.Int(7));
+    if (!q.IsNull(8)) k.revoked = FromUnixMicros(q.Int(8));
+    return k;
+  }
+
+  Result<std::optional<core::KeyRecord>> FindKey(const char* column, const std::string& hash) {
+    return Read([&](Connection& c) -> Result<std::optional<core::KeyRecord>> {
+      auto q = c.Prepare(std::string(kKeySelect) + " WHERE " + column + " = ? AND revoked IS NULL");
+      if (!q) return tl::unexpected(q.error());
+      q->Bind(1, hash);
+      auto step = q->Step();
+      if (!step) return tl::unexpected(step.error());
+      if (!*step) return std::optional<core::KeyRecord>();
+      return std::optional<core::KeyRecord>(ReadKey(*q));
+    });
+  }
+
+  static void BindRow(sqlite::Statement& s, const core::Incident& i) {
+    s.BindAll({i.public_id, i.id, i.title, i.severity, std::string(core::StateName(i.state)),
+               i.commander ? Param(i.commander->user_uuid) : Param(nullptr),
+               i.commander ? Param(i.commander->handle) : Param(nullptr),
+               static_cast<std::int64_t>(i.customer_impacted ? 1 : 0), ToUnixMicros(i.created),
+               ToUnixMicros(i.modified), static_cast<std::int64_t>(i.deleted ? 1 : 0), i.version, EncodeIncident(i)});
+  }
+
+  static Result<void> WriteTerms(Connection& c, const core::Incident& i, bool replace) {
+    if (replace) {
+      auto del = c.Prepare("DELETE FROM incident_terms WHERE incident = ?");
+      if (!del) return tl::unexpected(del.error());
+      del->Bind(1, i.public_id);
+      if (auto ok = del->Run(); !ok) return ok;
+    }
+    auto ins = c.Prepare("INSERT OR IGNORE INTO incident_terms (facet, value, incident) VALUES (?,?,?)");
+    if (!ins) return tl::unexpected(ins.error());
+    for (const auto& [name, v] : i.fields) {
+      for (const auto& value : v.Values()) {
+        ins->BindAll({name, value, i.public_id});
+        if (auto ok = ins->Run(); !ok) return ok;
+      }
+    }
+    return {};
+  }
+
+  static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events) {
+    auto ins = c.Prepare(
+        "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
+        "VALUES (?,?,?,?,?,?,?)");
+    if (!ins) return tl::unexpected(ins.error());
+    for (const auto& e : events) {
+      ins->BindAll({public_id, ToUnixMicros(e.at), e.actor.user_uuid, e.actor.handle, e.kind, e.message,
+                    EncodeChanges(e.changes)});
+      if (auto ok = ins->Run(); !ok) return ok;
+    }
+    return {};
+  }
+
+  static Result<core::Incident> LoadLive(Connection& c, const std::string& id) {
+    auto q = c.Prepare(std::string("SELECT ") + kIncidentColumns + " FROM incidents WHERE id = ? AND deleted = 0");
+    if (!q) return tl::unexpected(q.error());
+    q->Bind(1, id);
+    auto step = q->Step();
+    if (!step) return tl::unexpected(step.error());
+    if (!*step) return NotFound("incident " + id + " not found");
+    return DecodeIncident(q->Text(0));
+  }
+
+  template <typename F>
+  auto Read(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    std::unique_ptr<Connection> conn;
+    {
+      std::unique_lock lock(read_mu_);
+      read_cv_.wait(lock, [&] { return !readers_.empty() || read_closed_; });
+      if (readers_.empty()) return MakeError(ErrorCode::kUnavailable, "store is closed");
+      conn = std::move(readers_.back());
+      readers_.pop_back();
+    }
+    auto result = fn(*conn);
+    // A read transaction must not outlive the call, or the WAL cannot be checkpointed.
+    {
+      std::lock_guard lock(read_mu_);
+      readers_.push_back(std::move(conn));
+    }
+    read_cv_.notify_one();
+    return result;
+  }
+
+  Result<void> Write(std::function<Result<void>(Connection&)> fn) {
+    auto job = std::make_shared<Job>();
+    job->fn = std::move(fn);
+    auto fut = job->done.get_future();
+    {
+      std::lock_guard lock(mu_);
+      if (closed_) return MakeError(ErrorCode::kUnavailable, "store is closed");
+      queue_.push_back(job);
+    }
+    cv_.notify_one();
+    return fut.get();
+  }
+
+  void WriterLoop() {
+    while (true) {
+      std::vector<std::shared_ptr<Job>> batch;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // closed and drained
+        std::size_t n = options_.group_commit ? options_.max_batch : 1;
+        while (!queue_.empty() && batch.size() < n) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      RunBatch(batch);
+    }
+  }
+
+  void RunBatch(std::vector<std::shared_ptr<Job>>& batch) {
+    Connection& c = *writer_;
+    std::vector<Result<void>> results;
+    results.reserve(batch.size());
+    if (auto ok = c.Exec("BEGIN IMMEDIATE"); !ok) {
+      for (auto& job : batch) job->done.set_value(tl::unexpected(ok.error()));
+      return;
+    }
+    for (auto& job : batch) {
+      (void)c.Exec("SAVEPOINT job");
+      Result<void> r = Internal("job did not run");
+      try {
+        r = job->fn(c);
+      } catch (const std::exception& e) {
+        r = Internal(std::string("storage write failed: ") + e.what());
+      }
+      if (!r) (void)c.Exec("ROLLBACK TO job");
+      (void)c.Exec("RELEASE job");
+      results.push_back(std::move(r));
+    }
+    if (auto ok = c.Exec("COMMIT"); !ok) {
+      (void)c.Exec("ROLLBACK");
+      for (auto& job : batch) job->done.set_value(tl::unexpected(Error{ErrorCode::kUnavailable, ok.error().message}));
+      return;
+    }
+    for (std::size_t k = 0; k < batch.size(); ++k) batch[k]->done.set_value(std::move(results[k]));
+  }
+
+  SqliteOptions options_;
+  std::unique_ptr<Connection> writer_;
+  std::thread writer_thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  bool closed_ = false;
+
+  std::mutex read_mu_;
+  std::condition_variable read_cv_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  bool read_closed_ = false;
+};
+
+Result<void> ApplyMigrations(Connection& c) {
+  if (auto ok = c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+                       "NULL, applied INTEGER NOT NULL)");
+      !ok) {
+    return ok;
+  }
+  auto cur = c.Prepare("SELECT IFNULL(MAX(version), 0) FROM schema_migrations", false);
+  if (!cur) return tl::unexpected(cur.error());
+  if (auto s = cur->Step(); !s) return tl::unexpected(s.error());
+  std::int64_t have = cur->Int(0);
+  if (have > SqliteSchemaVersion()) {
+    return MakeError(ErrorCode::kInternal, "database schema version " + std::to_string(have) +
+                                               " is newer than this tocsin (" +
+                                               std::to_string(SqliteSchemaVersion()) + "); upgrade tocsin");
+  }
+  for (const auto& m : sqlite::Migrations()) {
+    if (m.version <= have) continue;
+    if (auto ok = c.Exec("BEGIN IMMEDIATE"); !ok) return ok;
+    auto ok = c.Exec(m.sql);
+    if (ok) {
+      auto rec = c.Prepare("INSERT INTO schema_migrations (version, name, applied) VALUES (?, ?, strftime('%s','now'))",
+                           false);
+      if (!rec) {
+        ok = tl::unexpected(rec.error());
+      } else {
+        rec->BindAll({static_cast<std::int64_t>(m.version), std::string(m.name)});
+        ok = rec->Run();
+      }
+    }
+    if (!ok) {
+      (void)c.Exec("ROLLBACK");
+      return MakeError(ErrorCode::kInternal,
+                       "migration " + std::to_string(m.version) + " (" + m.name + ") failed: " + ok.error().message);
+    }
+    if (auto commit = c.Exec("COMMIT"); !commit) return commit;
+  }
+  return {};
+}
+
+}  // namespace
+
+int SqliteSchemaVersion() { return sqlite::Migrations().back().version; }
+
+Result<std::unique_ptr<core::Store>> OpenSqliteStore(const SqliteOptions& options) {
+  auto writer = Connection::Open(options.path, false);
+  if (!writer) return tl::unexpected(writer.error());
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+                             "PRAGMA wal_autocheckpoint=4000"}) {
+    if (auto ok = (*writer)->Exec(pragma); !ok) return tl::unexpected(ok.error());
+  }
+  if (auto ok = ApplyMigrations(**writer); !ok) return tl::unexpected(ok.error());
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int k = 0; k < std::max(1, options.read_connections); ++k) {
+    auto r = Connection::Open(options.path, true);
+    if (!r) return tl::unexpected(r.error());
+    readers.push_back(std::move(*r));
+  }
+  return std::unique_ptr<core::Store>(new SqliteStore(options, std::move(*writer), std::move(readers)));
+}
+
+}  // namespace tocsin::storage

@@ -1,0 +1,33 @@
+#pragma once
+// SqliteStore: the embedded, durable Store. One SQLite file in WAL mode with
+// synchronous=FULL, so a successful return means the change is on disk.
+//
+// Writes go through one writer thread that groups concurrent requests into a
+// single transaction (group commit): each request runs in its own SAVEPOINT,
+// so one failing request does not undo the others, and one fsync covers the
+// whole group. Reads use a small pool of read-only connections and never wait
+// for writers (WAL snapshots).
+//
+// Migrations are numbered, forward-only and recorded in schema_migrations;
+// Open applies the missing ones and refuses a database newer than this binary.
+
+#include <memory>
+#include <string>
+
+#include "core/ports/store.hpp"
+
+namespace tocsin::storage {
+
+struct SqliteOptions {
+  std::string path;              // database file; created if missing
+  int read_connections = 4;
+  std::size_t max_batch = 512;   // requests per group commit
+  bool group_commit = true;      // false: one transaction per request (for benchmarks)
+};
+
+Result<std::unique_ptr<core::Store>> OpenSqliteStore(const SqliteOptions& options);
+
+// The schema version this binary writes.
+int SqliteSchemaVersion();
+
+}  // namespace tocsin::storage

@@ -1,0 +1,85 @@
+#include "blackbox/harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "common/random.hpp"
+#include "config/config_loader.hpp"
+
+namespace tocsin::testing {
+
+core::Config ExampleConfig() {
+  auto loaded = config::LoadConfigFile(std::string(TOCSIN_SOURCE_DIR) + "/examples/v-commerce/tocsin.yaml");
+  if (!loaded.ok()) {
+    std::string all;
+    for (const auto& p : loaded.problems) all += p.ToString() + "\n";
+    throw std::runtime_error("example config does not load:\n" + all);
+  }
+  return loaded.config;
+}
+
+json ParseJson(const std::string& text) {
+  auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) throw std::runtime_error("not JSON: " + text);
+  return j;
+}
+
+TestServer::TestServer(TestServerOptions options)
+    : clock_(*ParseRfc3339("2026-11-27T10:00:00Z")) {
+  data_dir_ = options.data_dir;
+  if (data_dir_.empty()) {
+    data_dir_ = std::filesystem::temp_directory_path() / ("tocsin-test-" + RandomHex(8));
+    owns_dir_ = true;
+  }
+  core::Config config = ExampleConfig();
+  config.storage.driver = options.driver;
+  config.storage.data_dir = data_dir_.string();
+  config.server.listen = "127.0.0.1:0";
+  config.server.worker_threads = 8;
+  if (options.tweak) options.tweak(config);
+  auto app = app::App::Create(config, &clock_);
+  if (!app) throw std::runtime_error("cannot create app: " + app.error().message);
+  app_ = std::move(*app);
+  auto started = app_->Start();
+  if (!started) throw std::runtime_error("cannot start: " + started.error().message);
+  std::string user = config.users.empty() ? "tester" : config.users.front().handle;
+  auto key = app::CreateKey(app_->store(), "test-" + RandomHex(4), user, "api", clock_.Now());
+  if (!key) throw std::runtime_error("cannot create key: " + key.error().message);
+  api_key = key->api_key;
+  app_key = key->app_key;
+  client_ = std::make_unique<HttpClient>(app_->port());
+}
+
+TestServer::~TestServer() {
+  Stop();
+  if (owns_dir_) {
+    std::error_code ec;
+    std::filesystem::remove_all(data_dir_, ec);
+  }
+}
+
+void TestServer::Stop() {
+  client_.reset();
+  if (app_) app_->Stop();
+}
+
+HttpResult TestServer::CallWith(const std::string& method, const std::string& target, const std::string& raw_body,
+                                const std::map<std::string, std::string>& headers) {
+  return client_->Request(method, target, raw_body, headers);
+}
+
+HttpResult TestServer::Call(const std::string& method, const std::string& target, const json& body) {
+  return client_->Request(method, target, body.is_null() ? "" : body.dump(),
+                          {{"DD-API-KEY", api_key}, {"DD-APPLICATION-KEY", app_key}});
+}
+
+json TestServer::CreateIncident(const std::string& title, const std::string& severity) {
+  json body{{"data", {{"type", "incidents"}, {"attributes", {{"title", title}, {"severity", severity},
+                                                            {"customer_impacted", false}}}}}};
+  auto r = Call("POST", "/api/v2/incidents", body);
+  if (r.status != 201) throw std::runtime_error("create failed: " + std::to_string(r.status) + " " + r.body);
+  return ParseJson(r.body)["data"];
+}
+
+}  // namespace tocsin::testing

@@ -1,0 +1,59 @@
+#pragma once
+// TestServer: the whole Tocsin server in-process on 127.0.0.1:0, configured
+// from the v-commerce example, with a temporary data directory, a fake clock
+// and one API key pair. Black-box tests talk to it only over HTTP.
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "app/app.hpp"
+#include "blackbox/http_client.hpp"
+#include "common/clock.hpp"
+#include "core/config/config.hpp"
+
+namespace tocsin::testing {
+
+using nlohmann::json;
+
+struct TestServerOptions {
+  std::string driver = "sqlite";
+  std::function<void(core::Config&)> tweak;  // adjust the config before start
+  std::filesystem::path data_dir;            // empty = a new temp dir
+};
+
+class TestServer {
+ public:
+  explicit TestServer(TestServerOptions options = {});
+  ~TestServer();
+
+  int port() const { return app_->port(); }
+  FakeClock& clock() { return clock_; }
+  const std::filesystem::path& data_dir() const { return data_dir_; }
+  app::App& app() { return *app_; }
+  void Stop();
+
+  // Authenticated JSON request with this server's key pair.
+  HttpResult Call(const std::string& method, const std::string& target, const json& body = nullptr);
+  HttpResult CallWith(const std::string& method, const std::string& target, const std::string& raw_body,
+                      const std::map<std::string, std::string>& headers);
+  // Creates an incident through the API; returns its data object.
+  json CreateIncident(const std::string& title, const std::string& severity = "SEV-2");
+
+  std::string api_key, app_key;
+
+ private:
+  FakeClock clock_;
+  std::filesystem::path data_dir_;
+  bool owns_dir_ = false;
+  std::unique_ptr<app::App> app_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+core::Config ExampleConfig();
+json ParseJson(const std::string& text);
+
+}  // namespace tocsin::testing

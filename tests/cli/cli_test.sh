@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The command line as a user runs it: check-config, keys, serve refusing a bad
+# config, serve answering, and a graceful stop on SIGTERM.
+# Usage: cli_test.sh TOCSIN_BINARY SOURCE_DIR
+set -uo pipefail
+bin="$1"
+src="$2"
+example="$src/examples/v-commerce/tocsin.yaml"
+work=$(mktemp -d)
+trap 'rm -rf "$work"; [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# 1. The example config is valid.
+out=$("$bin" check-config "$example") || fail "check-config rejected the example: $out"
+
+# 2. A bad config lists every problem with file:line:column and exits non-zero.
+cat > "$work/bad.yaml" <<'YAML'
+server:
+  listen: 127.0.0.1:8080
+  read_timeout: soon
+severities:
+  - name: SEV-1
+    response_time: 5m
+rules:
+  - rule_name: broken
+    trigger:
+      monitors: ['x']
+    incident_settings:
+      title: t
+      severity: SEV-7
+      commander: '@nobody'
+bogus: 1
+YAML
+if out=$("$bin" check-config "$work/bad.yaml"); then fail "check-config accepted a bad file"; fi
+echo "$out" | grep -q "bad.yaml:3:17" || fail "no position for read_timeout: $out"
+echo "$out" | grep -q "bad.yaml:13:.*SEV-7" || fail "no position for the unknown severity: $out"
+echo "$out" | grep -q "nobody" || fail "unknown commander not reported: $out"
+echo "$out" | grep -q "bad.yaml:15:1.*bogus" || fail "unknown key not reported: $out"
+
+# 3. serve refuses the bad config with the same messages.
+if out=$("$bin" serve --config "$work/bad.yaml" --data "$work/d0" 2>&1); then fail "serve started on a bad config"; fi
+echo "$out" | grep -q "bad.yaml:13:" || fail "serve did not explain the bad config: $out"
+
+# 4. keys create / list / revoke.
+json=$("$bin" keys create --config "$example" --data "$work/data" --name ci --json) || fail "keys create failed"
+api=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+app=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["application_key"])')
+[ ${#api} -eq 32 ] || fail "api key is not 32 characters: $api"
+[ ${#app} -eq 40 ] || fail "application key is not 40 characters: $app"
+list=$("$bin" keys list --config "$example" --data "$work/data")
+echo "$list" | grep -q "ci" || fail "keys list does not show the key: $list"
+echo "$list" | grep -q "$api" && fail "keys list leaks the secret"
+if "$bin" keys create --config "$example" --data "$work/data" --name ci >/dev/null 2>&1; then
+  fail "a second live key with the same name was accepted"
+fi
+
+# 5. serve, answer the seed's create curl, stop gracefully on SIGTERM.
+fifo="$work/log"
+mkfifo "$fifo"
+"$bin" serve --config "$example" --data "$work/data" --listen 127.0.0.1:0 2>"$fifo" &
+pid=$!
+exec 3<"$fifo"
+addr=""
+while IFS= read -r -t 30 line <&3; do
+  if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[1]}"; break; fi
+done
+[ -n "$addr" ] || fail "server did not report its address"
+cat <&3 >/dev/null &
+code=$(curl -s -o "$work/created.json" -w '%{http_code}' -X POST "$addr/api/v2/incidents" \
+  -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app" -H "Content-Type: application/json" \
+  -d '{"data":{"type":"incidents","attributes":{"title":"Manual Incident: LLM Service Issue","severity":"SEV-2","state":"active","customer_impacted":true,"fields":{"root_cause":{"value":"To be determined"},"services":{"value":["chatbotservice"]}}}}}')
+[ "$code" = "201" ] || fail "seed create curl answered $code: $(cat "$work/created.json")"
+code=$(curl -g -s -o /dev/null -w "%{http_code}" "$addr/api/v2/incidents?filter[status]=active" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app")
+[ "$code" = "200" ] || fail "seed list curl answered $code"
+"$bin" keys revoke --config "$example" --data "$work/data" ci >/dev/null || fail "keys revoke failed"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$addr/api/v2/incidents" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app")
+[ "$code" = "403" ] || fail "revoked key still works (got $code)"
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=""
+[ "$rc" = "0" ] || fail "serve exited $rc after SIGTERM"
+# The database is closed cleanly: integrity holds and the incident is there.
+if command -v sqlite3 >/dev/null; then
+  [ "$(sqlite3 "$work/data/tocsin.db" 'PRAGMA integrity_check')" = "ok" ] || fail "database integrity check failed"
+  [ "$(sqlite3 "$work/data/tocsin.db" 'SELECT COUNT(*) FROM incidents')" = "1" ] || fail "incident not stored"
+fi
+
+if [ "$failures" -gt 0 ]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "cli: all checks passed"

@@ -1,0 +1,136 @@
+// Datadog's official TypeScript/JavaScript client, pointed at Tocsin by
+// changing only the base URL: create, get, list (with the pagination helper),
+// update, delete and search must all work.
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+import { client, v2 } from "@datadog/datadog-api-client";
+
+const [binary, sourceDir] = process.argv.slice(2);
+const config = join(sourceDir, "examples/v-commerce/tocsin.yaml");
+const dataDir = mkdtempSync(join(tmpdir(), "tocsin-compat-"));
+
+const keys = JSON.parse(
+  execFileSync(binary, ["keys", "create", "--config", config, "--data", dataDir, "--name", "compat", "--json"]).toString(),
+);
+
+const server = spawn(binary, ["serve", "--config", config, "--data", dataDir, "--listen", "127.0.0.1:0"], {
+  stdio: ["ignore", "ignore", "pipe"],
+});
+const baseUrl = await new Promise((resolve, reject) => {
+  let buffered = "";
+  server.stderr.on("data", (chunk) => {
+    buffered += chunk.toString();
+    const m = buffered.match(/tocsin listening address=(http:\/\/[0-9.]+:\d+)/);
+    if (m) resolve(m[1]);
+  });
+  server.on("exit", (code) => reject(new Error(`tocsin exited early (${code}): ${buffered}`)));
+});
+
+let failed = false;
+try {
+  const configuration = client.createConfiguration({
+    baseServer: new client.BaseServerConfiguration(baseUrl, {}),
+    authMethods: { apiKeyAuth: keys.api_key, appKeyAuth: keys.application_key },
+  });
+  for (const op of ["createIncident", "getIncident", "listIncidents", "updateIncident", "deleteIncident", "searchIncidents"]) {
+    configuration.unstableOperations[`v2.${op}`] = true;
+  }
+  const api = new v2.IncidentsApi(configuration);
+
+  // create, with Datadog's fields form
+  const created = await api.createIncident({
+    body: {
+      data: {
+        type: "incidents",
+        attributes: {
+          title: "Checkout down",
+          customerImpacted: true,
+          customerImpactScope: "EU shoppers cannot pay",
+          fields: {
+            severity: { type: "dropdown", value: "SEV-1" },
+            teams: { type: "multiselect", value: ["commerce"] },
+          },
+        },
+      },
+    },
+  });
+  const id = created.data.id;
+  assert.equal(created.data.type, "incidents");
+  assert.equal(created.data.attributes.title, "Checkout down");
+  assert.equal(created.data.attributes.severity, "SEV-1");
+  assert.equal(created.data.attributes.state, "active");
+  assert.equal(created.data.attributes.customerImpacted, true);
+  assert.ok(created.data.attributes.created instanceof Date);
+  assert.equal(created.data.attributes.publicId, 1);
+
+  // get, with users included
+  const got = await api.getIncident({ incidentId: id, include: ["users"] });
+  assert.equal(got.data.id, id);
+  assert.equal(got.data.attributes.fields.teams.value[0], "commerce");
+  assert.ok(Array.isArray(got.included));
+
+  // more incidents for paging
+  for (let k = 0; k < 12; k++) {
+    await api.createIncident({
+      body: { data: { type: "incidents", attributes: { title: `filler ${k}`, customerImpacted: false } } },
+    });
+  }
+  const page = await api.listIncidents({ pageSize: 5, pageOffset: 0 });
+  assert.equal(page.data.length, 5);
+  const seen = new Set();
+  for await (const incident of api.listIncidentsWithPagination({ pageSize: 5 })) seen.add(incident.id);
+  assert.equal(seen.size, 13);
+
+  // update: resolve through fields.state, and set the impact window
+  const updated = await api.updateIncident({
+    incidentId: id,
+    body: {
+      data: {
+        id,
+        type: "incidents",
+        attributes: {
+          fields: { state: { type: "dropdown", value: "resolved" } },
+          customerImpactStart: new Date("2026-11-27T09:00:00Z"),
+          customerImpactEnd: new Date("2026-11-27T09:30:00Z"),
+        },
+      },
+    },
+  });
+  assert.equal(updated.data.attributes.state, "resolved");
+  assert.ok(updated.data.attributes.resolved instanceof Date);
+  assert.equal(updated.data.attributes.customerImpactDuration, 1800);
+
+  // search
+  const found = await api.searchIncidents({ query: "state:resolved AND severity:(SEV-1 OR SEV-2)" });
+  assert.equal(found.data.type, "incidents_search_results");
+  assert.equal(found.data.attributes.total, 1);
+  assert.equal(found.data.attributes.incidents[0].data.id, id);
+  assert.ok(found.data.attributes.facets);
+  let searched = 0;
+  for await (const _ of api.searchIncidentsWithPagination({ query: "state:active", pageSize: 5 })) searched++;
+  assert.equal(searched, 12);
+
+  // delete, then the incident is gone (404 as an ApiException)
+  await api.deleteIncident({ incidentId: id });
+  await assert.rejects(api.getIncident({ incidentId: id }), (e) => e.code === 404);
+
+  // bad input is a 400 with Datadog's error body
+  await assert.rejects(
+    api.createIncident({
+      body: { data: { type: "incidents", attributes: { title: "x", customerImpacted: false, fields: { severity: { type: "dropdown", value: "SEV-9" } } } } },
+    }),
+    (e) => e.code === 400 && e.body.errors[0].includes("SEV-9"),
+  );
+  console.log("datadog client compatibility: all checks passed");
+} catch (err) {
+  failed = true;
+  console.error(err);
+} finally {
+  server.kill("SIGTERM");
+  await new Promise((r) => server.on("exit", r));
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,247 @@
+// The Store contract, run against every backend: what any storage adapter
+// (memory, SQLite, later PostgreSQL) must do for the API to be correct.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <functional>
+#include <thread>
+
+#include "common/random.hpp"
+#include "core/incident/incident_patch.hpp"
+#include "storage/memory/memory_store.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace tocsin {
+namespace {
+
+using core::Incident;
+using core::Store;
+
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<Store>(const std::filesystem::path&)> open;
+  bool durable;
+};
+
+class StoreConformance : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("tocsin-conf-" + RandomHex(6));
+    std::filesystem::create_directories(dir_);
+    store_ = GetParam().open(dir_);
+  }
+  void TearDown() override {
+    if (store_) store_->Close();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void Reopen() {
+    store_->Close();
+    store_ = GetParam().open(dir_);
+  }
+
+  Incident Draft(const std::string& title, const std::string& severity = "SEV-2") {
+    Incident i;
+    i.id = NewUuidV4();
+    i.title = title;
+    i.severity = severity;
+    i.created = i.modified = now_;
+    i.created_by = i.modified_by = core::Actor{NameUuid("alice"), "alice"};
+    i.version = 1;
+    return i;
+  }
+  std::vector<core::NewEvent> Created() { return {{now_, core::Actor{NameUuid("alice"), "alice"}, "incident_created", "declared", {}}}; }
+
+  Incident Create(const std::string& title, const std::string& severity = "SEV-2") {
+    auto r = store_->CreateIncident(Draft(title, severity), Created());
+    EXPECT_TRUE(r) << r.error().message;
+    return *r;
+  }
+
+  core::SearchPage Search(const std::string& query, bool facets = false) {
+    core::SearchRequest req;
+    req.query = *core::ParseQuery(query);
+    req.limit = 100;
+    req.with_facets = facets;
+    auto r = store_->SearchIncidents(req);
+    EXPECT_TRUE(r) << r.error().message;
+    return *r;
+  }
+
+  TimePoint now_ = *ParseRfc3339("2026-11-27T10:00:00Z");
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreConformance, CreateAssignsIncreasingPublicIdsAndGetReturnsTheSame) {
+  auto a = Create("a");
+  auto b = Create("b");
+  EXPECT_EQ(a.public_id, 1);
+  EXPECT_EQ(b.public_id, 2);
+  auto got = store_->GetIncident(b.id);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, b);
+}
+
+TEST_P(StoreConformance, DuplicateIdIsAConflict) {
+  auto a = Draft("a");
+  ASSERT_TRUE(store_->CreateIncident(a, Created()));
+  auto again = store_->CreateIncident(a, Created());
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
+}
+
+TEST_P(StoreConformance, UpdateWritesStateAndEventsTogether) {
+  auto a = Create("a");
+  core::IncidentPatch p;
+  p.state = core::IncidentState::kResolved;
+  auto updated = store_->UpdateIncident(a.id, [&](const Incident& cur) -> Result<core::Mutation> {
+    auto out = core::ApplyPatch(cur, p, cur.created_by, now_ + std::chrono::minutes(5));
+    if (!out) return tl::unexpected(out.error());
+    return core::Mutation{out->incident, {{now_, cur.created_by, "incident_updated", "resolved", out->changes}}};
+  });
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->state, core::IncidentState::kResolved);
+  EXPECT_EQ(*updated->resolved, now_ + std::chrono::minutes(5));
+  auto events = store_->Timeline(a.id, 0, 100);
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[1].kind, "incident_updated");
+  EXPECT_EQ((*events)[1].changes[0], (core::Change{"state", "active", "resolved"}));
+  EXPECT_LT((*events)[0].seq, (*events)[1].seq);
+}
+
+TEST_P(StoreConformance, RefusedMutationChangesNothing) {
+  auto a = Create("a");
+  auto r = store_->UpdateIncident(a.id, [](const Incident&) -> Result<core::Mutation> {
+    return InvalidArgument("no");
+  });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(*store_->GetIncident(a.id), a);
+  EXPECT_EQ(store_->Timeline(a.id, 0, 100)->size(), 1u);
+}
+
+TEST_P(StoreConformance, UnknownAndDeletedIncidentsAreNotFound) {
+  EXPECT_EQ(store_->GetIncident(NewUuidV4()).error().code, ErrorCode::kNotFound);
+  auto a = Create("a");
+  ASSERT_TRUE(store_->UpdateIncident(a.id, [](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}};
+    m.incident.deleted = true;
+    return m;
+  }));
+  EXPECT_EQ(store_->GetIncident(a.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(Search("").total, 0);
+  EXPECT_EQ(store_->AppendEvent(a.id, {now_, {}, "note", "x", {}}).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreConformance, SearchAgreesWithCoreMatches) {
+  auto a = Draft("Checkout down", "SEV-1");
+  a.fields["teams"] = core::FieldValue{"autocomplete", true, std::nullopt, std::vector<std::string>{"commerce"}};
+  a.commander = core::Actor{NameUuid("alice"), "alice"};
+  ASSERT_TRUE(store_->CreateIncident(a, Created()));
+  auto b = Draft("Prompt 100% injected_x", "SEV-1");
+  b.fields["teams"] = core::FieldValue{"autocomplete", true, std::nullopt, std::vector<std::string>{"security", "commerce"}};
+  ASSERT_TRUE(store_->CreateIncident(b, Created()));
+  Create("Slow", "SEV-3");
+  EXPECT_EQ(Search("severity:SEV-1").total, 2);
+  EXPECT_EQ(Search("team:commerce AND NOT team:security").total, 1);
+  EXPECT_EQ(Search("commander:@alice").total, 1);
+  EXPECT_EQ(Search("NOT commander:alice").total, 2);
+  EXPECT_EQ(Search("100%").total, 1);
+  EXPECT_EQ(Search("injected_").total, 1);
+  EXPECT_EQ(Search("checkout OR slow").total, 2);
+  EXPECT_EQ(Search("teams:*").total, 2);
+  auto page = Search("state:active", true);
+  EXPECT_EQ(page.total, 3);
+  EXPECT_EQ(page.incidents[0].title, "Slow");  // newest first
+  EXPECT_EQ(page.facets.severity, (std::vector<core::FacetCount>{{"SEV-1", 2}, {"SEV-3", 1}}));
+  ASSERT_EQ(page.facets.fields.size(), 1u);
+  EXPECT_EQ(page.facets.fields[0].first, "teams");
+  EXPECT_EQ(page.facets.fields[0].second, (std::vector<core::FacetCount>{{"commerce", 2}, {"security", 1}}));
+  EXPECT_EQ(page.facets.commander, (std::vector<core::FacetCount>{{"alice", 1}}));
+}
+
+TEST_P(StoreConformance, PagesAreStableAndShortAtTheEnd) {
+  for (int k = 0; k < 7; ++k) Create("i" + std::to_string(k));
+  core::SearchRequest req;
+  req.limit = 3;
+  req.offset = 6;
+  auto last = store_->SearchIncidents(req);
+  ASSERT_TRUE(last);
+  ASSERT_EQ(last->incidents.size(), 1u);
+  EXPECT_EQ(last->incidents[0].title, "i0");
+  EXPECT_EQ(last->total, 7);
+  req.newest_first = false;
+  req.offset = 0;
+  EXPECT_EQ(store_->SearchIncidents(req)->incidents[0].title, "i0");
+}
+
+TEST_P(StoreConformance, KeysAreFoundByHashAndRevokedAtOnce) {
+  core::KeyRecord k{NewUuidV4(), "ci", "api", "apihash", "apphash", "alice", "abcd", now_, std::nullopt};
+  ASSERT_TRUE(store_->CreateKey(k));
+  EXPECT_EQ(store_->CreateKey(core::KeyRecord{NewUuidV4(), "ci", "api", "h2", "h3", "bob", "x", now_, {}}).error().code,
+            ErrorCode::kConflict);
+  EXPECT_EQ((*store_->FindKeyByApiHash("apihash"))->user_handle, "alice");
+  EXPECT_EQ((*store_->FindKeyByAppHash("apphash"))->name, "ci");
+  EXPECT_FALSE(*store_->FindKeyByApiHash("other"));
+  ASSERT_TRUE(store_->RevokeKey("ci", now_));
+  EXPECT_FALSE(*store_->FindKeyByApiHash("apihash"));
+  EXPECT_EQ(store_->RevokeKey("ci", now_).error().code, ErrorCode::kNotFound);
+  auto all = store_->ListKeys();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_TRUE((*all)[0].revoked.has_value());
+}
+
+TEST_P(StoreConformance, ConcurrentWritersNeitherLoseNorDuplicate) {
+  auto target = Create("counter");
+  constexpr int kThreads = 8, kEach = 50;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kEach; ++k) {
+        if (k % 2 == 0) {
+          ASSERT_TRUE(store_->CreateIncident(Draft("t" + std::to_string(t)), Created()));
+        } else {
+          ASSERT_TRUE(store_->UpdateIncident(target.id, [&](const Incident& cur) -> Result<core::Mutation> {
+            core::Mutation m{cur, {{now_, {}, "note", "bump", {}}}};
+            ++m.incident.version;
+            return m;
+          }));
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(Search("").total, 1 + kThreads * kEach / 2);
+  EXPECT_EQ(store_->GetIncident(target.id)->version, 1 + kThreads * kEach / 2);
+  EXPECT_EQ(store_->Timeline(target.id, 0, 10000)->size(), static_cast<std::size_t>(1 + kThreads * kEach / 2));
+}
+
+TEST_P(StoreConformance, DurableBackendsKeepEverythingAcrossReopen) {
+  if (!GetParam().durable) GTEST_SKIP() << "not durable";
+  auto a = Create("kept");
+  ASSERT_TRUE(store_->AppendEvent(a.id, {now_, {}, "note", "hello", {}}));
+  Reopen();
+  EXPECT_EQ(*store_->GetIncident(a.id), a);
+  EXPECT_EQ(store_->Timeline(a.id, 0, 10)->size(), 2u);
+  EXPECT_EQ(Create("next").public_id, 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreConformance,
+    ::testing::Values(Backend{"memory", [](const std::filesystem::path&) { return storage::MakeMemoryStore(); }, false},
+                      Backend{"sqlite",
+                              [](const std::filesystem::path& dir) {
+                                storage::SqliteOptions o;
+                                o.path = (dir / "t.db").string();
+                                auto s = storage::OpenSqliteStore(o);
+                                if (!s) throw std::runtime_error(s.error().message);
+                                return std::move(*s);
+                              },
+                              true}),
+    [](const ::testing::TestParamInfo<Backend>& param_info) { return param_info.param.name; });
+
+}  // namespace
+}  // namespace tocsin
