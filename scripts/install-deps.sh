@@ -10,7 +10,7 @@ packages=(
   libexpected-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  sqlite3 curl wrk python3
+  sqlite3 curl wrk python3 prometheus-alertmanager
 )
 
 SUDO=""

@@ -4,10 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <cstdio>
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/route.hpp"
 #include "common/log.hpp"
 #include "config/config_loader.hpp"
 
@@ -129,6 +132,13 @@ int main(int argc, char** argv) {
   revoke->add_option("--data", data_dir, "Data directory");
   revoke->add_option("key", revoke_id, "Key id or name")->required();
 
+  std::string route_file, route_format = "auto";
+  auto* route = cli.add_subcommand("route", "Dry-run the rules for one alert payload (no server needed)");
+  route->add_option("--config,-c", config_path, "Configuration file")->required();
+  route->add_option("--format", route_format, "auto, datadog, alertmanager, prometheus or generic")
+      ->check(CLI::IsMember({"auto", "datadog", "alertmanager", "prometheus", "generic"}));
+  route->add_option("alert", route_file, "Alert payload (JSON file, - for stdin)")->required();
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -139,6 +149,22 @@ int main(int argc, char** argv) {
   }
   if (*serve) return Serve(config_path, data_dir, listen, log_format);
   if (*check) return CheckConfig(check_path);
+  if (*route) {
+    auto config = LoadOrExplain(config_path);
+    if (!config) return 2;
+    std::string body;
+    if (route_file == "-") {
+      body.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else {
+      std::ifstream in(route_file);
+      if (!in) return Fail("cannot read " + route_file);
+      body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    auto report = tocsin::app::RouteDryRun(*config, route_format, body, Now());
+    if (!report) return Fail(report.error().message);
+    std::cout << *report;
+    return 0;
+  }
   if (*create) {
     auto config = LoadOrExplain(config_path);
     if (!config) return 2;

@@ -112,4 +112,50 @@ std::vector<core::Change> DecodeChanges(const std::string& doc) {
   return out;
 }
 
+std::string EncodeAlert(const core::Alert& a) {
+  json doc{{"source", a.source},
+           {"monitor_name", a.monitor_name},
+           {"monitor_id", a.monitor_id},
+           {"scope", a.scope},
+           {"state", std::string(core::AlertStateName(a.state))},
+           {"tags", a.tags},
+           {"title", a.title},
+           {"message", a.message},
+           {"value", a.value},
+           {"link", a.link},
+           {"runbook", a.runbook},
+           {"priority", a.priority},
+           {"started_at", OptTime(a.started_at)},
+           {"ended_at", OptTime(a.ended_at)},
+           {"received_at", ToUnixMicros(a.received_at)},
+           {"delivery_key", a.delivery_key}};
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<core::Alert> DecodeAlert(const std::string& text) {
+  try {
+    json j = json::parse(text);
+    core::Alert a;
+    a.source = j.at("source").get<std::string>();
+    a.monitor_name = j.at("monitor_name").get<std::string>();
+    a.monitor_id = j.value("monitor_id", "");
+    a.scope = j.value("scope", "");
+    a.state = core::ParseAlertStateName(j.value("state", "alert")).value_or(core::AlertState::kAlert);
+    a.tags = j.value("tags", std::vector<std::string>{});
+    a.title = j.value("title", "");
+    a.message = j.value("message", "");
+    a.value = j.value("value", "");
+    a.link = j.value("link", "");
+    a.runbook = j.value("runbook", "");
+    a.priority = j.value("priority", "");
+    a.started_at = ReadOptTime(j, "started_at");
+    a.ended_at = ReadOptTime(j, "ended_at");
+    a.received_at = FromUnixMicros(j.value("received_at", std::int64_t{0}));
+    a.delivery_key = j.value("delivery_key", "");
+    return a;
+  } catch (const std::exception& e) {
+    return Internal(std::string("stored alert is unreadable: ") + e.what());
+  }
+}
+
 }  // namespace tocsin::storage

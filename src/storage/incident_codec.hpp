@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/result.hpp"
+#include "core/alert/alert.hpp"
 #include "core/incident/incident.hpp"
 
 namespace tocsin::storage {
@@ -16,5 +17,8 @@ Result<core::Incident> DecodeIncident(const std::string& doc);
 
 std::string EncodeChanges(const std::vector<core::Change>& changes);
 std::vector<core::Change> DecodeChanges(const std::string& doc);
+
+std::string EncodeAlert(const core::Alert& alert);
+Result<core::Alert> DecodeAlert(const std::string& doc);
 
 }  // namespace tocsin::storage

@@ -48,7 +48,26 @@ TestServer::TestServer(TestServerOptions options)
   if (!key) throw std::runtime_error("cannot create key: " + key.error().message);
   api_key = key->api_key;
   app_key = key->app_key;
+  auto ingest = app::CreateKey(app_->store(), "ingest-" + RandomHex(4), "monitoring", "ingest", clock_.Now());
+  if (!ingest) throw std::runtime_error("cannot create ingest key: " + ingest.error().message);
+  ingest_key = ingest->api_key;
   client_ = std::make_unique<HttpClient>(app_->port());
+}
+
+HttpResult TestServer::Ingest(const std::string& path, const json& body) {
+  return client_->Request("POST", path, body.dump(), {{"Authorization", "Bearer " + ingest_key}});
+}
+
+json TestServer::Incidents() {
+  auto r = Call("GET", "/api/v2/incidents?page[size]=100");
+  if (r.status != 200) throw std::runtime_error("list failed: " + r.body);
+  return ParseJson(r.body)["data"];
+}
+
+json TestServer::Timeline(const std::string& incident_id) {
+  auto r = Call("GET", "/api/v2/incidents/" + incident_id + "/timeline?page[size]=1000");
+  if (r.status != 200) throw std::runtime_error("timeline failed: " + r.body);
+  return ParseJson(r.body)["data"];
 }
 
 TestServer::~TestServer() {

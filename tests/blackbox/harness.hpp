@@ -43,7 +43,13 @@ class TestServer {
   // Creates an incident through the API; returns its data object.
   json CreateIncident(const std::string& title, const std::string& severity = "SEV-2");
 
-  std::string api_key, app_key;
+  // POST an alert payload to an ingestion endpoint with this server's ingestion key.
+  HttpResult Ingest(const std::string& path, const json& body);
+  // The incidents, newest first (up to 100).
+  json Incidents();
+  json Timeline(const std::string& incident_id);
+
+  std::string api_key, app_key, ingest_key;
 
  private:
   FakeClock clock_;

@@ -55,7 +55,15 @@ if "$bin" keys create --config "$example" --data "$work/data" --name ci >/dev/nu
   fail "a second live key with the same name was accepted"
 fi
 
-# 5. serve, answer the seed's create curl, stop gracefully on SIGTERM.
+# 5. route: a dry run of the rules for one alert, no server needed.
+out=$("$bin" route --config "$example" "$src/tests/golden/ingest/datadog/seed_prompt_injection_triggered.json") || fail "route failed: $out"
+echo "$out" | grep -q 'incident: SEV-1 "Security: Prompt Injection Detected" commander @security-oncall' || fail "route: wrong incident: $out"
+echo "$out" | grep -q "notify: pagerduty-security" || fail "route: notification missing: $out"
+out=$(echo '{"monitor": "nobody watches this"}' | "$bin" route --config "$example" -) || fail "route from stdin failed"
+echo "$out" | grep -q "decision: ignored" || fail "route: unmatched alert not ignored: $out"
+if "$bin" route --config "$example" <(echo '{not json') >/dev/null 2>&1; then fail "route accepted malformed JSON"; fi
+
+# 6. serve, answer the seed's create curl, stop gracefully on SIGTERM.
 fifo="$work/log"
 mkfifo "$fifo"
 "$bin" serve --config "$example" --data "$work/data" --listen 127.0.0.1:0 2>"$fifo" &

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/v2/alerts_api.hpp"
 #include "api/v2/auth.hpp"
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
@@ -85,9 +86,12 @@ json Pagination(std::int64_t offset, std::size_t count) {
 struct ApiV2::Impl {
   ApiContext ctx;
   RateLimiter limiter;
+  AlertsApi alerts;
 
   explicit Impl(ApiContext c)
-      : ctx(std::move(c)), limiter(ctx.config->server.rate_limit_requests, ctx.config->server.rate_limit_period) {}
+      : ctx(std::move(c)),
+        limiter(ctx.config->server.rate_limit_requests, ctx.config->server.rate_limit_period),
+        alerts(ctx) {}
 
   const core::Config& config() const { return *ctx.config; }
 
@@ -99,6 +103,14 @@ struct ApiV2::Impl {
       return JsonResponse(ready ? 200 : 503, {{"status", ready ? "ready" : "not ready"}});
     }
     if (parts.size() < 2 || parts[0] != "api") return ErrorResponse(404, "Not found");
+    // Alert senders authenticate with an ingestion key, not the API key pair.
+    if (parts.size() == 3 && parts[1] == "integrations" &&
+        (parts[2] == "datadog" || parts[2] == "alertmanager" || parts[2] == "generic")) {
+      return alerts.Ingest(req, parts[2]);
+    }
+    if (parts.size() == 3 && parts[1] == "v2" && parts[2] == "alerts" && req.method == "POST") {
+      return alerts.Ingest(req, "prometheus");
+    }
 
     auto principal = Authenticate(*ctx.store, req);
     if (!principal) return ErrorResponse(principal.error());
@@ -116,6 +128,10 @@ struct ApiV2::Impl {
   http::Response Dispatch(const http::Request& req, const std::vector<std::string>& p, const core::Actor& actor) {
     const std::string& m = req.method;
     if (p.size() == 3 && p[1] == "v1" && p[2] == "validate" && m == "GET") return JsonResponse(200, {{"valid", true}});
+    if (p.size() == 3 && p[1] == "v2" && p[2] == "alerts") {
+      if (m == "GET") return alerts.List(req);
+      return MethodNotAllowed("GET, POST");
+    }
     if (p.size() < 3 || p[1] != "v2" || p[2] != "incidents") return ErrorResponse(404, "Not found");
     if (p.size() == 3) {
       if (m == "GET") return List(req);

@@ -95,6 +95,15 @@ struct TimelineEvent {
   std::vector<Change> changes;  // for updates
 };
 
+// An event to append; storage fills seq and incident_id.
+struct NewEvent {
+  TimePoint at{};
+  Actor actor;
+  std::string kind;
+  std::string message;
+  std::vector<Change> changes;
+};
+
 inline constexpr std::string_view kEventCreated = "incident_created";
 inline constexpr std::string_view kEventUpdated = "incident_updated";
 inline constexpr std::string_view kEventDeleted = "incident_deleted";

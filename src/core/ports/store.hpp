@@ -20,18 +20,10 @@
 
 #include "common/result.hpp"
 #include "core/incident/incident.hpp"
+#include "core/rules/plan.hpp"
 #include "core/search/query.hpp"
 
 namespace tocsin::core {
-
-// An event to append; storage fills seq and incident_id.
-struct NewEvent {
-  TimePoint at{};
-  Actor actor;
-  std::string kind;
-  std::string message;
-  std::vector<Change> changes;
-};
 
 // What a mutation wants written: the new incident state and its events.
 struct Mutation {
@@ -71,6 +63,33 @@ struct KeyRecord {
   std::optional<TimePoint> revoked;
 };
 
+// One alert to record, with its group and the pure decision to apply.
+struct AlertWork {
+  Alert alert;
+  std::string group_key;
+  AlertDecideFn decide;
+};
+
+// What happened to one received alert.
+struct AlertRecord {
+  std::int64_t seq = 0;
+  Alert alert;
+  std::string fingerprint;
+  std::string group_key;
+  std::string decision;  // see AlertPlan::decision
+  std::string detail;
+  std::string incident_id;  // the incident it opened or joined, if any
+  bool duplicate = false;   // a redelivery: nothing was written
+};
+
+struct AlertFilter {
+  std::optional<AlertState> state;
+  std::string monitor;  // exact monitor name
+  std::string tag;      // "key:value"
+  std::int64_t offset = 0;
+  std::int64_t limit = 100;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -88,6 +107,17 @@ class Store {
   // Events of one incident in order, after `after_seq`, at most `limit`.
   virtual Result<std::vector<TimelineEvent>> Timeline(const std::string& incident_id, std::int64_t offset,
                                                       std::int64_t limit) = 0;
+
+  // Records each alert and applies its decision, all in one transaction:
+  // either every alert of the request is committed or none is. An alert whose
+  // (source, delivery_key) was seen before is not written again; its earlier
+  // record comes back with duplicate = true. Alerts of one group in one call
+  // see each other's effects, in order.
+  virtual Result<std::vector<AlertRecord>> IngestAlerts(std::vector<AlertWork> work) = 0;
+  // Newest first.
+  virtual Result<std::vector<AlertRecord>> ListAlerts(const AlertFilter& filter) = 0;
+  // Notifications queued for an incident, oldest first.
+  virtual Result<std::vector<OutboxItem>> ListOutbox(const std::string& incident_id) = 0;
 
   virtual Result<void> CreateKey(const KeyRecord& key) = 0;
   // Live (not revoked) key whose api_key_hash / app_key_hash equals `hash`.

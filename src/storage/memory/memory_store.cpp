@@ -107,6 +107,97 @@ class MemoryStore final : public core::Store {
     return out;
   }
 
+  Result<std::vector<core::AlertRecord>> IngestAlerts(std::vector<core::AlertWork> work) override {
+    std::lock_guard lock(mu_);
+    if (closed_) return MakeError(ErrorCode::kUnavailable, "store is closed");
+    // Stage on copies so that a failure leaves nothing behind.
+    auto incidents = incidents_;
+    auto by_id = by_id_;
+    auto events = events_;
+    auto groups = groups_;
+    auto alerts = alerts_;
+    auto outbox = outbox_;
+    auto seq = seq_;
+    std::vector<core::AlertRecord> out;
+    for (auto& w : work) {
+      const core::Alert& a = w.alert;
+      const core::AlertRecord* dup = nullptr;
+      if (!a.delivery_key.empty()) {
+        for (const auto& r : alerts) {
+          if (r.alert.source == a.source && r.alert.delivery_key == a.delivery_key) dup = &r;
+        }
+      }
+      if (dup) {
+        out.push_back(*dup);
+        out.back().duplicate = true;
+        continue;
+      }
+      core::GroupState group;
+      if (auto g = groups.find(w.group_key); g != groups.end()) {
+        const auto& inc = incidents[by_id[g->second]];
+        if (!inc.deleted) (core::IsClosed(inc.state) ? group.previous : group.open) = inc;
+      }
+      core::AlertPlan plan = w.decide(group);
+      core::AlertRecord rec{0, a, a.Fingerprint(), w.group_key, plan.decision, plan.detail, "", false};
+      auto append = [&](const std::string& id, std::vector<core::NewEvent>& evs) {
+        for (auto& e : evs) {
+          events[id].push_back({++seq, id, e.at, e.actor, e.kind, e.message, e.changes});
+        }
+      };
+      if (plan.create) {
+        if (by_id.count(plan.create->id)) return MakeError(ErrorCode::kConflict, "incident already exists");
+        plan.create->public_id = static_cast<std::int64_t>(incidents.size()) + 1;
+        by_id[plan.create->id] = incidents.size();
+        incidents.push_back(*plan.create);
+        append(plan.create->id, plan.create_events);
+        groups[w.group_key] = plan.create->id;
+        rec.incident_id = plan.create->id;
+      } else if (plan.update && group.open) {
+        plan.update->public_id = group.open->public_id;
+        incidents[by_id[group.open->id]] = *plan.update;
+        append(group.open->id, plan.update_events);
+        rec.incident_id = group.open->id;
+      }
+      for (const auto& n : plan.notifications) outbox.push_back(n);
+      rec.seq = static_cast<std::int64_t>(alerts.size()) + 1;
+      alerts.push_back(rec);
+      out.push_back(rec);
+    }
+    incidents_ = std::move(incidents);
+    by_id_ = std::move(by_id);
+    events_ = std::move(events);
+    groups_ = std::move(groups);
+    alerts_ = std::move(alerts);
+    outbox_ = std::move(outbox);
+    seq_ = seq;
+    return out;
+  }
+
+  Result<std::vector<core::AlertRecord>> ListAlerts(const core::AlertFilter& f) override {
+    std::lock_guard lock(mu_);
+    std::vector<core::AlertRecord> out;
+    std::int64_t skipped = 0;
+    for (auto it = alerts_.rbegin(); it != alerts_.rend(); ++it) {
+      const auto& a = it->alert;
+      if (f.state && a.state != *f.state) continue;
+      if (!f.monitor.empty() && a.monitor_name != f.monitor) continue;
+      if (!f.tag.empty() && std::find(a.tags.begin(), a.tags.end(), f.tag) == a.tags.end()) continue;
+      if (skipped++ < f.offset) continue;
+      if (static_cast<std::int64_t>(out.size()) >= f.limit) break;
+      out.push_back(*it);
+    }
+    return out;
+  }
+
+  Result<std::vector<core::OutboxItem>> ListOutbox(const std::string& incident_id) override {
+    std::lock_guard lock(mu_);
+    std::vector<core::OutboxItem> out;
+    for (const auto& o : outbox_) {
+      if (o.incident_id == incident_id) out.push_back(o);
+    }
+    return out;
+  }
+
   Result<void> CreateKey(const core::KeyRecord& key) override {
     std::lock_guard lock(mu_);
     for (const auto& k : keys_) {
@@ -176,6 +267,9 @@ class MemoryStore final : public core::Store {
   std::unordered_map<std::string, std::size_t> by_id_;
   std::unordered_map<std::string, std::vector<core::TimelineEvent>> events_;
   std::vector<core::KeyRecord> keys_;
+  std::unordered_map<std::string, std::string> groups_;
+  std::vector<core::AlertRecord> alerts_;
+  std::vector<core::OutboxItem> outbox_;
   std::int64_t seq_ = 0;
 };
 

@@ -62,6 +62,49 @@ CREATE TABLE api_keys (
 CREATE UNIQUE INDEX api_keys_live_name ON api_keys(name) WHERE revoked IS NULL;
 CREATE INDEX api_keys_app ON api_keys(app_key_hash);
 )sql"},
+      {2, "alerts, alert groups, notification outbox", R"sql(
+-- Every alert received, with what it did; the whole normalised alert is in doc.
+CREATE TABLE alerts (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  source TEXT NOT NULL,
+  delivery_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  group_key TEXT NOT NULL,
+  monitor_name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  detail TEXT NOT NULL,
+  incident_id TEXT
+);
+CREATE UNIQUE INDEX alerts_delivery ON alerts(source, delivery_key) WHERE delivery_key <> '';
+CREATE INDEX alerts_monitor ON alerts(monitor_name, seq);
+CREATE INDEX alerts_state ON alerts(state, seq);
+CREATE INDEX alerts_fingerprint ON alerts(fingerprint, seq);
+CREATE TABLE alert_tags (
+  tag TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (tag, seq)
+) WITHOUT ROWID;
+-- The incident each alert group opened most recently.
+CREATE TABLE alert_groups (
+  group_key TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL
+) WITHOUT ROWID;
+-- Notifications written in the same transaction as the change that causes them.
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  incident_id TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued'
+);
+CREATE INDEX outbox_state ON outbox(state, id);
+CREATE INDEX outbox_incident ON outbox(incident_id, id);
+)sql"},
   };
   return kMigrations;
 }

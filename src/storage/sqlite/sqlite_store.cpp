@@ -32,26 +32,8 @@ class SqliteStore final : public core::Store {
   Result<core::Incident> CreateIncident(core::Incident draft, std::vector<core::NewEvent> events) override {
     core::Incident out;
     auto r = Write([&](Connection& c) -> Result<void> {
-      auto next = c.Prepare("SELECT IFNULL(MAX(public_id), 0) + 1 FROM incidents");
-      if (!next) return tl::unexpected(next.error());
-      auto row = next->Step();
-      if (!row) return tl::unexpected(row.error());
       core::Incident inc = draft;
-      inc.public_id = next->Int(0);
-      auto exists = c.Prepare("SELECT 1 FROM incidents WHERE id = ?");
-      if (!exists) return tl::unexpected(exists.error());
-      exists->Bind(1, inc.id);
-      auto found = exists->Step();
-      if (!found) return tl::unexpected(found.error());
-      if (*found) return MakeError(ErrorCode::kConflict, "incident " + inc.id + " already exists");
-      auto ins = c.Prepare(
-          "INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle, "
-          "customer_impacted, created, modified, deleted, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-      if (!ins) return tl::unexpected(ins.error());
-      BindRow(*ins, inc);
-      if (auto ok = ins->Run(); !ok) return ok;
-      if (auto ok = WriteTerms(c, inc, false); !ok) return ok;
-      if (auto ok = WriteEvents(c, inc.public_id, events); !ok) return ok;
+      if (auto ok = InsertIncident(c, inc, events); !ok) return ok;
       out = std::move(inc);
       return {};
     });
@@ -67,24 +49,78 @@ class SqliteStore final : public core::Store {
       auto m = mutate(*current);
       if (!m) return tl::unexpected(m.error());
       core::Incident inc = std::move(m->incident);
-      inc.public_id = current->public_id;
-      inc.id = current->id;
-      auto upd = c.Prepare(
-          "UPDATE incidents SET public_id = ?, id = ?, title = ?, severity = ?, state = ?, commander_uuid = ?, "
-          "commander_handle = ?, customer_impacted = ?, created = ?, modified = ?, deleted = ?, version = ?, doc = ? "
-          "WHERE public_id = ?1");
-      if (!upd) return tl::unexpected(upd.error());
-      BindRow(*upd, inc);
-      if (auto ok = upd->Run(); !ok) return ok;
-      if (current->fields != inc.fields) {
-        if (auto ok = WriteTerms(c, inc, true); !ok) return ok;
-      }
-      if (auto ok = WriteEvents(c, inc.public_id, m->events); !ok) return ok;
+      if (auto ok = ReplaceIncident(c, *current, inc, m->events); !ok) return ok;
       out = std::move(inc);
       return {};
     });
     if (!r) return tl::unexpected(r.error());
     return out;
+  }
+
+  Result<std::vector<core::AlertRecord>> IngestAlerts(std::vector<core::AlertWork> work) override {
+    std::vector<core::AlertRecord> out;
+    auto r = Write([&](Connection& c) -> Result<void> {
+      out.clear();
+      for (auto& w : work) {
+        auto rec = IngestOne(c, w);
+        if (!rec) return tl::unexpected(rec.error());
+        out.push_back(std::move(*rec));
+      }
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return out;
+  }
+
+  Result<std::vector<core::AlertRecord>> ListAlerts(const core::AlertFilter& f) override {
+    return Read([&](Connection& c) -> Result<std::vector<core::AlertRecord>> {
+      std::string sql = std::string(kAlertSelect) + " WHERE 1";
+      std::vector<Param> params;
+      if (f.state) {
+        sql += " AND a.state = ?";
+        params.emplace_back(std::string(core::AlertStateName(*f.state)));
+      }
+      if (!f.monitor.empty()) {
+        sql += " AND a.monitor_name = ?";
+        params.emplace_back(f.monitor);
+      }
+      if (!f.tag.empty()) {
+        sql += " AND EXISTS (SELECT 1 FROM alert_tags t WHERE t.tag = ? AND t.seq = a.seq)";
+        params.emplace_back(f.tag);
+      }
+      sql += " ORDER BY a.seq DESC LIMIT ? OFFSET ?";
+      params.emplace_back(f.limit);
+      params.emplace_back(f.offset);
+      auto q = c.Prepare(sql, false);
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll(params);
+      std::vector<core::AlertRecord> records;
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        auto rec = ReadAlert(*q);
+        if (!rec) return tl::unexpected(rec.error());
+        records.push_back(std::move(*rec));
+      }
+      return records;
+    });
+  }
+
+  Result<std::vector<core::OutboxItem>> ListOutbox(const std::string& incident_id) override {
+    return Read([&](Connection& c) -> Result<std::vector<core::OutboxItem>> {
+      auto q = c.Prepare("SELECT channel, incident_id, kind, created, reason FROM outbox WHERE incident_id = ? ORDER BY id");
+      if (!q) return tl::unexpected(q.error());
+      q->Bind(1, incident_id);
+      std::vector<core::OutboxItem> items;
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        items.push_back({q->Text(0), q->Text(1), q->Text(2), FromUnixMicros(q->Int(3)), q->Text(4)});
+      }
+      return items;
+    });
   }
 
   Result<core::TimelineEvent> AppendEvent(const std::string& id, core::NewEvent event) override {
@@ -278,6 +314,139 @@ class SqliteStore final : public core::Store {
       if (!*step) return std::optional<core::KeyRecord>();
       return std::optional<core::KeyRecord>(ReadKey(*q));
     });
+  }
+
+  static constexpr const char* kAlertSelect =
+      "SELECT a.seq, a.doc, a.fingerprint, a.group_key, a.decision, a.detail, IFNULL(a.incident_id, '') FROM alerts a";
+
+  static Result<core::AlertRecord> ReadAlert(sqlite::Statement& q) {
+    core::AlertRecord r;
+    r.seq = q.Int(0);
+    auto alert = DecodeAlert(q.Text(1));
+    if (!alert) return tl::unexpected(alert.error());
+    r.alert = std::move(*alert);
+    r.fingerprint = q.Text(2);
+    r.group_key = q.Text(3);
+    r.decision = q.Text(4);
+    r.detail = q.Text(5);
+    r.incident_id = q.Text(6);
+    return r;
+  }
+
+  static Result<void> InsertIncident(Connection& c, core::Incident& inc, const std::vector<core::NewEvent>& events) {
+    auto next = c.Prepare("SELECT IFNULL(MAX(public_id), 0) + 1 FROM incidents");
+    if (!next) return tl::unexpected(next.error());
+    if (auto row = next->Step(); !row) return tl::unexpected(row.error());
+    inc.public_id = next->Int(0);
+    auto exists = c.Prepare("SELECT 1 FROM incidents WHERE id = ?");
+    if (!exists) return tl::unexpected(exists.error());
+    exists->Bind(1, inc.id);
+    auto found = exists->Step();
+    if (!found) return tl::unexpected(found.error());
+    if (*found) return MakeError(ErrorCode::kConflict, "incident " + inc.id + " already exists");
+    auto ins = c.Prepare(
+        "INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle, "
+        "customer_impacted, created, modified, deleted, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    if (!ins) return tl::unexpected(ins.error());
+    BindRow(*ins, inc);
+    if (auto ok = ins->Run(); !ok) return ok;
+    if (auto ok = WriteTerms(c, inc, false); !ok) return ok;
+    return WriteEvents(c, inc.public_id, events);
+  }
+
+  static Result<void> ReplaceIncident(Connection& c, const core::Incident& current, core::Incident& inc,
+                                      const std::vector<core::NewEvent>& events) {
+    inc.public_id = current.public_id;
+    inc.id = current.id;
+    auto upd = c.Prepare(
+        "UPDATE incidents SET public_id = ?, id = ?, title = ?, severity = ?, state = ?, commander_uuid = ?, "
+        "commander_handle = ?, customer_impacted = ?, created = ?, modified = ?, deleted = ?, version = ?, doc = ? "
+        "WHERE public_id = ?1");
+    if (!upd) return tl::unexpected(upd.error());
+    BindRow(*upd, inc);
+    if (auto ok = upd->Run(); !ok) return ok;
+    if (current.fields != inc.fields) {
+      if (auto ok = WriteTerms(c, inc, true); !ok) return ok;
+    }
+    return WriteEvents(c, inc.public_id, events);
+  }
+
+  static Result<core::AlertRecord> IngestOne(Connection& c, core::AlertWork& w) {
+    const core::Alert& a = w.alert;
+    if (!a.delivery_key.empty()) {
+      auto dup = c.Prepare(std::string(kAlertSelect) + " WHERE a.source = ? AND a.delivery_key = ?");
+      if (!dup) return tl::unexpected(dup.error());
+      dup->BindAll({a.source, a.delivery_key});
+      auto found = dup->Step();
+      if (!found) return tl::unexpected(found.error());
+      if (*found) {
+        auto rec = ReadAlert(*dup);
+        if (rec) rec->duplicate = true;
+        return rec;
+      }
+    }
+    core::GroupState group;
+    auto g = c.Prepare("SELECT incident_id FROM alert_groups WHERE group_key = ?");
+    if (!g) return tl::unexpected(g.error());
+    g->Bind(1, w.group_key);
+    auto has_group = g->Step();
+    if (!has_group) return tl::unexpected(has_group.error());
+    if (*has_group) {
+      std::string incident_id = g->Text(0);
+      auto inc = LoadLive(c, incident_id);
+      if (inc) {
+        if (core::IsClosed(inc->state)) {
+          group.previous = std::move(*inc);
+        } else {
+          group.open = std::move(*inc);
+        }
+      } else if (inc.error().code != ErrorCode::kNotFound) {
+        return tl::unexpected(inc.error());
+      }
+    }
+    core::AlertPlan plan = w.decide(group);
+    core::AlertRecord rec;
+    rec.alert = a;
+    rec.fingerprint = a.Fingerprint();
+    rec.group_key = w.group_key;
+    rec.decision = plan.decision;
+    rec.detail = plan.detail;
+    if (plan.create) {
+      if (auto ok = InsertIncident(c, *plan.create, plan.create_events); !ok) return tl::unexpected(ok.error());
+      rec.incident_id = plan.create->id;
+      auto up = c.Prepare("INSERT INTO alert_groups (group_key, incident_id) VALUES (?, ?) "
+                          "ON CONFLICT(group_key) DO UPDATE SET incident_id = excluded.incident_id");
+      if (!up) return tl::unexpected(up.error());
+      up->BindAll({w.group_key, rec.incident_id});
+      if (auto ok = up->Run(); !ok) return tl::unexpected(ok.error());
+    } else if (plan.update && group.open) {
+      if (auto ok = ReplaceIncident(c, *group.open, *plan.update, plan.update_events); !ok) return tl::unexpected(ok.error());
+      rec.incident_id = plan.update->id;
+    }
+    if (!plan.notifications.empty()) {
+      auto ob = c.Prepare("INSERT INTO outbox (incident_id, channel, kind, reason, created) VALUES (?,?,?,?,?)");
+      if (!ob) return tl::unexpected(ob.error());
+      for (const auto& n : plan.notifications) {
+        ob->BindAll({n.incident_id, n.channel, n.kind, n.reason, ToUnixMicros(n.created)});
+        if (auto ok = ob->Run(); !ok) return tl::unexpected(ok.error());
+      }
+    }
+    auto ins = c.Prepare(
+        "INSERT INTO alerts (source, delivery_key, fingerprint, group_key, monitor_name, state, received_at, doc, "
+        "decision, detail, incident_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    if (!ins) return tl::unexpected(ins.error());
+    ins->BindAll({a.source, a.delivery_key, rec.fingerprint, w.group_key, a.monitor_name,
+                  std::string(core::AlertStateName(a.state)), ToUnixMicros(a.received_at), EncodeAlert(a),
+                  rec.decision, rec.detail, rec.incident_id.empty() ? Param(nullptr) : Param(rec.incident_id)});
+    if (auto ok = ins->Run(); !ok) return tl::unexpected(ok.error());
+    rec.seq = sqlite3_last_insert_rowid(c.raw());
+    auto tags = c.Prepare("INSERT OR IGNORE INTO alert_tags (tag, seq) VALUES (?, ?)");
+    if (!tags) return tl::unexpected(tags.error());
+    for (const auto& t : a.tags) {
+      tags->BindAll({t, rec.seq});
+      if (auto ok = tags->Run(); !ok) return tl::unexpected(ok.error());
+    }
+    return rec;
   }
 
   static void BindRow(sqlite::Statement& s, const core::Incident& i) {
