@@ -787,3 +787,26 @@ TEST(ConfigLoaderParts, DiagnosticToString) {
 
 }  // namespace
 }  // namespace tocsin::config
+
+namespace tocsin::config {
+namespace {
+
+TEST(ConfigLoaderRules, PatternsThatCanNeverMatchAreReported) {
+  auto result = LoadConfigString(R"(rules:
+  - rule_name: never
+    trigger:
+      monitors: [' padded name', "tab\there"]
+      tags: [':x', 'key:', 'has space']
+    incident_settings:
+      title: t
+      severity: SEV-1
+)",
+                                 "never.yaml", [](const std::string&) { return std::optional<std::string>(); });
+  ASSERT_EQ(result.problems.size(), 5u);
+  EXPECT_EQ(result.problems[0].ToString(), "never.yaml:4:18: rules[0].trigger.monitors[0]: monitor pattern ' padded name' can never match: it starts or ends with a space");
+  EXPECT_NE(result.problems[1].message.find("control character"), std::string::npos);
+  for (int k = 2; k < 5; ++k) EXPECT_NE(result.problems[k].message.find("tag pattern"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tocsin::config

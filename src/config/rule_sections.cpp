@@ -34,12 +34,32 @@ void LoadTrigger(LoadState& state, const Value& value, core::Rule& rule) {
   auto fields = r.Map(value, {"monitors", "tags", "condition", "group_by"});
   if (!fields) return;
   if (const Value* monitors = r.Require(*fields, "monitors")) {
-    rule.monitors = Texts(ReadNames(state, monitors, ListForm::kListOrScalar, "monitor", true));
+    std::vector<MarkedString> names = ReadNames(state, monitors, ListForm::kListOrScalar, "monitor", true);
+    for (const MarkedString& name : names) {
+      // Monitoring systems never send names like these, so the pattern could never match.
+      bool control = std::any_of(name.text.begin(), name.text.end(),
+                                 [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+      bool padded = !name.text.empty() && (name.text.front() == ' ' || name.text.back() == ' ');
+      if (control || padded) {
+        r.Report(name.mark, name.path + ": monitor pattern '" + name.text + "' can never match: " +
+                                (control ? "it contains a control character" : "it starts or ends with a space"));
+      }
+    }
+    rule.monitors = Texts(names);
     if (monitors->node.IsSequence() && monitors->node.size() == 0) {
       r.Report(*monitors, "at least one monitor name or glob is required ('*' matches any)");
     }
   }
-  rule.tags = Texts(ReadNames(state, fields->Get("tags"), ListForm::kListOrScalar, "tag", true));
+  std::vector<MarkedString> tags = ReadNames(state, fields->Get("tags"), ListForm::kListOrScalar, "tag", true);
+  for (const MarkedString& tag : tags) {
+    auto colon = tag.text.find(':');
+    if (colon == 0 || (colon != std::string::npos && colon + 1 == tag.text.size()) ||
+        tag.text.find(' ') != std::string::npos) {
+      r.Report(tag.mark, tag.path + ": tag pattern '" + tag.text +
+                             "' can never match: use key:value, key:* or a bare key, without spaces");
+    }
+  }
+  rule.tags = Texts(tags);
   rule.group_by =
       Texts(ReadNames(state, fields->Get("group_by"), ListForm::kListOrScalar, "tag key", true));
   rule.conditions = {"alert"};
