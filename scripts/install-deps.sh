@@ -8,9 +8,9 @@ packages=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev
   libexpected-dev libhowardhinnant-date-dev tzdata
-  libcli11-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev
+  libcli11-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  sqlite3 curl wrk python3 prometheus-alertmanager
+  sqlite3 curl wrk python3 prometheus-alertmanager python3-aiosmtpd python3-icalendar
 )
 
 SUDO=""

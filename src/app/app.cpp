@@ -1,10 +1,15 @@
 #include "app/app.hpp"
 
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 
 #include "api/v2/api.hpp"
 #include "common/log.hpp"
 #include "common/random.hpp"
+#include "engine/outbox_worker.hpp"
+#include "engine/reminder_worker.hpp"
 #include "http/server.hpp"
 #include "storage/memory/memory_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -33,6 +38,13 @@ struct App::Impl {
   std::unique_ptr<core::Store> store;
   std::unique_ptr<api::v2::ApiV2> api;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<engine::OutboxWorker> outbox;
+  std::unique_ptr<engine::ReminderWorker> reminders;
+  AppOptions options;
+  std::thread reminder_thread;
+  std::mutex reminder_mu;
+  std::condition_variable reminder_cv;
+  bool stopping = false;
   std::atomic<bool> ready{false};
   bool stopped = false;
 };
@@ -40,9 +52,10 @@ struct App::Impl {
 App::App() : impl_(std::make_unique<Impl>()) {}
 App::~App() { Stop(); }
 
-Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock) {
+Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock, AppOptions options) {
   std::unique_ptr<App> app(new App());
   auto& d = *app->impl_;
+  d.options = options;
   d.config = std::move(config);
   d.clock = clock ? clock : &d.system_clock;
   auto store = OpenStore(d.config);
@@ -54,6 +67,13 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   ctx.clock = d.clock;
   ctx.new_id = [] { return NewUuidV4(); };
   ctx.ready = [&d] { return d.ready.load(); };
+  engine::OutboxOptions oo;
+  oo.send_timeout = options.send_timeout;
+  d.outbox = std::make_unique<engine::OutboxWorker>(*d.store, d.config, *d.clock, oo);
+  d.reminders = std::make_unique<engine::ReminderWorker>(*d.store, d.config);
+  ctx.wake_outbox = [&d] {
+    if (d.options.start_workers) d.outbox->Wake();
+  };
   d.api = std::make_unique<api::v2::ApiV2>(std::move(ctx));
   auto hp = http::SplitHostPort(d.config.server.listen);
   if (!hp) return tl::unexpected(hp.error());
@@ -71,9 +91,27 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
 }
 
 Result<void> App::Start() {
-  if (auto ok = impl_->server->Start(); !ok) return ok;
-  impl_->ready = true;
+  auto& d = *impl_;
+  if (auto ok = d.server->Start(); !ok) return ok;
+  if (d.options.start_workers) {
+    d.outbox->Start();
+    d.reminder_thread = std::thread([&d] {
+      std::unique_lock lock(d.reminder_mu);
+      while (!d.stopping) {
+        lock.unlock();
+        if (d.reminders->RunOnce(d.clock->Now()) > 0) d.outbox->Wake();
+        lock.lock();
+        d.reminder_cv.wait_for(lock, std::chrono::seconds(5), [&d] { return d.stopping; });
+      }
+    });
+  }
+  d.ready = true;
   return {};
+}
+
+int App::RunWorkersOnce(TimePoint now) {
+  impl_->reminders->RunOnce(now);
+  return impl_->outbox->RunOnce(now);
 }
 
 int App::port() const { return impl_->server->port(); }
@@ -83,6 +121,13 @@ void App::Stop() {
   impl_->stopped = true;
   impl_->ready = false;
   if (impl_->server) impl_->server->Stop();
+  {
+    std::lock_guard lock(impl_->reminder_mu);
+    impl_->stopping = true;
+  }
+  impl_->reminder_cv.notify_all();
+  if (impl_->reminder_thread.joinable()) impl_->reminder_thread.join();
+  if (impl_->outbox) impl_->outbox->Stop();
   if (impl_->store) impl_->store->Close();
 }
 

@@ -17,15 +17,26 @@ namespace tocsin::app {
 // Opens the configured store (creating the data directory when needed).
 Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config);
 
+struct AppOptions {
+  // Run the background workers (outbox delivery, reminders) on the clock.
+  // Tests turn this off and drive RunWorkersOnce with a fake clock.
+  bool start_workers = true;
+  std::chrono::milliseconds send_timeout{10000};
+};
+
 class App {
  public:
   // `clock` may be null (system clock). The store is opened here.
-  static Result<std::unique_ptr<App>> Create(core::Config config, const Clock* clock = nullptr);
+  static Result<std::unique_ptr<App>> Create(core::Config config, const Clock* clock = nullptr,
+                                             AppOptions options = {});
   ~App();
 
   Result<void> Start();  // binds config.server.listen and serves
   int port() const;
   void Stop();           // graceful: finishes requests, closes storage
+  // One step of every worker at `now` (reminders, then deliveries); returns
+  // the number of delivery attempts made.
+  int RunWorkersOnce(TimePoint now);
   core::Store& store();
   const core::Config& config() const;
 

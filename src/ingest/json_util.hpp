@@ -6,6 +6,8 @@
 // the form "<json path>: <problem>".
 
 #include <cstddef>
+#include <exception>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -108,6 +110,8 @@ Result<std::vector<core::Alert>> NoThrow(Fn&& fn) noexcept {
     return MakeError(ErrorCode::kResourceExhausted, "body: too large to process");
   } catch (const std::exception& e) {
     return Internal(std::string("ingest parser failed: ") + e.what());
+  } catch (...) {
+    return Internal("ingest parser failed");
   }
 }
 

@@ -44,6 +44,12 @@ std::string EncodeIncident(const core::Incident& i) {
            {"commander", i.commander ? ActorJson(*i.commander) : json(nullptr)},
            {"fields", fields},
            {"notification_handles", handles},
+           {"channels", i.channels},
+           {"acknowledged", OptTime(i.acknowledged)},
+           {"acknowledged_by", i.acknowledged_by ? ActorJson(*i.acknowledged_by) : json(nullptr)},
+           {"last_status_update", OptTime(i.last_status_update)},
+           {"response_sla_breached", i.response_sla_breached},
+           {"last_reminder", OptTime(i.last_reminder)},
            {"is_test", i.is_test},
            {"deleted", i.deleted},
            {"version", i.version}};
@@ -89,6 +95,12 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
     for (const auto& h : j.at("notification_handles")) {
       i.notification_handles.push_back({h.value("display_name", ""), h.value("handle", "")});
     }
+    i.channels = j.value("channels", std::vector<std::string>{});
+    i.acknowledged = ReadOptTime(j, "acknowledged");
+    if (j.contains("acknowledged_by") && !j["acknowledged_by"].is_null()) i.acknowledged_by = ReadActor(j["acknowledged_by"]);
+    i.last_status_update = ReadOptTime(j, "last_status_update");
+    i.response_sla_breached = j.value("response_sla_breached", false);
+    i.last_reminder = ReadOptTime(j, "last_reminder");
     i.is_test = j.value("is_test", false);
     i.deleted = j.value("deleted", false);
     i.version = j.value("version", 0);

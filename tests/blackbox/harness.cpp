@@ -38,7 +38,10 @@ TestServer::TestServer(TestServerOptions options)
   config.server.listen = "127.0.0.1:0";
   config.server.worker_threads = 8;
   if (options.tweak) options.tweak(config);
-  auto app = app::App::Create(config, &clock_);
+  app::AppOptions app_options;
+  app_options.start_workers = false;
+  app_options.send_timeout = std::chrono::milliseconds(500);
+  auto app = app::App::Create(config, &clock_, app_options);
   if (!app) throw std::runtime_error("cannot create app: " + app.error().message);
   app_ = std::move(*app);
   auto started = app_->Start();

@@ -103,6 +103,7 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
   if (!alerts) return ErrorResponse(alerts.error());
   auto records = ctx_.store->IngestAlerts(PlanAlerts(std::move(*alerts), rules_, *ctx_.config, now, ctx_.new_id));
   if (!records) return ErrorResponse(records.error());
+  if (ctx_.wake_outbox) ctx_.wake_outbox();
   json data = json::array();
   for (const auto& r : *records) data.push_back(AlertJson(r));
   return http::Response::Json(200, json{{"data", data}}.dump(-1, ' ', false, json::error_handler_t::replace));

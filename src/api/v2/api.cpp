@@ -7,6 +7,7 @@
 #include "api/v2/auth.hpp"
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
+#include "api/v2/notifications_api.hpp"
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
 
@@ -128,6 +129,18 @@ struct ApiV2::Impl {
   http::Response Dispatch(const http::Request& req, const std::vector<std::string>& p, const core::Actor& actor) {
     const std::string& m = req.method;
     if (p.size() == 3 && p[1] == "v1" && p[2] == "validate" && m == "GET") return JsonResponse(200, {{"valid", true}});
+    if (p.size() == 3 && p[1] == "v2" && p[2] == "notifications") {
+      if (m == "GET") return ListNotifications(ctx, req);
+      return MethodNotAllowed("GET");
+    }
+    if (p.size() == 3 && p[1] == "v2" && p[2] == "channels") {
+      if (m == "GET") return ListChannels(ctx);
+      return MethodNotAllowed("GET");
+    }
+    if (p.size() == 5 && p[1] == "v2" && p[2] == "channels" && p[4] == "test") {
+      if (m == "POST") return TestChannel(ctx, p[3]);
+      return MethodNotAllowed("POST");
+    }
     if (p.size() == 3 && p[1] == "v2" && p[2] == "alerts") {
       if (m == "GET") return alerts.List(req);
       return MethodNotAllowed("GET, POST");
@@ -149,6 +162,10 @@ struct ApiV2::Impl {
       if (m == "PATCH") return Update(req, *id, actor);
       if (m == "DELETE") return Delete(*id, actor);
       return MethodNotAllowed("GET, PATCH, DELETE");
+    }
+    if (p.size() == 5 && p[4] == "acknowledge") {
+      if (m == "POST") return Acknowledge(*id, actor);
+      return MethodNotAllowed("POST");
     }
     if (p.size() == 5 && p[4] == "timeline") {
       if (m == "GET") return GetTimeline(req, *id);
@@ -227,14 +244,61 @@ struct ApiV2::Impl {
     auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
       auto outcome = core::ApplyPatch(current, *patch, actor, now);
       if (!outcome) return tl::unexpected(outcome.error());
-      core::Mutation m{std::move(outcome->incident), {}};
+      core::Mutation m{std::move(outcome->incident), {}, {}};
       if (!outcome->changes.empty()) {
         m.events.push_back({now, actor, std::string(core::kEventUpdated), "Incident updated", outcome->changes});
+      }
+      for (const auto& change : outcome->changes) {
+        if (change.field == "state" && core::IsClosed(m.incident.state) && !core::IsClosed(current.state)) {
+          Notify(m, "incident_resolved", "resolved by @" + actor.handle, now);
+        } else if (change.field == "severity") {
+          Notify(m, "severity_changed", "severity " + change.from + " -> " + change.to + " by @" + actor.handle, now);
+        }
       }
       return m;
     });
     if (!updated) return ErrorResponse(updated.error());
+    Wake();
     return IncidentAnswer(200, *updated, *includes);
+  }
+
+  // Queues a notification of `kind` to every channel that follows the incident.
+  static void Notify(core::Mutation& m, const std::string& kind, const std::string& reason, TimePoint now) {
+    for (const auto& channel : m.incident.channels) {
+      m.notifications.push_back({channel, m.incident.id, kind, now, reason});
+      m.events.push_back({now, core::Actor{"", "tocsin-notify"}, "notification_queued",
+                          "Notification queued for " + channel + " (" + kind + ")", {}});
+    }
+  }
+
+  void Wake() {
+    if (ctx.wake_outbox) ctx.wake_outbox();
+  }
+
+  // POST /api/v2/incidents/{id}/acknowledge: records who and when (MTTA),
+  // idempotent; an acknowledged incident stops escalating.
+  http::Response Acknowledge(const std::string& id, const core::Actor& actor) {
+    TimePoint now = ctx.clock->Now();
+    auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
+      if (core::IsClosed(current.state)) {
+        return MakeError(ErrorCode::kConflict, "incident " + id + " is " + std::string(core::StateName(current.state)) +
+                                                   "; only open incidents can be acknowledged");
+      }
+      core::Mutation m{current, {}, {}};
+      if (current.acknowledged) return m;  // already acknowledged: nothing changes
+      m.incident.acknowledged = now;
+      m.incident.acknowledged_by = actor;
+      m.incident.modified = now;
+      m.incident.modified_by = actor;
+      ++m.incident.version;
+      m.events.push_back({now, actor, "acknowledged", "Acknowledged by @" + actor.handle,
+                          {{"acknowledged", "", FormatRfc3339(now)}}});
+      Notify(m, "acknowledged", "acknowledged by @" + actor.handle, now);
+      return m;
+    });
+    if (!updated) return ErrorResponse(updated.error());
+    Wake();
+    return IncidentAnswer(200, *updated, {});
   }
 
   http::Response Delete(const std::string& id, const core::Actor& actor) {
@@ -385,7 +449,27 @@ struct ApiV2::Impl {
       return ErrorResponse(400, "data.attributes.content.content: is required (a string)");
     }
     if (content.empty()) return ErrorResponse(400, "data.attributes.content.content: must not be empty");
-    auto event = ctx.store->AppendEvent(id, {ctx.clock->Now(), actor, kind, content, {}});
+    TimePoint now = ctx.clock->Now();
+    if (kind == core::kEventStatusUpdate) {
+      // A status update resets the cadence clock and goes to the incident's channels.
+      auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
+        core::Mutation m{current, {{now, actor, kind, content, {}}}, {}};
+        m.incident.last_status_update = now;
+        m.incident.modified = now;
+        ++m.incident.version;
+        Notify(m, "status_update", content, now);
+        return m;
+      });
+      if (!updated) return ErrorResponse(updated.error());
+      Wake();
+      auto cells = ctx.store->Timeline(id, 0, 1000000);
+      if (!cells) return ErrorResponse(cells.error());
+      for (auto it = cells->rbegin(); it != cells->rend(); ++it) {
+        if (it->kind == kind && it->at == now && it->message == content) return JsonResponse(201, {{"data", CellJson(*it)}});
+      }
+      return ErrorResponse(500, "status update stored but not found");
+    }
+    auto event = ctx.store->AppendEvent(id, {now, actor, kind, content, {}});
     if (!event) return ErrorResponse(event.error());
     return JsonResponse(201, {{"data", CellJson(*event)}});
   }

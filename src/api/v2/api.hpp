@@ -22,6 +22,7 @@ struct ApiContext {
   const Clock* clock = nullptr;
   std::function<std::string()> new_id;  // UUIDs for new incidents
   std::function<bool()> ready;          // /readyz answer
+  std::function<void()> wake_outbox;    // called after notifications are queued
 };
 
 class ApiV2 {

@@ -69,6 +69,12 @@ struct Incident {
   std::optional<Actor> commander;  // resolved user
   std::map<std::string, FieldValue> fields;
   std::vector<NotificationHandle> notification_handles;
+  std::vector<std::string> channels;  // notification channels that follow this incident
+  std::optional<TimePoint> acknowledged;
+  std::optional<Actor> acknowledged_by;
+  std::optional<TimePoint> last_status_update;
+  bool response_sla_breached = false;      // "response time exceeded" already raised
+  std::optional<TimePoint> last_reminder;  // last status-update reminder sent
   bool is_test = false;
   bool deleted = false;
   std::int64_t version = 0;  // bumped by every change

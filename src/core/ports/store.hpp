@@ -20,15 +20,18 @@
 
 #include "common/result.hpp"
 #include "core/incident/incident.hpp"
+#include "core/notification/delivery.hpp"
 #include "core/rules/plan.hpp"
 #include "core/search/query.hpp"
 
 namespace tocsin::core {
 
-// What a mutation wants written: the new incident state and its events.
+// What a mutation wants written: the new incident state, its events and the
+// notifications it causes (all in one transaction).
 struct Mutation {
   Incident incident;
   std::vector<NewEvent> events;
+  std::vector<OutboxItem> notifications;
 };
 
 // A mutation runs inside the store's transaction with the committed current
@@ -90,6 +93,14 @@ struct AlertFilter {
   std::int64_t limit = 100;
 };
 
+struct DeliveryFilter {
+  std::optional<DeliveryState> state;
+  std::string channel;
+  std::string incident_id;
+  std::int64_t offset = 0;
+  std::int64_t limit = 100;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -118,6 +129,20 @@ class Store {
   virtual Result<std::vector<AlertRecord>> ListAlerts(const AlertFilter& filter) = 0;
   // Notifications queued for an incident, oldest first.
   virtual Result<std::vector<OutboxItem>> ListOutbox(const std::string& incident_id) = 0;
+
+  // Outbox. Claim marks due queued deliveries (next_attempt_at <= now) as
+  // sending and returns them, oldest due first.
+  virtual Result<std::vector<Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) = 0;
+  // Records an attempt's result (the delivery's new state) and its timeline
+  // event together. The event is skipped when the incident is deleted.
+  virtual Result<void> FinishAttempt(const Delivery& delivery, const NewEvent& event) = 0;
+  // After a crash: deliveries left in `sending` go back to `queued`.
+  virtual Result<std::int64_t> RequeueInFlight() = 0;
+  // Newest first.
+  virtual Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) = 0;
+  // The Slack message ts of the incident's first delivered message on a channel.
+  virtual Result<std::string> FindThread(const std::string& incident_id, const std::string& channel) = 0;
+  virtual Result<std::int64_t> CountDeliveries(DeliveryState state) = 0;
 
   virtual Result<void> CreateKey(const KeyRecord& key) = 0;
   // Live (not revoked) key whose api_key_hash / app_key_hash equals `hash`.

@@ -323,6 +323,7 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
   if (inc.commander) {
     plan.create_events.push_back({now, actor, "commander_assigned", "Commander: @" + inc.commander->handle, {}});
   }
+  inc.channels = channels;
   for (const auto& c : channels) {
     plan.notifications.push_back({c, inc.id, "incident_opened", now, "rule '" + primary.name + "'"});
     plan.create_events.push_back({now, actor, "notification_queued", "Notification queued for " + c, {}});

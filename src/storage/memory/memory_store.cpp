@@ -41,6 +41,7 @@ class MemoryStore final : public core::Store {
     m->incident.public_id = incidents_[it->second].public_id;
     incidents_[it->second] = m->incident;
     Append(id, std::move(m->events));
+    for (const auto& n : m->notifications) Enqueue(n);
     return m->incident;
   }
 
@@ -158,7 +159,7 @@ class MemoryStore final : public core::Store {
         append(group.open->id, plan.update_events);
         rec.incident_id = group.open->id;
       }
-      for (const auto& n : plan.notifications) outbox.push_back(n);
+      for (const auto& n : plan.notifications) outbox.push_back(ToDelivery(n, static_cast<std::int64_t>(outbox.size()) + 1));
       rec.seq = static_cast<std::int64_t>(alerts.size()) + 1;
       alerts.push_back(rec);
       out.push_back(rec);
@@ -192,10 +193,77 @@ class MemoryStore final : public core::Store {
   Result<std::vector<core::OutboxItem>> ListOutbox(const std::string& incident_id) override {
     std::lock_guard lock(mu_);
     std::vector<core::OutboxItem> out;
-    for (const auto& o : outbox_) {
-      if (o.incident_id == incident_id) out.push_back(o);
+    for (const auto& d : outbox_) {
+      if (d.incident_id == incident_id) out.push_back({d.channel, d.incident_id, d.kind, d.created, d.reason});
     }
     return out;
+  }
+
+  Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
+    std::lock_guard lock(mu_);
+    std::vector<core::Delivery*> due;
+    for (auto& d : outbox_) {
+      if (d.state == core::DeliveryState::kQueued && d.next_attempt_at <= now) due.push_back(&d);
+    }
+    std::stable_sort(due.begin(), due.end(),
+                     [](const core::Delivery* a, const core::Delivery* b) { return a->next_attempt_at < b->next_attempt_at; });
+    std::vector<core::Delivery> out;
+    for (auto* d : due) {
+      if (static_cast<std::int64_t>(out.size()) >= limit) break;
+      d->state = core::DeliveryState::kSending;
+      out.push_back(*d);
+    }
+    return out;
+  }
+
+  Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& event) override {
+    std::lock_guard lock(mu_);
+    if (d.id < 1 || d.id > static_cast<std::int64_t>(outbox_.size())) return NotFound("no delivery " + std::to_string(d.id));
+    outbox_[static_cast<std::size_t>(d.id - 1)] = d;
+    auto it = by_id_.find(d.incident_id);
+    if (it != by_id_.end() && !incidents_[it->second].deleted) Append(d.incident_id, {event});
+    return {};
+  }
+
+  Result<std::int64_t> RequeueInFlight() override {
+    std::lock_guard lock(mu_);
+    std::int64_t n = 0;
+    for (auto& d : outbox_) {
+      if (d.state == core::DeliveryState::kSending) {
+        d.state = core::DeliveryState::kQueued;
+        ++n;
+      }
+    }
+    return n;
+  }
+
+  Result<std::vector<core::Delivery>> ListDeliveries(const core::DeliveryFilter& f) override {
+    std::lock_guard lock(mu_);
+    std::vector<core::Delivery> out;
+    std::int64_t skipped = 0;
+    for (auto it = outbox_.rbegin(); it != outbox_.rend(); ++it) {
+      if (f.state && it->state != *f.state) continue;
+      if (!f.channel.empty() && it->channel != f.channel) continue;
+      if (!f.incident_id.empty() && it->incident_id != f.incident_id) continue;
+      if (skipped++ < f.offset) continue;
+      if (static_cast<std::int64_t>(out.size()) >= f.limit) break;
+      out.push_back(*it);
+    }
+    return out;
+  }
+
+  Result<std::string> FindThread(const std::string& incident_id, const std::string& channel) override {
+    std::lock_guard lock(mu_);
+    for (const auto& d : outbox_) {
+      if (d.incident_id == incident_id && d.channel == channel && !d.thread_ts.empty()) return d.thread_ts;
+    }
+    return std::string();
+  }
+
+  Result<std::int64_t> CountDeliveries(core::DeliveryState state) override {
+    std::lock_guard lock(mu_);
+    return static_cast<std::int64_t>(
+        std::count_if(outbox_.begin(), outbox_.end(), [&](const core::Delivery& d) { return d.state == state; }));
   }
 
   Result<void> CreateKey(const core::KeyRecord& key) override {
@@ -247,6 +315,20 @@ class MemoryStore final : public core::Store {
   }
 
  private:
+  static core::Delivery ToDelivery(const core::OutboxItem& n, std::int64_t id) {
+    core::Delivery d;
+    d.id = id;
+    d.incident_id = n.incident_id;
+    d.channel = n.channel;
+    d.kind = n.kind;
+    d.reason = n.reason;
+    d.created = n.created;
+    d.next_attempt_at = n.created;
+    return d;
+  }
+
+  void Enqueue(const core::OutboxItem& n) { outbox_.push_back(ToDelivery(n, static_cast<std::int64_t>(outbox_.size()) + 1)); }
+
   void Append(const std::string& id, std::vector<core::NewEvent> events) {
     for (auto& e : events) {
       core::TimelineEvent t;
@@ -269,7 +351,7 @@ class MemoryStore final : public core::Store {
   std::vector<core::KeyRecord> keys_;
   std::unordered_map<std::string, std::string> groups_;
   std::vector<core::AlertRecord> alerts_;
-  std::vector<core::OutboxItem> outbox_;
+  std::vector<core::Delivery> outbox_;  // id = index + 1
   std::int64_t seq_ = 0;
 };
 

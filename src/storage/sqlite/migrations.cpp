@@ -105,6 +105,16 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_state ON outbox(state, id);
 CREATE INDEX outbox_incident ON outbox(incident_id, id);
 )sql"},
+      {3, "outbox delivery state", R"sql(
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN delivered_at INTEGER;
+ALTER TABLE outbox ADD COLUMN thread_ts TEXT NOT NULL DEFAULT '';
+DROP INDEX outbox_state;
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at, id);
+CREATE INDEX outbox_channel ON outbox(channel, id);
+)sql"},
   };
   return kMigrations;
 }

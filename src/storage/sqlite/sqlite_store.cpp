@@ -50,6 +50,7 @@ class SqliteStore final : public core::Store {
       if (!m) return tl::unexpected(m.error());
       core::Incident inc = std::move(m->incident);
       if (auto ok = ReplaceIncident(c, *current, inc, m->events); !ok) return ok;
+      if (auto ok = WriteOutbox(c, m->notifications); !ok) return ok;
       out = std::move(inc);
       return {};
     });
@@ -110,6 +111,7 @@ class SqliteStore final : public core::Store {
   Result<std::vector<core::OutboxItem>> ListOutbox(const std::string& incident_id) override {
     return Read([&](Connection& c) -> Result<std::vector<core::OutboxItem>> {
       auto q = c.Prepare("SELECT channel, incident_id, kind, created, reason FROM outbox WHERE incident_id = ? ORDER BY id");
+      // (ListOutbox keeps the enqueue view; ListDeliveries shows delivery state.)
       if (!q) return tl::unexpected(q.error());
       q->Bind(1, incident_id);
       std::vector<core::OutboxItem> items;
@@ -208,6 +210,115 @@ class SqliteStore final : public core::Store {
         out.push_back(std::move(e));
       }
       return out;
+    });
+  }
+
+  Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
+    std::vector<core::Delivery> out;
+    auto r = Write([&](Connection& c) -> Result<void> {
+      out.clear();
+      auto q = c.Prepare(std::string(kDeliverySelect) +
+                         " WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({ToUnixMicros(now), limit});
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        out.push_back(ReadDelivery(*q));
+      }
+      auto mark = c.Prepare("UPDATE outbox SET state = 'sending' WHERE id = ?");
+      if (!mark) return tl::unexpected(mark.error());
+      for (auto& d : out) {
+        mark->BindAll({d.id});
+        if (auto ok = mark->Run(); !ok) return ok;
+        d.state = core::DeliveryState::kSending;
+      }
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return out;
+  }
+
+  Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& event) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto upd = c.Prepare(
+          "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?, "
+          "thread_ts = ? WHERE id = ?");
+      if (!upd) return tl::unexpected(upd.error());
+      upd->BindAll({std::string(core::DeliveryStateName(d.state)), static_cast<std::int64_t>(d.attempts),
+                    ToUnixMicros(d.next_attempt_at), d.last_error,
+                    d.delivered_at ? Param(ToUnixMicros(*d.delivered_at)) : Param(nullptr), d.thread_ts, d.id});
+      if (auto ok = upd->Run(); !ok) return ok;
+      auto inc = LoadLive(c, d.incident_id);
+      if (!inc) return inc.error().code == ErrorCode::kNotFound ? Result<void>{} : tl::unexpected(inc.error());
+      return WriteEvents(c, inc->public_id, {event});
+    });
+  }
+
+  Result<std::int64_t> RequeueInFlight() override {
+    std::int64_t n = 0;
+    auto r = Write([&](Connection& c) -> Result<void> {
+      if (auto ok = c.Exec("UPDATE outbox SET state = 'queued' WHERE state = 'sending'"); !ok) return ok;
+      n = sqlite3_changes(c.raw());
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return n;
+  }
+
+  Result<std::vector<core::Delivery>> ListDeliveries(const core::DeliveryFilter& f) override {
+    return Read([&](Connection& c) -> Result<std::vector<core::Delivery>> {
+      std::string sql = std::string(kDeliverySelect) + " WHERE 1";
+      std::vector<Param> params;
+      if (f.state) {
+        sql += " AND state = ?";
+        params.emplace_back(std::string(core::DeliveryStateName(*f.state)));
+      }
+      if (!f.channel.empty()) {
+        sql += " AND channel = ?";
+        params.emplace_back(f.channel);
+      }
+      if (!f.incident_id.empty()) {
+        sql += " AND incident_id = ?";
+        params.emplace_back(f.incident_id);
+      }
+      sql += " ORDER BY id DESC LIMIT ? OFFSET ?";
+      params.emplace_back(f.limit);
+      params.emplace_back(f.offset);
+      auto q = c.Prepare(sql, false);
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll(params);
+      std::vector<core::Delivery> out;
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        out.push_back(ReadDelivery(*q));
+      }
+      return out;
+    });
+  }
+
+  Result<std::string> FindThread(const std::string& incident_id, const std::string& channel) override {
+    return Read([&](Connection& c) -> Result<std::string> {
+      auto q = c.Prepare(
+          "SELECT thread_ts FROM outbox WHERE incident_id = ? AND channel = ? AND thread_ts <> '' ORDER BY id LIMIT 1");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({incident_id, channel});
+      auto step = q->Step();
+      if (!step) return tl::unexpected(step.error());
+      return *step ? q->Text(0) : std::string();
+    });
+  }
+
+  Result<std::int64_t> CountDeliveries(core::DeliveryState state) override {
+    return Read([&](Connection& c) -> Result<std::int64_t> {
+      auto q = c.Prepare("SELECT COUNT(*) FROM outbox WHERE state = ?");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({std::string(core::DeliveryStateName(state))});
+      if (auto step = q->Step(); !step) return tl::unexpected(step.error());
+      return q->Int(0);
     });
   }
 
@@ -371,6 +482,39 @@ class SqliteStore final : public core::Store {
     return WriteEvents(c, inc.public_id, events);
   }
 
+  static Result<void> WriteOutbox(Connection& c, const std::vector<core::OutboxItem>& items) {
+    if (items.empty()) return {};
+    auto ob = c.Prepare(
+        "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at) VALUES (?,?,?,?,?,?)");
+    if (!ob) return tl::unexpected(ob.error());
+    for (const auto& n : items) {
+      ob->BindAll({n.incident_id, n.channel, n.kind, n.reason, ToUnixMicros(n.created), ToUnixMicros(n.created)});
+      if (auto ok = ob->Run(); !ok) return ok;
+    }
+    return {};
+  }
+
+  static constexpr const char* kDeliverySelect =
+      "SELECT id, incident_id, channel, kind, reason, created, state, attempts, next_attempt_at, last_error, "
+      "delivered_at, thread_ts FROM outbox";
+
+  static core::Delivery ReadDelivery(sqlite::Statement& q) {
+    core::Delivery d;
+    d.id = q.Int(0);
+    d.incident_id = q.Text(1);
+    d.channel = q.Text(2);
+    d.kind = q.Text(3);
+    d.reason = q.Text(4);
+    d.created = FromUnixMicros(q.Int(5));
+    d.state = core::ParseDeliveryStateName(q.Text(6)).value_or(core::DeliveryState::kQueued);
+    d.attempts = static_cast<int>(q.Int(7));
+    d.next_attempt_at = FromUnixMicros(q.Int(8));
+    d.last_error = q.Text(9);
+    if (!q.IsNull(10)) d.delivered_at = FromUnixMicros(q.Int(10));
+    d.thread_ts = q.Text(11);
+    return d;
+  }
+
   static Result<core::AlertRecord> IngestOne(Connection& c, core::AlertWork& w) {
     const core::Alert& a = w.alert;
     if (!a.delivery_key.empty()) {
@@ -423,14 +567,7 @@ class SqliteStore final : public core::Store {
       if (auto ok = ReplaceIncident(c, *group.open, *plan.update, plan.update_events); !ok) return tl::unexpected(ok.error());
       rec.incident_id = plan.update->id;
     }
-    if (!plan.notifications.empty()) {
-      auto ob = c.Prepare("INSERT INTO outbox (incident_id, channel, kind, reason, created) VALUES (?,?,?,?,?)");
-      if (!ob) return tl::unexpected(ob.error());
-      for (const auto& n : plan.notifications) {
-        ob->BindAll({n.incident_id, n.channel, n.kind, n.reason, ToUnixMicros(n.created)});
-        if (auto ok = ob->Run(); !ok) return tl::unexpected(ok.error());
-      }
-    }
+    if (auto ok = WriteOutbox(c, plan.notifications); !ok) return tl::unexpected(ok.error());
     auto ins = c.Prepare(
         "INSERT INTO alerts (source, delivery_key, fingerprint, group_key, monitor_name, state, received_at, doc, "
         "decision, detail, incident_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
@@ -596,10 +733,14 @@ Result<void> ApplyMigrations(Connection& c) {
       !ok) {
     return ok;
   }
-  auto cur = c.Prepare("SELECT IFNULL(MAX(version), 0) FROM schema_migrations", false);
-  if (!cur) return tl::unexpected(cur.error());
-  if (auto s = cur->Step(); !s) return tl::unexpected(s.error());
-  std::int64_t have = cur->Int(0);
+  std::int64_t have = 0;
+  {
+    // Finalized before migrating: a live statement would lock the schema (DROP INDEX).
+    auto cur = c.Prepare("SELECT IFNULL(MAX(version), 0) FROM schema_migrations", false);
+    if (!cur) return tl::unexpected(cur.error());
+    if (auto s = cur->Step(); !s) return tl::unexpected(s.error());
+    have = cur->Int(0);
+  }
   if (have > SqliteSchemaVersion()) {
     return MakeError(ErrorCode::kInternal, "database schema version " + std::to_string(have) +
                                                " is newer than this tocsin (" +

@@ -1,0 +1,64 @@
+#pragma once
+// Delivery: one notification in the durable outbox, and the pure retry policy
+// the outbox workers follow. A delivery is written in the same transaction as
+// the change that causes it; workers send it at least once; its idempotency
+// key never changes, so receivers can deduplicate a retry of a send that
+// succeeded but whose answer was lost.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/time.hpp"
+
+namespace tocsin::core {
+
+enum class DeliveryState { kQueued, kSending, kDelivered, kFailed, kGaveUp };
+
+std::string_view DeliveryStateName(DeliveryState s);  // queued, sending, delivered, failed, gave_up
+std::optional<DeliveryState> ParseDeliveryStateName(std::string_view name);
+
+struct Delivery {
+  std::int64_t id = 0;
+  std::string incident_id;
+  std::string channel;
+  std::string kind;    // incident_opened, incident_resolved, severity_changed, acknowledged, status_update, ...
+  std::string reason;  // why it was queued
+  TimePoint created{};
+  DeliveryState state = DeliveryState::kQueued;
+  int attempts = 0;
+  TimePoint next_attempt_at{};
+  std::string last_error;
+  std::optional<TimePoint> delivered_at;
+  std::string thread_ts;  // Slack message ts, for threading later updates
+
+  std::string IdempotencyKey() const { return "tocsin-delivery-" + std::to_string(id); }
+};
+
+// What one attempt to send came to, as the channel's notifier judges it.
+struct AttemptOutcome {
+  enum class Kind { kDelivered, kRetry, kPermanent };
+  Kind kind = Kind::kRetry;
+  std::optional<std::chrono::seconds> retry_after;  // the receiver asked us to wait (429, Retry-After)
+  std::string detail;     // "HTTP 500: rollup_error", never containing secrets
+  std::string thread_ts;  // Slack Web API: ts of the posted message
+};
+
+struct RetryPolicy {
+  std::chrono::milliseconds base{1000};
+  std::chrono::milliseconds max{std::chrono::minutes(10)};
+  std::chrono::seconds give_up_after{std::chrono::hours(24)};
+};
+
+// When to try again after `attempts` failed tries: exponential backoff
+// (base * 2^(attempts-1), capped) with jitter in [-20%, +20%] from `jitter01`
+// in [0, 1); a receiver's Retry-After wins when it is later.
+TimePoint NextAttemptAt(const RetryPolicy& policy, int attempts, std::optional<std::chrono::seconds> retry_after,
+                        TimePoint now, double jitter01);
+
+// True when a delivery created at `created` should not be tried any more.
+bool ShouldGiveUp(const RetryPolicy& policy, TimePoint created, TimePoint now);
+
+}  // namespace tocsin::core

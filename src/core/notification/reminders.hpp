@@ -1,0 +1,19 @@
+#pragma once
+// Response-time SLA and status-update cadence (seed: respond in 5 min / 15 min
+// / 1 h / 4 h; post updates every 15 min for SEV-1 and 30 min for SEV-2).
+// Pure: what is due for one incident at `now`.
+
+#include "core/config/config.hpp"
+#include "core/incident/incident.hpp"
+
+namespace tocsin::core {
+
+struct ReminderCheck {
+  bool response_time_exceeded = false;  // not acknowledged within the severity's response time (raised once)
+  bool status_update_due = false;       // no status update within the cadence since the last one (or creation)
+  Micros silent_for{0};                 // time since the last status update (or creation)
+};
+
+ReminderCheck CheckReminders(const Incident& incident, const SeverityLevel* level, TimePoint now);
+
+}  // namespace tocsin::core

@@ -1,0 +1,24 @@
+#pragma once
+// ReminderWorker: raises "response time exceeded" for incidents not
+// acknowledged within their severity's response time, and reminds the
+// commander when no status update was posted within the severity's cadence.
+// Both are timeline events plus notifications to the incident's channels,
+// written in one transaction. RunOnce(now) is driven by the engine's clock.
+
+#include "core/config/config.hpp"
+#include "core/ports/store.hpp"
+
+namespace tocsin::engine {
+
+class ReminderWorker {
+ public:
+  ReminderWorker(core::Store& store, const core::Config& config) : store_(store), config_(config) {}
+  // Returns how many incidents it changed.
+  int RunOnce(TimePoint now);
+
+ private:
+  core::Store& store_;
+  const core::Config& config_;
+};
+
+}  // namespace tocsin::engine

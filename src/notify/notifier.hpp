@@ -1,0 +1,49 @@
+#pragma once
+// Sending one delivery through its channel. Each channel type lives in its own
+// folder (slack/, pagerduty/, webhook/, email/) with a pure Build* function (the
+// exact request, golden-tested) and a Classify* function that turns the
+// receiver's answer into delivered / retry / permanent failure.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "core/config/config.hpp"
+#include "core/incident/incident.hpp"
+#include "core/notification/delivery.hpp"
+#include "notify/transport.hpp"
+
+namespace tocsin::notify {
+
+struct SendContext {
+  const core::Config* config = nullptr;
+  std::string public_url;
+  std::chrono::milliseconds timeout{10000};
+  std::string thread_ts;  // Slack: ts of the incident's first message in this channel
+  std::string text;       // extra text for the message (status update, page reason)
+};
+
+// The channel types Tocsin knows.
+const std::vector<std::string>& ChannelTypes();
+
+// The request this channel would send for the delivery (not for email).
+Result<HttpRequest> BuildRequest(const core::Channel& channel, const core::Delivery& delivery,
+                                 const core::Incident* incident, const SendContext& ctx);
+
+// Sends and classifies. Never throws; never puts secrets in `detail`.
+core::AttemptOutcome Send(const core::Channel& channel, const core::Delivery& delivery, const core::Incident* incident,
+                          const SendContext& ctx);
+
+// Problems with a channel's settings, for check-config: unknown type, missing
+// or malformed URL, missing secrets, a template that does not parse.
+std::vector<std::string> ValidateChannel(const core::Channel& channel);
+
+// Shared: a generic HTTP answer classification (2xx ok; 408, 429, 5xx and
+// transport errors retry; other 4xx are permanent).
+core::AttemptOutcome ClassifyHttp(const HttpAnswer& answer);
+
+// Setting with a default.
+std::string Setting(const core::Channel& channel, const std::string& key, const std::string& fallback = "");
+
+}  // namespace tocsin::notify

@@ -1,0 +1,130 @@
+#include "notify/transport.hpp"
+
+#include <curl/curl.h>
+
+#include <cstring>
+#include <mutex>
+
+namespace tocsin::notify {
+namespace {
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::size_t CollectBody(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* out = static_cast<std::string*>(user);
+  std::size_t bytes = size * n;
+  if (out->size() < 4096) out->append(data, std::min(bytes, 4096 - out->size()));
+  return bytes;
+}
+
+std::size_t CollectHeader(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* answer = static_cast<HttpAnswer*>(user);
+  std::string line(data, size * n);
+  constexpr const char* kRetryAfter = "retry-after:";
+  if (line.size() > std::strlen(kRetryAfter) && strncasecmp(line.c_str(), kRetryAfter, std::strlen(kRetryAfter)) == 0) {
+    std::string value = line.substr(std::strlen(kRetryAfter));
+    try {
+      long seconds = std::stol(value);
+      if (seconds >= 0 && seconds < 86400) answer->retry_after = std::chrono::seconds(seconds);
+    } catch (...) {
+      // An HTTP-date Retry-After: fall back to our own backoff.
+    }
+  }
+  return size * n;
+}
+
+std::string Describe(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT: return "connection refused";
+    case CURLE_OPERATION_TIMEDOUT: return "timed out";
+    case CURLE_COULDNT_RESOLVE_HOST: return "cannot resolve host";
+    case CURLE_SSL_CONNECT_ERROR: return "TLS handshake failed";
+    case CURLE_LOGIN_DENIED: return "login denied";
+    default: return curl_easy_strerror(code);
+  }
+}
+
+struct SmtpUpload {
+  const std::string* data;
+  std::size_t offset = 0;
+};
+
+std::size_t ReadUpload(char* buffer, std::size_t size, std::size_t n, void* user) {
+  auto* up = static_cast<SmtpUpload*>(user);
+  std::size_t room = size * n;
+  std::size_t left = up->data->size() - up->offset;
+  std::size_t chunk = std::min(room, left);
+  std::memcpy(buffer, up->data->data() + up->offset, chunk);
+  up->offset += chunk;
+  return chunk;
+}
+
+}  // namespace
+
+HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
+  GlobalInit();
+  HttpAnswer answer;
+  CURL* curl = curl_easy_init();
+  if (!curl) {
+    answer.transport_error = "cannot initialise libcurl";
+    return answer;
+  }
+  curl_slist* headers = nullptr;
+  for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_POST, 1L);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, CollectBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "tocsin/0.1");
+  CURLcode rc = curl_easy_perform(curl);
+  if (rc == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    answer.status = static_cast<int>(status);
+  } else {
+    answer.transport_error = Describe(rc);
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  return answer;
+}
+
+std::string SendMail(const SmtpMessage& m, std::chrono::milliseconds timeout) {
+  GlobalInit();
+  CURL* curl = curl_easy_init();
+  if (!curl) return "cannot initialise libcurl";
+  curl_slist* rcpt = nullptr;
+  for (const auto& to : m.to) rcpt = curl_slist_append(rcpt, ("<" + to + ">").c_str());
+  SmtpUpload upload{&m.data};
+  curl_easy_setopt(curl, CURLOPT_URL, m.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, ("<" + m.from + ">").c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
+  curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);
+  curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  if (m.starttls) curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (!m.username.empty()) {
+    curl_easy_setopt(curl, CURLOPT_USERNAME, m.username.c_str());
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, m.password.c_str());
+  }
+  CURLcode rc = curl_easy_perform(curl);
+  std::string error = rc == CURLE_OK ? "" : Describe(rc);
+  curl_slist_free_all(rcpt);
+  curl_easy_cleanup(curl);
+  return error;
+}
+
+}  // namespace tocsin::notify

@@ -1,0 +1,41 @@
+#pragma once
+// Outbound transports through libcurl: HTTP(S) POST and SMTP. Blocking, with
+// a timeout; safe to call from several threads at once (one easy handle per
+// call). Errors never include URLs or credentials, which may carry secrets.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tocsin::notify {
+
+struct HttpRequest {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct HttpAnswer {
+  int status = 0;                // 0 when no HTTP answer arrived
+  std::string body;              // first 4 KiB
+  std::optional<std::chrono::seconds> retry_after;
+  std::string transport_error;   // "connection refused", "timed out", ... when status == 0
+};
+
+HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout);
+
+struct SmtpMessage {
+  std::string url;  // smtp://host:port or smtps://host:port
+  std::string from;
+  std::vector<std::string> to;
+  std::string username, password;
+  bool starttls = false;  // require STARTTLS on smtp://
+  std::string data;       // RFC 5322 message: headers, blank line, body
+};
+
+// Empty on success, else what went wrong.
+std::string SendMail(const SmtpMessage& message, std::chrono::milliseconds timeout);
+
+}  // namespace tocsin::notify
