@@ -69,6 +69,7 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   ctx.ready = [&d] { return d.ready.load(); };
   engine::OutboxOptions oo;
   oo.send_timeout = options.send_timeout;
+  oo.retry.give_up_after = options.give_up_after;
   d.outbox = std::make_unique<engine::OutboxWorker>(*d.store, d.config, *d.clock, oo);
   d.reminders = std::make_unique<engine::ReminderWorker>(*d.store, d.config);
   ctx.wake_outbox = [&d] {

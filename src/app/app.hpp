@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include <chrono>
+
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "core/config/config.hpp"
@@ -22,6 +24,7 @@ struct AppOptions {
   // Tests turn this off and drive RunWorkersOnce with a fake clock.
   bool start_workers = true;
   std::chrono::milliseconds send_timeout{10000};
+  std::chrono::seconds give_up_after{std::chrono::hours(24)};  // undelivered notifications are abandoned after this
 };
 
 class App {

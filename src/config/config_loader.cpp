@@ -5,6 +5,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -22,16 +23,15 @@ using detail::Value;
 // Sections a later release will read. Accepting them now lets a config written for
 // that release (or the example file) load today.
 constexpr std::string_view kReservedSections[] = {
-    "escalation_policies", "schedules",  "notification_templates",
-    "checklists",          "postmortem", "reminders",
+    "notification_templates", "checklists", "postmortem", "reminders",
 };
 
 void LoadSections(LoadState& state, const Value& root) {
   detail::Reader& r = state.reader;
   auto fields = r.Map(
       root, {"server", "storage", "severities", "users", "teams", "channels", "rules", "templates",
-             "dashboards", kReservedSections[0], kReservedSections[1], kReservedSections[2],
-             kReservedSections[3], kReservedSections[4], kReservedSections[5]});
+             "dashboards", "schedules", "escalation_policies", kReservedSections[0],
+             kReservedSections[1], kReservedSections[2], kReservedSections[3]});
   if (!fields) return;
   using Loader = void (*)(LoadState&, const Value&);
   const std::pair<std::string_view, Loader> loaders[] = {
@@ -39,7 +39,8 @@ void LoadSections(LoadState& state, const Value& root) {
       {"severities", detail::LoadSeverities}, {"users", detail::LoadUsers},
       {"teams", detail::LoadTeams},           {"channels", detail::LoadChannels},
       {"rules", detail::LoadRules},           {"templates", detail::LoadTemplates},
-      {"dashboards", detail::LoadDashboards},
+      {"dashboards", detail::LoadDashboards}, {"schedules", detail::LoadSchedules},
+      {"escalation_policies", detail::LoadEscalationPolicies},
   };
   for (const auto& [name, load] : loaders) {
     // An empty section ("users:") means the same as leaving it out.
@@ -97,9 +98,16 @@ LoadResult LoadConfigString(std::string_view yaml_text, const std::string& file_
     for (auto& level : state.config.severities) level.mark.file = file_name;
   }
   detail::CheckReferences(state);
+  detail::CheckOnCall(state);
 
   LoadResult result;
   result.problems = r.TakeProblems();
+  std::stable_sort(state.notes.begin(), state.notes.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     if (a.mark.line != b.mark.line) return a.mark.line < b.mark.line;
+                     return a.mark.column < b.mark.column;
+                   });
+  result.notes = std::move(state.notes);
   result.config = std::move(state.config);
   return result;
 }

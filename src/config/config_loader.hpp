@@ -29,6 +29,10 @@ struct LoadResult {
   core::Config config;
   // Sorted by position in the file.
   std::vector<Diagnostic> problems;
+  // Remarks worth showing that do not make the file invalid, sorted by position:
+  // e.g. a team without an escalation policy gets the default one. check-config
+  // prints them; they never make ok() false.
+  std::vector<Diagnostic> notes;
 
   bool ok() const { return problems.empty(); }
 };

@@ -1,6 +1,7 @@
 // severities:, users:, teams:, channels: — who and what rules can point at.
 
 #include "config/sections.hpp"
+#include "core/schedule/schedule.hpp"
 
 namespace tocsin::config::detail {
 namespace {
@@ -66,7 +67,8 @@ void LoadUsers(LoadState& state, const Value& value) {
   if (!items) return;
   std::vector<MarkedString> seen;
   for (const Value& item : *items) {
-    auto fields = r.Map(item, {"handle", "name", "email", "slack_member_id", "phone", "time_zone"});
+    auto fields = r.Map(item, {"handle", "name", "email", "slack_member_id", "phone", "time_zone",
+                               "positions"});
     if (!fields) continue;
     core::User user;
     user.mark = item.mark;
@@ -90,8 +92,20 @@ void LoadUsers(LoadState& state, const Value& value) {
       if (auto tz = r.String(v)) {
         if (tz->empty()) {
           r.Report(*v, "must not be empty");
+        } else if (!core::schedule::IsKnownTimeZone(*tz)) {
+          r.Report(*v, "unknown time zone '" + *tz + "' (expected an IANA name like Europe/Paris or UTC)");
         } else {
           user.time_zone = *tz;
+        }
+      }
+    }
+    if (auto positions = r.StringList(fields->Get("positions"), Reader::ListForm::kListOrScalar)) {
+      std::vector<MarkedString> seen_positions;
+      for (const MarkedString& position : *positions) {
+        if (position.text.empty()) {
+          r.Report(position.mark, position.path + ": must not be empty");
+        } else if (CheckUnique(state, seen_positions, position, "position")) {
+          user.positions.push_back(position.text);
         }
       }
     }

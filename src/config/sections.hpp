@@ -3,6 +3,7 @@
 // LoadState. Sections may appear in any order in the file, so names that point
 // from one section into another are collected here and checked at the end.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,31 @@ struct PendingReferences {
   std::vector<MarkedString> team_handles;        // oncall_handle and aliases, '@' stripped
 };
 
+// What the schedules: and escalation_policies: sections leave for the checks that
+// run once the whole file is read (oncall_sections.cpp).
+struct OnCallReferences {
+  // Config path -> position of every value those sections read, so problems found
+  // by core validation ("schedules[0].overrides[2]") point at the right line.
+  std::map<std::string, core::SourceMark> marks;
+  // Paths whose values were already reported as malformed; core validation of
+  // what lies under them would only repeat the report.
+  std::vector<std::string> reported;
+  std::vector<MarkedString> users;            // rotation members, override users: handles
+  std::vector<MarkedString> schedule_teams;   // team ids
+  // A target whose meaning needs the whole file: {team: x} (a team id or on-call
+  // handle) or '@x' (a team's on-call or a user). Indexes into config.escalation_policies.
+  struct TargetSlot {
+    std::size_t policy = 0;
+    std::size_t tier = 0;
+    std::size_t target = 0;
+    MarkedString written;
+  };
+  std::vector<TargetSlot> team_targets;
+  std::vector<TargetSlot> handle_targets;
+  // The file path ("escalation_policies[2]") of each policy in config.escalation_policies.
+  std::vector<std::string> policy_paths;
+};
+
 struct LoadState {
   explicit LoadState(Reader r) : reader(std::move(r)) {}
 
@@ -27,6 +53,9 @@ struct LoadState {
   PendingReferences refs;
   bool has_channels_section = false;
   bool has_severities_section = false;  // otherwise core::DefaultSeverities() apply
+  OnCallReferences oncall;
+  // Remarks that do not make the file invalid (LoadResult::notes).
+  std::vector<Diagnostic> notes;
 };
 
 void LoadServer(LoadState& state, const Value& value);
@@ -38,10 +67,16 @@ void LoadChannels(LoadState& state, const Value& value);
 void LoadRules(LoadState& state, const Value& value);
 void LoadTemplates(LoadState& state, const Value& value);
 void LoadDashboards(LoadState& state, const Value& value);
+void LoadSchedules(LoadState& state, const Value& value);
+void LoadEscalationPolicies(LoadState& state, const Value& value);
 
 // Runs once every section is read: severities, commanders, channels and team members
 // named elsewhere must exist.
 void CheckReferences(LoadState& state);
+
+// Runs after CheckReferences: the names schedules and policies use must exist, core
+// validates the policies, and teams without a policy get the default one (a note).
+void CheckOnCall(LoadState& state);
 
 // Reports a second definition of `name` ("users[3].handle: duplicate handle 'alice'
 // (first defined at line 12)"); returns false for duplicates. `seen` keeps first marks.

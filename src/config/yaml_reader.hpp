@@ -62,6 +62,10 @@ class Reader {
   // Prefixes the message with the value's path: "server.listen: ...".
   void Report(const Value& value, const std::string& message);
   std::vector<Diagnostic> TakeProblems();
+  // How many problems were reported so far: a section compares it before and after
+  // reading a part to know whether that part was malformed.
+  std::size_t problem_count() const { return problems_.size(); }
+  const std::vector<Diagnostic>& problems() const { return problems_; }
 
   // The document root, named by its path "" (top-level keys then read as "server").
   Value Root(const YAML::Node& node) const;

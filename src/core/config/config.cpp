@@ -26,6 +26,27 @@ const Team* Config::FindTeamByHandle(const std::string& oncall_handle) const {
   return nullptr;
 }
 
+const Team* Config::FindTeam(const std::string& id) const {
+  for (const auto& t : teams) {
+    if (t.id == id) return &t;
+  }
+  return nullptr;
+}
+
+const schedule::Definition* Config::FindSchedule(const std::string& name) const {
+  for (const auto& s : schedules) {
+    if (s.name == name) return &s;
+  }
+  return nullptr;
+}
+
+const escalation::Policy* Config::FindPolicyForTeam(const std::string& team_id) const {
+  for (const auto& p : escalation_policies) {
+    if (p.team == team_id) return &p;
+  }
+  return nullptr;
+}
+
 std::vector<SeverityLevel> DefaultSeverities() {
   using std::chrono::minutes;
   using std::chrono::seconds;

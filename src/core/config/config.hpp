@@ -10,6 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "core/escalation/policy.hpp"
+#include "core/schedule/schedule.hpp"
+
 namespace tocsin::core {
 
 // Where something came from in the config file, for error messages.
@@ -60,6 +63,9 @@ struct User {
   std::string phone;
   std::string time_zone = "UTC";
   SourceMark mark;
+  // Positions the person holds ("Security Lead", "VP Engineering"); escalation
+  // tiers can target a position.
+  std::vector<std::string> positions;
 };
 
 struct Team {
@@ -141,10 +147,17 @@ struct Config {
   std::vector<IncidentTemplate> templates;
   std::vector<DashboardLink> dashboards;
   std::vector<Channel> channels;
+  // On-call (docs/adr/0003-oncall-computation.md). The loader adds a default
+  // policy (is_default) for every team the file gives none.
+  std::vector<schedule::Definition> schedules;
+  std::vector<escalation::Policy> escalation_policies;
 
   const SeverityLevel* FindSeverity(const std::string& name) const;
   const User* FindUser(const std::string& handle) const;
   const Team* FindTeamByHandle(const std::string& oncall_handle) const;
+  const Team* FindTeam(const std::string& id) const;
+  const schedule::Definition* FindSchedule(const std::string& name) const;
+  const escalation::Policy* FindPolicyForTeam(const std::string& team_id) const;
 };
 
 // The seed's four severities: response times 5 min / 15 min / 1 h / 4 h, status

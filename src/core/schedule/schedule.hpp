@@ -154,25 +154,22 @@ class Schedule {
   const Definition& definition() const { return definition_; }
   const std::string& name() const { return definition_.name; }
 
-  // Internal to the computation; exposed for schedule.cpp's helpers.
+ private:
+  friend struct ScheduleAccess;  // the computation in schedule.cpp
   struct CompiledLayer {
     const date::time_zone* zone = nullptr;
-    bool day_turns = true;   // local calendar days; otherwise elapsed hours
-    int turn_units = 1;      // days or hours per turn
+    bool day_turns = true;         // local calendar days; otherwise elapsed hours
+    std::int64_t turn_units = 1;   // days or hours per turn
+    std::int64_t start_day = 0;    // local days since 1970-01-01 of the first handoff
     TimePoint first_handoff{};
   };
-  const std::vector<CompiledLayer>& compiled_layers() const { return layers_; }
-  // Overrides sorted by start, with the running maximum of their ends.
-  const std::vector<Override>& sorted_overrides() const { return overrides_; }
-  const std::vector<TimePoint>& max_end_so_far() const { return max_end_; }
 
- private:
   Schedule() = default;
 
   Definition definition_;
-  std::vector<CompiledLayer> layers_;
-  std::vector<Override> overrides_;
-  std::vector<TimePoint> max_end_;
+  std::vector<CompiledLayer> layers_;  // parallel to definition_.layers
+  std::vector<Override> overrides_;    // sorted by start
+  std::vector<TimePoint> max_end_;     // max_end_[i]: latest end among overrides_[0..i]
 };
 
 // Who is on call at `at`: the last layer with someone, then overrides.

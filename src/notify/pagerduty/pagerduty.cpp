@@ -50,7 +50,10 @@ HttpRequest Build(const core::Channel& channel, const std::string& message, cons
     json links = json::array({{{"href", url}, {"text", IncidentLabel(incident) + " in Tocsin"}}});
     for (const char* f : {"runbook", "dashboard"}) {
       auto it = incident.fields.find(f);
-      if (it != incident.fields.end() && it->second.text) links.push_back({{"href", *it->second.text}, {"text", f}});
+      // PagerDuty links must be absolute URLs.
+      if (it != incident.fields.end() && it->second.text && it->second.text->rfind("http", 0) == 0) {
+        links.push_back({{"href", *it->second.text}, {"text", f}});
+      }
     }
     std::string summary = message.substr(0, 1024);
     json payload{{"summary", summary},

@@ -28,9 +28,15 @@ json Payload(const std::string& message, const core::Incident* incident, const S
     std::string facts = "*Severity:* " + incident->severity + "  *State:* " + std::string(core::StateName(incident->state)) +
                         "  *Commander:* " + (incident->commander ? "@" + incident->commander->handle : "unassigned");
     blocks.push_back({{"type", "context"}, {"elements", json::array({{{"type", "mrkdwn"}, {"text", facts}}})}});
+    // Absolute URLs become links; a relative one (the seed's "/dashboard/...",
+    // which lives in the monitoring tool) is shown as text.
+    auto link = [](const std::string& target, const char* label) {
+      bool absolute = target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0;
+      return absolute ? "<" + target + "|" + label + ">" : std::string(label) + ": `" + target + "`";
+    };
     std::string links;
-    if (auto rb = FieldText(*incident, "runbook"); !rb.empty()) links += "<" + rb + "|Runbook>";
-    if (auto db = FieldText(*incident, "dashboard"); !db.empty()) links += std::string(links.empty() ? "" : " · ") + "<" + db + "|Dashboard>";
+    if (auto rb = FieldText(*incident, "runbook"); !rb.empty()) links += link(rb, "Runbook");
+    if (auto db = FieldText(*incident, "dashboard"); !db.empty()) links += std::string(links.empty() ? "" : " · ") + link(db, "Dashboard");
     if (!links.empty()) blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", links}}}});
   } else {
     blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", message}}}});
