@@ -11,6 +11,8 @@
 
 #include "app/app.hpp"
 #include "app/route.hpp"
+#include "app/validate.hpp"
+#include "notify/notifier.hpp"
 #include "common/log.hpp"
 #include "config/config_loader.hpp"
 
@@ -21,9 +23,12 @@ using tocsin::core::Config;
 // Loads and validates the config; prints every problem as file:line:column.
 std::optional<Config> LoadOrExplain(const std::string& path) {
   auto loaded = tocsin::config::LoadConfigFile(path);
-  if (!loaded.ok()) {
-    for (const auto& p : loaded.problems) std::cerr << p.ToString() << "\n";
-    std::cerr << path << ": " << loaded.problems.size() << " problem(s); fix them and try again\n";
+  std::vector<std::string> problems;
+  for (const auto& p : loaded.problems) problems.push_back(p.ToString());
+  for (auto& p : tocsin::app::ValidateAdapters(loaded.config)) problems.push_back(std::move(p));
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cerr << p << "\n";
+    std::cerr << path << ": " << problems.size() << " problem(s); fix them and try again\n";
     return std::nullopt;
   }
   return std::move(loaded.config);
@@ -67,9 +72,14 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
 
 int CheckConfig(const std::string& path) {
   auto loaded = tocsin::config::LoadConfigFile(path);
-  for (const auto& p : loaded.problems) std::cout << p.ToString() << "\n";
-  if (!loaded.ok()) {
-    std::cout << path << ": " << loaded.problems.size() << " problem(s)\n";
+  std::vector<std::string> problems;
+  for (const auto& p : loaded.problems) problems.push_back(p.ToString());
+  for (auto& p : tocsin::app::ValidateAdapters(loaded.config)) problems.push_back(std::move(p));
+  for (const auto& p : problems) std::cout << p << "\n";
+  // Notes point things out without failing the config.
+  for (const auto& n : loaded.notes) std::cout << n.ToString() << "\n";
+  if (!problems.empty()) {
+    std::cout << path << ": " << problems.size() << " problem(s)\n";
     return 1;
   }
   const auto& c = loaded.config;
@@ -139,6 +149,13 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "datadog", "alertmanager", "prometheus", "generic"}));
   route->add_option("alert", route_file, "Alert payload (JSON file, - for stdin)")->required();
 
+  auto* notify_cmd = cli.add_subcommand("notify", "Notification channels");
+  notify_cmd->require_subcommand(1);
+  std::string test_channel;
+  auto* notify_test = notify_cmd->add_subcommand("test", "Send a test notification to a channel now");
+  notify_test->add_option("--config,-c", config_path, "Configuration file")->required();
+  notify_test->add_option("channel", test_channel, "Channel name")->required();
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -149,6 +166,27 @@ int main(int argc, char** argv) {
   }
   if (*serve) return Serve(config_path, data_dir, listen, log_format);
   if (*check) return CheckConfig(check_path);
+  if (*notify_test) {
+    auto config = LoadOrExplain(config_path);
+    if (!config) return 2;
+    const tocsin::core::Channel* channel = nullptr;
+    for (const auto& c : config->channels) {
+      if (c.name == test_channel) channel = &c;
+    }
+    if (!channel) return Fail("no channel named '" + test_channel + "' in " + config_path);
+    tocsin::core::Delivery d;
+    d.kind = "test";
+    d.channel = test_channel;
+    d.created = d.next_attempt_at = Now();
+    tocsin::notify::SendContext ctx;
+    ctx.config = &*config;
+    ctx.public_url = config->server.public_url;
+    auto outcome = tocsin::notify::Send(*channel, d, nullptr, ctx);
+    bool ok = outcome.kind == tocsin::core::AttemptOutcome::Kind::kDelivered;
+    std::cout << (ok ? "delivered" : "NOT delivered") << " to " << test_channel << " (" << channel->type
+              << "): " << outcome.detail << "\n";
+    return ok ? 0 : 1;
+  }
   if (*route) {
     auto config = LoadOrExplain(config_path);
     if (!config) return 2;

@@ -38,6 +38,24 @@ echo "$out" | grep -q "bad.yaml:13:.*SEV-7" || fail "no position for the unknown
 echo "$out" | grep -q "nobody" || fail "unknown commander not reported: $out"
 echo "$out" | grep -q "bad.yaml:15:1.*bogus" || fail "unknown key not reported: $out"
 
+# 2b. Channels: an unknown type, a malformed URL and a template that does not parse.
+cat > "$work/channels.yaml" <<'YAML'
+channels:
+  - name: broken-hook
+    type: webhook
+    url: 'not a url'
+  - name: broken-template
+    type: slack
+    url: https://hooks.slack.com/services/x
+    template: '{{#is_alert}}never closed'
+  - name: mystery
+    type: carrier-pigeon
+YAML
+if out=$("$bin" check-config "$work/channels.yaml"); then fail "check-config accepted broken channels"; fi
+echo "$out" | grep -q "channels.yaml:2:.*broken-hook.*url: not a valid URL" || fail "malformed URL not reported: $out"
+echo "$out" | grep -q "channels.yaml:5:.*broken-template.*template" || fail "bad template not reported: $out"
+echo "$out" | grep -q "channels.yaml:10:.*carrier-pigeon" || fail "unknown channel type not reported: $out"
+
 # 3. serve refuses the bad config with the same messages.
 if out=$("$bin" serve --config "$work/bad.yaml" --data "$work/d0" 2>&1); then fail "serve started on a bad config"; fi
 echo "$out" | grep -q "bad.yaml:13:" || fail "serve did not explain the bad config: $out"
