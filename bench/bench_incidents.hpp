@@ -30,9 +30,10 @@ struct Draft {
 
 // The n-th synthetic incident, created at `created`. Distribution:
 // severity SEV-1 5%, SEV-2 15%, SEV-3 35%, SEV-4 35%, UNKNOWN 10%;
-// state active 10%, stable 5%, resolved 45%, completed 40%;
+// state, when `recent`: active 40%, stable 20%, resolved 20%, completed 20%;
+// otherwise (an old incident) resolved 45%, completed 55%;
 // one or two of the v-commerce teams, one to three services, a commander on 60%.
-inline Draft MakeIncident(std::uint64_t n, TimePoint created) {
+inline Draft MakeIncident(std::uint64_t n, TimePoint created, bool recent = true) {
   static const std::array<const char*, 4> kTeams = {"llm-platform", "security", "platform-sre", "commerce"};
   static const std::array<const char*, 12> kServices = {
       "chatbotservice", "checkoutservice", "paymentservice", "cartservice",     "frontend",     "llm-gateway",
@@ -56,10 +57,14 @@ inline Draft MakeIncident(std::uint64_t n, TimePoint created) {
   std::uint64_t sev = pick(100);
   inc.severity = sev < 5 ? "SEV-1" : sev < 20 ? "SEV-2" : sev < 55 ? "SEV-3" : sev < 90 ? "SEV-4" : "UNKNOWN";
   std::uint64_t st = pick(100);
-  inc.state = st < 10   ? core::IncidentState::kActive
-              : st < 15 ? core::IncidentState::kStable
-              : st < 60 ? core::IncidentState::kResolved
-                        : core::IncidentState::kCompleted;
+  if (recent) {
+    inc.state = st < 40   ? core::IncidentState::kActive
+                : st < 60 ? core::IncidentState::kStable
+                : st < 80 ? core::IncidentState::kResolved
+                          : core::IncidentState::kCompleted;
+  } else {
+    inc.state = st < 45 ? core::IncidentState::kResolved : core::IncidentState::kCompleted;
+  }
   const char* service = kServices[pick(kServices.size())];
   inc.title = std::string(kWhat[pick(kWhat.size())]) + " on " + service + " #" + std::to_string(n);
   inc.customer_impacted = pick(4) == 0;

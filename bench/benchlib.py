@@ -83,25 +83,36 @@ METRICS = [
     ("create_rps", "durable creations/s (POST, wrk -c64)", "/s", 10000, False),
     ("create_p50_ms", "  creation latency p50", "ms", None, True),
     ("create_p99_ms", "  creation latency p99", "ms", None, True),
+    ("create_cpu_us", "  server CPU per creation", "us", None, True),
     ("get_p50_ms", "GET one incident p50", "ms", None, True),
     ("get_p99_ms", "GET one incident p99", "ms", None, True),
     ("get_rps", "  GET one incident throughput", "/s", None, False),
+    ("get_cpu_us", "  server CPU per GET", "us", None, True),
     ("small_db_incidents", "  incidents in the small DB when listed", "", None, True),
     ("list_p50_ms", "list page of 100 p50 (small DB)", "ms", None, True),
     ("list_p99_ms", "list page of 100 p99 (small DB)", "ms", None, True),
     ("list_rps", "  list page of 100 throughput (small DB)", "/s", None, False),
+    ("list_cpu_us", "  server CPU per list request (small DB)", "us", None, True),
+    ("idle_cpu_small_pct", "idle server CPU after the runs (small DB)", "%", None, True),
     ("startup_empty_ms", "start-up, empty DB (exec -> listening)", "ms", None, True),
     ("rss_empty_mb", "idle RSS, empty DB", "MB", 30, True),
     ("startup_1m_ms", "start-up, 1M incidents (exec -> listening)", "ms", 300, True),
     ("rss_1m_mb", "idle RSS, 1M incidents", "MB", 30, True),
+    ("idle_cpu_1m_pct", "idle server CPU, 1M incidents", "%", None, True),
     ("list1m_p50_ms", "1M: list page of 100 (newest) p50", "ms", None, True),
     ("list1m_p99_ms", "1M: list page of 100 (newest) p99", "ms", 5, True),
     ("list1m_rps", "  1M: list throughput", "/s", None, False),
+    ("list1m_cpu_us", "  1M: server CPU per list request", "us", None, True),
     ("listrand1m_p50_ms", "1M: list page of 100 at random offset p50", "ms", None, True),
     ("listrand1m_p99_ms", "1M: list page of 100 at random offset p99", "ms", 5, True),
+    ("listrand1m_rps", "  1M: random-offset list throughput", "/s", None, False),
     ("search1m_p50_ms", "1M: search state:active AND severity:SEV-1 p50", "ms", None, True),
     ("search1m_p99_ms", "1M: search state:active AND severity:SEV-1 p99", "ms", None, True),
     ("search1m_rps", "  1M: search throughput", "/s", None, False),
+    ("search1m_cpu_us", "  1M: server CPU per search", "us", None, True),
+    ("searchbroad1m_p50_ms", "1M: search severity:SEV-1 p50", "ms", None, True),
+    ("searchbroad1m_p99_ms", "1M: search severity:SEV-1 p99", "ms", None, True),
+    ("searchbroad1m_rps", "  1M: broad search throughput", "/s", None, False),
     ("get1m_p50_ms", "1M: GET one incident p50", "ms", None, True),
     ("get1m_p99_ms", "1M: GET one incident p99", "ms", None, True),
     ("offset0_ms", "1M: one list request, page[offset]=0", "ms", None, True),
@@ -112,6 +123,8 @@ METRICS = [
 
 
 def fmt(v):
+    if v >= 1000:
+        return f"{v:,.0f}"
     if v >= 100:
         return f"{v:.0f}"
     if v >= 10:

@@ -9,10 +9,11 @@
 #        start-up time and idle RSS with an empty database; durable creations/s
 #        (POST, wrk -c64); GET one incident; list a page of 100;
 #   3. seeds SEED_COUNT incidents (default 1,000,000) once, into
-#      build/bench/bench-data/seed-N (kept for later runs; RESEED=1 rebuilds it);
-#   4. RUNS times on that database: start-up time and idle RSS; list page of
-#      100 (newest, and at random offsets); search; GET one; single list
-#      requests at deep offsets;
+#      build/bench/bench-data/seed-v2-N (kept for later runs; RESEED=1 rebuilds
+#      it), and copies it to a temporary directory;
+#   4. RUNS times on that copy: start-up time, idle RSS and idle CPU; list page
+#      of 100 (newest, and at random offsets); search (narrow and broad); GET
+#      one; single list requests at deep offsets;
 #   5. prints the median of the runs and every run.
 # Everything it starts (servers, wrk) stops by itself or is stopped on exit;
 # it only talks to 127.0.0.1. Sleeps are deliberate (let the machine settle).
@@ -96,6 +97,16 @@ start_server() {
 }
 
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of the whole process
+# idle_cpu_pct PID: CPU the process uses over 5 s of no requests, in % of one core.
+idle_cpu_pct() {
+  local t0 t1
+  t0=$(cpu_ticks "$1")
+  sleep 5
+  t1=$(cpu_ticks "$1")
+  awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" 'BEGIN {printf "%.1f", d / hz / 5 * 100}'
+}
 
 new_key() {
   local json
@@ -105,18 +116,28 @@ new_key() {
   export DD_API_KEY DD_APP_KEY
 }
 
-# run_wrk NAME RUN CONNECTIONS SCRIPT URL: records NAME_rps, NAME_p50_ms, NAME_p99_ms.
+# run_wrk NAME RUN CONNECTIONS SCRIPT URL: records NAME_rps, NAME_p50_ms,
+# NAME_p99_ms and NAME_cpu_us (server CPU time, all threads, per request).
 run_wrk() {
-  local name=$1 run=$2 conns=$3 script=$4 url=$5 out line
+  local name=$1 run=$2 conns=$3 script=$4 url=$5 out line t0 t1
+  t0=$(cpu_ticks "$SERVER_PID")
   out=$(wrk -t"$WRK_THREADS" -c"$conns" -d"$DURATION" --timeout 10s --latency -s "$WRK_DIR/$script" "$url")
+  t1=$(cpu_ticks "$SERVER_PID")
   echo "$out" | grep -v WRK_RESULT | sed 's/^/    /' >&2
   line=$(echo "$out" | sed -n 's/^WRK_RESULT //p')
-  local non2xx errors
+  local non2xx errors requests
   non2xx=$(jq .non2xx <<<"$line")
   errors=$(jq .socket_errors <<<"$line")
+  requests=$(jq .requests <<<"$line")
   if [[ "$non2xx" != 0 || "$errors" != 0 ]]; then
     echo "http_bench: $name run $run: $non2xx non-2xx responses, $errors socket errors" >&2
   fi
+  if [[ "$requests" == 0 ]]; then
+    echo "http_bench: $name run $run: no request completed; nothing recorded" >&2
+    return 0
+  fi
+  record "${name}_cpu_us" "$run" \
+    "$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" 'BEGIN {printf "%.0f", d / hz * 1e6 / n}')"
   record "${name}_rps" "$run" "$(jq .rps <<<"$line")"
   record "${name}_p50_ms" "$run" "$(jq '.p50_us / 1000' <<<"$line")"
   record "${name}_p99_ms" "$run" "$(jq '.p99_us / 1000' <<<"$line")"
@@ -176,22 +197,30 @@ for run in $(seq 1 "$RUNS"); do
   say "run $run: list a page of 100 of $count incidents, wrk -c$READ_CONNECTIONS"
   record small_db_incidents "$run" "$count"
   run_wrk list "$run" "$READ_CONNECTIONS" get.lua "$BASE/api/v2/incidents?page[size]=100&page[offset]=0"
+  sleep 1
+  record idle_cpu_small_pct "$run" "$(idle_cpu_pct "$SERVER_PID")"
   stop_server
   rm -rf "$data"
   sleep 2
 done
 
 # --- phase 2: 1,000,000 incidents --------------------------------------------------
-SEED_DIR=$BUILD_DIR/bench-data/seed-$SEED_COUNT
-if [[ "$RESEED" == 1 || ! -f "$SEED_DIR/complete" ]]; then
-  say "seeding $SEED_COUNT incidents into $SEED_DIR"
-  rm -rf "$SEED_DIR"
-  mkdir -p "$SEED_DIR"
-  "$SEEDER" --data "$SEED_DIR" --count "$SEED_COUNT" >&2
-  touch "$SEED_DIR/complete"
+# The seeded database is kept pristine for later invocations; the runs use a
+# copy (the server writes to it: keys, and its reminder engine).
+SEED_CACHE=$BUILD_DIR/bench-data/seed-v2-$SEED_COUNT
+if [[ "$RESEED" == 1 || ! -f "$SEED_CACHE/complete" ]]; then
+  say "seeding $SEED_COUNT incidents into $SEED_CACHE"
+  rm -rf "$SEED_CACHE"
+  mkdir -p "$SEED_CACHE"
+  "$SEEDER" --data "$SEED_CACHE" --count "$SEED_COUNT" >&2
+  touch "$SEED_CACHE/complete"
 fi
-say "database: $(du -sh "$SEED_DIR/tocsin.db" | cut -f1)"
+SEED_DIR=$WORK/data-seeded
+mkdir -p "$SEED_DIR"
+say "copying $(du -sh "$SEED_CACHE/tocsin.db" | cut -f1) database to $SEED_DIR"
+cp --reflink=auto "$SEED_CACHE/tocsin.db" "$SEED_DIR/tocsin.db"
 new_key "$SEED_DIR"
+sleep 5
 
 for run in $(seq 1 "$RUNS"); do
   say "run $run/$RUNS: $SEED_COUNT incidents"
@@ -199,6 +228,7 @@ for run in $(seq 1 "$RUNS"); do
   record startup_1m_ms "$run" "$STARTUP_MS"
   sleep 1
   record rss_1m_mb "$run" "$(rss_mb "$SERVER_PID")"
+  record idle_cpu_1m_pct "$run" "$(idle_cpu_pct "$SERVER_PID")"
   stop_server
 
   start_server "$SEED_DIR"
@@ -212,6 +242,10 @@ for run in $(seq 1 "$RUNS"); do
   say "run $run: search, wrk -c$MODEST_CONNECTIONS"
   run_wrk search1m "$run" "$MODEST_CONNECTIONS" get.lua \
     "$BASE/api/v2/incidents/search?query=state:active+AND+severity:SEV-1&page[size]=100"
+  sleep 2
+  say "run $run: broad search (severity:SEV-1, about 5% of all incidents), wrk -c$MODEST_CONNECTIONS"
+  run_wrk searchbroad1m "$run" "$MODEST_CONNECTIONS" get.lua \
+    "$BASE/api/v2/incidents/search?query=severity:SEV-1&page[size]=100"
   sleep 2
   id=$(curl -sg "$BASE/api/v2/incidents?page[size]=1&page[offset]=$((SEED_COUNT / 8))" -H "DD-API-KEY: $DD_API_KEY" \
     -H "DD-APPLICATION-KEY: $DD_APP_KEY" | jq -r '.data[0].id')

@@ -3,8 +3,8 @@
 // the HTTP layer: each creation is its own SAVEPOINT, committed durably with
 // group commit), from many threads so that groups are large.
 //
-//   seed_incidents --data DIR [--count 1000000] [--threads 128] [--max-batch 512]
-//                  [--sqlite-default-subjournal]
+//   seed_incidents --data DIR [--count 1000000] [--recent 1000] [--threads 128]
+//                  [--max-batch 512] [--sqlite-default-subjournal]
 //
 // By default SQLite is told to keep statement journals (the undo data of each
 // SAVEPOINT) in memory instead of spilling them to a temporary file past
@@ -13,8 +13,11 @@
 // SQLite's default, i.e. exactly what `tocsin serve` does today.
 //
 // Incidents are spread over the past (one per minute of creation time, oldest
-// first) with the distribution of bench/bench_incidents.hpp. An existing
-// database is appended to. `tocsin serve --data DIR` serves the result.
+// first) with the distribution of bench/bench_incidents.hpp. As in a real
+// installation that has accumulated N incidents, only recent ones are open:
+// the newest --recent (default 1000, about 16 hours) have every state, all
+// older ones are resolved or completed. An existing database is appended to.
+// `tocsin serve --data DIR` serves the result.
 
 #include <atomic>
 #include <chrono>
@@ -37,7 +40,7 @@ namespace fs = std::filesystem;
 
 int Usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s --data DIR [--count N (1000000)] [--threads T (128)] [--max-batch B (512)] "
+               "usage: %s --data DIR [--count N (1000000)] [--recent R (1000)] [--threads T (128)] [--max-batch B (512)] "
                "[--sqlite-default-subjournal]\n",
                argv0);
   return 2;
@@ -53,7 +56,7 @@ bool ParseCount(const char* s, long long& out) {
 
 int main(int argc, char** argv) {
   std::string data;
-  long long count = 1000000, threads = 128, max_batch = 512;
+  long long count = 1000000, recent = 1000, threads = 128, max_batch = 512;
   bool memory_subjournal = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
     if (a == "--data" && i + 1 < argc) {
       data = argv[++i];
     } else if ((a == "--count" || a == "-n") && value(count)) {
+    } else if (a == "--recent" && value(recent)) {
     } else if (a == "--threads" && value(threads)) {
     } else if (a == "--max-batch" && value(max_batch)) {
     } else if (a == "--sqlite-default-subjournal") {
@@ -104,7 +108,7 @@ int main(int argc, char** argv) {
         std::uint64_t n = next.fetch_add(1, std::memory_order_relaxed);
         if (n >= n_total) return;
         auto created = now - std::chrono::minutes(static_cast<std::int64_t>(n_total - n));
-        auto draft = tocsin::bench::MakeIncident(n, created);
+        auto draft = tocsin::bench::MakeIncident(n, created, n + static_cast<std::uint64_t>(recent) >= n_total);
         auto r = (*store)->CreateIncident(std::move(draft.incident), std::move(draft.events));
         if (!r) {
           if (failed.fetch_add(1) < 5) std::fprintf(stderr, "seed_incidents: create: %s\n", r.error().message.c_str());

@@ -11,7 +11,9 @@
 
 #include "app/app.hpp"
 #include "app/route.hpp"
+#include "app/oncall.hpp"
 #include "app/validate.hpp"
+#include "notify/transport.hpp"
 #include "notify/notifier.hpp"
 #include "common/log.hpp"
 #include "config/config_loader.hpp"
@@ -156,6 +158,18 @@ int main(int argc, char** argv) {
   notify_test->add_option("--config,-c", config_path, "Configuration file")->required();
   notify_test->add_option("channel", test_channel, "Channel name")->required();
 
+  std::string oncall_team, oncall_at;
+  auto* oncall = cli.add_subcommand("oncall", "Who is on call for a team, now or at a time");
+  oncall->add_option("--config,-c", config_path, "Configuration file")->required();
+  oncall->add_option("--data", data_dir, "Data directory (for overrides made through the API)");
+  oncall->add_option("team", oncall_team, "Team id or on-call handle (security, @security-oncall)")->required();
+  oncall->add_option("--at", oncall_at, "RFC 3339 time (default: now)");
+
+  std::string ack_id, server_url = "http://127.0.0.1:8080";
+  auto* ack = cli.add_subcommand("ack", "Acknowledge an incident on a running server (keys from DD_API_KEY, DD_APP_KEY)");
+  ack->add_option("incident", ack_id, "Incident id (UUID)")->required();
+  ack->add_option("--url", server_url, "Server base URL");
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -166,6 +180,38 @@ int main(int argc, char** argv) {
   }
   if (*serve) return Serve(config_path, data_dir, listen, log_format);
   if (*check) return CheckConfig(check_path);
+  if (*oncall) {
+    auto config = LoadOrExplain(config_path);
+    if (!config) return 2;
+    if (!data_dir.empty()) config->storage.data_dir = data_dir;
+    tocsin::TimePoint at = Now();
+    if (!oncall_at.empty()) {
+      auto t = tocsin::ParseRfc3339(oncall_at);
+      if (!t) return Fail("--at: '" + oncall_at + "' is not an RFC 3339 time, e.g. 2026-11-29T03:00:00+01:00");
+      at = *t;
+    }
+    auto store = tocsin::app::OpenStore(*config);
+    if (!store) return Fail(store.error().message);
+    auto text = tocsin::app::DescribeOnCall(*config, **store, oncall_team, at);
+    (*store)->Close();
+    if (!text) return Fail(text.error().message);
+    std::cout << *text;
+    return 0;
+  }
+  if (*ack) {
+    const char* api = std::getenv("DD_API_KEY");
+    const char* app = std::getenv("DD_APP_KEY");
+    if (!api || !app) return Fail("set DD_API_KEY and DD_APP_KEY");
+    tocsin::notify::HttpRequest req{server_url + "/api/v2/incidents/" + ack_id + "/acknowledge",
+                                    {{"DD-API-KEY", api}, {"DD-APPLICATION-KEY", app}, {"Content-Type", "application/json"}},
+                                    "{}"};
+    auto answer = tocsin::notify::Post(req, std::chrono::seconds(10));
+    if (answer.status == 200) {
+      std::cout << "acknowledged " << ack_id << "\n";
+      return 0;
+    }
+    return Fail(answer.status ? "HTTP " + std::to_string(answer.status) + ": " + answer.body : answer.transport_error);
+  }
   if (*notify_test) {
     auto config = LoadOrExplain(config_path);
     if (!config) return 2;

@@ -8,6 +8,8 @@
 #include "api/v2/api.hpp"
 #include "common/log.hpp"
 #include "common/random.hpp"
+#include "app/oncall.hpp"
+#include "engine/escalation_worker.hpp"
 #include "engine/outbox_worker.hpp"
 #include "engine/reminder_worker.hpp"
 #include "http/server.hpp"
@@ -40,11 +42,14 @@ struct App::Impl {
   std::unique_ptr<http::Server> server;
   std::unique_ptr<engine::OutboxWorker> outbox;
   std::unique_ptr<engine::ReminderWorker> reminders;
+  std::unique_ptr<engine::EscalationWorker> escalation;
+  std::unique_ptr<OnCallDirectory> oncall;
   AppOptions options;
   std::thread reminder_thread;
   std::mutex reminder_mu;
   std::condition_variable reminder_cv;
   bool stopping = false;
+  bool engine_woken = false;
   std::atomic<bool> ready{false};
   bool stopped = false;
 };
@@ -72,8 +77,27 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   oo.retry.give_up_after = options.give_up_after;
   d.outbox = std::make_unique<engine::OutboxWorker>(*d.store, d.config, *d.clock, oo);
   d.reminders = std::make_unique<engine::ReminderWorker>(*d.store, d.config);
+  auto oncall = OnCallDirectory::Create(d.config, *d.store);
+  if (!oncall) return tl::unexpected(oncall.error());
+  d.oncall = std::move(*oncall);
+  OnCallDirectory* dir = d.oncall.get();
+  const Clock* clk = d.clock;
+  d.escalation = std::make_unique<engine::EscalationWorker>(*d.store, d.config, [dir] { return dir->Get(); });
+  ctx.directory = [dir] { return dir->Get(); };
+  ctx.add_override = [dir, clk](const std::string& schedule, const core::schedule::Override& o, const core::Actor& actor) {
+    return dir->AddOverride(schedule, o, actor, clk->Now(), NewUuidV4());
+  };
+  ctx.remove_override = [dir, clk](const std::string& schedule, const std::string& id, const core::Actor& actor) {
+    return dir->RemoveOverride(schedule, id, actor, clk->Now());
+  };
   ctx.wake_outbox = [&d] {
-    if (d.options.start_workers) d.outbox->Wake();
+    if (!d.options.start_workers) return;
+    d.outbox->Wake();
+    {
+      std::lock_guard lock(d.reminder_mu);
+      d.engine_woken = true;
+    }
+    d.reminder_cv.notify_all();
   };
   d.api = std::make_unique<api::v2::ApiV2>(std::move(ctx));
   auto hp = http::SplitHostPort(d.config.server.listen);
@@ -96,13 +120,18 @@ Result<void> App::Start() {
   if (auto ok = d.server->Start(); !ok) return ok;
   if (d.options.start_workers) {
     d.outbox->Start();
+    // The engine: escalation tiers and reminders fire from stored due times,
+    // checked every second and whenever a request queues something.
     d.reminder_thread = std::thread([&d] {
       std::unique_lock lock(d.reminder_mu);
       while (!d.stopping) {
+        d.engine_woken = false;
         lock.unlock();
-        if (d.reminders->RunOnce(d.clock->Now()) > 0) d.outbox->Wake();
+        TimePoint now = d.clock->Now();
+        int changed = d.escalation->RunOnce(now) + d.reminders->RunOnce(now);
+        if (changed > 0) d.outbox->Wake();
         lock.lock();
-        d.reminder_cv.wait_for(lock, std::chrono::seconds(5), [&d] { return d.stopping; });
+        d.reminder_cv.wait_for(lock, std::chrono::seconds(1), [&d] { return d.stopping || d.engine_woken; });
       }
     });
   }
@@ -111,6 +140,7 @@ Result<void> App::Start() {
 }
 
 int App::RunWorkersOnce(TimePoint now) {
+  impl_->escalation->RunOnce(now);
   impl_->reminders->RunOnce(now);
   return impl_->outbox->RunOnce(now);
 }

@@ -50,6 +50,16 @@ std::string EncodeIncident(const core::Incident& i) {
            {"last_status_update", OptTime(i.last_status_update)},
            {"response_sla_breached", i.response_sla_breached},
            {"last_reminder", OptTime(i.last_reminder)},
+           {"commander_handle", i.commander_handle},
+           {"escalation_team", i.escalation_team},
+           {"escalation_steps", [&] {
+              json steps = json::array();
+              for (const auto& st : i.escalation_steps) {
+                steps.push_back({{"round", st.round}, {"tier", st.tier}, {"due", ToUnixMicros(st.due)}, {"outcome", st.outcome}});
+              }
+              return steps;
+            }()},
+           {"escalation_next_due", OptTime(i.escalation_next_due)},
            {"is_test", i.is_test},
            {"deleted", i.deleted},
            {"version", i.version}};
@@ -101,6 +111,15 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
     i.last_status_update = ReadOptTime(j, "last_status_update");
     i.response_sla_breached = j.value("response_sla_breached", false);
     i.last_reminder = ReadOptTime(j, "last_reminder");
+    i.commander_handle = j.value("commander_handle", "");
+    i.escalation_team = j.value("escalation_team", "");
+    if (j.contains("escalation_steps")) {
+      for (const auto& st : j["escalation_steps"]) {
+        i.escalation_steps.push_back({st.value("round", 0), st.value("tier", 0),
+                                      FromUnixMicros(st.value("due", std::int64_t{0})), st.value("outcome", "")});
+      }
+    }
+    i.escalation_next_due = ReadOptTime(j, "escalation_next_due");
     i.is_test = j.value("is_test", false);
     i.deleted = j.value("deleted", false);
     i.version = j.value("version", 0);

@@ -41,6 +41,15 @@ std::vector<std::string> Channels(TestServer& s, const std::string& incident_id)
 
 json FieldValue(const json& incident, const std::string& name) { return incident["attributes"]["fields"][name]["value"]; }
 
+// The first person on call for a team (id or handle), as the API answers.
+std::string OnCall(TestServer& s, const std::string& team) {
+  auto r = s.Call("GET", "/api/v2/on-call/teams/" + team);
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto people = ParseJson(r.body)["data"]["attributes"]["on_call"];
+  EXPECT_FALSE(people.empty()) << r.body;
+  return people.empty() ? "" : people[0]["handle"].get<std::string>();
+}
+
 class AlertRules : public ::testing::Test {
  protected:
   json Send(const json& alert) {
@@ -60,7 +69,9 @@ TEST_F(AlertRules, Rule1SecurityIncidentFromPromptInjection) {
   const json& inc = incidents[0];
   EXPECT_EQ(inc["attributes"]["title"], "Security: Prompt Injection Detected");
   EXPECT_EQ(inc["attributes"]["severity"], "SEV-1");
-  EXPECT_EQ(inc["attributes"]["commander"]["data"]["attributes"]["handle"], "security-oncall");
+  // The handle names the team; the commander is whoever is on call for it now.
+  EXPECT_EQ(inc["attributes"]["commander_handle"], "@security-oncall");
+  EXPECT_EQ(inc["attributes"]["commander"]["data"]["attributes"]["handle"], OnCall(server, "security"));
   EXPECT_EQ(FieldValue(inc, "root_cause"), "Security threat detected");
   EXPECT_EQ(FieldValue(inc, "customer_impact"), "Potential data exposure risk");
   EXPECT_EQ(FieldValue(inc, "services_affected"),
@@ -101,7 +112,8 @@ TEST_F(AlertRules, EachSeedMonitorOpensTheRightIncident) {
     auto inc = ParseJson(server.Call("GET", "/api/v2/incidents/" + id).body)["data"];
     EXPECT_EQ(inc["attributes"]["title"], c.title) << c.monitor;
     EXPECT_EQ(inc["attributes"]["severity"], c.severity) << c.monitor;
-    EXPECT_EQ(inc["attributes"]["commander"]["data"]["attributes"]["handle"], c.commander) << c.monitor;
+    EXPECT_EQ(inc["attributes"]["commander_handle"], "@" + std::string(c.commander)) << c.monitor;
+    EXPECT_EQ(inc["attributes"]["commander"]["data"]["attributes"]["handle"], OnCall(server, c.commander)) << c.monitor;
     EXPECT_EQ(Channels(server, id), c.channels) << c.monitor;
   }
   auto predictive = server.Incidents()[1];
@@ -127,7 +139,7 @@ TEST_F(AlertRules, AlertMatchingTwoRulesOpensOneIncidentMostSevereWins) {
   const json& inc = incidents[0];
   EXPECT_EQ(inc["attributes"]["severity"], "SEV-1");
   EXPECT_EQ(inc["attributes"]["title"], "Critical: Tier 1 Service Degradation");
-  EXPECT_EQ(inc["attributes"]["commander"]["data"]["attributes"]["handle"], "platform-oncall");
+  EXPECT_EQ(inc["attributes"]["commander_handle"], "@platform-oncall");
   EXPECT_EQ(FieldValue(inc, "root_cause"), "To be determined");  // the SEV-1 rule wins the conflict
   EXPECT_EQ(FieldValue(inc, "services_affected"), (json{"chatbotservice", "shoppingassistantservice"}));
   EXPECT_EQ(Channels(server, inc["id"]), (std::vector<std::string>{"pagerduty-oncall", "slack-critical", "slack-llm-alerts"}));

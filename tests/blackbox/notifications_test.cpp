@@ -52,6 +52,9 @@ class Notifications : public ::testing::Test {
                                      if (ch.name == "pagerduty-security") {
                                        ch.settings["url"] = receiver.Url("/pagerduty");
                                        ch.settings["routing_key"] = kRoutingKey;
+                                       // Pages are tested in escalation_test.cpp; here the channel only
+                                       // gets what the rule sends.
+                                       ch.settings["service"] = "not-paged-here";
                                      }
                                    }
                                    c.channels.push_back({"webhook-audit", "webhook",
@@ -300,14 +303,14 @@ TEST_F(Notifications, ConnectionRefusedThenReceiverComesUp) {
                                       }});
   ASSERT_EQ(lonely.Ingest("/api/integrations/generic", json{{"monitor", kInjection}}).status, 200);
   lonely.app().RunWorkersOnce(lonely.clock().Now());
-  auto d = ParseJson(lonely.Call("GET", "/api/v2/notifications").body)["data"][0]["attributes"];
+  auto d = ParseJson(lonely.Call("GET", "/api/v2/notifications?filter[channel]=slack-security-alerts").body)["data"][0]["attributes"];
   EXPECT_EQ(d["state"], "queued");
   EXPECT_NE(d["last_error"].get<std::string>().find("connection refused"), std::string::npos) << d.dump();
   RecordingReceiver back(port);
   lonely.clock().Advance(10s);
   lonely.app().RunWorkersOnce(lonely.clock().Now());
   EXPECT_EQ(back.received().size(), 1u);
-  EXPECT_EQ(ParseJson(lonely.Call("GET", "/api/v2/notifications").body)["data"][0]["attributes"]["state"], "delivered");
+  EXPECT_EQ(ParseJson(lonely.Call("GET", "/api/v2/notifications?filter[channel]=slack-security-alerts").body)["data"][0]["attributes"]["state"], "delivered");
 }
 
 TEST_F(Notifications, GivesUpLoudlyAfterTheConfiguredAge) {

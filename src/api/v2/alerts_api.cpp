@@ -69,16 +69,17 @@ Result<std::vector<core::Alert>> ParseAlerts(const std::string& source, std::str
 
 std::vector<core::AlertWork> PlanAlerts(std::vector<core::Alert> alerts, const core::RuleIndex& rules,
                                         const core::Config& config, TimePoint now,
-                                        const std::function<std::string()>& new_id) {
+                                        const std::function<std::string()>& new_id,
+                                        std::shared_ptr<const core::escalation::Directory> directory) {
   std::vector<core::AlertWork> work;
   work.reserve(alerts.size());
   for (auto& a : alerts) {
     core::Evaluation ev = core::Evaluate(rules, a);
     std::string group_key = ev.group_key;
-    core::PlanContext ctx{&config, now, new_id()};
+    core::PlanContext ctx{&config, now, new_id(), directory.get()};
     core::Alert copy = a;
     work.push_back({std::move(a), std::move(group_key),
-                    [ev = std::move(ev), alert = std::move(copy), ctx](const core::GroupState& g) {
+                    [ev = std::move(ev), alert = std::move(copy), ctx, directory](const core::GroupState& g) {
                       return core::Decide(ev, alert, g, ctx);
                     }});
   }
@@ -101,7 +102,8 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
   TimePoint now = ctx_.clock->Now();
   auto alerts = ParseAlerts(source, req.body, now);
   if (!alerts) return ErrorResponse(alerts.error());
-  auto records = ctx_.store->IngestAlerts(PlanAlerts(std::move(*alerts), rules_, *ctx_.config, now, ctx_.new_id));
+  auto records = ctx_.store->IngestAlerts(PlanAlerts(std::move(*alerts), rules_, *ctx_.config, now, ctx_.new_id,
+                                                    ctx_.directory ? ctx_.directory() : nullptr));
   if (!records) return ErrorResponse(records.error());
   if (ctx_.wake_outbox) ctx_.wake_outbox();
   json data = json::array();

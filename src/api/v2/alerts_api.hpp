@@ -21,7 +21,8 @@ Result<std::vector<core::Alert>> ParseAlerts(const std::string& source, std::str
 // Evaluates the rules for each alert and builds the store's work items.
 std::vector<core::AlertWork> PlanAlerts(std::vector<core::Alert> alerts, const core::RuleIndex& rules,
                                         const core::Config& config, TimePoint now,
-                                        const std::function<std::string()>& new_id);
+                                        const std::function<std::string()>& new_id,
+                                        std::shared_ptr<const core::escalation::Directory> directory = nullptr);
 
 class AlertsApi {
  public:

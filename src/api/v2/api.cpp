@@ -8,6 +8,7 @@
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
 #include "api/v2/notifications_api.hpp"
+#include "api/v2/oncall_api.hpp"
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
 
@@ -113,7 +114,17 @@ struct ApiV2::Impl {
       return alerts.Ingest(req, "prometheus");
     }
 
-    auto principal = Authenticate(*ctx.store, req);
+    // Calendar apps cannot send headers: .ics feeds also take the key pair as
+    // ?api_key=&application_key= query parameters.
+    http::Request with_keys;
+    const http::Request* auth_req = &req;
+    if (req.path.size() > 4 && req.path.compare(req.path.size() - 4, 4, ".ics") == 0 && !req.Header("dd-api-key")) {
+      with_keys = req;
+      if (auto k = req.Query("api_key")) with_keys.headers["dd-api-key"] = *k;
+      if (auto k = req.Query("application_key")) with_keys.headers["dd-application-key"] = *k;
+      auth_req = &with_keys;
+    }
+    auto principal = Authenticate(*ctx.store, *auth_req);
     if (!principal) return ErrorResponse(principal.error());
     http::Response limited;
     if (!limiter.Admit(principal->key_id, ctx.clock->Now(), limited)) {
@@ -129,6 +140,7 @@ struct ApiV2::Impl {
   http::Response Dispatch(const http::Request& req, const std::vector<std::string>& p, const core::Actor& actor) {
     const std::string& m = req.method;
     if (p.size() == 3 && p[1] == "v1" && p[2] == "validate" && m == "GET") return JsonResponse(200, {{"valid", true}});
+    if (p.size() >= 4 && p[1] == "v2" && p[2] == "on-call") return HandleOnCall(ctx, req, p, actor);
     if (p.size() == 3 && p[1] == "v2" && p[2] == "notifications") {
       if (m == "GET") return ListNotifications(ctx, req);
       return MethodNotAllowed("GET");

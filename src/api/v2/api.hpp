@@ -11,6 +11,7 @@
 
 #include "common/clock.hpp"
 #include "core/config/config.hpp"
+#include "core/escalation/escalation.hpp"
 #include "core/ports/store.hpp"
 #include "http/message.hpp"
 
@@ -23,6 +24,13 @@ struct ApiContext {
   std::function<std::string()> new_id;  // UUIDs for new incidents
   std::function<bool()> ready;          // /readyz answer
   std::function<void()> wake_outbox;    // called after notifications are queued
+  // Who is on call (schedules, policies); may be swapped when overrides change.
+  std::function<std::shared_ptr<const core::escalation::Directory>()> directory;
+  // Adds or removes a schedule override, durably, and refreshes the directory.
+  std::function<Result<std::string>(const std::string& schedule, const core::schedule::Override& o,
+                                    const core::Actor& actor)> add_override;
+  std::function<Result<void>(const std::string& schedule, const std::string& id, const core::Actor& actor)>
+      remove_override;
 };
 
 class ApiV2 {

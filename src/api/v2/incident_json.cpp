@@ -259,6 +259,10 @@ json IncidentData(const core::Incident& i) {
       {"last_modified_by_uuid", i.modified_by.user_uuid.empty() ? json(nullptr) : json(i.modified_by.user_uuid)},
       {"declared_by_uuid", i.created_by.user_uuid.empty() ? json(nullptr) : json(i.created_by.user_uuid)},
       {"commander", commander},
+      {"commander_handle", i.commander_handle.empty() ? json(nullptr) : json(i.commander_handle)},
+      {"acknowledged", Time(i.acknowledged)},
+      {"acknowledged_by", i.acknowledged_by ? json(i.acknowledged_by->handle) : json(nullptr)},
+      {"time_to_acknowledge", Seconds(created, i.acknowledged)},
       {"case_id", nullptr},
   };
   json empty_many{{"data", json::array()}};

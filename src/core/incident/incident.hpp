@@ -50,6 +50,16 @@ struct Actor {
   bool operator==(const Actor&) const = default;
 };
 
+// One decided step of the incident's escalation policy (see core/escalation):
+// stored so that a restart neither repeats nor skips a tier.
+struct EscalationStep {
+  int round = 0;
+  int tier = 0;
+  TimePoint due{};
+  std::string outcome;  // "paged", "nobody", "skipped"
+  bool operator==(const EscalationStep&) const = default;
+};
+
 struct Incident {
   std::string id;  // UUID
   std::int64_t public_id = 0;
@@ -75,6 +85,10 @@ struct Incident {
   std::optional<TimePoint> last_status_update;
   bool response_sla_breached = false;      // "response time exceeded" already raised
   std::optional<TimePoint> last_reminder;  // last status-update reminder sent
+  std::string commander_handle;            // as the rule named it ("@security-oncall"), for display
+  std::string escalation_team;             // team whose policy escalates this incident ("" = none)
+  std::vector<EscalationStep> escalation_steps;
+  std::optional<TimePoint> escalation_next_due;
   bool is_test = false;
   bool deleted = false;
   std::int64_t version = 0;  // bumped by every change

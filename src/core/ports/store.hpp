@@ -93,6 +93,20 @@ struct AlertFilter {
   std::int64_t limit = 100;
 };
 
+// A schedule override made through the API; kept with who made and removed it.
+struct OverrideRecord {
+  std::string id;
+  std::string schedule;
+  std::string user;
+  std::string for_user;
+  TimePoint start{};
+  TimePoint end{};
+  std::string created_by;
+  TimePoint created{};
+  std::optional<TimePoint> removed;
+  std::string removed_by;
+};
+
 struct DeliveryFilter {
   std::optional<DeliveryState> state;
   std::string channel;
@@ -143,6 +157,13 @@ class Store {
   // The Slack message ts of the incident's first delivered message on a channel.
   virtual Result<std::string> FindThread(const std::string& incident_id, const std::string& channel) = 0;
   virtual Result<std::int64_t> CountDeliveries(DeliveryState state) = 0;
+
+  // Schedule overrides (audited: creation and removal keep who and when).
+  virtual Result<void> AddOverride(const OverrideRecord& record) = 0;
+  // kNotFound when no live override has that id.
+  virtual Result<void> RemoveOverride(const std::string& id, const std::string& actor, TimePoint now) = 0;
+  // Every override, removed ones included, oldest first.
+  virtual Result<std::vector<OverrideRecord>> ListOverrides() = 0;
 
   virtual Result<void> CreateKey(const KeyRecord& key) = 0;
   // Live (not revoked) key whose api_key_hash / app_key_hash equals `hash`.

@@ -272,9 +272,27 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
   inc.detected = alert.started_at ? *alert.started_at : alert.received_at;
   inc.customer_impact_start = alert.started_at;
   inc.version = 1;
+  std::string commander_note;
   if (!primary.commander.empty()) {
     std::string handle = StripAt(primary.commander);
+    inc.commander_handle = "@" + handle;
     inc.commander = Actor{NameUuid(handle), handle};
+    commander_note = "Commander: @" + handle;
+    if (const Team* team = ctx.config ? ctx.config->FindTeamByHandle(handle) : nullptr) {
+      // A team handle: the team's policy escalates this incident, and its
+      // tier-1 person at this moment is the commander.
+      inc.escalation_team = team->id;
+      inc.escalation_next_due = now;
+      std::vector<escalation::Resolved> oncall;
+      if (ctx.directory) oncall = ctx.directory->TeamOnCall(team->id, now);
+      if (!oncall.empty()) {
+        inc.commander = Actor{NameUuid(oncall.front().user), oncall.front().user};
+        commander_note = "Commander: @" + oncall.front().user + ", on call for @" + handle + " (" +
+                         escalation::DescribeChain(oncall.front().why) + ")";
+      } else {
+        commander_note = "Nobody is on call for @" + handle + "; the handle stands as commander";
+      }
+    }
   }
   std::vector<std::string> services, teams, channels;
   std::string runbook = alert.runbook, dashboard;
@@ -320,9 +338,7 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
     inc.fields["recurrence_of"] = FieldValue{"textbox", false, prev, std::nullopt};
     plan.create_events.push_back({now, actor, "recurrence", "Recurrence of " + prev + " (" + group.previous->id + ")", {}});
   }
-  if (inc.commander) {
-    plan.create_events.push_back({now, actor, "commander_assigned", "Commander: @" + inc.commander->handle, {}});
-  }
+  if (inc.commander) plan.create_events.push_back({now, actor, "commander_assigned", commander_note, {}});
   inc.channels = channels;
   for (const auto& c : channels) {
     plan.notifications.push_back({c, inc.id, "incident_opened", now, "rule '" + primary.name + "'"});

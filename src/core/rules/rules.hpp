@@ -20,6 +20,7 @@
 
 #include "core/alert/alert.hpp"
 #include "core/config/config.hpp"
+#include "core/escalation/escalation.hpp"
 #include "core/rules/plan.hpp"
 
 namespace tocsin::core {
@@ -61,6 +62,9 @@ struct PlanContext {
   const Config* config = nullptr;
   TimePoint now{};
   std::string new_incident_id;  // used when the plan opens an incident
+  // Who is on call: a team handle commander becomes the team's tier-1 person
+  // at `now`. Null: the handle itself is stored as the commander.
+  const escalation::Directory* directory = nullptr;
 };
 
 // The pure decision for `alert` given its group's current incidents.

@@ -266,6 +266,29 @@ class MemoryStore final : public core::Store {
         std::count_if(outbox_.begin(), outbox_.end(), [&](const core::Delivery& d) { return d.state == state; }));
   }
 
+  Result<void> AddOverride(const core::OverrideRecord& o) override {
+    std::lock_guard lock(mu_);
+    overrides_.push_back(o);
+    return {};
+  }
+
+  Result<void> RemoveOverride(const std::string& id, const std::string& actor, TimePoint now) override {
+    std::lock_guard lock(mu_);
+    for (auto& o : overrides_) {
+      if (o.id == id && !o.removed) {
+        o.removed = now;
+        o.removed_by = actor;
+        return {};
+      }
+    }
+    return NotFound("no override with id '" + id + "'");
+  }
+
+  Result<std::vector<core::OverrideRecord>> ListOverrides() override {
+    std::lock_guard lock(mu_);
+    return overrides_;
+  }
+
   Result<void> CreateKey(const core::KeyRecord& key) override {
     std::lock_guard lock(mu_);
     for (const auto& k : keys_) {
@@ -349,6 +372,7 @@ class MemoryStore final : public core::Store {
   std::unordered_map<std::string, std::size_t> by_id_;
   std::unordered_map<std::string, std::vector<core::TimelineEvent>> events_;
   std::vector<core::KeyRecord> keys_;
+  std::vector<core::OverrideRecord> overrides_;
   std::unordered_map<std::string, std::string> groups_;
   std::vector<core::AlertRecord> alerts_;
   std::vector<core::Delivery> outbox_;  // id = index + 1

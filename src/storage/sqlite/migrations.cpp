@@ -115,6 +115,20 @@ DROP INDEX outbox_state;
 CREATE INDEX outbox_due ON outbox(state, next_attempt_at, id);
 CREATE INDEX outbox_channel ON outbox(channel, id);
 )sql"},
+      {4, "schedule overrides", R"sql(
+CREATE TABLE schedule_overrides (
+  id TEXT PRIMARY KEY,
+  schedule TEXT NOT NULL,
+  user_handle TEXT NOT NULL,
+  for_user TEXT NOT NULL,
+  start INTEGER NOT NULL,
+  end INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  removed INTEGER,
+  removed_by TEXT NOT NULL DEFAULT ''
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -322,6 +322,49 @@ class SqliteStore final : public core::Store {
     });
   }
 
+  Result<void> AddOverride(const core::OverrideRecord& o) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto q = c.Prepare(
+          "INSERT INTO schedule_overrides (id, schedule, user_handle, for_user, start, end, created_by, created) "
+          "VALUES (?,?,?,?,?,?,?,?)");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({o.id, o.schedule, o.user, o.for_user, ToUnixMicros(o.start), ToUnixMicros(o.end), o.created_by,
+                  ToUnixMicros(o.created)});
+      return q->Run();
+    });
+  }
+
+  Result<void> RemoveOverride(const std::string& id, const std::string& actor, TimePoint now) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto q = c.Prepare("UPDATE schedule_overrides SET removed = ?, removed_by = ? WHERE id = ? AND removed IS NULL");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({ToUnixMicros(now), actor, id});
+      if (auto ok = q->Run(); !ok) return ok;
+      if (sqlite3_changes(c.raw()) == 0) return NotFound("no override with id '" + id + "'");
+      return {};
+    });
+  }
+
+  Result<std::vector<core::OverrideRecord>> ListOverrides() override {
+    return Read([&](Connection& c) -> Result<std::vector<core::OverrideRecord>> {
+      auto q = c.Prepare(
+          "SELECT id, schedule, user_handle, for_user, start, end, created_by, created, removed, removed_by "
+          "FROM schedule_overrides ORDER BY created, id");
+      if (!q) return tl::unexpected(q.error());
+      std::vector<core::OverrideRecord> out;
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        core::OverrideRecord o{q->Text(0), q->Text(1), q->Text(2), q->Text(3), FromUnixMicros(q->Int(4)),
+                               FromUnixMicros(q->Int(5)), q->Text(6), FromUnixMicros(q->Int(7)), std::nullopt, q->Text(9)};
+        if (!q->IsNull(8)) o.removed = FromUnixMicros(q->Int(8));
+        out.push_back(std::move(o));
+      }
+      return out;
+    });
+  }
+
   Result<void> CreateKey(const core::KeyRecord& key) override {
     return Write([&](Connection& c) -> Result<void> {
       auto dup = c.Prepare("SELECT 1 FROM api_keys WHERE name = ? AND revoked IS NULL");

@@ -1,0 +1,41 @@
+#pragma once
+// The on-call directory as the running server sees it: the configured
+// schedules and policies plus the overrides stored through the API.
+// Thread-safe: readers get an immutable snapshot; changes swap it.
+
+#include <memory>
+#include <mutex>
+
+#include "core/config/config.hpp"
+#include "core/escalation/escalation.hpp"
+#include "core/ports/store.hpp"
+
+namespace tocsin::app {
+
+class OnCallDirectory {
+ public:
+  // Builds from config and the store's live overrides.
+  static Result<std::unique_ptr<OnCallDirectory>> Create(const core::Config& config, core::Store& store);
+
+  std::shared_ptr<const core::escalation::Directory> Get() const;
+  // Validates (unknown schedule or user, inverted or overlapping ranges),
+  // stores, and swaps in the new directory. Returns the override's id.
+  Result<std::string> AddOverride(const std::string& schedule, core::schedule::Override o, const core::Actor& actor,
+                                  TimePoint now, const std::string& new_id);
+  Result<void> RemoveOverride(const std::string& schedule, const std::string& id, const core::Actor& actor, TimePoint now);
+
+ private:
+  OnCallDirectory(const core::Config& config, core::Store& store) : config_(config), store_(store) {}
+  // Config schedules plus live stored overrides, optionally with one more.
+  Result<std::shared_ptr<const core::escalation::Directory>> Build(const core::OverrideRecord* extra) const;
+
+  const core::Config& config_;
+  core::Store& store_;
+  mutable std::mutex mu_;
+  std::shared_ptr<const core::escalation::Directory> current_;
+};
+
+// `tocsin oncall TEAM [--at TIME]`: who is on call and why, as text.
+Result<std::string> DescribeOnCall(const core::Config& config, core::Store& store, const std::string& team, TimePoint at);
+
+}  // namespace tocsin::app

@@ -1,0 +1,33 @@
+#pragma once
+// EscalationWorker: applies each open incident's escalation policy. For every
+// unacknowledged incident whose stored due time has come, it asks
+// core::escalation::Evaluate what to do, and writes in one transaction: the
+// decided steps (so a restart never repeats or skips one), a timeline event
+// per step and per page saying why that person was paged, and the pages in
+// the outbox (the team's PagerDuty service, when configured).
+
+#include <functional>
+#include <memory>
+
+#include "core/config/config.hpp"
+#include "core/escalation/escalation.hpp"
+#include "core/ports/store.hpp"
+
+namespace tocsin::engine {
+
+using DirectorySource = std::function<std::shared_ptr<const core::escalation::Directory>()>;
+
+class EscalationWorker {
+ public:
+  EscalationWorker(core::Store& store, const core::Config& config, DirectorySource directory)
+      : store_(store), config_(config), directory_(std::move(directory)) {}
+  // Returns the number of incidents it advanced.
+  int RunOnce(TimePoint now);
+
+ private:
+  core::Store& store_;
+  const core::Config& config_;
+  DirectorySource directory_;
+};
+
+}  // namespace tocsin::engine
