@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -105,16 +106,22 @@ std::string SendMail(const SmtpMessage& m, std::chrono::milliseconds timeout) {
   CURL* curl = curl_easy_init();
   if (!curl) return "cannot initialise libcurl";
   curl_slist* rcpt = nullptr;
-  for (const auto& to : m.to) rcpt = curl_slist_append(rcpt, ("<" + to + ">").c_str());
+  for (const auto& to : m.to) rcpt = curl_slist_append(rcpt, to.c_str());  // libcurl adds the <>
   SmtpUpload upload{&m.data};
-  curl_easy_setopt(curl, CURLOPT_URL, m.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, ("<" + m.from + ">").c_str());
+  // libcurl sends the URL's path as the EHLO name; servers refuse an empty one.
+  std::string url = m.url;
+  auto scheme_end = url.find("://");
+  if (scheme_end != std::string::npos && url.find('/', scheme_end + 3) == std::string::npos) url += "/tocsin";
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_MAIL_FROM, m.from.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);
   curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
   curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // Operators debugging a mail server can see the SMTP dialogue (never logged otherwise).
+  if (std::getenv("TOCSIN_SMTP_DEBUG")) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   if (m.starttls) curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   if (!m.username.empty()) {
     curl_easy_setopt(curl, CURLOPT_USERNAME, m.username.c_str());
