@@ -1,6 +1,7 @@
 #include "engine/escalation_worker.hpp"
 
 #include "common/log.hpp"
+#include "engine/open_incidents.hpp"
 
 namespace tocsin::engine {
 namespace {
@@ -33,61 +34,51 @@ int EscalationWorker::RunOnce(TimePoint now) {
   auto directory = directory_();
   if (!directory) return 0;
   int advanced = 0;
-  core::SearchRequest req;
-  req.query = *core::ParseQuery("state:(active OR stable)");
-  req.limit = 500;
-  for (req.offset = 0;; req.offset += req.limit) {
-    auto page = store_.SearchIncidents(req);
-    if (!page) {
-      log::Error("escalation: cannot list open incidents", {{"error", page.error().message}});
-      return advanced;
+  auto scanned = ForEachOpenIncident(store_, [&](const core::Incident& listed) {
+    if (listed.escalation_team.empty() || listed.acknowledged || !listed.escalation_next_due ||
+        *listed.escalation_next_due > now) {
+      return;
     }
-    for (const auto& listed : page->incidents) {
-      if (listed.escalation_team.empty() || listed.acknowledged || !listed.escalation_next_due ||
-          *listed.escalation_next_due > now) {
-        continue;
+    auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
+      core::Mutation m{current, {}, {}};
+      if (current.acknowledged || !current.escalation_next_due || *current.escalation_next_due > now) return m;
+      core::Actor actor{"", "tocsin-escalation"};
+      const esc::Policy* policy = directory->PolicyForTeam(current.escalation_team);
+      if (!policy) {
+        m.incident.escalation_next_due.reset();
+        m.events.push_back({now, actor, "escalation_stopped",
+                            "No escalation policy for team '" + current.escalation_team + "'", {}});
+        return m;
       }
-      auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
-        core::Mutation m{current, {}, {}};
-        if (current.acknowledged || !current.escalation_next_due || *current.escalation_next_due > now) return m;
-        core::Actor actor{"", "tocsin-escalation"};
-        const esc::Policy* policy = directory->PolicyForTeam(current.escalation_team);
-        if (!policy) {
-          m.incident.escalation_next_due.reset();
-          m.events.push_back({now, actor, "escalation_stopped",
-                              "No escalation policy for team '" + current.escalation_team + "'", {}});
-          return m;
-        }
-        esc::State state;
-        state.created = current.created;
-        state.acknowledged = current.acknowledged;
-        state.severity = current.severity;
-        state.fields = current.fields;
-        for (const auto& st : current.escalation_steps) {
-          state.done.push_back({st.round, st.tier, st.due, ParseOutcome(st.outcome)});
-        }
-        esc::Decision decision = esc::Evaluate(*policy, state, *directory, now);
-        std::string channel = PageChannel(config_, current.escalation_team);
-        for (const auto& step : decision.steps) {
-          m.incident.escalation_steps.push_back({step.record.round, step.record.tier, step.record.due,
-                                                 std::string(esc::OutcomeName(step.record.outcome))});
-          if (!step.note.empty()) m.events.push_back({now, actor, "escalation_step", step.note, {}});
-          for (const auto& p : step.pages) {
-            std::string why = p.Why();
-            m.events.push_back({now, actor, "page", "Paged @" + p.user + ": " + why, {}});
-            if (!channel.empty()) {
-              m.notifications.push_back({channel, current.id, "page", now, "@" + p.user + " paged: " + why});
-            }
+      esc::State state;
+      state.created = current.created;
+      state.acknowledged = current.acknowledged;
+      state.severity = current.severity;
+      state.fields = current.fields;
+      for (const auto& st : current.escalation_steps) {
+        state.done.push_back({st.round, st.tier, st.due, ParseOutcome(st.outcome)});
+      }
+      esc::Decision decision = esc::Evaluate(*policy, state, *directory, now);
+      std::string channel = PageChannel(config_, current.escalation_team);
+      for (const auto& step : decision.steps) {
+        m.incident.escalation_steps.push_back({step.record.round, step.record.tier, step.record.due,
+                                               std::string(esc::OutcomeName(step.record.outcome))});
+        if (!step.note.empty()) m.events.push_back({now, actor, "escalation_step", step.note, {}});
+        for (const auto& p : step.pages) {
+          std::string why = p.Why();
+          m.events.push_back({now, actor, "page", "Paged @" + p.user + ": " + why, {}});
+          if (!channel.empty()) {
+            m.notifications.push_back({channel, current.id, "page", now, "@" + p.user + " paged: " + why});
           }
         }
-        m.incident.escalation_next_due = decision.next_due;
-        ++m.incident.version;
-        return m;
-      });
-      if (r) ++advanced;
-    }
-    if (static_cast<std::int64_t>(page->incidents.size()) < req.limit) break;
-  }
+      }
+      m.incident.escalation_next_due = decision.next_due;
+      ++m.incident.version;
+      return m;
+    });
+    if (r) ++advanced;
+  });
+  if (!scanned) log::Error("escalation: cannot list open incidents", {{"error", scanned.error().message}});
   return advanced;
 }
 

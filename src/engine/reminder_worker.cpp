@@ -1,6 +1,7 @@
 #include "engine/reminder_worker.hpp"
 
 #include "common/log.hpp"
+#include "engine/open_incidents.hpp"
 #include "core/notification/reminders.hpp"
 
 namespace tocsin::engine {
@@ -12,49 +13,39 @@ std::string Minutes(Micros d) { return std::to_string(std::chrono::duration_cast
 
 int ReminderWorker::RunOnce(TimePoint now) {
   int changed = 0;
-  core::SearchRequest req;
-  req.query = *core::ParseQuery("state:(active OR stable)");
-  req.limit = 500;
-  for (req.offset = 0;; req.offset += req.limit) {
-    auto page = store_.SearchIncidents(req);
-    if (!page) {
-      log::Error("reminders: cannot list open incidents", {{"error", page.error().message}});
-      return changed;
+  auto scanned = ForEachOpenIncident(store_, [&](const core::Incident& listed) {
+    const core::SeverityLevel* level = config_.FindSeverity(listed.severity);
+    if (!core::CheckReminders(listed, level, now).response_time_exceeded &&
+        !core::CheckReminders(listed, level, now).status_update_due) {
+      return;
     }
-    for (const auto& listed : page->incidents) {
-      const core::SeverityLevel* level = config_.FindSeverity(listed.severity);
-      if (!core::CheckReminders(listed, level, now).response_time_exceeded &&
-          !core::CheckReminders(listed, level, now).status_update_due) {
-        continue;
+    auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
+      core::Mutation m{current, {}, {}};
+      auto check = core::CheckReminders(current, level, now);
+      core::Actor actor{"", "tocsin-reminders"};
+      auto notify = [&](const std::string& kind, const std::string& reason) {
+        for (const auto& channel : current.channels) m.notifications.push_back({channel, current.id, kind, now, reason});
+      };
+      if (check.response_time_exceeded) {
+        m.incident.response_sla_breached = true;
+        std::string why = "not acknowledged within the " + current.severity + " response time of " +
+                          Minutes(std::chrono::duration_cast<Micros>(level->response_time));
+        m.events.push_back({now, actor, "response_time_exceeded", "Response time exceeded: " + why, {}});
+        notify("response_time_exceeded", why);
       }
-      auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
-        core::Mutation m{current, {}, {}};
-        auto check = core::CheckReminders(current, level, now);
-        core::Actor actor{"", "tocsin-reminders"};
-        auto notify = [&](const std::string& kind, const std::string& reason) {
-          for (const auto& channel : current.channels) m.notifications.push_back({channel, current.id, kind, now, reason});
-        };
-        if (check.response_time_exceeded) {
-          m.incident.response_sla_breached = true;
-          std::string why = "not acknowledged within the " + current.severity + " response time of " +
-                            Minutes(std::chrono::duration_cast<Micros>(level->response_time));
-          m.events.push_back({now, actor, "response_time_exceeded", "Response time exceeded: " + why, {}});
-          notify("response_time_exceeded", why);
-        }
-        if (check.status_update_due) {
-          m.incident.last_reminder = now;
-          std::string who = current.commander ? "@" + current.commander->handle : "the commander";
-          std::string why = "no status update for " + Minutes(check.silent_for) + "; " + who + ", please post one";
-          m.events.push_back({now, actor, "status_update_reminder", "Reminder: " + why, {}});
-          notify("reminder", why);
-        }
-        ++m.incident.version;
-        return m;
-      });
-      if (r) ++changed;
-    }
-    if (static_cast<std::int64_t>(page->incidents.size()) < req.limit) break;
-  }
+      if (check.status_update_due) {
+        m.incident.last_reminder = now;
+        std::string who = current.commander ? "@" + current.commander->handle : "the commander";
+        std::string why = "no status update for " + Minutes(check.silent_for) + "; " + who + ", please post one";
+        m.events.push_back({now, actor, "status_update_reminder", "Reminder: " + why, {}});
+        notify("reminder", why);
+      }
+      ++m.incident.version;
+      return m;
+    });
+    if (r) ++changed;
+  });
+  if (!scanned) log::Error("reminders: cannot list open incidents", {{"error", scanned.error().message}});
   return changed;
 }
 
