@@ -42,7 +42,7 @@ int Fail(const std::string& message) {
 }
 
 int Serve(const std::string& config_path, const std::string& data_dir, const std::string& listen,
-          const std::string& log_format) {
+          const std::string& log_format, const std::string& clock_start) {
   auto config = LoadOrExplain(config_path);
   if (!config) return 2;
   if (!data_dir.empty()) config->storage.data_dir = data_dir;
@@ -57,7 +57,13 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  auto app = tocsin::app::App::Create(*config);
+  std::unique_ptr<tocsin::Clock> clock;
+  if (!clock_start.empty()) {
+    auto start = tocsin::ParseRfc3339(clock_start);
+    if (!start) return Fail("--clock-start: '" + clock_start + "' is not an RFC 3339 time");
+    clock = std::make_unique<tocsin::OffsetClock>(*start - tocsin::SystemClock().Now());
+  }
+  auto app = tocsin::app::App::Create(*config, clock.get());
   if (!app) return Fail(app.error().message);
   if (auto ok = (*app)->Start(); !ok) return Fail(ok.error().message);
   std::string host = config->server.listen.substr(0, config->server.listen.rfind(':'));
@@ -118,6 +124,10 @@ int main(int argc, char** argv) {
   serve->add_option("--listen", listen, "HOST:PORT to listen on (overrides server.listen; port 0 = any)");
   serve->add_option("--log-format", log_format, "text or json (overrides server.log_format)")
       ->check(CLI::IsMember({"text", "json"}));
+  std::string clock_start;
+  // For process-level tests of timers (escalation across a restart): the
+  // server's clock starts at this time and runs on from there.
+  serve->add_option("--clock-start", clock_start)->group("");
 
   std::string check_path;
   auto* check = cli.add_subcommand("check-config", "Validate a configuration file; lists every problem");
@@ -178,7 +188,7 @@ int main(int argc, char** argv) {
     std::cout << "tocsin 0.1.0\n";
     return 0;
   }
-  if (*serve) return Serve(config_path, data_dir, listen, log_format);
+  if (*serve) return Serve(config_path, data_dir, listen, log_format, clock_start);
   if (*check) return CheckConfig(check_path);
   if (*oncall) {
     auto config = LoadOrExplain(config_path);

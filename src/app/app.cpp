@@ -119,6 +119,11 @@ Result<void> App::Start() {
   auto& d = *impl_;
   if (auto ok = d.server->Start(); !ok) return ok;
   if (d.options.start_workers) {
+    // Overdue escalation tiers and reminders fire before the server says it
+    // is ready, so /readyz means "caught up after a restart".
+    TimePoint now = d.clock->Now();
+    d.escalation->RunOnce(now);
+    d.reminders->RunOnce(now);
     d.outbox->Start();
     // The engine: escalation tiers and reminders fire from stored due times,
     // checked every second and whenever a request queues something.

@@ -22,6 +22,17 @@ class SystemClock final : public Clock {
   }
 };
 
+// The system clock shifted by a fixed offset: a process started "at" another
+// time that then runs in real time (used by process-level tests of timers).
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(Micros offset) : offset_(offset) {}
+  TimePoint Now() const override { return SystemClock().Now() + offset_; }
+
+ private:
+  Micros offset_;
+};
+
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(TimePoint start) : now_us_(ToUnixMicros(start)) {}
