@@ -121,9 +121,9 @@ Result<void> App::Start() {
   if (d.options.start_workers) {
     // Overdue escalation tiers and reminders fire before the server says it
     // is ready, so /readyz means "caught up after a restart".
-    TimePoint now = d.clock->Now();
-    d.escalation->RunOnce(now);
-    d.reminders->RunOnce(now);
+    TimePoint at_start = d.clock->Now();
+    d.escalation->RunOnce(at_start);
+    d.reminders->RunOnce(at_start);
     d.outbox->Start();
     // The engine: escalation tiers and reminders fire from stored due times,
     // checked every second and whenever a request queues something.
