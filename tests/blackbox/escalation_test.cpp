@@ -78,6 +78,27 @@ TEST(Escalation, CisoIsPagedForAConfirmedBreach) {
   EXPECT_TRUE(Contains(pages[2], "tier 3 'Tertiary'") && Contains(pages[2], "CISO")) << pages[2];
 }
 
+TEST(Escalation, VpEngineeringOnlyForSev1) {
+  TestServer server;
+  auto open = [&](const json& alert) {
+    auto r = server.Ingest("/api/integrations/generic", alert);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return ParseJson(r.body)["data"][0]["relationships"]["incident"]["data"]["id"].get<std::string>();
+  };
+  // Rule 3 (SEV-1, @platform-oncall) and Rule 4 (SEV-2, @sre-oncall): both the Platform/SRE policy.
+  std::string sev1 = open(json{{"monitor", "Checkout latency"}, {"tags", {"tier:1"}}});
+  std::string sev2 = open(json{{"monitor", "[V-Commerce] AI-Powered Predictive Capacity Alert"}});
+  server.app().RunWorkersOnce(server.clock().Now());
+  server.clock().Advance(30min);
+  server.app().RunWorkersOnce(server.clock().Now());
+  auto p1 = Pages(server, sev1);
+  auto p2 = Pages(server, sev2);
+  ASSERT_EQ(p1.size(), 3u);
+  EXPECT_TRUE(Contains(p1[2], "VP Engineering")) << p1[2];
+  ASSERT_EQ(p2.size(), 2u);  // primary and SRE Lead; the VP tier is for SEV-1 only
+  EXPECT_TRUE(Contains(p2[1], "SRE Lead")) << p2[1];
+}
+
 TEST(Escalation, AcknowledgementStopsThePolicyAndIsIdempotent) {
   TestServer server;
   std::string id = OpenSecurityIncident(server);
