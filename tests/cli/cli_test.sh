@@ -113,6 +113,16 @@ if command -v sqlite3 >/dev/null; then
   [ "$(sqlite3 "$work/data/tocsin.db" 'SELECT COUNT(*) FROM incidents')" = "1" ] || fail "incident not stored"
 fi
 
+# 7. JSON log lines: every line parses, the listening line carries the address.
+mkfifo "$work/jlog"
+"$bin" serve --config "$example" --data "$work/data2" --listen 127.0.0.1:0 --log-format json 2>"$work/jlog" &
+jpid=$!
+exec 4<"$work/jlog"
+IFS= read -r -t 30 jline <&4
+kill -TERM "$jpid"; wait "$jpid"
+echo "$jline" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["msg"]=="tocsin listening" and d["address"].startswith("http://127.0.0.1:"), d' \
+  || fail "JSON log line is not JSON with msg and address: $jline"
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s)"
   exit 1
