@@ -46,7 +46,7 @@ void JsonEscape(std::string& out, std::string_view s) {
       case '\t': out += "\\t"; break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
+          char buf[16];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
           out += buf;
         } else {

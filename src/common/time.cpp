@@ -28,7 +28,7 @@ std::string FormatRfc3339(TimePoint t) {
   auto m = duration_cast<minutes>(tod - h);
   auto s = duration_cast<seconds>(tod - h - m);
   auto us = duration_cast<microseconds>(tod - h - m - s);
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lld+00:00", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(h.count()),
                 static_cast<int>(m.count()), static_cast<int>(s.count()), static_cast<long long>(us.count()));

@@ -19,7 +19,7 @@ std::uint64_t Fingerprint(std::string_view text) {
 }
 
 std::string Hex(std::uint64_t value) {
-  char buf[17];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(value));
   return buf;
 }
@@ -31,7 +31,7 @@ std::string IcalUtc(TimePoint t) {
   auto day = floor<days>(t);
   year_month_day ymd{day};
   hh_mm_ss<seconds> time{floor<seconds>(t - day)};
-  char buf[20];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d%02u%02uT%02d%02d%02dZ", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),

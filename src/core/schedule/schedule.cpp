@@ -75,7 +75,7 @@ std::string Iso(TimePoint t) {
 }
 
 std::string Hhmm(minutes m) {
-  char buf[8];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%02d:%02d", static_cast<int>(m.count() / 60),
                 static_cast<int>(m.count() % 60));
   return buf;
