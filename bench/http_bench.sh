@@ -165,7 +165,8 @@ if [[ "$SKIP_BUILD" != 1 ]]; then
   ninja -C "$BUILD_DIR" -j2 tocsin seed_incidents >&2
 fi
 
-say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+TREE=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)
+say "tree: $TREE; machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # --- phase 1: a small database ------------------------------------------------
 for run in $(seq 1 "$RUNS"); do
@@ -263,7 +264,7 @@ for run in $(seq 1 "$RUNS"); do
   sleep 2
 done
 
-say "summary (median of $RUNS runs; every run in the last column; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+say "summary for $TREE (median of $RUNS runs; every run in the last column; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 python3 "$LIB" summary "$RESULTS"
 cp "$RESULTS" "$BUILD_DIR/http_bench_results.tsv"
 echo "(raw results: $BUILD_DIR/http_bench_results.tsv)"

@@ -73,6 +73,34 @@ void BM_ListPageJson(benchmark::State& state) {
 }
 BENCHMARK(BM_ListPageJson)->Unit(benchmark::kMillisecond);
 
+// Only the final dump of an already built page of 100 (the share of
+// serialisation in BM_ListPageJson).
+void BM_ListPageDumpOnly(benchmark::State& state) {
+  json data = json::array();
+  for (std::uint64_t n = 0; n < 100; ++n) data.push_back(tocsin::api::v2::IncidentData(Sample(n)));
+  json body{{"data", std::move(data)}};
+  for (auto _ : state) benchmark::DoNotOptimize(body.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+BENCHMARK(BM_ListPageDumpOnly)->Unit(benchmark::kMillisecond);
+
+// A lower bound for a DOM-free design: appending 100 pre-rendered ~2 KB
+// incident objects into one body (what a writer that streams straight into
+// the response buffer, or a cache of rendered incidents, would cost).
+void BM_ListPageConcatLowerBound(benchmark::State& state) {
+  std::vector<std::string> rendered;
+  for (std::uint64_t n = 0; n < 100; ++n) rendered.push_back(tocsin::api::v2::IncidentData(Sample(n)).dump());
+  for (auto _ : state) {
+    std::string out = "{\"data\":[";
+    for (std::size_t k = 0; k < rendered.size(); ++k) {
+      if (k) out.push_back(',');
+      out += rendered[k];
+    }
+    out += "]}";
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_ListPageConcatLowerBound)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

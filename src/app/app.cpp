@@ -49,6 +49,7 @@ struct App::Impl {
   std::mutex reminder_mu;
   std::condition_variable reminder_cv;
   bool stopping = false;
+  std::atomic<bool> stop_requested{false};
   bool engine_woken = false;
   std::atomic<bool> ready{false};
   bool stopped = false;
@@ -84,6 +85,8 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   const Clock* clk = d.clock;
   d.escalation = std::make_unique<engine::EscalationWorker>(*d.store, d.config, [dir] { return dir->Get(); });
   ctx.directory = [dir] { return dir->Get(); };
+  d.escalation->SetKeepGoing([&d] { return !d.stop_requested.load(); });
+  d.reminders->SetKeepGoing([&d] { return !d.stop_requested.load(); });
   ctx.add_override = [dir, clk](const std::string& schedule, const core::schedule::Override& o, const core::Actor& actor) {
     return dir->AddOverride(schedule, o, actor, clk->Now(), NewUuidV4());
   };
@@ -156,6 +159,7 @@ void App::Stop() {
   if (impl_->stopped) return;
   impl_->stopped = true;
   impl_->ready = false;
+  impl_->stop_requested = true;
   if (impl_->server) impl_->server->Stop();
   {
     std::lock_guard lock(impl_->reminder_mu);

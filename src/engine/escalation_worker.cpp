@@ -77,7 +77,7 @@ int EscalationWorker::RunOnce(TimePoint now) {
       return m;
     });
     if (r) ++advanced;
-  });
+  }, keep_going_);
   if (!scanned) log::Error("escalation: cannot list open incidents", {{"error", scanned.error().message}});
   return advanced;
 }

@@ -23,8 +23,11 @@ class EscalationWorker {
       : store_(store), config_(config), directory_(std::move(directory)) {}
   // Returns the number of incidents it advanced.
   int RunOnce(TimePoint now);
+  // Checked between pages of a scan, so that a stop is not held up by many open incidents.
+  void SetKeepGoing(std::function<bool()> keep_going) { keep_going_ = std::move(keep_going); }
 
  private:
+  std::function<bool()> keep_going_;
   core::Store& store_;
   const core::Config& config_;
   DirectorySource directory_;

@@ -7,7 +7,9 @@
 
 namespace tocsin::engine {
 
-// Calls `fn` for every open incident; kUnavailable etc. when the store fails.
-Result<void> ForEachOpenIncident(core::Store& store, const std::function<void(const core::Incident&)>& fn);
+// Calls `fn` for every open incident, page by page, until `keep_going`
+// (checked between pages; may be empty) says stop. Store errors come back.
+Result<void> ForEachOpenIncident(core::Store& store, const std::function<void(const core::Incident&)>& fn,
+                                 const std::function<bool()>& keep_going = {});
 
 }  // namespace tocsin::engine

@@ -44,7 +44,7 @@ int ReminderWorker::RunOnce(TimePoint now) {
       return m;
     });
     if (r) ++changed;
-  });
+  }, keep_going_);
   if (!scanned) log::Error("reminders: cannot list open incidents", {{"error", scanned.error().message}});
   return changed;
 }

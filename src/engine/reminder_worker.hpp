@@ -5,6 +5,8 @@
 // Both are timeline events plus notifications to the incident's channels,
 // written in one transaction. RunOnce(now) is driven by the engine's clock.
 
+#include <functional>
+
 #include "core/config/config.hpp"
 #include "core/ports/store.hpp"
 
@@ -15,8 +17,11 @@ class ReminderWorker {
   ReminderWorker(core::Store& store, const core::Config& config) : store_(store), config_(config) {}
   // Returns how many incidents it changed.
   int RunOnce(TimePoint now);
+  // Checked between pages of a scan, so that a stop is not held up by many open incidents.
+  void SetKeepGoing(std::function<bool()> keep_going) { keep_going_ = std::move(keep_going); }
 
  private:
+  std::function<bool()> keep_going_;
   core::Store& store_;
   const core::Config& config_;
 };

@@ -340,6 +340,7 @@ struct ApiV2::Impl {
     search.limit = *size;
     search.offset = *offset;
     search.with_facets = search_shape;
+    search.with_total = search_shape;  // the list answer has no total
     auto page = ctx.store->SearchIncidents(search);
     if (!page) return ErrorResponse(page.error());
     json data = json::array();

@@ -44,11 +44,12 @@ struct SearchRequest {
   std::int64_t offset = 0;
   std::int64_t limit = 25;
   bool with_facets = false;
+  bool with_total = true;  // counting every match is the expensive part of a list
 };
 
 struct SearchPage {
   std::vector<Incident> incidents;
-  std::int64_t total = 0;  // matches across all pages
+  std::int64_t total = 0;  // matches across all pages (-1 when not requested)
   SearchFacets facets;     // filled when requested
 };
 

@@ -71,8 +71,9 @@ class MemoryStore final : public core::Store {
     }
     if (req.newest_first) std::reverse(matched.begin(), matched.end());
     core::SearchPage page;
-    page.total = static_cast<std::int64_t>(matched.size());
-    for (std::int64_t k = req.offset; k < page.total && k < req.offset + req.limit; ++k) {
+    page.total = req.with_total ? static_cast<std::int64_t>(matched.size()) : -1;
+    auto n = static_cast<std::int64_t>(matched.size());
+    for (std::int64_t k = req.offset; k < n && k < req.offset + req.limit; ++k) {
       page.incidents.push_back(*matched[static_cast<std::size_t>(k)]);
     }
     if (req.with_facets) {

@@ -129,6 +129,14 @@ CREATE TABLE schedule_overrides (
   removed_by TEXT NOT NULL DEFAULT ''
 );
 )sql"},
+      {5, "indexes for paging and narrow searches", R"sql(
+-- Paging live incidents by public id without visiting tombstones, and the
+-- common state + severity search, measured on 1,000,000 incidents
+-- (bench/http_bench.sh): OFFSET 900000 from ~0.8 s to ~50 ms; a narrow search
+-- from ~110 ms to under 1 ms per statement.
+CREATE INDEX incidents_live ON incidents(public_id) WHERE deleted = 0;
+CREATE INDEX incidents_state_severity ON incidents(state, severity, public_id) WHERE deleted = 0;
+)sql"},
   };
   return kMigrations;
 }

