@@ -50,7 +50,6 @@ struct App::Impl {
   std::condition_variable reminder_cv;
   bool stopping = false;
   std::atomic<bool> stop_requested{false};
-  bool engine_woken = false;
   std::atomic<bool> ready{false};
   bool stopped = false;
 };
@@ -93,14 +92,10 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   ctx.remove_override = [dir, clk](const std::string& schedule, const std::string& id, const core::Actor& actor) {
     return dir->RemoveOverride(schedule, id, actor, clk->Now());
   };
+  // Requests wake only the outbox: the escalation and reminder scans run on
+  // their own tick, so ingestion never pays for a scan of open incidents.
   ctx.wake_outbox = [&d] {
-    if (!d.options.start_workers) return;
-    d.outbox->Wake();
-    {
-      std::lock_guard lock(d.reminder_mu);
-      d.engine_woken = true;
-    }
-    d.reminder_cv.notify_all();
+    if (d.options.start_workers) d.outbox->Wake();
   };
   d.api = std::make_unique<api::v2::ApiV2>(std::move(ctx));
   auto hp = http::SplitHostPort(d.config.server.listen);
@@ -133,13 +128,17 @@ Result<void> App::Start() {
     d.reminder_thread = std::thread([&d] {
       std::unique_lock lock(d.reminder_mu);
       while (!d.stopping) {
-        d.engine_woken = false;
         lock.unlock();
+        auto started = std::chrono::steady_clock::now();
         TimePoint now = d.clock->Now();
         int changed = d.escalation->RunOnce(now) + d.reminders->RunOnce(now);
         if (changed > 0) d.outbox->Wake();
+        // A tick every second, but never more than ~10 % of a core: with very
+        // many open incidents the scan itself slows the tick down.
+        auto took = std::chrono::steady_clock::now() - started;
+        auto pause = std::max<std::chrono::steady_clock::duration>(std::chrono::seconds(1), took * 9);
         lock.lock();
-        d.reminder_cv.wait_for(lock, std::chrono::seconds(1), [&d] { return d.stopping || d.engine_woken; });
+        d.reminder_cv.wait_for(lock, pause, [&d] { return d.stopping; });
       }
     });
   }

@@ -37,7 +37,10 @@ pages() {
 }
 wait_pages() {  # re-check until the timeline shows N pages (30 s at most)
   local deadline=$((SECONDS + 30))
-  until [ "$(pages)" = "$1" ]; do [ "$SECONDS" -ge "$deadline" ] && return 1; done
+  until [ "$(pages)" = "$1" ]; do
+    if [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
+  done
+  return 0
 }
 
 # 1. 10:00: the security incident opens; tier 1 pages the primary at once.
