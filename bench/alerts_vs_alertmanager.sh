@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Alert ingestion: Tocsin side by side with Prometheus Alertmanager 0.25 (issue 3).
 #
-#   bench/alerts_vs_alertmanager.sh      (from anywhere; figures in docs/benchmarks-alerts-notify.md)
+#   bench/alerts_vs_alertmanager.sh      (from anywhere; figures in docs/benchmarks.md)
 #
 # Each run, on fresh data directories:
 #   1. one alert per request: TOTAL distinct alerts (default 100,000) into Tocsin

@@ -3,7 +3,7 @@
 # webhook receiver, and alert-to-webhook latency side by side with Prometheus
 # Alertmanager 0.25.
 #
-#   bench/notify_bench.sh      (from anywhere; figures in docs/benchmarks-alerts-notify.md)
+#   bench/notify_bench.sh      (from anywhere; figures in docs/benchmarks.md)
 #
 # Each run:
 #   1. Backlog drain = deliveries/s and memory. A fresh Tocsin (config

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Diagnostic for docs/benchmarks-alerts-notify.md: how Tocsin's one-alert-per-
+# Diagnostic for docs/benchmarks.md: how Tocsin's one-alert-per-
 # request ingestion rate changes as open incidents accumulate in ONE server.
 # Sends CHUNKS x CHUNK distinct alerts (SINGLE_CONNS connections) and prints,
 # per chunk: alerts/s, p99, open incidents, WAL size, and the CPU seconds of
