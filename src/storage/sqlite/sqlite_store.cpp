@@ -564,7 +564,8 @@ class SqliteStore final : public core::Store {
   static Result<core::AlertRecord> IngestOne(Connection& c, core::AlertWork& w) {
     const core::Alert& a = w.alert;
     if (!a.delivery_key.empty()) {
-      auto dup = c.Prepare(std::string(kAlertSelect) + " WHERE a.source = ? AND a.delivery_key = ?");
+      // "delivery_key <> ''" lets SQLite use the partial unique index (no table scan).
+      auto dup = c.Prepare(std::string(kAlertSelect) + " WHERE a.source = ? AND a.delivery_key = ? AND a.delivery_key <> ''");
       if (!dup) return tl::unexpected(dup.error());
       dup->BindAll({a.source, a.delivery_key});
       auto found = dup->Step();
