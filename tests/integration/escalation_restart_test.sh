@@ -11,6 +11,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 keys=$("$bin" keys create --config "$config" --data "$work/data" --name t --json) || fail "keys"
 api=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$keys")
@@ -19,17 +21,7 @@ ingest=$("$bin" keys create --config "$config" --data "$work/data" --name i --ki
   python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
 
 start() {  # start N CLOCK_START
-  mkfifo "$work/log.$1"
-  "$bin" serve --config "$config" --data "$work/data" --listen 127.0.0.1:0 --clock-start "$2" 2>"$work/log.$1" &
-  pid=$!
-  pids+=("$pid")
-  exec 3<"$work/log.$1"
-  addr=""
-  while IFS= read -r -t 30 line <&3; do
-    if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[1]}"; break; fi
-  done
-  [ -n "$addr" ] || fail "tocsin did not start"
-  cat <&3 >"$work/tocsin.$1.log" &
+  serve_tocsin "$1" --config "$config" --data "$work/data" --clock-start "$2"
 }
 pages() {
   curl -gsf "$addr/api/v2/incidents/$incident/timeline?page[size]=1000" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app" |

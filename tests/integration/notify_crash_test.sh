@@ -10,6 +10,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=tests/integration/lib.sh
+source "$here/lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 hook_port=$(free_port)
@@ -33,17 +35,8 @@ ingest=$("$bin" keys create --config "$work/tocsin.yaml" --data "$work/data" --n
   python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])') || fail "keys create"
 
 start_tocsin() {
-  mkfifo "$work/log.$1"
-  "$bin" serve --config "$work/tocsin.yaml" --data "$work/data" --listen 127.0.0.1:0 2>"$work/log.$1" &
-  tocsin_pid=$!
-  pids+=("$tocsin_pid")
-  exec 3<"$work/log.$1"
-  addr=""
-  while IFS= read -r -t 30 line <&3; do
-    if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[1]}"; break; fi
-  done
-  [ -n "$addr" ] || fail "tocsin did not start"
-  cat <&3 >"$work/tocsin.$1.log" &
+  serve_tocsin "$1" --config "$work/tocsin.yaml" --data "$work/data"
+  tocsin_pid=$pid
 }
 
 # 1. The receiver is down: 1,000 alerts open 1,000 incidents, each with a queued delivery.
