@@ -331,6 +331,13 @@ TEST_F(Notifications, GivesUpLoudlyAfterTheConfiguredAge) {
   int gave_up = 0;
   for (const auto& c : server.Timeline(id)) gave_up += c["attributes"]["kind"] == "notification_gave_up";
   EXPECT_EQ(gave_up, static_cast<int>(all.size()));
+  // ...and on the Prometheus metrics, for dashboards and alerts.
+  HttpClient plain(server.port());
+  auto metrics = plain.Request("GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("tocsin_notifications{state=\"gave_up\"} " + std::to_string(all.size()) + "\n"),
+            std::string::npos)
+      << metrics.body;
 }
 
 TEST_F(Notifications, SecretsNeverAppearInAnswers) {

@@ -104,6 +104,7 @@ struct ApiV2::Impl {
       bool ready = !ctx.ready || ctx.ready();
       return JsonResponse(ready ? 200 : 503, {{"status", ready ? "ready" : "not ready"}});
     }
+    if (req.path == "/metrics" && req.method == "GET") return Metrics();
     if (parts.size() < 2 || parts[0] != "api") return ErrorResponse(404, "Not found");
     // Alert senders authenticate with an ingestion key, not the API key pair.
     if (parts.size() == 3 && parts[1] == "integrations" &&
@@ -185,6 +186,28 @@ struct ApiV2::Impl {
       return MethodNotAllowed("GET, POST");
     }
     return ErrorResponse(404, "Not found");
+  }
+
+  // Prometheus text format: deliveries by state (so a give-up shows on a
+  // dashboard and can alert), and the server's readiness.
+  http::Response Metrics() {
+    std::string out =
+        "# HELP tocsin_notifications Notification deliveries in the outbox, by state.\n"
+        "# TYPE tocsin_notifications gauge\n";
+    for (auto state : {core::DeliveryState::kQueued, core::DeliveryState::kSending, core::DeliveryState::kDelivered,
+                       core::DeliveryState::kFailed, core::DeliveryState::kGaveUp}) {
+      auto n = ctx.store->CountDeliveries(state);
+      if (!n) return ErrorResponse(n.error());
+      out += "tocsin_notifications{state=\"" + std::string(core::DeliveryStateName(state)) + "\"} " +
+             std::to_string(*n) + "\n";
+    }
+    out += "# HELP tocsin_ready Whether the server is serving (1) or starting/stopping (0).\n"
+           "# TYPE tocsin_ready gauge\n"
+           "tocsin_ready " + std::string(!ctx.ready || ctx.ready() ? "1" : "0") + "\n";
+    http::Response r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = std::move(out);
+    return r;
   }
 
   static http::Response MethodNotAllowed(const char* allowed) {
