@@ -70,7 +70,7 @@ core::AttemptOutcome Send(const core::Channel& channel, const core::Delivery& de
   using Kind = core::AttemptOutcome::Kind;
   if (channel.type == "email") {
     std::string message = RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"));
-    auto mail = email::Build(channel, message, incident, delivery, ctx, delivery.next_attempt_at);
+    auto mail = email::Build(channel, message, incident, delivery, ctx);
     if (mail.to.empty()) return {Kind::kPermanent, std::nullopt, "email channel has no recipients (to)", ""};
     std::string error = SendMail(mail, ctx.timeout);
     if (error.empty()) return {Kind::kDelivered, std::nullopt, "accepted by the SMTP server", ""};

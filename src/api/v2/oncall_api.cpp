@@ -57,7 +57,7 @@ json OverrideJson(const core::OverrideRecord& o) {
                               {"removed_by", o.removed_by}}}};
 }
 
-http::Response Calendar(const ApiContext& ctx, const esc::Directory& dir, const std::vector<const sch::Schedule*>& schedules,
+http::Response Calendar(const ApiContext& ctx, const std::vector<const sch::Schedule*>& schedules,
                         const std::string& only_user, const std::string& name) {
   TimePoint now = ctx.clock->Now();
   std::vector<CalendarShift> shifts;
@@ -67,7 +67,6 @@ http::Response Calendar(const ApiContext& ctx, const esc::Directory& dir, const 
       shifts.push_back({s->name(), std::move(shift)});
     }
   }
-  (void)dir;
   http::Response r;
   r.content_type = "text/calendar; charset=utf-8";
   r.body = RenderCalendar(shifts, CalendarOptions{name, "tocsin", now});
@@ -111,13 +110,13 @@ http::Response HandleOnCall(const ApiContext& ctx, const http::Request& req, con
     for (const auto& s : config.schedules) {
       if (const auto* c = dir->FindSchedule(s.name)) all.push_back(c);
     }
-    return Calendar(ctx, *dir, all, p[4], "On call: @" + p[4]);
+    return Calendar(ctx, all, p[4], "On call: @" + p[4]);
   }
   if (n >= 5 && p[3] == "schedules") {
     const sch::Schedule* s = dir->FindSchedule(p[4]);
     if (!s) return ErrorResponse(404, "no schedule '" + p[4] + "'");
     if (n == 5 && m == "GET") return Json(200, {{"data", ScheduleNow(config, *s, *at)}});
-    if (n == 6 && p[5] == "calendar.ics" && m == "GET") return Calendar(ctx, *dir, {s}, "", "On call: " + s->name());
+    if (n == 6 && p[5] == "calendar.ics" && m == "GET") return Calendar(ctx, {s}, "", "On call: " + s->name());
     if (n == 6 && p[5] == "shifts" && m == "GET") {
       auto from = TimeParam(req, "from", ctx.clock->Now());
       if (!from) return ErrorResponse(from.error());

@@ -77,8 +77,7 @@ bool TagsMatch(const Rule& rule, const Alert& alert) {
       std::string key = want.substr(0, colon);
       for (const auto& t : alert.tags) found = found || (TagKey(t) == key && t.size() > key.size());
     } else {
-      found = std::binary_search(alert.tags.begin(), alert.tags.end(), want) ||
-              std::find(alert.tags.begin(), alert.tags.end(), want) != alert.tags.end();
+      found = std::find(alert.tags.begin(), alert.tags.end(), want) != alert.tags.end();
     }
     if (!found) return false;
   }

@@ -5,7 +5,7 @@
 namespace tocsin::notify::email {
 
 SmtpMessage Build(const core::Channel& channel, const std::string& message, const core::Incident* incident,
-                  const core::Delivery& delivery, const SendContext& ctx, TimePoint now) {
+                  const core::Delivery& delivery, const SendContext& ctx) {
   SmtpMessage m;
   m.url = Setting(channel, "smtp_url", "smtp://127.0.0.1:25");
   m.from = Setting(channel, "from", "tocsin@localhost");
@@ -25,7 +25,6 @@ SmtpMessage Build(const core::Channel& channel, const std::string& message, cons
   m.starttls = Setting(channel, "starttls") == "true";
   std::string subject = incident ? "[" + incident->severity + "] " + incident->title + " (" + IncidentLabel(*incident) + ")"
                                  : "Tocsin test notification";
-  std::string date = FormatRfc3339(now);
   std::string data;
   data += "From: " + m.from + "\r\n";
   data += "To: " + to + "\r\n";
@@ -36,7 +35,6 @@ SmtpMessage Build(const core::Channel& channel, const std::string& message, cons
   data += "\r\n";
   data += message + "\r\n";
   if (incident) data += "\r\n" + IncidentUrl(ctx.public_url, *incident) + "\r\n";
-  (void)date;
   m.data = std::move(data);
   return m;
 }

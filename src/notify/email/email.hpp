@@ -8,6 +8,6 @@
 namespace tocsin::notify::email {
 
 SmtpMessage Build(const core::Channel& channel, const std::string& message, const core::Incident* incident,
-                  const core::Delivery& delivery, const SendContext& ctx, TimePoint now);
+                  const core::Delivery& delivery, const SendContext& ctx);
 
 }  // namespace tocsin::notify::email
