@@ -306,7 +306,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
     std::unique_lock lock(impl_->sessions_mu);
     impl_->sessions_cv.wait_for(lock, grace, [&] { return impl_->sessions.empty(); });
   }
-  impl_->workers->join();
+  if (impl_->workers) impl_->workers->join();  // null when Start failed to listen
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();

@@ -102,6 +102,11 @@ code=$(curl -g -s -o /dev/null -w "%{http_code}" "$addr/api/v2/incidents?filter[
 "$bin" keys revoke --config "$example" --data "$work/data" ci >/dev/null || fail "keys revoke failed"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$addr/api/v2/incidents" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app")
 [ "$code" = "403" ] || fail "revoked key still works (got $code)"
+# A second server on the same address says why it cannot start and exits 1 (no crash).
+out=$("$bin" serve --config "$example" --data "$work/d-busy" --listen "${addr#http://}" 2>&1)
+rc=$?
+[ "$rc" = "1" ] || fail "serve on a busy address exited $rc (want 1): $out"
+echo "$out" | grep -q "cannot listen" || fail "serve on a busy address did not say why: $out"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
