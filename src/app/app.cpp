@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 
+#include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
@@ -30,6 +31,8 @@ Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config) {
   storage::SqliteOptions options;
   options.path = (std::filesystem::path(s.data_dir) / "tocsin.db").string();
   options.read_connections = std::max(4, config.server.worker_threads / 4);
+  // For side-by-side benchmarks only (docs/benchmarks.md): COMMIT itself fsyncs.
+  if (const char* v = std::getenv("TOCSIN_BENCH_FULLSYNC"); v && std::string(v) == "1") options.pipelined_sync = false;
   return storage::OpenSqliteStore(options);
 }
 

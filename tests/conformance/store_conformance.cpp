@@ -229,6 +229,25 @@ TEST_P(StoreConformance, DurableBackendsKeepEverythingAcrossReopen) {
   EXPECT_EQ(Create("next").public_id, 2);
 }
 
+TEST_P(StoreConformance, KeyChangesMadeByAnotherProcessTakeEffectAtOnce) {
+  // `tocsin keys create|revoke` runs as another process on the same data
+  // while the server keeps its store (and any key cache) open.
+  if (!GetParam().durable) GTEST_SKIP() << "one process only";
+  core::KeyRecord k{NewUuidV4(), "ci", "api", "apihash", "apphash", "alice", "abcd", now_, std::nullopt};
+  ASSERT_TRUE(store_->CreateKey(k));
+  ASSERT_TRUE(*store_->FindKeyByApiHash("apihash"));
+  ASSERT_TRUE(*store_->FindKeyByAppHash("apphash"));
+  auto cli = GetParam().open(dir_);
+  ASSERT_TRUE(cli->RevokeKey("ci", now_));
+  EXPECT_FALSE(*store_->FindKeyByApiHash("apihash"));
+  EXPECT_FALSE(*store_->FindKeyByAppHash("apphash"));
+  ASSERT_TRUE(cli->CreateKey(core::KeyRecord{NewUuidV4(), "ci2", "api", "h2", "h3", "bob", "x", now_, {}}));
+  EXPECT_EQ((*store_->FindKeyByApiHash("h2"))->user_handle, "bob");
+  ASSERT_TRUE(cli->RevokeKey("ci2", now_));
+  EXPECT_FALSE(*store_->FindKeyByApiHash("h2"));
+  cli->Close();
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreConformance,
     ::testing::Values(Backend{"memory", [](const std::filesystem::path&) { return storage::MakeMemoryStore(); }, false},
@@ -236,6 +255,17 @@ INSTANTIATE_TEST_SUITE_P(
                               [](const std::filesystem::path& dir) {
                                 storage::SqliteOptions o;
                                 o.path = (dir / "t.db").string();
+                                auto s = storage::OpenSqliteStore(o);
+                                if (!s) throw std::runtime_error(s.error().message);
+                                return std::move(*s);
+                              },
+                              true},
+                      // The same with COMMIT itself durable (synchronous=FULL, no syncer thread).
+                      Backend{"sqlite_fullsync",
+                              [](const std::filesystem::path& dir) {
+                                storage::SqliteOptions o;
+                                o.path = (dir / "t.db").string();
+                                o.pipelined_sync = false;
                                 auto s = storage::OpenSqliteStore(o);
                                 if (!s) throw std::runtime_error(s.error().message);
                                 return std::move(*s);

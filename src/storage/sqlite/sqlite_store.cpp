@@ -1,11 +1,18 @@
 #include "storage/sqlite/sqlite_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <future>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
+#include "common/random.hpp"
 #include "storage/incident_codec.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/search_sql.hpp"
@@ -21,9 +28,23 @@ constexpr const char* kIncidentColumns = "doc";
 
 class SqliteStore final : public core::Store {
  public:
+  // `wal_fd` >= 0 turns on the pipelined commit: the writer connection runs
+  // with synchronous=NORMAL and the syncer thread makes each committed batch
+  // durable (fdatasync of the WAL) before its callers are answered.
+  // `checkpointer` (optional) checkpoints the WAL off the writer thread.
   SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer,
-              std::vector<std::unique_ptr<Connection>> readers)
-      : options_(std::move(options)), writer_(std::move(writer)), readers_(std::move(readers)) {
+              std::vector<std::unique_ptr<Connection>> readers, int wal_fd,
+              std::unique_ptr<Connection> checkpointer)
+      : options_(std::move(options)),
+        writer_(std::move(writer)),
+        wal_fd_(wal_fd),
+        checkpointer_(std::move(checkpointer)),
+        readers_(std::move(readers)) {
+    if (checkpointer_) {
+      sqlite3_wal_hook(writer_->raw(), &SqliteStore::OnWalCommit, this);
+      checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+    }
+    if (wal_fd_ >= 0) sync_thread_ = std::thread([this] { SyncLoop(); });
     writer_thread_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -369,7 +390,7 @@ class SqliteStore final : public core::Store {
   }
 
   Result<void> CreateKey(const core::KeyRecord& key) override {
-    return Write([&](Connection& c) -> Result<void> {
+    return BumpKeysMarkerAfter(Write([&](Connection& c) -> Result<void> {
       auto dup = c.Prepare("SELECT 1 FROM api_keys WHERE name = ? AND revoked IS NULL");
       if (!dup) return tl::unexpected(dup.error());
       dup->Bind(1, key.name);
@@ -384,7 +405,7 @@ class SqliteStore final : public core::Store {
                     key.app_key_hash.empty() ? Param(nullptr) : Param(key.app_key_hash), key.user_handle, key.hint,
                     ToUnixMicros(key.created)});
       return ins->Run();
-    });
+    }));
   }
 
   Result<std::optional<core::KeyRecord>> FindKeyByApiHash(const std::string& hash) override {
@@ -410,14 +431,14 @@ class SqliteStore final : public core::Store {
   }
 
   Result<void> RevokeKey(const std::string& id_or_name, TimePoint now) override {
-    return Write([&](Connection& c) -> Result<void> {
+    return BumpKeysMarkerAfter(Write([&](Connection& c) -> Result<void> {
       auto q = c.Prepare("UPDATE api_keys SET revoked = ? WHERE revoked IS NULL AND (id = ? OR name = ?)");
       if (!q) return tl::unexpected(q.error());
       q->BindAll({ToUnixMicros(now), id_or_name, id_or_name});
       if (auto ok = q->Run(); !ok) return ok;
       if (sqlite3_changes(c.raw()) == 0) return NotFound("no live key with id or name '" + id_or_name + "'");
       return {};
-    });
+    }));
   }
 
   void Close() override {
@@ -428,12 +449,31 @@ class SqliteStore final : public core::Store {
     }
     cv_.notify_all();
     if (writer_thread_.joinable()) writer_thread_.join();
+    {
+      // The writer has drained; the syncer answers what it still holds.
+      std::lock_guard lock(sync_mu_);
+      sync_closed_ = true;
+    }
+    sync_cv_.notify_all();
+    if (sync_thread_.joinable()) sync_thread_.join();
+    {
+      std::lock_guard lock(ckpt_mu_);
+      ckpt_closed_ = true;
+    }
+    ckpt_cv_.notify_all();
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+    checkpointer_.reset();
     std::lock_guard lock(read_mu_);
     read_closed_ = true;
     readers_.clear();
     if (writer_) {
+      sqlite3_wal_hook(writer_->raw(), nullptr, nullptr);
       (void)writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
       writer_.reset();
+    }
+    if (wal_fd_ >= 0) {
+      ::close(wal_fd_);
+      wal_fd_ = -1;
     }
   }
 
@@ -461,8 +501,22 @@ class SqliteStore final : public core::Store {
     return k;
   }
 
+  // Keys are looked up on every request, so live keys found are cached. Any
+  // process that changes keys through a store (the CLI included) rewrites the
+  // keys marker file next to the database after its commit; a changed marker
+  // empties the cache, so a revocation takes effect with the next request.
   Result<std::optional<core::KeyRecord>> FindKey(const char* column, const std::string& hash) {
-    return Read([&](Connection& c) -> Result<std::optional<core::KeyRecord>> {
+    std::string cache_key = std::string(column) + ':' + hash;
+    std::string marker = ReadKeysMarker();
+    {
+      std::lock_guard lock(key_cache_mu_);
+      if (marker != key_cache_marker_ || key_cache_.size() > 10000) {
+        key_cache_.clear();
+        key_cache_marker_ = marker;
+      }
+      if (auto it = key_cache_.find(cache_key); it != key_cache_.end()) return std::optional<core::KeyRecord>(it->second);
+    }
+    auto found = Read([&](Connection& c) -> Result<std::optional<core::KeyRecord>> {
       auto q = c.Prepare(std::string(kKeySelect) + " WHERE " + column + " = ? AND revoked IS NULL");
       if (!q) return tl::unexpected(q.error());
       q->Bind(1, hash);
@@ -471,6 +525,44 @@ class SqliteStore final : public core::Store {
       if (!*step) return std::optional<core::KeyRecord>();
       return std::optional<core::KeyRecord>(ReadKey(*q));
     });
+    if (found && *found) {
+      std::lock_guard lock(key_cache_mu_);
+      // Cached only if no key changed since the marker was read before the lookup.
+      if (key_cache_marker_ == marker) key_cache_.emplace(std::move(cache_key), **found);
+    }
+    return found;
+  }
+
+  std::string KeysMarkerPath() const { return options_.path + "-keys"; }
+
+  // The marker's content (a random token), or "" when there is none yet.
+  std::string ReadKeysMarker() const {
+    int fd = ::open(KeysMarkerPath().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    char buf[64];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    ::close(fd);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+  }
+
+  // Replaces the marker atomically with a new random token (after a key change committed).
+  Result<void> BumpKeysMarkerAfter(Result<void> committed) {
+    if (!committed) return committed;
+    std::string tmp = KeysMarkerPath() + ".tmp" + RandomHex(4);
+    std::string token = RandomHex(16);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && ::write(fd, token.data(), token.size()) == static_cast<ssize_t>(token.size());
+    if (fd >= 0) ::close(fd);
+    ok = ok && ::rename(tmp.c_str(), KeysMarkerPath().c_str()) == 0;
+    if (!ok) {
+      ::unlink(tmp.c_str());
+      // The change is committed; without the marker a running server would
+      // keep a revoked key cached, so say so loudly.
+      return MakeError(ErrorCode::kInternal, "key change committed, but the keys marker " + KeysMarkerPath() +
+                                                 " could not be written: " + std::strerror(errno) +
+                                                 "; restart running servers");
+    }
+    return {};
   }
 
   static constexpr const char* kAlertSelect =
@@ -732,41 +824,135 @@ class SqliteStore final : public core::Store {
     }
   }
 
+  // Runs SQL through a cached statement (SAVEPOINT and friends are run for
+  // every request; sqlite3_exec would parse them each time).
+  static Result<void> RunCached(Connection& c, const char* sql) {
+    auto st = c.Prepare(sql);
+    if (!st) return tl::unexpected(st.error());
+    return st->Run();
+  }
+
   void RunBatch(std::vector<std::shared_ptr<Job>>& batch) {
     Connection& c = *writer_;
     std::vector<Result<void>> results;
     results.reserve(batch.size());
-    if (auto ok = c.Exec("BEGIN IMMEDIATE"); !ok) {
+    if (auto ok = RunCached(c, "BEGIN IMMEDIATE"); !ok) {
       for (auto& job : batch) job->done.set_value(tl::unexpected(ok.error()));
       return;
     }
     for (auto& job : batch) {
-      (void)c.Exec("SAVEPOINT job");
+      (void)RunCached(c, "SAVEPOINT job");
       Result<void> r = Internal("job did not run");
       try {
         r = job->fn(c);
       } catch (const std::exception& e) {
         r = Internal(std::string("storage write failed: ") + e.what());
       }
-      if (!r) (void)c.Exec("ROLLBACK TO job");
-      (void)c.Exec("RELEASE job");
+      if (!r) (void)RunCached(c, "ROLLBACK TO job");
+      (void)RunCached(c, "RELEASE job");
       results.push_back(std::move(r));
     }
-    if (auto ok = c.Exec("COMMIT"); !ok) {
+    if (auto ok = RunCached(c, "COMMIT"); !ok) {
       (void)c.Exec("ROLLBACK");
       for (auto& job : batch) job->done.set_value(tl::unexpected(Error{ErrorCode::kUnavailable, ok.error().message}));
       return;
     }
-    for (std::size_t k = 0; k < batch.size(); ++k) batch[k]->done.set_value(std::move(results[k]));
+    if (wal_fd_ < 0) {  // synchronous=FULL: COMMIT was durable
+      for (std::size_t k = 0; k < batch.size(); ++k) batch[k]->done.set_value(std::move(results[k]));
+      return;
+    }
+    // Committed but not yet on disk: the syncer answers after fdatasync, while
+    // this thread goes on with the next batch.
+    {
+      std::lock_guard lock(sync_mu_);
+      for (std::size_t k = 0; k < batch.size(); ++k) {
+        to_sync_.push_back(Pending{std::move(batch[k]), std::move(results[k])});
+      }
+    }
+    sync_cv_.notify_one();
+  }
+
+  struct Pending {
+    std::shared_ptr<Job> job;
+    Result<void> result;
+  };
+
+  void SyncLoop() {
+    while (true) {
+      std::vector<Pending> pending;
+      {
+        std::unique_lock lock(sync_mu_);
+        sync_cv_.wait(lock, [&] { return sync_closed_ || !to_sync_.empty(); });
+        if (to_sync_.empty()) return;  // closed and drained
+        pending.swap(to_sync_);
+      }
+      // One fdatasync covers every frame written before it: all batches taken
+      // here (and possibly part of the next one, which is harmless).
+      int rc;
+      do {
+        rc = ::fdatasync(wal_fd_);
+      } while (rc != 0 && errno == EINTR);
+      if (rc != 0) {
+        Error err{ErrorCode::kUnavailable, std::string("cannot make the commit durable: fdatasync: ") + std::strerror(errno)};
+        for (auto& p : pending) p.job->done.set_value(tl::unexpected(err));
+        continue;
+      }
+      for (auto& p : pending) p.job->done.set_value(std::move(p.result));
+    }
+  }
+
+  // The WAL grows by every commit; past kCheckpointFrames the checkpointer
+  // copies it into the database (PASSIVE: it never blocks the writer).
+  static constexpr int kCheckpointFrames = 4000;
+
+  static int OnWalCommit(void* self, sqlite3*, const char*, int frames) {
+    if (frames >= kCheckpointFrames) {
+      auto* store = static_cast<SqliteStore*>(self);
+      {
+        std::lock_guard lock(store->ckpt_mu_);
+        store->ckpt_wanted_ = true;
+      }
+      store->ckpt_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    while (true) {
+      {
+        std::unique_lock lock(ckpt_mu_);
+        ckpt_cv_.wait(lock, [&] { return ckpt_closed_ || ckpt_wanted_; });
+        if (ckpt_closed_) return;
+        ckpt_wanted_ = false;
+      }
+      int log = 0, done = 0;
+      (void)sqlite3_wal_checkpoint_v2(checkpointer_->raw(), "main", SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    }
   }
 
   SqliteOptions options_;
   std::unique_ptr<Connection> writer_;
+  int wal_fd_ = -1;
+  std::unique_ptr<Connection> checkpointer_;
   std::thread writer_thread_;
+  std::thread sync_thread_;
+  std::thread checkpoint_thread_;
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  std::vector<Pending> to_sync_;
+  bool sync_closed_ = false;
+  std::mutex ckpt_mu_;
+  std::condition_variable ckpt_cv_;
+  bool ckpt_wanted_ = false;
+  bool ckpt_closed_ = false;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<Job>> queue_;
   bool closed_ = false;
+
+  std::mutex key_cache_mu_;
+  std::string key_cache_marker_;
+  std::unordered_map<std::string, core::KeyRecord> key_cache_;
 
   std::mutex read_mu_;
   std::condition_variable read_cv_;
@@ -837,7 +1023,28 @@ Result<std::unique_ptr<core::Store>> OpenSqliteStore(const SqliteOptions& option
     if (!r) return tl::unexpected(r.error());
     readers.push_back(std::move(*r));
   }
-  return std::unique_ptr<core::Store>(new SqliteStore(options, std::move(*writer), std::move(readers)));
+  // Pipelined commit (ADR 0006): COMMIT only writes the WAL, and the syncer
+  // thread's fdatasync of the WAL makes it durable before anyone is answered.
+  // Without the WAL's descriptor it stays synchronous=FULL.
+  int wal_fd = -1;
+  std::unique_ptr<Connection> checkpointer;
+  if (options.pipelined_sync) {
+    wal_fd = ::open((options.path + "-wal").c_str(), O_RDWR | O_CLOEXEC);
+    if (wal_fd >= 0) {
+      if (auto ok = (*writer)->Exec("PRAGMA synchronous=NORMAL"); !ok) {
+        ::close(wal_fd);
+        return tl::unexpected(ok.error());
+      }
+      auto ck = Connection::Open(options.path, false);
+      if (!ck) {
+        ::close(wal_fd);
+        return tl::unexpected(ck.error());
+      }
+      checkpointer = std::move(*ck);
+    }
+  }
+  return std::unique_ptr<core::Store>(
+      new SqliteStore(options, std::move(*writer), std::move(readers), wal_fd, std::move(checkpointer)));
 }
 
 }  // namespace tocsin::storage
