@@ -15,11 +15,28 @@
 #include "engine/reminder_worker.hpp"
 #include "http/server.hpp"
 #include "storage/memory/memory_store.hpp"
+#include "core/notification/reminders.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace tocsin::app {
 
-Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config) {
+namespace {
+
+// Every process that writes incidents (server and CLI) stores the engine's
+// due time computed from the configured severities.
+Result<std::unique_ptr<core::Store>> WithDueTimes(Result<std::unique_ptr<core::Store>> store,
+                                                  const core::Config& config) {
+  if (!store) return store;
+  core::Config levels;
+  levels.severities = config.severities;
+  auto due = [levels = std::move(levels)](const core::Incident& i) {
+    return core::EngineDueAt(i, levels.FindSeverity(i.severity));
+  };
+  if (auto ok = (*store)->UseDueFunction(std::move(due)); !ok) return tl::unexpected(ok.error());
+  return store;
+}
+
+Result<std::unique_ptr<core::Store>> OpenConfiguredStore(const core::Config& config) {
   const auto& s = config.storage;
   if (s.driver == "memory") return storage::MakeMemoryStore();
   if (s.driver != "sqlite") {
@@ -34,6 +51,12 @@ Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config) {
   // For side-by-side benchmarks only (docs/benchmarks.md): COMMIT itself fsyncs.
   if (const char* v = std::getenv("TOCSIN_BENCH_FULLSYNC"); v && std::string(v) == "1") options.pipelined_sync = false;
   return storage::OpenSqliteStore(options);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config) {
+  return WithDueTimes(OpenConfiguredStore(config), config);
 }
 
 struct App::Impl {

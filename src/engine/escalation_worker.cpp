@@ -34,7 +34,7 @@ int EscalationWorker::RunOnce(TimePoint now) {
   auto directory = directory_();
   if (!directory) return 0;
   int advanced = 0;
-  auto scanned = ForEachOpenIncident(store_, [&](const core::Incident& listed) {
+  auto scanned = ForEachDueIncident(store_, now, [&](const core::Incident& listed) {
     if (listed.escalation_team.empty() || listed.acknowledged || !listed.escalation_next_due ||
         *listed.escalation_next_due > now) {
       return;

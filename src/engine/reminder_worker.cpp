@@ -13,7 +13,7 @@ std::string Minutes(Micros d) { return std::to_string(std::chrono::duration_cast
 
 int ReminderWorker::RunOnce(TimePoint now) {
   int changed = 0;
-  auto scanned = ForEachOpenIncident(store_, [&](const core::Incident& listed) {
+  auto scanned = ForEachDueIncident(store_, now, [&](const core::Incident& listed) {
     const core::SeverityLevel* level = config_.FindSeverity(listed.severity);
     if (!core::CheckReminders(listed, level, now).response_time_exceeded &&
         !core::CheckReminders(listed, level, now).status_update_due) {

@@ -229,6 +229,53 @@ TEST_P(StoreConformance, DurableBackendsKeepEverythingAcrossReopen) {
   EXPECT_EQ(Create("next").public_id, 2);
 }
 
+TEST_P(StoreConformance, DueIncidentsAreTheOpenOnesWhoseDueTimeHasCome) {
+  using namespace std::chrono_literals;
+  // Without a due function every open incident is due from its creation.
+  auto a = Create("a");
+  auto b = Create("b");
+  auto page = store_->DueIncidents(now_, std::nullopt, 10);
+  ASSERT_TRUE(page) << page.error().message;
+  EXPECT_EQ(page->incidents.size(), 2u);
+  // Due = creation + 10 min for SEV-1, never for others (stands in for core::EngineDueAt).
+  ASSERT_TRUE(store_->UseDueFunction([](const Incident& i) -> std::optional<TimePoint> {
+    if (i.severity != "SEV-1") return std::nullopt;
+    return i.created + std::chrono::minutes(10) + std::chrono::microseconds(i.public_id);
+  }));
+  EXPECT_TRUE(store_->DueIncidents(now_ + 1h, std::nullopt, 10)->incidents.empty());  // recomputed for old ones
+  std::vector<std::string> sev1;
+  for (int k = 0; k < 7; ++k) sev1.push_back(Create("s" + std::to_string(k), "SEV-1").id);
+  EXPECT_TRUE(store_->DueIncidents(now_ + 9min, std::nullopt, 10)->incidents.empty());
+  // Paged in due order, each exactly once.
+  std::vector<std::string> seen;
+  std::optional<core::DueCursor> after;
+  for (int guard = 0; guard < 10; ++guard) {
+    auto p = store_->DueIncidents(now_ + 11min, after, 3);
+    ASSERT_TRUE(p);
+    for (const auto& i : p->incidents) seen.push_back(i.id);
+    if (!p->next) break;
+    after = p->next;
+  }
+  EXPECT_EQ(seen, sev1);
+  // A change recomputes it: closing one, or raising another's severity.
+  ASSERT_TRUE(store_->UpdateIncident(sev1[0], [](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}, {}};
+    m.incident.state = core::IncidentState::kResolved;
+    return m;
+  }));
+  ASSERT_TRUE(store_->UpdateIncident(a.id, [](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}, {}};
+    m.incident.severity = "SEV-1";
+    return m;
+  }));
+  auto after_changes = store_->DueIncidents(now_ + 11min, std::nullopt, 100);
+  ASSERT_TRUE(after_changes);
+  ASSERT_EQ(after_changes->incidents.size(), 7u);
+  EXPECT_EQ(after_changes->incidents[0].id, a.id);
+  for (const auto& i : after_changes->incidents) EXPECT_NE(i.id, sev1[0]);
+  (void)b;
+}
+
 TEST_P(StoreConformance, KeyChangesMadeByAnotherProcessTakeEffectAtOnce) {
   // `tocsin keys create|revoke` runs as another process on the same data
   // while the server keeps its store (and any key cache) open.

@@ -18,4 +18,24 @@ ReminderCheck CheckReminders(const Incident& i, const SeverityLevel* level, Time
   return out;
 }
 
+std::optional<TimePoint> EngineDueAt(const Incident& i, const SeverityLevel* level) {
+  if (IsClosed(i.state) || i.deleted) return std::nullopt;
+  std::optional<TimePoint> due;
+  auto consider = [&](TimePoint t) {
+    if (!due || t < *due) due = t;
+  };
+  if (!i.escalation_team.empty() && !i.acknowledged && i.escalation_next_due) consider(*i.escalation_next_due);
+  if (level) {
+    if (!i.acknowledged && !i.response_sla_breached && level->response_time.count() > 0) {
+      consider(i.created + level->response_time);
+    }
+    if (level->update_cadence && i.state == IncidentState::kActive) {
+      TimePoint t = i.last_status_update.value_or(i.created) + *level->update_cadence;
+      if (i.last_reminder) t = std::max(t, *i.last_reminder + *level->update_cadence);
+      consider(t);
+    }
+  }
+  return due;
+}
+
 }  // namespace tocsin::core

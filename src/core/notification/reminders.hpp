@@ -16,4 +16,12 @@ struct ReminderCheck {
 
 ReminderCheck CheckReminders(const Incident& incident, const SeverityLevel* level, TimePoint now);
 
+// The earliest time the engine has something to do for `incident`: its next
+// escalation tier (until acknowledged), its response-time deadline (until
+// acknowledged or raised) or its next status-update reminder. Nothing (no
+// value) when nothing can ever become due without another change to it.
+// Exact: at any `now` before the returned time, CheckReminders reports
+// nothing and no escalation tier is due.
+std::optional<TimePoint> EngineDueAt(const Incident& incident, const SeverityLevel* level);
+
 }  // namespace tocsin::core

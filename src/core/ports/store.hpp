@@ -116,6 +116,20 @@ struct DeliveryFilter {
   std::int64_t limit = 100;
 };
 
+// When the engine (escalation, reminders) next has something to do for an
+// incident; the app sets core::EngineDueAt with the configured severities.
+using DueFn = std::function<std::optional<TimePoint>(const Incident&)>;
+
+struct DueCursor {
+  TimePoint due{};
+  std::int64_t public_id = 0;
+};
+
+struct DuePage {
+  std::vector<Incident> incidents;
+  std::optional<DueCursor> next;  // where the following page starts; empty on the last page
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -133,6 +147,14 @@ class Store {
   // Events of one incident in order, after `after_seq`, at most `limit`.
   virtual Result<std::vector<TimelineEvent>> Timeline(const std::string& incident_id, std::int64_t offset,
                                                       std::int64_t limit) = 0;
+
+  // Sets how due times are computed and recomputes them for every open
+  // incident (the configuration may have changed since they were stored).
+  // Until it is called, every open incident counts as due since its creation.
+  virtual Result<void> UseDueFunction(DueFn due) = 0;
+  // Open incidents whose due time is at or before `now`, by due time then
+  // public id, starting after `after`; at most `limit`.
+  virtual Result<DuePage> DueIncidents(TimePoint now, const std::optional<DueCursor>& after, std::int64_t limit) = 0;
 
   // Records each alert and applies its decision, all in one transaction:
   // either every alert of the request is committed or none is. An alert whose

@@ -63,6 +63,39 @@ class MemoryStore final : public core::Store {
     return incidents_[it->second];
   }
 
+  Result<void> UseDueFunction(core::DueFn due) override {
+    std::lock_guard lock(mu_);
+    due_ = std::move(due);
+    return {};
+  }
+
+  Result<core::DuePage> DueIncidents(TimePoint now, const std::optional<core::DueCursor>& after,
+                                     std::int64_t limit) override {
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<std::pair<TimePoint, std::int64_t>, const core::Incident*>> due;
+    for (const auto& i : incidents_) {
+      if (i.deleted || core::IsClosed(i.state)) continue;
+      TimePoint at = i.created;
+      if (due_) {
+        auto d = due_(i);
+        if (!d) continue;
+        at = *d;
+      }
+      auto key = std::make_pair(at, i.public_id);
+      if (at > now || (after && key <= std::make_pair(after->due, after->public_id))) continue;
+      due.emplace_back(key, &i);
+    }
+    std::sort(due.begin(), due.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    core::DuePage page;
+    for (const auto& [key, inc] : due) {
+      if (static_cast<std::int64_t>(page.incidents.size()) == limit) break;
+      page.incidents.push_back(*inc);
+      page.next = core::DueCursor{key.first, key.second};
+    }
+    if (static_cast<std::int64_t>(page.incidents.size()) < limit) page.next.reset();
+    return page;
+  }
+
   Result<core::SearchPage> SearchIncidents(const core::SearchRequest& req) override {
     std::lock_guard lock(mu_);
     std::vector<const core::Incident*> matched;
@@ -367,6 +400,7 @@ class MemoryStore final : public core::Store {
     }
   }
 
+  core::DueFn due_;
   std::mutex mu_;
   bool closed_ = false;
   std::vector<core::Incident> incidents_;

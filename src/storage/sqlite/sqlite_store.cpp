@@ -8,6 +8,7 @@
 #include <cstring>
 #include <deque>
 #include <future>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -234,6 +235,52 @@ class SqliteStore final : public core::Store {
         out.push_back(std::move(e));
       }
       return out;
+    });
+  }
+
+  Result<void> UseDueFunction(core::DueFn due) override {
+    return Write([&](Connection& c) -> Result<void> {
+      due_ = due;
+      auto q = c.Prepare("SELECT doc FROM incidents WHERE deleted = 0 AND state IN ('active', 'stable')", false);
+      if (!q) return tl::unexpected(q.error());
+      auto upd = c.Prepare("UPDATE incidents SET due_at = ? WHERE public_id = ?", false);
+      if (!upd) return tl::unexpected(upd.error());
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        auto inc = DecodeIncident(q->Text(0));
+        if (!inc) return tl::unexpected(inc.error());
+        auto at = DueOf(*inc);
+        upd->BindAll({at ? Param(ToUnixMicros(*at)) : Param(nullptr), inc->public_id});
+        if (auto ok = upd->Run(); !ok) return ok;
+      }
+      return {};
+    });
+  }
+
+  Result<core::DuePage> DueIncidents(TimePoint now, const std::optional<core::DueCursor>& after,
+                                     std::int64_t limit) override {
+    return Read([&](Connection& c) -> Result<core::DuePage> {
+      auto q = c.Prepare(
+          "SELECT due_at, public_id, doc FROM incidents WHERE due_at IS NOT NULL AND deleted = 0 AND due_at <= ? "
+          "AND (due_at, public_id) > (?, ?) ORDER BY due_at, public_id LIMIT ?");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({ToUnixMicros(now), after ? ToUnixMicros(after->due) : std::numeric_limits<std::int64_t>::min(),
+                  after ? after->public_id : std::int64_t{0}, limit});
+      core::DuePage page;
+      core::DueCursor last;
+      while (true) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        last = core::DueCursor{FromUnixMicros(q->Int(0)), q->Int(1)};
+        auto inc = DecodeIncident(q->Text(2));
+        if (!inc) return tl::unexpected(inc.error());
+        page.incidents.push_back(std::move(*inc));
+      }
+      if (static_cast<std::int64_t>(page.incidents.size()) == limit) page.next = last;
+      return page;
     });
   }
 
@@ -582,7 +629,7 @@ class SqliteStore final : public core::Store {
     return r;
   }
 
-  static Result<void> InsertIncident(Connection& c, core::Incident& inc, const std::vector<core::NewEvent>& events) {
+  Result<void> InsertIncident(Connection& c, core::Incident& inc, const std::vector<core::NewEvent>& events) {
     auto next = c.Prepare("SELECT IFNULL(MAX(public_id), 0) + 1 FROM incidents");
     if (!next) return tl::unexpected(next.error());
     if (auto row = next->Step(); !row) return tl::unexpected(row.error());
@@ -595,7 +642,7 @@ class SqliteStore final : public core::Store {
     if (*found) return MakeError(ErrorCode::kConflict, "incident " + inc.id + " already exists");
     auto ins = c.Prepare(
         "INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle, "
-        "customer_impacted, created, modified, deleted, version, doc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "customer_impacted, created, modified, deleted, version, doc, due_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!ins) return tl::unexpected(ins.error());
     BindRow(*ins, inc);
     if (auto ok = ins->Run(); !ok) return ok;
@@ -603,14 +650,14 @@ class SqliteStore final : public core::Store {
     return WriteEvents(c, inc.public_id, events);
   }
 
-  static Result<void> ReplaceIncident(Connection& c, const core::Incident& current, core::Incident& inc,
+  Result<void> ReplaceIncident(Connection& c, const core::Incident& current, core::Incident& inc,
                                       const std::vector<core::NewEvent>& events) {
     inc.public_id = current.public_id;
     inc.id = current.id;
     auto upd = c.Prepare(
         "UPDATE incidents SET public_id = ?, id = ?, title = ?, severity = ?, state = ?, commander_uuid = ?, "
-        "commander_handle = ?, customer_impacted = ?, created = ?, modified = ?, deleted = ?, version = ?, doc = ? "
-        "WHERE public_id = ?1");
+        "commander_handle = ?, customer_impacted = ?, created = ?, modified = ?, deleted = ?, version = ?, doc = ?, "
+        "due_at = ? WHERE public_id = ?1");
     if (!upd) return tl::unexpected(upd.error());
     BindRow(*upd, inc);
     if (auto ok = upd->Run(); !ok) return ok;
@@ -653,7 +700,7 @@ class SqliteStore final : public core::Store {
     return d;
   }
 
-  static Result<core::AlertRecord> IngestOne(Connection& c, core::AlertWork& w) {
+  Result<core::AlertRecord> IngestOne(Connection& c, core::AlertWork& w) {
     const core::Alert& a = w.alert;
     if (!a.delivery_key.empty()) {
       // "delivery_key <> ''" lets SQLite use the partial unique index (no table scan).
@@ -725,12 +772,21 @@ class SqliteStore final : public core::Store {
     return rec;
   }
 
-  static void BindRow(sqlite::Statement& s, const core::Incident& i) {
+  void BindRow(sqlite::Statement& s, const core::Incident& i) {
+    auto due = DueOf(i);
     s.BindAll({i.public_id, i.id, i.title, i.severity, std::string(core::StateName(i.state)),
                i.commander ? Param(i.commander->user_uuid) : Param(nullptr),
                i.commander ? Param(i.commander->handle) : Param(nullptr),
                static_cast<std::int64_t>(i.customer_impacted ? 1 : 0), ToUnixMicros(i.created),
-               ToUnixMicros(i.modified), static_cast<std::int64_t>(i.deleted ? 1 : 0), i.version, EncodeIncident(i)});
+               ToUnixMicros(i.modified), static_cast<std::int64_t>(i.deleted ? 1 : 0), i.version, EncodeIncident(i),
+               due ? Param(ToUnixMicros(*due)) : Param(nullptr)});
+  }
+
+  // Runs on the writer thread only (due_ is set there too).
+  std::optional<TimePoint> DueOf(const core::Incident& i) const {
+    if (core::IsClosed(i.state) || i.deleted) return std::nullopt;
+    if (!due_) return i.created;
+    return due_(i);
   }
 
   static Result<void> WriteTerms(Connection& c, const core::Incident& i, bool replace) {
@@ -931,6 +987,7 @@ class SqliteStore final : public core::Store {
   }
 
   SqliteOptions options_;
+  core::DueFn due_;  // writer thread only
   std::unique_ptr<Connection> writer_;
   int wal_fd_ = -1;
   std::unique_ptr<Connection> checkpointer_;
