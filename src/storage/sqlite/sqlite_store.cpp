@@ -863,20 +863,43 @@ class SqliteStore final : public core::Store {
     return fut.get();
   }
 
+  // Takes queued jobs (up to the group's room) under mu_.
+  std::vector<std::shared_ptr<Job>> TakeJobs(std::size_t room) {
+    std::vector<std::shared_ptr<Job>> jobs;
+    while (!queue_.empty() && jobs.size() < room) {
+      jobs.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    return jobs;
+  }
+
   void WriterLoop() {
+    const std::size_t max = options_.group_commit ? options_.max_batch : 1;
     while (true) {
-      std::vector<std::shared_ptr<Job>> batch;
+      std::vector<std::shared_ptr<Job>> jobs;
       {
         std::unique_lock lock(mu_);
         cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
         if (queue_.empty()) return;  // closed and drained
-        std::size_t n = options_.group_commit ? options_.max_batch : 1;
-        while (!queue_.empty() && batch.size() < n) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
+        jobs = TakeJobs(max);
       }
-      RunBatch(batch);
+      Group group;
+      if (auto ok = RunCached(*writer_, "BEGIN IMMEDIATE"); !ok) {
+        for (auto& job : jobs) job->done.set_value(tl::unexpected(ok.error()));
+        continue;
+      }
+      while (true) {
+        RunJobs(jobs, group);
+        if (group.jobs.size() >= max || wal_fd_ < 0) break;
+        // Pipelined: while the syncer still works on the previous group, keep
+        // this transaction open and add whatever arrives, so one commit and
+        // one sync cover as many requests as the disk makes wait.
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return closed_ || !queue_.empty() || !sync_busy_; });
+        if (queue_.empty()) break;
+        jobs = TakeJobs(max - group.jobs.size());
+      }
+      Commit(group);
     }
   }
 
@@ -888,15 +911,15 @@ class SqliteStore final : public core::Store {
     return st->Run();
   }
 
-  void RunBatch(std::vector<std::shared_ptr<Job>>& batch) {
-    Connection& c = *writer_;
+  struct Group {
+    std::vector<std::shared_ptr<Job>> jobs;
     std::vector<Result<void>> results;
-    results.reserve(batch.size());
-    if (auto ok = RunCached(c, "BEGIN IMMEDIATE"); !ok) {
-      for (auto& job : batch) job->done.set_value(tl::unexpected(ok.error()));
-      return;
-    }
-    for (auto& job : batch) {
+  };
+
+  // Each job in its own SAVEPOINT, so a refused one rolls back alone.
+  void RunJobs(std::vector<std::shared_ptr<Job>>& jobs, Group& group) {
+    Connection& c = *writer_;
+    for (auto& job : jobs) {
       (void)RunCached(c, "SAVEPOINT job");
       Result<void> r = Internal("job did not run");
       try {
@@ -906,23 +929,35 @@ class SqliteStore final : public core::Store {
       }
       if (!r) (void)RunCached(c, "ROLLBACK TO job");
       (void)RunCached(c, "RELEASE job");
-      results.push_back(std::move(r));
+      group.jobs.push_back(std::move(job));
+      group.results.push_back(std::move(r));
     }
+  }
+
+  void Commit(Group& group) {
+    Connection& c = *writer_;
     if (auto ok = RunCached(c, "COMMIT"); !ok) {
       (void)c.Exec("ROLLBACK");
-      for (auto& job : batch) job->done.set_value(tl::unexpected(Error{ErrorCode::kUnavailable, ok.error().message}));
+      for (auto& job : group.jobs) {
+        job->done.set_value(tl::unexpected(Error{ErrorCode::kUnavailable, ok.error().message}));
+      }
       return;
     }
     if (wal_fd_ < 0) {  // synchronous=FULL: COMMIT was durable
-      for (std::size_t k = 0; k < batch.size(); ++k) batch[k]->done.set_value(std::move(results[k]));
+      for (std::size_t k = 0; k < group.jobs.size(); ++k) group.jobs[k]->done.set_value(std::move(group.results[k]));
       return;
     }
     // Committed but not yet on disk: the syncer answers after fdatasync, while
-    // this thread goes on with the next batch.
+    // this thread goes on with the next group. (busy is raised before the
+    // hand-over, so the syncer can only lower it after taking this group.)
+    {
+      std::lock_guard lock(mu_);
+      sync_busy_ = true;
+    }
     {
       std::lock_guard lock(sync_mu_);
-      for (std::size_t k = 0; k < batch.size(); ++k) {
-        to_sync_.push_back(Pending{std::move(batch[k]), std::move(results[k])});
+      for (std::size_t k = 0; k < group.jobs.size(); ++k) {
+        to_sync_.push_back(Pending{std::move(group.jobs[k]), std::move(group.results[k])});
       }
     }
     sync_cv_.notify_one();
@@ -951,10 +986,25 @@ class SqliteStore final : public core::Store {
       if (rc != 0) {
         Error err{ErrorCode::kUnavailable, std::string("cannot make the commit durable: fdatasync: ") + std::strerror(errno)};
         for (auto& p : pending) p.job->done.set_value(tl::unexpected(err));
+        MarkSyncerIdleIfDrained();
         continue;
       }
       for (auto& p : pending) p.job->done.set_value(std::move(p.result));
+      MarkSyncerIdleIfDrained();
     }
+  }
+
+  // Tells a writer holding its group open that the syncer has caught up.
+  void MarkSyncerIdleIfDrained() {
+    {
+      std::lock_guard lock(sync_mu_);
+      if (!to_sync_.empty()) return;
+    }
+    {
+      std::lock_guard lock(mu_);
+      sync_busy_ = false;
+    }
+    cv_.notify_all();
   }
 
   // The WAL grows by every commit; past kCheckpointFrames the checkpointer
@@ -1006,6 +1056,7 @@ class SqliteStore final : public core::Store {
   std::condition_variable cv_;
   std::deque<std::shared_ptr<Job>> queue_;
   bool closed_ = false;
+  bool sync_busy_ = false;  // a committed group awaits its sync (guarded by mu_ for the writer's wait)
 
   std::mutex key_cache_mu_;
   std::string key_cache_marker_;
