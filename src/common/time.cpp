@@ -19,7 +19,7 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 }  // namespace
 
-std::string FormatRfc3339(TimePoint t) {
+void AppendRfc3339(std::string& out, TimePoint t) {
   using namespace std::chrono;
   auto days = floor<std::chrono::days>(t);
   year_month_day ymd{days};
@@ -28,11 +28,36 @@ std::string FormatRfc3339(TimePoint t) {
   auto m = duration_cast<minutes>(tod - h);
   auto s = duration_cast<seconds>(tod - h - m);
   auto us = duration_cast<microseconds>(tod - h - m - s);
+  int year = static_cast<int>(ymd.year());
+  if (year >= 0 && year <= 9999) {
+    // The common case without printf: it is on every API answer's hot path.
+    char buf[32] = {'0', '0', '0', '0', '-', '0', '0', '-', '0', '0', 'T', '0', '0', ':', '0', '0',
+                    ':', '0', '0', '.', '0', '0', '0', '0', '0', '0', '+', '0', '0', ':', '0', '0'};
+    auto put = [&buf](std::size_t end, long long v, int width) {
+      for (int k = 0; k < width; ++k, v /= 10) buf[end - 1 - static_cast<std::size_t>(k)] = static_cast<char>('0' + v % 10);
+    };
+    put(4, year, 4);
+    put(7, static_cast<unsigned>(ymd.month()), 2);
+    put(10, static_cast<unsigned>(ymd.day()), 2);
+    put(13, h.count(), 2);
+    put(16, m.count(), 2);
+    put(19, s.count(), 2);
+    put(26, us.count(), 6);
+    out.append(buf, sizeof buf);
+    return;
+  }
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lld+00:00", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(h.count()),
-                static_cast<int>(m.count()), static_cast<int>(s.count()), static_cast<long long>(us.count()));
-  return buf;
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%06lld+00:00", year,
+                        static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), static_cast<int>(h.count()),
+                        static_cast<int>(m.count()), static_cast<int>(s.count()), static_cast<long long>(us.count()));
+  out.append(buf, static_cast<std::size_t>(n));
+}
+
+std::string FormatRfc3339(TimePoint t) {
+  std::string out;
+  out.reserve(32);
+  AppendRfc3339(out, t);
+  return out;
 }
 
 std::optional<TimePoint> ParseRfc3339(std::string_view s) {

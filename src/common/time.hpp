@@ -19,6 +19,8 @@ inline TimePoint FromUnixMicros(std::int64_t us) { return TimePoint(Micros(us));
 
 // "2024-01-02T03:04:05.123456+00:00" (Datadog's form).
 std::string FormatRfc3339(TimePoint t);
+// The same text appended to `out` (no allocation beyond out's own growth).
+void AppendRfc3339(std::string& out, TimePoint t);
 
 // Accepts RFC 3339 / ISO 8601 date-times: "YYYY-MM-DD[T ]HH:MM:SS[.frac](Z|+HH:MM|+HHMM)".
 // A missing zone is read as UTC. Years outside 1970..9999 are rejected.

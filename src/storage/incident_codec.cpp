@@ -2,6 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_reader.hpp"
+#include "common/json_writer.hpp"
+
 namespace tocsin::storage {
 namespace {
 
@@ -13,120 +16,377 @@ std::optional<TimePoint> ReadOptTime(const json& j, const char* key) {
   if (it == j.end() || it->is_null()) return std::nullopt;
   return FromUnixMicros(it->get<std::int64_t>());
 }
-json ActorJson(const core::Actor& a) { return json{{"uuid", a.user_uuid}, {"handle", a.handle}}; }
-core::Actor ReadActor(const json& j) { return core::Actor{j.value("uuid", ""), j.value("handle", "")}; }
+
+}  // namespace
+
+// The stored incident document. Both directions are hand-written (they run for
+// every incident of every list page, and EncodeIncident on the single writer
+// thread for every creation and update). The text is exactly what the earlier
+// nlohmann-based encoder wrote: compact, members in name order (std::map
+// order), so documents of both generations read alike; invalid UTF-8 in a
+// string is stored as U+FFFD (the nlohmann encoder threw instead).
+
+namespace {
+
+void PutOptTime(JsonWriter& w, std::string_view key, const std::optional<TimePoint>& t) {
+  w.Key(key);
+  if (t) {
+    w.Int(ToUnixMicros(*t));
+  } else {
+    w.Null();
+  }
+}
+
+void PutActor(JsonWriter& w, const core::Actor& a) {
+  w.BeginObject();
+  w.Member("handle", a.handle);
+  w.Member("uuid", a.user_uuid);
+  w.EndObject();
+}
+
+void PutOptActor(JsonWriter& w, std::string_view key, const std::optional<core::Actor>& a) {
+  w.Key(key);
+  if (a) {
+    PutActor(w, *a);
+  } else {
+    w.Null();
+  }
+}
+
+void PutStrings(JsonWriter& w, const std::vector<std::string>& list) {
+  w.BeginArray();
+  for (const auto& s : list) w.String(s);
+  w.EndArray();
+}
 
 }  // namespace
 
 std::string EncodeIncident(const core::Incident& i) {
-  json fields = json::object();
-  for (const auto& [name, v] : i.fields) {
-    json value = v.is_list ? (v.list ? json(*v.list) : json(nullptr)) : (v.text ? json(*v.text) : json(nullptr));
-    fields[name] = json{{"type", v.type}, {"list", v.is_list}, {"value", value}};
+  std::string out;
+  out.reserve(1024 + 128 * (i.fields.size() + i.notification_handles.size() + i.escalation_steps.size()));
+  JsonWriter w(out);
+  w.BeginObject();
+  PutOptTime(w, "acknowledged", i.acknowledged);
+  PutOptActor(w, "acknowledged_by", i.acknowledged_by);
+  w.Key("channels");
+  PutStrings(w, i.channels);
+  PutOptActor(w, "commander", i.commander);
+  w.Member("commander_handle", i.commander_handle);
+  w.Member("created", ToUnixMicros(i.created));
+  w.Key("created_by");
+  PutActor(w, i.created_by);
+  PutOptTime(w, "customer_impact_end", i.customer_impact_end);
+  w.Key("customer_impact_scope");
+  if (i.customer_impact_scope) {
+    w.String(*i.customer_impact_scope);
+  } else {
+    w.Null();
   }
-  json handles = json::array();
-  for (const auto& h : i.notification_handles) handles.push_back({{"display_name", h.display_name}, {"handle", h.handle}});
-  json doc{{"id", i.id},
-           {"public_id", i.public_id},
-           {"title", i.title},
-           {"severity", i.severity},
-           {"state", std::string(core::StateName(i.state))},
-           {"customer_impacted", i.customer_impacted},
-           {"customer_impact_scope", i.customer_impact_scope ? json(*i.customer_impact_scope) : json(nullptr)},
-           {"customer_impact_start", OptTime(i.customer_impact_start)},
-           {"customer_impact_end", OptTime(i.customer_impact_end)},
-           {"detected", OptTime(i.detected)},
-           {"resolved", OptTime(i.resolved)},
-           {"created", ToUnixMicros(i.created)},
-           {"modified", ToUnixMicros(i.modified)},
-           {"created_by", ActorJson(i.created_by)},
-           {"modified_by", ActorJson(i.modified_by)},
-           {"commander", i.commander ? ActorJson(*i.commander) : json(nullptr)},
-           {"fields", fields},
-           {"notification_handles", handles},
-           {"channels", i.channels},
-           {"acknowledged", OptTime(i.acknowledged)},
-           {"acknowledged_by", i.acknowledged_by ? ActorJson(*i.acknowledged_by) : json(nullptr)},
-           {"last_status_update", OptTime(i.last_status_update)},
-           {"response_sla_breached", i.response_sla_breached},
-           {"last_reminder", OptTime(i.last_reminder)},
-           {"commander_handle", i.commander_handle},
-           {"escalation_team", i.escalation_team},
-           {"escalation_steps", [&] {
-              json steps = json::array();
-              for (const auto& st : i.escalation_steps) {
-                steps.push_back({{"round", st.round}, {"tier", st.tier}, {"due", ToUnixMicros(st.due)}, {"outcome", st.outcome}});
-              }
-              return steps;
-            }()},
-           {"escalation_next_due", OptTime(i.escalation_next_due)},
-           {"is_test", i.is_test},
-           {"deleted", i.deleted},
-           {"version", i.version}};
-  return doc.dump();
+  PutOptTime(w, "customer_impact_start", i.customer_impact_start);
+  w.Member("customer_impacted", i.customer_impacted);
+  w.Member("deleted", i.deleted);
+  PutOptTime(w, "detected", i.detected);
+  PutOptTime(w, "escalation_next_due", i.escalation_next_due);
+  w.Key("escalation_steps");
+  w.BeginArray();
+  for (const auto& st : i.escalation_steps) {
+    w.BeginObject();
+    w.Member("due", ToUnixMicros(st.due));
+    w.Member("outcome", st.outcome);
+    w.Member("round", st.round);
+    w.Member("tier", st.tier);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Member("escalation_team", i.escalation_team);
+  w.Key("fields");
+  w.BeginObject();
+  for (const auto& [name, v] : i.fields) {
+    w.Key(name);
+    w.BeginObject();
+    w.Member("list", v.is_list);
+    w.Member("type", v.type);
+    w.Key("value");
+    if (v.is_list && v.list) {
+      PutStrings(w, *v.list);
+    } else if (!v.is_list && v.text) {
+      w.String(*v.text);
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Member("id", i.id);
+  w.Member("is_test", i.is_test);
+  PutOptTime(w, "last_reminder", i.last_reminder);
+  PutOptTime(w, "last_status_update", i.last_status_update);
+  w.Member("modified", ToUnixMicros(i.modified));
+  w.Key("modified_by");
+  PutActor(w, i.modified_by);
+  w.Key("notification_handles");
+  w.BeginArray();
+  for (const auto& h : i.notification_handles) {
+    w.BeginObject();
+    w.Member("display_name", h.display_name);
+    w.Member("handle", h.handle);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Member("public_id", i.public_id);
+  PutOptTime(w, "resolved", i.resolved);
+  w.Member("response_sla_breached", i.response_sla_breached);
+  w.Member("severity", i.severity);
+  w.Member("state", core::StateName(i.state));
+  w.Member("title", i.title);
+  w.Member("version", i.version);
+  w.EndObject();
+  return out;
 }
 
-Result<core::Incident> DecodeIncident(const std::string& text) {
-  try {
-    json j = json::parse(text);
-    core::Incident i;
-    i.id = j.at("id").get<std::string>();
-    i.public_id = j.at("public_id").get<std::int64_t>();
-    i.title = j.at("title").get<std::string>();
-    i.severity = j.at("severity").get<std::string>();
-    i.state = core::ParseStateName(j.at("state").get<std::string>()).value_or(core::IncidentState::kActive);
-    i.customer_impacted = j.value("customer_impacted", false);
-    if (j.contains("customer_impact_scope") && !j["customer_impact_scope"].is_null()) {
-      i.customer_impact_scope = j["customer_impact_scope"].get<std::string>();
+namespace {
+
+// The members DecodeIncident knows, in name order (the order the encoder
+// writes them, so the lookup below usually hits on its first probe).
+enum Member : int {
+  kAcknowledged, kAcknowledgedBy, kChannels, kCommander, kCommanderHandle, kCreated, kCreatedBy,
+  kCustomerImpactEnd, kCustomerImpactScope, kCustomerImpactStart, kCustomerImpacted, kDeleted, kDetected,
+  kEscalationNextDue, kEscalationSteps, kEscalationTeam, kFields, kId, kIsTest, kLastReminder,
+  kLastStatusUpdate, kModified, kModifiedBy, kNotificationHandles, kPublicId, kResolved,
+  kResponseSlaBreached, kSeverity, kState, kTitle, kVersion, kMemberCount
+};
+constexpr std::string_view kMemberNames[kMemberCount] = {
+    "acknowledged", "acknowledged_by", "channels", "commander", "commander_handle", "created", "created_by",
+    "customer_impact_end", "customer_impact_scope", "customer_impact_start", "customer_impacted", "deleted",
+    "detected", "escalation_next_due", "escalation_steps", "escalation_team", "fields", "id", "is_test",
+    "last_reminder", "last_status_update", "modified", "modified_by", "notification_handles", "public_id",
+    "resolved", "response_sla_breached", "severity", "state", "title", "version"};
+// Members the document must have (the nlohmann decoder used at() for them).
+constexpr std::uint64_t Bit(Member m) { return std::uint64_t{1} << m; }
+constexpr std::uint64_t kRequired = Bit(kId) | Bit(kPublicId) | Bit(kTitle) | Bit(kSeverity) | Bit(kState) |
+                                    Bit(kCreated) | Bit(kModified) | Bit(kCreatedBy) | Bit(kModifiedBy) |
+                                    Bit(kFields) | Bit(kNotificationHandles);
+
+int FindMember(std::string_view name, int& hint) {
+  for (int n = 0; n < kMemberCount; ++n) {
+    int k = (hint + n) % kMemberCount;
+    if (kMemberNames[k] == name) {
+      hint = k + 1;
+      return k;
     }
-    i.customer_impact_start = ReadOptTime(j, "customer_impact_start");
-    i.customer_impact_end = ReadOptTime(j, "customer_impact_end");
-    i.detected = ReadOptTime(j, "detected");
-    i.resolved = ReadOptTime(j, "resolved");
-    i.created = FromUnixMicros(j.at("created").get<std::int64_t>());
-    i.modified = FromUnixMicros(j.at("modified").get<std::int64_t>());
-    i.created_by = ReadActor(j.at("created_by"));
-    i.modified_by = ReadActor(j.at("modified_by"));
-    if (!j["commander"].is_null()) i.commander = ReadActor(j["commander"]);
-    for (const auto& [name, f] : j.at("fields").items()) {
-      core::FieldValue v;
-      v.type = f.value("type", "");
-      v.is_list = f.value("list", false);
-      const json& value = f["value"];
-      if (!value.is_null()) {
-        if (v.is_list) {
-          v.list = value.get<std::vector<std::string>>();
-        } else {
-          v.text = value.get<std::string>();
-        }
-      }
-      i.fields[name] = std::move(v);
-    }
-    for (const auto& h : j.at("notification_handles")) {
-      i.notification_handles.push_back({h.value("display_name", ""), h.value("handle", "")});
-    }
-    i.channels = j.value("channels", std::vector<std::string>{});
-    i.acknowledged = ReadOptTime(j, "acknowledged");
-    if (j.contains("acknowledged_by") && !j["acknowledged_by"].is_null()) i.acknowledged_by = ReadActor(j["acknowledged_by"]);
-    i.last_status_update = ReadOptTime(j, "last_status_update");
-    i.response_sla_breached = j.value("response_sla_breached", false);
-    i.last_reminder = ReadOptTime(j, "last_reminder");
-    i.commander_handle = j.value("commander_handle", "");
-    i.escalation_team = j.value("escalation_team", "");
-    if (j.contains("escalation_steps")) {
-      for (const auto& st : j["escalation_steps"]) {
-        i.escalation_steps.push_back({st.value("round", 0), st.value("tier", 0),
-                                      FromUnixMicros(st.value("due", std::int64_t{0})), st.value("outcome", "")});
-      }
-    }
-    i.escalation_next_due = ReadOptTime(j, "escalation_next_due");
-    i.is_test = j.value("is_test", false);
-    i.deleted = j.value("deleted", false);
-    i.version = j.value("version", 0);
-    return i;
-  } catch (const std::exception& e) {
-    return Internal(std::string("stored incident is unreadable: ") + e.what());
   }
+  return -1;
+}
+
+bool GetOptTime(JsonReader& r, std::optional<TimePoint>& out) {
+  out.reset();
+  if (r.ReadNull()) return true;
+  std::int64_t us = 0;
+  if (!r.ReadInt64(us)) return false;
+  out = FromUnixMicros(us);
+  return true;
+}
+
+bool GetActor(JsonReader& r, core::Actor& out) {
+  out = core::Actor{};
+  if (!r.BeginObject()) return false;
+  std::string_view key;
+  while (r.NextMember(key)) {
+    bool ok = key == "uuid" ? r.ReadString(out.user_uuid) : key == "handle" ? r.ReadString(out.handle) : r.SkipValue();
+    if (!ok) return false;
+  }
+  return !r.failed();
+}
+
+bool GetOptActor(JsonReader& r, std::optional<core::Actor>& out) {
+  out.reset();
+  if (r.ReadNull()) return true;
+  core::Actor a;
+  if (!GetActor(r, a)) return false;
+  out = std::move(a);
+  return true;
+}
+
+bool GetStrings(JsonReader& r, std::vector<std::string>& out) {
+  out.clear();
+  if (!r.BeginArray()) return false;
+  while (r.NextElement()) {
+    if (!r.ReadString(out.emplace_back())) return false;
+  }
+  return !r.failed();
+}
+
+// A list that may also be null (read as empty, as nlohmann iterated it).
+bool GetStringsOrNull(JsonReader& r, std::vector<std::string>& out) {
+  out.clear();
+  return r.ReadNull() || GetStrings(r, out);
+}
+
+bool GetField(JsonReader& r, core::FieldValue& v, std::string& error) {
+  v = core::FieldValue{};
+  if (!r.BeginObject()) return false;
+  // "value" may come before "list" (in another writer's member order): keep it
+  // aside until the object ends.
+  enum { kNull, kText, kList } got = kNull;
+  std::string text;
+  std::vector<std::string> list;
+  std::string_view key;
+  while (r.NextMember(key)) {
+    bool ok;
+    if (key == "type") {
+      ok = r.ReadString(v.type);
+    } else if (key == "list") {
+      ok = r.ReadBool(v.is_list);
+    } else if (key == "value") {
+      got = kNull;
+      if (r.ReadNull()) {
+        ok = true;
+      } else if (r.NextIs('[')) {
+        ok = GetStrings(r, list);
+        got = kList;
+      } else {
+        ok = r.ReadString(text);
+        got = kText;
+      }
+    } else {
+      ok = r.SkipValue();
+    }
+    if (!ok) return false;
+  }
+  if (r.failed()) return false;
+  if (got != kNull && v.is_list != (got == kList)) {
+    error = v.is_list ? "a list field holds a string" : "a text field holds a list";
+    return false;
+  }
+  if (got == kText) v.text = std::move(text);
+  if (got == kList) v.list = std::move(list);
+  return true;
+}
+
+}  // namespace
+
+Result<core::Incident> DecodeIncident(const std::string& text) {
+  auto unreadable = [](const std::string& why) { return Internal("stored incident is unreadable: " + why); };
+  JsonReader r(text);
+  core::Incident i;
+  std::uint64_t seen = 0;
+  int hint = 0;
+  std::string state, error;
+  std::string_view key;
+  if (!r.BeginObject()) return unreadable(r.error());
+  while (r.NextMember(key)) {
+    int m = FindMember(key, hint);
+    if (m >= 0) seen |= Bit(static_cast<Member>(m));
+    bool ok = true;
+    switch (m) {
+      case kAcknowledged: ok = GetOptTime(r, i.acknowledged); break;
+      case kAcknowledgedBy: ok = GetOptActor(r, i.acknowledged_by); break;
+      case kChannels: ok = GetStringsOrNull(r, i.channels); break;
+      case kCommander: ok = GetOptActor(r, i.commander); break;
+      case kCommanderHandle: ok = r.ReadString(i.commander_handle); break;
+      case kCreated: {
+        std::int64_t us = 0;
+        ok = r.ReadInt64(us);
+        i.created = FromUnixMicros(us);
+        break;
+      }
+      case kCreatedBy: ok = GetActor(r, i.created_by); break;
+      case kCustomerImpactEnd: ok = GetOptTime(r, i.customer_impact_end); break;
+      case kCustomerImpactScope:
+        i.customer_impact_scope.reset();
+        if (!r.ReadNull()) ok = r.ReadString(i.customer_impact_scope.emplace());
+        break;
+      case kCustomerImpactStart: ok = GetOptTime(r, i.customer_impact_start); break;
+      case kCustomerImpacted: ok = r.ReadBool(i.customer_impacted); break;
+      case kDeleted: ok = r.ReadBool(i.deleted); break;
+      case kDetected: ok = GetOptTime(r, i.detected); break;
+      case kEscalationNextDue: ok = GetOptTime(r, i.escalation_next_due); break;
+      case kEscalationSteps:
+        i.escalation_steps.clear();
+        if (r.ReadNull()) break;
+        ok = r.BeginArray();
+        while (ok && r.NextElement()) {
+          core::EscalationStep& st = i.escalation_steps.emplace_back();
+          ok = r.BeginObject();
+          std::string_view k;
+          while (ok && r.NextMember(k)) {
+            if (k == "round") {
+              ok = r.ReadInt(st.round);
+            } else if (k == "tier") {
+              ok = r.ReadInt(st.tier);
+            } else if (k == "due") {
+              std::int64_t us = 0;
+              ok = r.ReadInt64(us);
+              st.due = FromUnixMicros(us);
+            } else if (k == "outcome") {
+              ok = r.ReadString(st.outcome);
+            } else {
+              ok = r.SkipValue();
+            }
+          }
+        }
+        ok = ok && !r.failed();
+        break;
+      case kEscalationTeam: ok = r.ReadString(i.escalation_team); break;
+      case kFields:
+        i.fields.clear();
+        ok = r.BeginObject();
+        while (ok && r.NextMember(key)) {
+          std::string name(key);
+          core::FieldValue v;
+          ok = GetField(r, v, error);
+          if (ok) i.fields[std::move(name)] = std::move(v);
+          else if (!error.empty()) error = "fields." + name + ": " + error;
+        }
+        ok = ok && !r.failed();
+        break;
+      case kId: ok = r.ReadString(i.id); break;
+      case kIsTest: ok = r.ReadBool(i.is_test); break;
+      case kLastReminder: ok = GetOptTime(r, i.last_reminder); break;
+      case kLastStatusUpdate: ok = GetOptTime(r, i.last_status_update); break;
+      case kModified: {
+        std::int64_t us = 0;
+        ok = r.ReadInt64(us);
+        i.modified = FromUnixMicros(us);
+        break;
+      }
+      case kModifiedBy: ok = GetActor(r, i.modified_by); break;
+      case kNotificationHandles:
+        i.notification_handles.clear();
+        if (r.ReadNull()) break;
+        ok = r.BeginArray();
+        while (ok && r.NextElement()) {
+          core::NotificationHandle& h = i.notification_handles.emplace_back();
+          ok = r.BeginObject();
+          std::string_view k;
+          while (ok && r.NextMember(k)) {
+            ok = k == "display_name" ? r.ReadString(h.display_name) : k == "handle" ? r.ReadString(h.handle) : r.SkipValue();
+          }
+        }
+        ok = ok && !r.failed();
+        break;
+      case kPublicId: ok = r.ReadInt64(i.public_id); break;
+      case kResolved: ok = GetOptTime(r, i.resolved); break;
+      case kResponseSlaBreached: ok = r.ReadBool(i.response_sla_breached); break;
+      case kSeverity: ok = r.ReadString(i.severity); break;
+      case kState: ok = r.ReadString(state); break;
+      case kTitle: ok = r.ReadString(i.title); break;
+      case kVersion: ok = r.ReadInt64(i.version); break;
+      default: ok = r.SkipValue(); break;
+    }
+    if (!ok) {
+      if (!error.empty()) return unreadable(error);
+      return unreadable(std::string(m >= 0 ? kMemberNames[m] : "document") + ": " + r.error());
+    }
+  }
+  if (!r.Finish()) return unreadable(r.error());
+  if (std::uint64_t missing = kRequired & ~seen) {
+    for (int m = 0; m < kMemberCount; ++m) {
+      if (missing & Bit(static_cast<Member>(m))) return unreadable("member '" + std::string(kMemberNames[m]) + "' is missing");
+    }
+  }
+  i.state = core::ParseStateName(state).value_or(core::IncidentState::kActive);
+  return i;
 }
 
 std::string EncodeChanges(const std::vector<core::Change>& changes) {

@@ -224,16 +224,8 @@ struct ApiV2::Impl {
   }
 
   http::Response IncidentAnswer(int status, const core::Incident& inc, const Includes& includes) {
-    json body{{"data", IncidentData(inc)}};
-    if (includes.users) {
-      std::set<std::string> seen;
-      json included = json::array();
-      CollectUsers(inc, seen, included, config());
-      body["included"] = included;
-    } else if (includes.attachments) {
-      body["included"] = json::array();
-    }
-    return JsonResponse(status, body);
+    Included included = includes.users ? Included::kUsers : includes.attachments ? Included::kEmpty : Included::kNone;
+    return http::Response::Json(status, IncidentAnswerBody(inc, included, config()));
   }
 
   http::Response Create(const http::Request& req, const core::Actor& actor) {
@@ -366,25 +358,12 @@ struct ApiV2::Impl {
     search.with_total = search_shape;  // the list answer has no total
     auto page = ctx.store->SearchIncidents(search);
     if (!page) return ErrorResponse(page.error());
-    json data = json::array();
-    std::set<std::string> seen;
-    json included = json::array();
-    for (const auto& inc : page->incidents) {
-      data.push_back(search_shape ? json{{"data", IncidentData(inc)}} : IncidentData(inc));
-      if (includes->users) CollectUsers(inc, seen, included, config());
-    }
-    json body;
-    if (search_shape) {
-      body["data"] = {{"type", "incidents_search_results"},
-                      {"attributes", {{"facets", FacetsJson(page->facets, config())},
-                                      {"incidents", data},
-                                      {"total", page->total}}}};
-    } else {
-      body["data"] = data;
-    }
-    if (includes->users || includes->attachments) body["included"] = included;
-    body["meta"] = Pagination(*offset, page->incidents.size());
-    return JsonResponse(200, body);
+    Included included = includes->users         ? Included::kUsers
+                        : includes->attachments ? Included::kEmpty
+                                                : Included::kNone;
+    SearchAnswer search_answer{&page->facets, page->total};
+    return http::Response::Json(
+        200, IncidentPageBody(page->incidents, *offset, included, search_shape ? &search_answer : nullptr, config()));
   }
 
   http::Response List(const http::Request& req) {

@@ -8,8 +8,6 @@ namespace {
 
 constexpr int kMaxDepth = 32;
 
-json Time(const std::optional<TimePoint>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
-
 std::int64_t Seconds(const std::optional<TimePoint>& from, const std::optional<TimePoint>& to) {
   if (!from || !to || *to < *from) return 0;
   return std::chrono::duration_cast<std::chrono::seconds>(*to - *from).count();
@@ -17,16 +15,6 @@ std::int64_t Seconds(const std::optional<TimePoint>& from, const std::optional<T
 
 bool IsListType(const std::string& type) {
   return type == "multiselect" || type == "textarray" || type == "metrictag" || type == "autocomplete";
-}
-
-json FieldJson(const core::FieldValue& v) {
-  json value = v.is_list ? (v.list ? json(*v.list) : json(nullptr)) : (v.text ? json(*v.text) : json(nullptr));
-  return json{{"type", v.type}, {"value", value}};
-}
-
-json UserRef(const core::Actor& a) {
-  if (a.user_uuid.empty()) return json{{"data", nullptr}};
-  return json{{"data", {{"type", "users"}, {"id", a.user_uuid}}}};
 }
 
 std::string Path(const std::string& base, const std::string& key) { return base + "." + key; }
@@ -210,92 +198,339 @@ Result<json> ParseBody(const std::string& body) {
   return j;
 }
 
-json IncidentData(const core::Incident& i) {
-  json fields = json::object();
-  fields["severity"] = {{"type", "dropdown"}, {"value", i.severity}};
-  fields["state"] = {{"type", "dropdown"}, {"value", std::string(core::StateName(i.state))}};
-  fields["detection_method"] = {{"type", "dropdown"}, {"value", "unknown"}};
-  fields["root_cause"] = {{"type", "textbox"}, {"value", nullptr}};
-  fields["summary"] = {{"type", "textbox"}, {"value", nullptr}};
-  fields["services"] = {{"type", "autocomplete"}, {"value", nullptr}};
-  fields["teams"] = {{"type", "autocomplete"}, {"value", nullptr}};
-  for (const auto& [name, v] : i.fields) fields[name] = FieldJson(v);
-  json handles = json::array();
-  for (const auto& h : i.notification_handles) handles.push_back({{"display_name", h.display_name}, {"handle", h.handle}});
-  json commander = nullptr;
-  if (i.commander) {
-    commander = {{"data",
-                  {{"type", "users"},
-                   {"id", i.commander->user_uuid},
-                   {"attributes", {{"uuid", i.commander->user_uuid}, {"handle", i.commander->handle}}}}}};
+namespace {
+
+// The answers below are written straight into one string with JsonWriter:
+// they are on the hot paths (every create/get/update answer, and every
+// incident of a list or search page). The text is byte for byte what
+// nlohmann::json::dump(-1, ' ', false, replace) printed for the DOMs these
+// functions used to build, so members are written in name order (the order of
+// nlohmann's std::map objects).
+
+void PutTime(JsonWriter& w, TimePoint t) {
+  w.StringWith([t](std::string& out) { AppendRfc3339(out, t); });
+}
+
+void PutOptTime(JsonWriter& w, std::string_view key, const std::optional<TimePoint>& t) {
+  w.Key(key);
+  if (t) {
+    PutTime(w, *t);
+  } else {
+    w.Null();
   }
-  std::optional<TimePoint> created = i.created;
-  json attrs{
-      {"public_id", i.public_id},
-      {"title", i.title},
-      {"created", FormatRfc3339(i.created)},
-      {"modified", FormatRfc3339(i.modified)},
-      {"declared", FormatRfc3339(i.created)},
-      {"detected", Time(i.detected)},
-      {"resolved", Time(i.resolved)},
-      {"archived", nullptr},
-      {"customer_impacted", i.customer_impacted},
-      {"customer_impact_scope", i.customer_impact_scope ? json(*i.customer_impact_scope) : json(nullptr)},
-      {"customer_impact_start", Time(i.customer_impact_start)},
-      {"customer_impact_end", Time(i.customer_impact_end)},
-      {"customer_impact_duration", Seconds(i.customer_impact_start, i.customer_impact_end)},
-      {"time_to_detect", Seconds(i.customer_impact_start, i.detected)},
-      {"time_to_internal_response", Seconds(i.detected, created)},
-      {"time_to_repair", Seconds(i.detected, i.customer_impact_end)},
-      {"time_to_resolve", Seconds(created, i.resolved)},
-      {"severity", i.severity},
-      {"state", std::string(core::StateName(i.state))},
-      {"fields", fields},
-      {"incident_type_uuid", kIncidentTypeUuid},
-      {"is_test", i.is_test},
-      {"visibility", "organization"},
-      {"notification_handles", handles},
-      {"created_by_uuid", i.created_by.user_uuid.empty() ? json(nullptr) : json(i.created_by.user_uuid)},
-      {"last_modified_by_uuid", i.modified_by.user_uuid.empty() ? json(nullptr) : json(i.modified_by.user_uuid)},
-      {"declared_by_uuid", i.created_by.user_uuid.empty() ? json(nullptr) : json(i.created_by.user_uuid)},
-      {"commander", commander},
-      {"commander_handle", i.commander_handle.empty() ? json(nullptr) : json(i.commander_handle)},
-      {"acknowledged", Time(i.acknowledged)},
-      {"acknowledged_by", i.acknowledged_by ? json(i.acknowledged_by->handle) : json(nullptr)},
-      {"time_to_acknowledge", Seconds(created, i.acknowledged)},
-      {"case_id", nullptr},
+}
+
+void PutStringOrNull(JsonWriter& w, std::string_view key, const std::string& s) {
+  w.Key(key);
+  if (s.empty()) {
+    w.Null();
+  } else {
+    w.String(s);
+  }
+}
+
+void PutUserRef(JsonWriter& w, std::string_view key, const core::Actor* a) {
+  w.Key(key);
+  w.BeginObject();
+  w.Key("data");
+  if (!a || a->user_uuid.empty()) {
+    w.Null();
+  } else {
+    w.BeginObject();
+    w.Member("id", a->user_uuid);
+    w.Member("type", "users");
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+void PutEmptyMany(JsonWriter& w, std::string_view key) {
+  w.Key(key);
+  w.Raw(R"({"data":[]})");
+}
+
+void PutField(JsonWriter& w, const std::string& name, const core::FieldValue& v) {
+  w.Key(name);
+  w.BeginObject();
+  w.Member("type", v.type);
+  w.Key("value");
+  if (v.is_list && v.list) {
+    w.BeginArray();
+    for (const auto& item : *v.list) w.String(item);
+    w.EndArray();
+  } else if (!v.is_list && v.text) {
+    w.String(*v.text);
+  } else {
+    w.Null();
+  }
+  w.EndObject();
+}
+
+// attributes.fields: Datadog's built-in fields, each replaced by a custom
+// field of the same name, merged with the custom fields in name order.
+void PutFields(JsonWriter& w, const core::Incident& i) {
+  struct Builtin {
+    std::string_view name;
+    std::string_view type;
+    std::optional<std::string_view> value;
   };
-  json empty_many{{"data", json::array()}};
-  json rel{{"created_by_user", UserRef(i.created_by)},
-           {"last_modified_by_user", UserRef(i.modified_by)},
-           {"declared_by_user", UserRef(i.created_by)},
-           {"commander_user", i.commander ? UserRef(*i.commander) : json{{"data", nullptr}}},
-           {"user_defined_fields", empty_many},
-           {"integrations", empty_many},
-           {"attachments", empty_many},
-           {"responders", empty_many},
-           {"impacts", empty_many}};
-  return json{{"id", i.id}, {"type", "incidents"}, {"attributes", attrs}, {"relationships", rel}};
+  const Builtin builtins[] = {
+      {"detection_method", "dropdown", "unknown"},
+      {"root_cause", "textbox", std::nullopt},
+      {"services", "autocomplete", std::nullopt},
+      {"severity", "dropdown", i.severity},
+      {"state", "dropdown", core::StateName(i.state)},
+      {"summary", "textbox", std::nullopt},
+      {"teams", "autocomplete", std::nullopt},
+  };
+  w.Key("fields");
+  w.BeginObject();
+  auto custom = i.fields.begin();
+  for (const auto& b : builtins) {
+    for (; custom != i.fields.end() && std::string_view(custom->first) < b.name; ++custom) {
+      PutField(w, custom->first, custom->second);
+    }
+    if (custom != i.fields.end() && custom->first == b.name) {
+      PutField(w, custom->first, custom->second);
+      ++custom;
+      continue;
+    }
+    w.Key(b.name);
+    w.BeginObject();
+    w.Member("type", b.type);
+    w.Key("value");
+    if (b.value) {
+      w.String(*b.value);
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+  }
+  for (; custom != i.fields.end(); ++custom) PutField(w, custom->first, custom->second);
+  w.EndObject();
 }
 
-json UserData(const core::Actor& a, const core::Config& config) {
+// Rough size of one rendered incident, to reserve the body once.
+std::size_t EstimateIncidentBytes(const core::Incident& i) {
+  std::size_t n = 2300 + i.title.size();
+  for (const auto& [name, v] : i.fields) {
+    n += 48 + name.size() + v.type.size() + (v.text ? v.text->size() : 0);
+    if (v.list) {
+      for (const auto& item : *v.list) n += 4 + item.size();
+    }
+  }
+  for (const auto& h : i.notification_handles) n += 40 + h.display_name.size() + h.handle.size();
+  return n;
+}
+
+void PutPagination(JsonWriter& w, std::int64_t offset, std::size_t count) {
+  auto n = static_cast<std::int64_t>(count);
+  w.Key("meta");
+  w.BeginObject();
+  w.Key("pagination");
+  w.BeginObject();
+  w.Member("next_offset", offset + n);
+  w.Member("offset", offset);
+  w.Member("size", n);
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
+
+void WriteIncidentData(JsonWriter& w, const core::Incident& i) {
+  const std::optional<TimePoint> created = i.created;
+  w.BeginObject();
+  w.Key("attributes");
+  w.BeginObject();
+  PutOptTime(w, "acknowledged", i.acknowledged);
+  w.Key("acknowledged_by");
+  if (i.acknowledged_by) {
+    w.String(i.acknowledged_by->handle);
+  } else {
+    w.Null();
+  }
+  w.NullMember("archived");
+  w.NullMember("case_id");
+  w.Key("commander");
+  if (i.commander) {
+    w.BeginObject();
+    w.Key("data");
+    w.BeginObject();
+    w.Key("attributes");
+    w.BeginObject();
+    w.Member("handle", i.commander->handle);
+    w.Member("uuid", i.commander->user_uuid);
+    w.EndObject();
+    w.Member("id", i.commander->user_uuid);
+    w.Member("type", "users");
+    w.EndObject();
+    w.EndObject();
+  } else {
+    w.Null();
+  }
+  PutStringOrNull(w, "commander_handle", i.commander_handle);
+  w.Key("created");
+  PutTime(w, i.created);
+  PutStringOrNull(w, "created_by_uuid", i.created_by.user_uuid);
+  w.Member("customer_impact_duration", Seconds(i.customer_impact_start, i.customer_impact_end));
+  PutOptTime(w, "customer_impact_end", i.customer_impact_end);
+  w.Key("customer_impact_scope");
+  if (i.customer_impact_scope) {
+    w.String(*i.customer_impact_scope);
+  } else {
+    w.Null();
+  }
+  PutOptTime(w, "customer_impact_start", i.customer_impact_start);
+  w.Member("customer_impacted", i.customer_impacted);
+  w.Key("declared");
+  PutTime(w, i.created);
+  PutStringOrNull(w, "declared_by_uuid", i.created_by.user_uuid);
+  PutOptTime(w, "detected", i.detected);
+  PutFields(w, i);
+  w.Member("incident_type_uuid", kIncidentTypeUuid);
+  w.Member("is_test", i.is_test);
+  PutStringOrNull(w, "last_modified_by_uuid", i.modified_by.user_uuid);
+  w.Key("modified");
+  PutTime(w, i.modified);
+  w.Key("notification_handles");
+  w.BeginArray();
+  for (const auto& h : i.notification_handles) {
+    w.BeginObject();
+    w.Member("display_name", h.display_name);
+    w.Member("handle", h.handle);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Member("public_id", i.public_id);
+  PutOptTime(w, "resolved", i.resolved);
+  w.Member("severity", i.severity);
+  w.Member("state", core::StateName(i.state));
+  w.Member("time_to_acknowledge", Seconds(created, i.acknowledged));
+  w.Member("time_to_detect", Seconds(i.customer_impact_start, i.detected));
+  w.Member("time_to_internal_response", Seconds(i.detected, created));
+  w.Member("time_to_repair", Seconds(i.detected, i.customer_impact_end));
+  w.Member("time_to_resolve", Seconds(created, i.resolved));
+  w.Member("title", i.title);
+  w.Member("visibility", "organization");
+  w.EndObject();
+  w.Member("id", i.id);
+  w.Key("relationships");
+  w.BeginObject();
+  PutEmptyMany(w, "attachments");
+  PutUserRef(w, "commander_user", i.commander ? &*i.commander : nullptr);
+  PutUserRef(w, "created_by_user", &i.created_by);
+  PutUserRef(w, "declared_by_user", &i.created_by);
+  PutEmptyMany(w, "impacts");
+  PutEmptyMany(w, "integrations");
+  PutUserRef(w, "last_modified_by_user", &i.modified_by);
+  PutEmptyMany(w, "responders");
+  PutEmptyMany(w, "user_defined_fields");
+  w.EndObject();
+  w.Member("type", "incidents");
+  w.EndObject();
+}
+
+void WriteUserData(JsonWriter& w, const core::Actor& a, const core::Config& config) {
   const core::User* u = config.FindUser(a.handle);
-  json attrs{{"uuid", a.user_uuid},
-             {"handle", a.handle},
-             {"name", u ? json(u->name) : json(a.handle)},
-             {"email", u ? json(u->email) : json(nullptr)},
-             {"icon", nullptr}};
-  return json{{"id", a.user_uuid}, {"type", "users"}, {"attributes", attrs}};
+  w.BeginObject();
+  w.Key("attributes");
+  w.BeginObject();
+  w.Key("email");
+  if (u) {
+    w.String(u->email);
+  } else {
+    w.Null();
+  }
+  w.Member("handle", a.handle);
+  w.NullMember("icon");
+  w.Member("name", u ? u->name : a.handle);
+  w.Member("uuid", a.user_uuid);
+  w.EndObject();
+  w.Member("id", a.user_uuid);
+  w.Member("type", "users");
+  w.EndObject();
 }
 
-void CollectUsers(const core::Incident& i, std::set<std::string>& seen, json& included, const core::Config& config) {
+void WriteIncidentUsers(JsonWriter& w, const core::Incident& i, std::set<std::string>& seen,
+                        const core::Config& config) {
   auto add = [&](const core::Actor& a) {
     if (a.user_uuid.empty() || !seen.insert(a.user_uuid).second) return;
-    included.push_back(UserData(a, config));
+    WriteUserData(w, a, config);
   };
   add(i.created_by);
   add(i.modified_by);
   if (i.commander) add(*i.commander);
+}
+
+std::string IncidentAnswerBody(const core::Incident& i, Included included, const core::Config& config) {
+  std::string out;
+  out.reserve(EstimateIncidentBytes(i) + (included == Included::kUsers ? 1024 : 64));
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("data");
+  WriteIncidentData(w, i);
+  if (included != Included::kNone) {
+    w.Key("included");
+    w.BeginArray();
+    if (included == Included::kUsers) {
+      std::set<std::string> seen;
+      WriteIncidentUsers(w, i, seen, config);
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return out;
+}
+
+std::string IncidentPageBody(const std::vector<core::Incident>& incidents, std::int64_t offset, Included included,
+                             const SearchAnswer* search, const core::Config& config) {
+  std::size_t estimate = 512;
+  for (const auto& i : incidents) estimate += EstimateIncidentBytes(i) + 16;
+  if (included == Included::kUsers) estimate += 256 * incidents.size();
+  std::string out;
+  out.reserve(estimate);
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("data");
+  if (search) {
+    w.BeginObject();
+    w.Key("attributes");
+    w.BeginObject();
+    w.Key("facets");
+    w.Raw(FacetsJson(*search->facets, config).dump(-1, ' ', false, json::error_handler_t::replace));
+    w.Key("incidents");
+  }
+  w.BeginArray();
+  for (const auto& i : incidents) {
+    if (search) {
+      w.BeginObject();
+      w.Key("data");
+      WriteIncidentData(w, i);
+      w.EndObject();
+    } else {
+      WriteIncidentData(w, i);
+    }
+  }
+  w.EndArray();
+  if (search) {
+    w.Member("total", search->total);
+    w.EndObject();
+    w.Member("type", "incidents_search_results");
+    w.EndObject();
+  }
+  if (included != Included::kNone) {
+    w.Key("included");
+    w.BeginArray();
+    if (included == Included::kUsers) {
+      std::set<std::string> seen;
+      for (const auto& i : incidents) WriteIncidentUsers(w, i, seen, config);
+    }
+    w.EndArray();
+  }
+  PutPagination(w, offset, incidents.size());
+  w.EndObject();
+  return out;
 }
 
 json FacetsJson(const core::SearchFacets& f, const core::Config& config) {

@@ -1,5 +1,5 @@
 #pragma once
-// The Datadog JSON:API forms of incidents: responses (IncidentResponseData and
+// The Datadog JSON:API forms of incidents: responses (IncidentAnswerBody and
 // friends) and requests (IncidentCreateRequest, IncidentUpdateRequest), with
 // every validation message naming the JSON path of the offending member.
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json_writer.hpp"
 #include "common/result.hpp"
 #include "core/config/config.hpp"
 #include "core/incident/incident_patch.hpp"
@@ -21,11 +22,34 @@ using nlohmann::json;
 // The incident type every incident belongs to (Tocsin has one).
 inline constexpr const char* kIncidentTypeUuid = "00000000-0000-0000-0000-000000000001";
 
-json IncidentData(const core::Incident& incident);
-json UserData(const core::Actor& actor, const core::Config& config);
-// Users referenced by the incidents, deduplicated, for "included".
-void CollectUsers(const core::Incident& incident, std::set<std::string>& seen, json& included,
-                  const core::Config& config);
+// Answers with incidents are rendered with JsonWriter, without a DOM (they are
+// the hot paths: every create/get/update answer and every list/search page).
+
+// What an answer's "included" member holds: nothing (no member), an empty
+// list (include=attachments: Tocsin has none), or the users the incidents
+// reference (include=users).
+enum class Included { kNone, kEmpty, kUsers };
+
+// The body of an answer with one incident: {"data": {...}, "included": [...]}.
+std::string IncidentAnswerBody(const core::Incident& incident, Included included, const core::Config& config);
+
+// The search form of a page (GET /api/v2/incidents/search).
+struct SearchAnswer {
+  const core::SearchFacets* facets = nullptr;
+  std::int64_t total = 0;
+};
+// The body of a list page (search == nullptr) or a search page starting at
+// `offset`, with its pagination meta.
+std::string IncidentPageBody(const std::vector<core::Incident>& incidents, std::int64_t offset, Included included,
+                             const SearchAnswer* search, const core::Config& config);
+
+// The parts: the JSON:API incident object, a user object, and the users an
+// incident references that are not in `seen` yet (inside an open array).
+void WriteIncidentData(JsonWriter& w, const core::Incident& incident);
+void WriteUserData(JsonWriter& w, const core::Actor& actor, const core::Config& config);
+void WriteIncidentUsers(JsonWriter& w, const core::Incident& incident, std::set<std::string>& seen,
+                        const core::Config& config);
+
 json FacetsJson(const core::SearchFacets& facets, const core::Config& config);
 
 // A parsed create request: the incident draft (without id/public id/times)
