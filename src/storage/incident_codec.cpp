@@ -63,6 +63,10 @@ std::string EncodeIncident(const core::Incident& i) {
            {"is_test", i.is_test},
            {"deleted", i.deleted},
            {"version", i.version}};
+  // Written only when there are some: most incidents page nobody through PagerDuty contact methods.
+  for (const auto& c : i.pagerduty_contacts) {
+    doc["pagerduty_contacts"].push_back({{"user", c.user}, {"method", c.method}, {"channel", c.channel}, {"due", ToUnixMicros(c.due)}});
+  }
   return doc.dump();
 }
 
@@ -120,6 +124,12 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
       }
     }
     i.escalation_next_due = ReadOptTime(j, "escalation_next_due");
+    if (j.contains("pagerduty_contacts")) {
+      for (const auto& c : j["pagerduty_contacts"]) {
+        i.pagerduty_contacts.push_back({c.value("user", ""), c.value("method", 0), c.value("channel", ""),
+                                        FromUnixMicros(c.value("due", std::int64_t{0}))});
+      }
+    }
     i.is_test = j.value("is_test", false);
     i.deleted = j.value("deleted", false);
     i.version = j.value("version", 0);

@@ -137,6 +137,15 @@ CREATE TABLE schedule_overrides (
 CREATE INDEX incidents_live ON incidents(public_id) WHERE deleted = 0;
 CREATE INDEX incidents_state_severity ON incidents(state, severity, public_id) WHERE deleted = 0;
 )sql"},
+      {6, "outbox deliveries to a person's contact method", R"sql(
+-- A page to one person through one of their contact methods (users[].contact_methods):
+-- who, which method (1-based), its type and its address (Slack member id or email;
+-- never a secret: a PagerDuty routing key is read from the config when sending).
+ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN contact_method INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN contact_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN contact_address TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return kMigrations;
 }
