@@ -197,6 +197,31 @@ TEST_P(Secrets, NeverAppearInLogsAnswersOrTheTimelineWhateverTheReceiversDo) {
   }
 }
 
+// TOCSIN_SMTP_DEBUG shows the SMTP dialogue to whoever debugs a mail server,
+// but not the credentials (libcurl would print them base64-encoded).
+TEST(SmtpDebug, ShowsTheDialogueButNotTheCredentials) {
+  SmtpReceiver smtp(/*with_auth=*/true);
+  TestServer server(TestServerOptions{"sqlite", [&](core::Config& c) {
+    c.channels.push_back({"email-auth", "email",
+                          {{"smtp_url", smtp.Url()}, {"from", "t@example.com"}, {"to", "oncall@example.com"},
+                           {"username", "tocsin"}, {"password", kSmtpPassword}}, {}});
+  }});
+  ::setenv("TOCSIN_SMTP_DEBUG", "1", 1);
+  StderrCapture capture;
+  auto r = server.Call("POST", "/api/v2/channels/email-auth/test");
+  std::string dialogue = capture.Stop();
+  ::unsetenv("TOCSIN_SMTP_DEBUG");
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(smtp.messages().size(), 1u);
+  ASSERT_FALSE(smtp.auth_lines().empty());  // the credentials did go to the server
+  EXPECT_NE(dialogue.find("AUTH PLAIN [redacted]"), std::string::npos) << dialogue;
+  EXPECT_NE(dialogue.find("MAIL FROM"), std::string::npos) << dialogue;
+  std::string credentials = smtp.auth_lines().back();
+  credentials = credentials.substr(credentials.rfind(' ') + 1);  // base64 of "\0tocsin\0<password>"
+  EXPECT_EQ(dialogue.find(credentials), std::string::npos) << dialogue;
+  EXPECT_EQ(dialogue.find(kSmtpPassword), std::string::npos) << dialogue;
+}
+
 INSTANTIATE_TEST_SUITE_P(LogFormats, Secrets, ::testing::Values("text", "json"),
                          [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 

@@ -33,7 +33,7 @@ std::string Upper(std::string s) {
 
 }  // namespace
 
-SmtpReceiver::SmtpReceiver() : impl_(std::make_unique<Impl>()) {
+SmtpReceiver::SmtpReceiver(bool with_auth) : impl_(std::make_unique<Impl>()), with_auth_(with_auth) {
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -58,6 +58,11 @@ std::vector<SmtpReceiver::Message> SmtpReceiver::messages() {
   return messages_;
 }
 
+std::vector<std::string> SmtpReceiver::auth_lines() {
+  std::lock_guard lock(mu_);
+  return auth_lines_;
+}
+
 void SmtpReceiver::Serve() {
   while (!stop_) {
     boost::system::error_code ec;
@@ -79,8 +84,23 @@ void SmtpReceiver::Serve() {
     std::string line;
     while (!ec && read_line(line)) {
       std::string verb = Upper(line.substr(0, 4));
-      if (verb == "EHLO" || verb == "HELO") {
+      if (verb == "EHLO" && with_auth_) {
+        say("250-127.0.0.1");
+        say("250 AUTH PLAIN");
+      } else if (verb == "EHLO" || verb == "HELO") {
         say("250 127.0.0.1");
+      } else if (verb == "AUTH" && with_auth_) {
+        {
+          std::lock_guard lock(mu_);
+          auth_lines_.push_back(line);
+        }
+        if (line.find(' ', 5) == std::string::npos) {  // "AUTH PLAIN" alone: credentials on the next line
+          say("334 ");
+          if (!read_line(line)) break;
+          std::lock_guard lock(mu_);
+          auth_lines_.push_back(line);
+        }
+        say("235 2.7.0 Authentication successful");
       } else if (verb == "MAIL") {
         m = Message{Address(line), {}, ""};
         say("250 OK");
