@@ -68,6 +68,22 @@ TEST(ContactMethodsConfig, LoadsInOrderWithDefaultsFromTheUser) {
   EXPECT_EQ(result.config.FindUser("grace")->contact_methods[0].address, "grace@example.com");
 }
 
+TEST(ContactMethodsConfig, TheExampleShowsThem) {
+  LoadResult result = LoadConfigFile(std::string(TOCSIN_SOURCE_DIR) + "/examples/v-commerce/tocsin.yaml",
+                                     [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  ASSERT_TRUE(result.ok()) << Dump(result.problems);
+  const core::User* olu = result.config.FindUser("olu");
+  ASSERT_NE(olu, nullptr);
+  ASSERT_EQ(olu->contact_methods.size(), 3u);
+  EXPECT_EQ(olu->contact_methods[0].channel, "slack-app");
+  EXPECT_EQ(olu->contact_methods[0].address, "U01SEC0003");
+  EXPECT_EQ(olu->contact_methods[1].channel, "email-pages");
+  EXPECT_EQ(olu->contact_methods[2].after, 5min);
+  EXPECT_EQ(olu->contact_methods[2].routing_key, "replace-with-olu-routing-key");  // the ${VAR:-placeholder}
+  EXPECT_EQ(result.config.FindUser("rafael")->contact_methods.size(), 2u);
+  EXPECT_EQ(result.config.severities[2].response_time_channels, std::vector<std::string>{"slack-sre"});
+}
+
 TEST(ContactMethodsConfig, EveryMistakeIsReportedWhereItIsWritten) {
   std::string yaml = std::string(kChannels) + R"(users:
   - handle: olu
