@@ -11,6 +11,7 @@
 
 #include "app/app.hpp"
 #include "app/route.hpp"
+#include "app/try_notify.hpp"
 #include "app/oncall.hpp"
 #include "app/validate.hpp"
 #include "notify/transport.hpp"
@@ -163,10 +164,13 @@ int main(int argc, char** argv) {
 
   auto* notify_cmd = cli.add_subcommand("notify", "Notification channels");
   notify_cmd->require_subcommand(1);
-  std::string test_channel;
-  auto* notify_test = notify_cmd->add_subcommand("test", "Send a test notification to a channel now");
+  std::string test_channel, test_user;
+  auto* notify_test = notify_cmd->add_subcommand(
+      "test", "Send a test notification to a channel, or through each of a person's contact methods, now");
   notify_test->add_option("--config,-c", config_path, "Configuration file")->required();
-  notify_test->add_option("channel", test_channel, "Channel name")->required();
+  auto* channel_opt = notify_test->add_option("channel", test_channel, "Channel name");
+  auto* user_opt = notify_test->add_option("--user", test_user, "A user handle: test their contact_methods, in order");
+  channel_opt->excludes(user_opt);
 
   std::string oncall_team, oncall_at;
   auto* oncall = cli.add_subcommand("oncall", "Who is on call for a team, now or at a time");
@@ -225,6 +229,18 @@ int main(int argc, char** argv) {
   if (*notify_test) {
     auto config = LoadOrExplain(config_path);
     if (!config) return 2;
+    if (!test_user.empty()) {
+      auto tries = tocsin::app::TryContactMethods(*config, test_user, Now());
+      if (!tries) return Fail(tries.error().message);
+      bool all = true;
+      for (const auto& t : *tries) {
+        bool ok = t.outcome.kind == tocsin::core::AttemptOutcome::Kind::kDelivered;
+        all = all && ok;
+        std::cout << (ok ? "delivered" : "NOT delivered") << " to " << t.what << ": " << t.outcome.detail << "\n";
+      }
+      return all ? 0 : 1;
+    }
+    if (test_channel.empty()) return Fail("notify test: give a channel name or --user HANDLE");
     const tocsin::core::Channel* channel = nullptr;
     for (const auto& c : config->channels) {
       if (c.name == test_channel) channel = &c;

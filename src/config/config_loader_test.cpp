@@ -32,8 +32,7 @@ std::string Dump(const LoadResult& result) {
 }
 
 std::string ExamplePath() {
-  return (std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "examples" / "v-commerce" /
-          "tocsin.yaml")
+  return (std::filesystem::path(TOCSIN_SOURCE_DIR) / "examples" / "v-commerce" / "tocsin.yaml")
       .lexically_normal()
       .string();
 }

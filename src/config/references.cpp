@@ -33,6 +33,12 @@ std::string SeverityNames(const core::Config& config) {
   return out;
 }
 
+// "a slack channel", "an email channel".
+std::string WithArticle(const std::string& word) {
+  bool vowel = !word.empty() && std::string_view("aeiou").find(word.front()) != std::string_view::npos;
+  return (vowel ? "an " : "a ") + word;
+}
+
 }  // namespace
 
 std::string StripAt(std::string handle) {
@@ -104,9 +110,52 @@ void CheckReferences(LoadState& state) {
     }
   }
 
+  // Every contact method goes through a channel of the type it needs: the one it
+  // names, or the only one of that type.
+  for (const auto& ref : state.refs.contact_channels) {
+    core::ContactMethod& method = state.config.users[ref.user].contact_methods[ref.method];
+    std::string needed = core::ContactChannelType(method.type);
+    std::string label = core::ContactTypeLabel(method.type);
+    const MarkedString& written = ref.written;
+    if (!written.text.empty()) {
+      const core::Channel* channel = config.FindChannel(written.text);
+      if (channel == nullptr) {
+        r.Report(written.mark, WithPath(written, "unknown channel '" + written.text + "' (list it under channels:)"));
+      } else if (channel->type != needed) {
+        r.Report(written.mark, WithPath(written, "channel '" + written.text + "' is " + WithArticle(channel->type) +
+                                                     " channel; " + WithArticle(method.type) +
+                                                     " contact method goes through " + WithArticle(needed) +
+                                                     " channel"));
+      } else {
+        method.channel = written.text;
+      }
+      continue;
+    }
+    std::vector<std::string> candidates;
+    for (const core::Channel& c : config.channels) {
+      if (c.type == needed) candidates.push_back(c.name);
+    }
+    if (candidates.size() == 1) {
+      method.channel = candidates.front();
+    } else if (candidates.empty()) {
+      r.Report(written.mark, WithPath(written, "no " + needed + " channel to send " + label +
+                                                   " through: add one under channels: and name it here with channel:"));
+    } else {
+      std::string names;
+      for (const std::string& n : candidates) names += (names.empty() ? "" : ", ") + n;
+      r.Report(written.mark, WithPath(written, "several " + needed + " channels (" + names +
+                                                   "): name the one to use with channel:"));
+    }
+  }
+
   // Without a channels section, notification names are free-form: early configs can
   // name targets before wiring them.
   if (state.has_channels_section) {
+    for (const MarkedString& name : state.refs.severity_channels) {
+      if (config.FindChannel(name.text) == nullptr) {
+        r.Report(name.mark, WithPath(name, "unknown channel '" + name.text + "' (list it under channels:)"));
+      }
+    }
     for (const MarkedString& name : state.refs.rule_notifications) {
       bool found = std::any_of(config.channels.begin(), config.channels.end(),
                                [&](const core::Channel& c) { return c.name == name.text; });

@@ -18,6 +18,15 @@ struct PendingReferences {
   std::vector<MarkedString> rule_commanders;     // "@handle" as written
   std::vector<MarkedString> rule_notifications;  // channel names
   std::vector<MarkedString> team_handles;        // oncall_handle and aliases, '@' stripped
+  std::vector<MarkedString> severity_channels;   // severities[].response_time_channels
+  // The channel a contact method goes through (config.users[user].contact_methods[method]):
+  // as written, or empty text for "the only channel of the right type" (marked at the method).
+  struct ContactChannel {
+    std::size_t user = 0;
+    std::size_t method = 0;
+    MarkedString written;
+  };
+  std::vector<ContactChannel> contact_channels;
 };
 
 // What the schedules: and escalation_policies: sections leave for the checks that

@@ -1,6 +1,7 @@
 #include "engine/escalation_worker.hpp"
 
 #include "common/log.hpp"
+#include "core/notification/contact.hpp"
 #include "engine/open_incidents.hpp"
 
 namespace tocsin::engine {
@@ -66,9 +67,19 @@ int EscalationWorker::RunOnce(TimePoint now) {
         if (!step.note.empty()) m.events.push_back({now, actor, "escalation_step", step.note, {}});
         for (const auto& p : step.pages) {
           std::string why = p.Why();
-          m.events.push_back({now, actor, "page", "Paged @" + p.user + ": " + why, {}});
-          if (!channel.empty()) {
-            m.notifications.push_back({channel, current.id, "page", now, "@" + p.user + " paged: " + why});
+          // A person with contact methods is paged through them, in order; anyone
+          // else through the team's PagerDuty service.
+          const core::User* user = config_.FindUser(p.user);
+          std::string plan = user ? core::DescribeContactPlan(*user) : "";
+          m.events.push_back({now, actor, "page",
+                              "Paged @" + p.user + (plan.empty() ? "" : " (" + plan + ")") + ": " + why, {}});
+          std::string reason = "@" + p.user + " paged: " + why;
+          if (user && !user->contact_methods.empty()) {
+            auto pages = core::ContactPages(*user, current.id, reason, now);
+            core::RememberPagerDutyContacts(m.incident, pages);
+            for (auto& page : pages) m.notifications.push_back(std::move(page));
+          } else if (!channel.empty()) {
+            m.notifications.push_back({channel, current.id, "page", now, reason});
           }
         }
       }

@@ -4,7 +4,8 @@
 // core::escalation::Evaluate what to do, and writes in one transaction: the
 // decided steps (so a restart never repeats or skips one), a timeline event
 // per step and per page saying why that person was paged, and the pages in
-// the outbox (the team's PagerDuty service, when configured).
+// the outbox: through the person's contact methods when they have some (each
+// at its delay), else to the team's PagerDuty service, when configured.
 
 #include <functional>
 #include <memory>

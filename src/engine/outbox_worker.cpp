@@ -4,6 +4,7 @@
 #include <semaphore>
 
 #include "common/log.hpp"
+#include "core/notification/contact.hpp"
 
 namespace tocsin::engine {
 namespace {
@@ -28,16 +29,31 @@ void OutboxWorker::Attempt(core::Delivery d, TimePoint now) {
   const core::Channel* channel = FindChannel(config_, d.channel);
   core::AttemptOutcome outcome;
   std::optional<core::Incident> incident;
+  bool unreadable = false;  // the incident could not be read (which is not: it is gone)
+  if (channel) {
+    auto inc = store_.GetIncident(d.incident_id);
+    if (inc) {
+      incident = std::move(*inc);
+    } else {
+      unreadable = inc.error().code != ErrorCode::kNotFound;
+    }
+  }
+  // A page to a person is not sent once the incident is acknowledged (or gone).
+  std::optional<std::string> unwanted =
+      channel && !unreadable ? core::WhyNotSend(d, incident ? &*incident : nullptr) : std::nullopt;
   if (!channel) {
     outcome = {Kind::kPermanent, std::nullopt, "channel '" + d.channel + "' is not configured", ""};
+  } else if (unreadable && !d.to.empty()) {
+    outcome = {Kind::kRetry, std::nullopt, "cannot read the incident to know whether the page is still wanted", ""};
+  } else if (unwanted) {
+    outcome = {Kind::kCancelled, std::nullopt, *unwanted, ""};
   } else {
-    if (auto inc = store_.GetIncident(d.incident_id)) incident = std::move(*inc);
     notify::SendContext ctx;
     ctx.config = &config_;
     ctx.public_url = config_.server.public_url;
     ctx.timeout = options_.send_timeout;
     if (incident) ctx.text = d.reason;
-    if (channel->type == "slack_webapi") {
+    if (channel->type == "slack_webapi" && d.to.empty()) {  // a DM is not part of the channel's thread
       if (auto ts = store_.FindThread(d.incident_id, d.channel)) ctx.thread_ts = *ts;
     }
     try {
@@ -46,11 +62,16 @@ void OutboxWorker::Attempt(core::Delivery d, TimePoint now) {
       outcome = {Kind::kRetry, std::nullopt, std::string("send failed: ") + e.what(), ""};
     }
   }
-  ++d.attempts;
+  if (outcome.kind != Kind::kCancelled) ++d.attempts;
   d.last_error.clear();
   core::NewEvent event{now, core::Actor{"", "tocsin-notify"}, "", "", {}};
-  std::string what = d.kind + " to " + d.channel + " (attempt " + std::to_string(d.attempts) + ")";
+  std::string what = core::DescribeDelivery(d) + " (attempt " + std::to_string(d.attempts) + ")";
   switch (outcome.kind) {
+    case Kind::kCancelled:
+      d.state = core::DeliveryState::kCancelled;
+      event.kind = "notification_cancelled";
+      event.message = "Not sent: " + core::DescribeDelivery(d) + ": " + outcome.detail;
+      break;
     case Kind::kDelivered:
       d.state = core::DeliveryState::kDelivered;
       d.delivered_at = now;
@@ -87,6 +108,10 @@ void OutboxWorker::Attempt(core::Delivery d, TimePoint now) {
       }
       break;
     }
+  }
+  if (log::Enabled(log::Level::kDebug)) {
+    log::Debug("notification attempt", {{"delivery", std::to_string(d.id)}, {"channel", d.channel}, {"kind", d.kind},
+                                        {"recipient", d.to.user}, {"result", event.kind}, {"detail", outcome.detail}});
   }
   if (auto ok = store_.FinishAttempt(d, event); !ok) {
     // The send happened but its record did not: the row stays "sending" and is

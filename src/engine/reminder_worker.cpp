@@ -23,22 +23,23 @@ int ReminderWorker::RunOnce(TimePoint now) {
       core::Mutation m{current, {}, {}};
       auto check = core::CheckReminders(current, level, now);
       core::Actor actor{"", "tocsin-reminders"};
-      auto notify = [&](const std::string& kind, const std::string& reason) {
-        for (const auto& channel : current.channels) m.notifications.push_back({channel, current.id, kind, now, reason});
+      auto notify = [&](const std::string& kind, const std::string& reason, const std::vector<std::string>& channels) {
+        for (const auto& channel : channels) m.notifications.push_back({channel, current.id, kind, now, reason});
       };
       if (check.response_time_exceeded) {
         m.incident.response_sla_breached = true;
         std::string why = "not acknowledged within the " + current.severity + " response time of " +
                           Minutes(std::chrono::duration_cast<Micros>(level->response_time));
         m.events.push_back({now, actor, "response_time_exceeded", "Response time exceeded: " + why, {}});
-        notify("response_time_exceeded", why);
+        // The severity's response_time_channels when configured, else the incident's own.
+        notify("response_time_exceeded", why, level->response_time_channels.value_or(current.channels));
       }
       if (check.status_update_due) {
         m.incident.last_reminder = now;
         std::string who = current.commander ? "@" + current.commander->handle : "the commander";
         std::string why = "no status update for " + Minutes(check.silent_for) + "; " + who + ", please post one";
         m.events.push_back({now, actor, "status_update_reminder", "Reminder: " + why, {}});
-        notify("reminder", why);
+        notify("reminder", why, current.channels);
       }
       ++m.incident.version;
       return m;

@@ -2,8 +2,9 @@
 // ReminderWorker: raises "response time exceeded" for incidents not
 // acknowledged within their severity's response time, and reminds the
 // commander when no status update was posted within the severity's cadence.
-// Both are timeline events plus notifications to the incident's channels,
-// written in one transaction. RunOnce(now) is driven by the engine's clock.
+// Both are timeline events plus notifications, written in one transaction:
+// "response time exceeded" goes to the severity's response_time_channels (the
+// incident's channels when it has none), reminders to the incident's channels. RunOnce(now) is driven by the engine's clock.
 
 #include <functional>
 

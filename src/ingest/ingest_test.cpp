@@ -25,7 +25,7 @@ using Parser = Result<std::vector<Alert>> (*)(std::string_view, TimePoint, const
 TimePoint ReceivedAt() { return *ParseRfc3339("2024-05-01T10:00:00Z"); }
 
 fs::path GoldenDir() {
-  return (fs::path(__FILE__).parent_path() / ".." / ".." / "tests" / "golden" / "ingest").lexically_normal();
+  return (fs::path(TOCSIN_SOURCE_DIR) / "tests" / "golden" / "ingest").lexically_normal();
 }
 
 Parser ParserFor(const std::string& format) {

@@ -1,5 +1,8 @@
 #include "notify/notifier.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "notify/email/email.hpp"
 #include "notify/message.hpp"
 #include "notify/pagerduty/pagerduty.hpp"
@@ -65,8 +68,11 @@ Result<HttpRequest> BuildRequest(const core::Channel& channel, const core::Deliv
   return InvalidArgument("channel type '" + channel.type + "' does not send HTTP requests");
 }
 
-core::AttemptOutcome Send(const core::Channel& channel, const core::Delivery& delivery, const core::Incident* incident,
-                          const SendContext& ctx) {
+namespace {
+
+core::AttemptOutcome SendVia(const core::Channel& channel, const core::Delivery& delivery,
+                             const core::Incident* incident, const SendContext& ctx,
+                             const std::vector<std::string>& secrets) {
   using Kind = core::AttemptOutcome::Kind;
   if (channel.type == "email") {
     std::string message = RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"));
@@ -83,12 +89,188 @@ core::AttemptOutcome Send(const core::Channel& channel, const core::Delivery& de
   auto request = BuildRequest(channel, delivery, incident, ctx);
   if (!request) return {Kind::kPermanent, std::nullopt, request.error().message, ""};
   HttpAnswer answer = Post(*request, ctx.timeout);
+  // Before anything reads it: a receiver may echo the request, tokens and all.
+  answer.body = Redact(std::move(answer.body), secrets);
   if (channel.type == "slack_webapi") return slack::ClassifyWebApi(answer);
   if (channel.type == "pagerduty") return pagerduty::Classify(answer);
   return ClassifyHttp(answer);
 }
 
-std::vector<std::string> ValidateChannel(const core::Channel& c) {
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void AddSecret(std::vector<std::string>& out, std::string value, std::size_t min_size) {
+  while (!value.empty() && value.back() == ' ') value.pop_back();
+  while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+  if (value.size() >= min_size) out.push_back(std::move(value));
+}
+
+// A URL's secret parts: all of it, its path and query, each long path segment
+// (a Slack webhook's last segment is its secret), each query value (signed
+// URLs), and the password of user:password@host.
+void AddUrlSecrets(std::vector<std::string>& out, const std::string& url) {
+  AddSecret(out, url, 8);
+  auto scheme = url.find("://");
+  std::size_t host_start = scheme == std::string::npos ? 0 : scheme + 3;
+  std::size_t path_start = url.find_first_of("/?#", host_start);
+  std::string authority = url.substr(host_start, path_start == std::string::npos ? std::string::npos : path_start - host_start);
+  if (auto at = authority.rfind('@'); at != std::string::npos) {
+    std::string userinfo = authority.substr(0, at);
+    if (auto colon = userinfo.find(':'); colon != std::string::npos) AddSecret(out, userinfo.substr(colon + 1), 4);
+  }
+  if (path_start == std::string::npos) return;
+  std::string rest = url.substr(path_start);
+  AddSecret(out, rest, 8);
+  std::size_t query = rest.find('?');
+  std::string path = rest.substr(0, query);
+  for (std::size_t start = 0; start < path.size();) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    AddSecret(out, path.substr(start, end - start), 12);
+    start = end + 1;
+  }
+  if (query == std::string::npos) return;
+  std::string q = rest.substr(query + 1);
+  for (std::size_t start = 0; start < q.size();) {
+    std::size_t end = q.find_first_of("&#", start);
+    if (end == std::string::npos) end = q.size();
+    std::string pair = q.substr(start, end - start);
+    if (auto eq = pair.find('='); eq != std::string::npos) AddSecret(out, pair.substr(eq + 1), 4);
+    start = end + 1;
+  }
+}
+
+std::string PercentEncode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  for (std::size_t pos = text.find(from); pos != std::string::npos; pos = text.find(from, pos + to.size())) {
+    text.replace(pos, from.size(), to);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::vector<std::string> SecretsOf(const core::Channel& channel) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : channel.settings) {
+    if (key == "token" || key == "routing_key" || key == "password" || key == "secret") {
+      AddSecret(out, value, 4);
+    } else if (EndsWith(key, "url")) {
+      AddUrlSecrets(out, value);
+    } else if (key == "headers") {
+      // "Name: value; Name2: value": header values often carry credentials.
+      for (std::size_t start = 0; start < value.size();) {
+        std::size_t end = value.find(';', start);
+        if (end == std::string::npos) end = value.size();
+        std::string pair = value.substr(start, end - start);
+        if (auto colon = pair.find(':'); colon != std::string::npos) {
+          std::string header_value = pair.substr(colon + 1);
+          AddSecret(out, header_value, 4);
+          // "Bearer <token>": the token alone too.
+          for (std::size_t w = 0; w < header_value.size();) {
+            std::size_t e = header_value.find(' ', w);
+            if (e == std::string::npos) e = header_value.size();
+            AddSecret(out, header_value.substr(w, e - w), 8);
+            w = e + 1;
+          }
+        }
+        start = end + 1;
+      }
+    }
+  }
+  return out;
+}
+
+std::string Redact(std::string text, const std::vector<std::string>& secrets) {
+  std::vector<std::string> forms;
+  for (const auto& s : secrets) {
+    forms.push_back(s);
+    forms.push_back(ReplaceAll(s, "/", "\\/"));  // as a JSON encoder may escape it
+    forms.push_back(PercentEncode(s));
+  }
+  // Longest first, so that a URL goes before the path inside it.
+  std::sort(forms.begin(), forms.end(), [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& f : forms) text = ReplaceAll(std::move(text), f, "[redacted]");
+  return text;
+}
+
+Result<core::Channel> ChannelForContact(const core::Channel& channel, const core::ContactTarget& to,
+                                        const core::Config* config) {
+  std::string needed = core::ContactChannelType(to.type);
+  std::string label = core::ContactTypeLabel(to.type);
+  if (needed.empty()) return InvalidArgument("unknown contact method type '" + to.type + "'");
+  if (channel.type != needed) {
+    return InvalidArgument("@" + to.user + "'s " + label + " contact method cannot go through the " + channel.type +
+                           " channel '" + channel.name + "' (it needs a " + needed + " channel)");
+  }
+  core::Channel out = channel;
+  if (to.type == "slack_dm") {
+    if (to.address.empty()) return InvalidArgument("no Slack member id for @" + to.user);
+    out.settings["channel"] = to.address;  // chat.postMessage to a member id: a DM from the bot
+    return out;
+  }
+  if (to.type == "email") {
+    if (to.address.empty()) return InvalidArgument("no email address for @" + to.user);
+    out.settings["to"] = to.address;
+    return out;
+  }
+  // PagerDuty: the routing key is a secret, so the outbox row does not hold it.
+  const core::User* user = config ? config->FindUser(to.user) : nullptr;
+  if (!user) return InvalidArgument("user @" + to.user + " is no longer configured");
+  const core::ContactMethod* method = nullptr;
+  auto index = static_cast<std::size_t>(to.method - 1);
+  if (to.method >= 1 && index < user->contact_methods.size() && user->contact_methods[index].type == "pagerduty") {
+    method = &user->contact_methods[index];
+  }
+  for (const auto& m : user->contact_methods) {
+    if (!method && m.type == "pagerduty" && m.channel == channel.name) method = &m;
+  }
+  if (!method || method->routing_key.empty()) {
+    return InvalidArgument("@" + to.user + " has no PagerDuty contact method any more");
+  }
+  out.settings["routing_key"] = method->routing_key;
+  return out;
+}
+
+core::AttemptOutcome Send(const core::Channel& channel, const core::Delivery& delivery, const core::Incident* incident,
+                          const SendContext& ctx) {
+  std::vector<std::string> secrets = SecretsOf(channel);
+  core::AttemptOutcome outcome;
+  if (delivery.to.empty()) {
+    outcome = SendVia(channel, delivery, incident, ctx, secrets);
+  } else {
+    auto personal = ChannelForContact(channel, delivery.to, ctx.config);
+    if (!personal) {
+      outcome = {core::AttemptOutcome::Kind::kPermanent, std::nullopt, personal.error().message, ""};
+    } else {
+      for (auto& s : SecretsOf(*personal)) secrets.push_back(std::move(s));
+      SendContext direct = ctx;
+      direct.thread_ts.clear();  // a DM is not part of the channel's thread
+      outcome = SendVia(*personal, delivery, incident, direct, secrets);
+      outcome.thread_ts.clear();
+    }
+  }
+  outcome.detail = Redact(std::move(outcome.detail), secrets);
+  return outcome;
+}
+
+std::vector<std::string> ValidateChannel(const core::Channel& c, bool contacts_only) {
   std::vector<std::string> problems;
   const auto& types = ChannelTypes();
   if (std::find(types.begin(), types.end(), c.type) == types.end()) {
@@ -104,18 +286,23 @@ std::vector<std::string> ValidateChannel(const core::Channel& c) {
     }
   };
   if (c.type == "slack" || c.type == "webhook") need_url("url", true, {"http", "https"});
+  // A channel only contact methods use sends to their addresses, not its own.
   if (c.type == "slack_webapi") {
     need_url("api_url", false, {"http", "https"});
     if (Setting(c, "token").empty()) problems.push_back("token: is required for a slack_webapi channel");
-    if (Setting(c, "channel").empty()) problems.push_back("channel: is required for a slack_webapi channel");
+    if (Setting(c, "channel").empty() && !contacts_only) {
+      problems.push_back("channel: is required for a slack_webapi channel");
+    }
   }
   if (c.type == "pagerduty") {
     need_url("url", false, {"http", "https"});
-    if (Setting(c, "routing_key").empty()) problems.push_back("routing_key: is required for a pagerduty channel");
+    if (Setting(c, "routing_key").empty() && !contacts_only) {
+      problems.push_back("routing_key: is required for a pagerduty channel");
+    }
   }
   if (c.type == "email") {
     need_url("smtp_url", true, {"smtp", "smtps"});
-    if (Setting(c, "to").empty()) problems.push_back("to: is required for an email channel");
+    if (Setting(c, "to").empty() && !contacts_only) problems.push_back("to: is required for an email channel");
   }
   std::string tmpl = Setting(c, "template");
   if (!tmpl.empty()) {

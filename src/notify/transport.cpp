@@ -63,6 +63,33 @@ std::size_t ReadUpload(char* buffer, std::size_t size, std::size_t n, void* user
   return chunk;
 }
 
+// TOCSIN_SMTP_DEBUG: the SMTP dialogue on stderr, with the AUTH exchange
+// (base64 credentials) replaced by "[redacted]".
+struct SmtpTrace {
+  bool in_auth = false;
+};
+
+int TraceSmtp(CURL*, curl_infotype type, char* data, std::size_t size, void* user) {
+  auto* trace = static_cast<SmtpTrace*>(user);
+  std::string text(data, size);
+  if (type == CURLINFO_HEADER_OUT) {
+    if (text.rfind("AUTH ", 0) == 0) {
+      trace->in_auth = true;
+      auto mech_end = text.find(' ', 5);
+      text = text.substr(0, mech_end == std::string::npos ? text.find_first_of("\r\n") : mech_end) + " [redacted]\n";
+    } else if (trace->in_auth) {
+      text = "[redacted]\n";
+    }
+    std::fprintf(stderr, "> %s", text.c_str());
+  } else if (type == CURLINFO_HEADER_IN) {
+    if (trace->in_auth && text.rfind("334", 0) != 0) trace->in_auth = false;
+    std::fprintf(stderr, "< %s", text.c_str());
+  } else if (type == CURLINFO_TEXT) {
+    std::fprintf(stderr, "* %s", text.c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
@@ -120,8 +147,14 @@ std::string SendMail(const SmtpMessage& m, std::chrono::milliseconds timeout) {
   curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  // Operators debugging a mail server can see the SMTP dialogue (never logged otherwise).
-  if (std::getenv("TOCSIN_SMTP_DEBUG")) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+  // Operators debugging a mail server can see the SMTP dialogue (never logged
+  // otherwise), without the credentials.
+  SmtpTrace trace;
+  if (std::getenv("TOCSIN_SMTP_DEBUG")) {
+    curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, TraceSmtp);
+    curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &trace);
+    curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+  }
   if (m.starttls) curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
   if (!m.username.empty()) {
     curl_easy_setopt(curl, CURLOPT_USERNAME, m.username.c_str());

@@ -133,6 +133,20 @@ std::string EncodeIncident(const core::Incident& i) {
     w.EndObject();
   }
   w.EndArray();
+  // Written only when there are some: most incidents page nobody through PagerDuty contact methods.
+  if (!i.pagerduty_contacts.empty()) {
+    w.Key("pagerduty_contacts");
+    w.BeginArray();
+    for (const auto& c : i.pagerduty_contacts) {
+      w.BeginObject();
+      w.Member("channel", c.channel);
+      w.Member("due", ToUnixMicros(c.due));
+      w.Member("method", c.method);
+      w.Member("user", c.user);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Member("public_id", i.public_id);
   PutOptTime(w, "resolved", i.resolved);
   w.Member("response_sla_breached", i.response_sla_breached);
@@ -152,15 +166,15 @@ enum Member : int {
   kAcknowledged, kAcknowledgedBy, kChannels, kCommander, kCommanderHandle, kCreated, kCreatedBy,
   kCustomerImpactEnd, kCustomerImpactScope, kCustomerImpactStart, kCustomerImpacted, kDeleted, kDetected,
   kEscalationNextDue, kEscalationSteps, kEscalationTeam, kFields, kId, kIsTest, kLastReminder,
-  kLastStatusUpdate, kModified, kModifiedBy, kNotificationHandles, kPublicId, kResolved,
+  kLastStatusUpdate, kModified, kModifiedBy, kNotificationHandles, kPagerdutyContacts, kPublicId, kResolved,
   kResponseSlaBreached, kSeverity, kState, kTitle, kVersion, kMemberCount
 };
 constexpr std::string_view kMemberNames[kMemberCount] = {
     "acknowledged", "acknowledged_by", "channels", "commander", "commander_handle", "created", "created_by",
     "customer_impact_end", "customer_impact_scope", "customer_impact_start", "customer_impacted", "deleted",
     "detected", "escalation_next_due", "escalation_steps", "escalation_team", "fields", "id", "is_test",
-    "last_reminder", "last_status_update", "modified", "modified_by", "notification_handles", "public_id",
-    "resolved", "response_sla_breached", "severity", "state", "title", "version"};
+    "last_reminder", "last_status_update", "modified", "modified_by", "notification_handles",
+    "pagerduty_contacts", "public_id", "resolved", "response_sla_breached", "severity", "state", "title", "version"};
 // Members the document must have (the nlohmann decoder used at() for them).
 constexpr std::uint64_t Bit(Member m) { return std::uint64_t{1} << m; }
 constexpr std::uint64_t kRequired = Bit(kId) | Bit(kPublicId) | Bit(kTitle) | Bit(kSeverity) | Bit(kState) |
@@ -361,6 +375,32 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
           std::string_view k;
           while (ok && r.NextMember(k)) {
             ok = k == "display_name" ? r.ReadString(h.display_name) : k == "handle" ? r.ReadString(h.handle) : r.SkipValue();
+          }
+        }
+        ok = ok && !r.failed();
+        break;
+      case kPagerdutyContacts:
+        i.pagerduty_contacts.clear();
+        if (r.ReadNull()) break;
+        ok = r.BeginArray();
+        while (ok && r.NextElement()) {
+          core::PagedContact& c = i.pagerduty_contacts.emplace_back();
+          ok = r.BeginObject();
+          std::string_view k;
+          while (ok && r.NextMember(k)) {
+            if (k == "user") {
+              ok = r.ReadString(c.user);
+            } else if (k == "method") {
+              ok = r.ReadInt(c.method);
+            } else if (k == "channel") {
+              ok = r.ReadString(c.channel);
+            } else if (k == "due") {
+              std::int64_t us = 0;
+              ok = r.ReadInt64(us);
+              c.due = FromUnixMicros(us);
+            } else {
+              ok = r.SkipValue();
+            }
           }
         }
         ok = ok && !r.failed();

@@ -74,6 +74,10 @@ std::string EncodeIncident(const core::Incident& i) {
            {"is_test", i.is_test},
            {"deleted", i.deleted},
            {"version", i.version}};
+  for (const auto& c : i.pagerduty_contacts) {
+    doc["pagerduty_contacts"].push_back(
+        {{"user", c.user}, {"method", c.method}, {"channel", c.channel}, {"due", ToUnixMicros(c.due)}});
+  }
   return doc.dump();
 }
 
@@ -131,6 +135,12 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
       }
     }
     i.escalation_next_due = ReadOptTime(j, "escalation_next_due");
+    if (j.contains("pagerduty_contacts")) {
+      for (const auto& c : j["pagerduty_contacts"]) {
+        i.pagerduty_contacts.push_back({c.value("user", ""), c.value("method", 0), c.value("channel", ""),
+                                        FromUnixMicros(c.value("due", std::int64_t{0}))});
+      }
+    }
     i.is_test = j.value("is_test", false);
     i.deleted = j.value("deleted", false);
     i.version = j.value("version", 0);
@@ -188,6 +198,7 @@ std::vector<core::Incident> Varied() {
                            {0, 1, T(1714558500000000), "nobody"},
                            {2147483647, -1, T(-5), ""}};
   full.escalation_next_due = T(1714559400000000);
+  full.pagerduty_contacts = {{"olu", 3, "pagerduty-security", T(1714557900000000)}, {"rafael", 1, "pd", T(0)}};
   full.is_test = true;
   full.deleted = true;
   full.version = 123456789012;

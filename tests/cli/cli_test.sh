@@ -56,6 +56,27 @@ echo "$out" | grep -q "channels.yaml:2:.*broken-hook.*url: not a valid URL" || f
 echo "$out" | grep -q "channels.yaml:5:.*broken-template.*template" || fail "bad template not reported: $out"
 echo "$out" | grep -q "channels.yaml:10:.*carrier-pigeon" || fail "unknown channel type not reported: $out"
 
+# 2c. Contact methods: an unknown type, a missing address, a bad delay, a mismatched and an undefined channel.
+cat > "$work/contacts.yaml" <<'YAML'
+channels:
+  - {name: slack-hook, type: slack, url: 'https://hooks.slack.com/services/x'}
+  - {name: mail, type: email, smtp_url: 'smtp://127.0.0.1:25'}
+users:
+  - handle: olu
+    contact_methods:
+      - {type: sms}
+      - {type: email, after: 1m}
+      - {type: email, after: soon, address: olu@example.com}
+      - {type: slack_dm, after: 2m, member_id: U01, channel: slack-hook}
+      - {type: email, after: 3m, address: olu@example.com, channel: nowhere}
+YAML
+if out=$("$bin" check-config "$work/contacts.yaml"); then fail "check-config accepted broken contact methods"; fi
+echo "$out" | grep -q "contacts.yaml:7:16: users\[0\].contact_methods\[0\].type: .*'sms'" || fail "unknown contact type not reported: $out"
+echo "$out" | grep -q "contacts.yaml:8:9: .*contact_methods\[1\]: an email contact method needs address" || fail "missing address not reported: $out"
+echo "$out" | grep -q "contacts.yaml:9:30: .*contact_methods\[2\].after: expected a duration" || fail "bad delay not reported: $out"
+echo "$out" | grep -q "contacts.yaml:10:62: .*channel 'slack-hook' is a slack channel" || fail "mismatched channel not reported: $out"
+echo "$out" | grep -q "contacts.yaml:11:69: .*unknown channel 'nowhere'" || fail "undefined channel not reported: $out"
+
 # 3. serve refuses the bad config with the same messages.
 if out=$("$bin" serve --config "$work/bad.yaml" --data "$work/d0" 2>&1); then fail "serve started on a bad config"; fi
 echo "$out" | grep -q "bad.yaml:13:" || fail "serve did not explain the bad config: $out"

@@ -219,6 +219,41 @@ TEST_P(StoreConformance, ConcurrentWritersNeitherLoseNorDuplicate) {
   EXPECT_EQ(store_->Timeline(target.id, 0, 10000)->size(), static_cast<std::size_t>(1 + kThreads * kEach / 2));
 }
 
+TEST_P(StoreConformance, ContactPagesKeepTheirPersonAndWaitForTheirDelay) {
+  auto a = Create("paged");
+  core::OutboxItem now_item{"slack-bot", a.id, "page", now_, "@olu paged"};
+  now_item.to = core::ContactTarget{"olu", 1, "slack_dm", "U01"};
+  core::OutboxItem later{"email-pages", a.id, "page", now_, "@olu paged"};
+  later.to = core::ContactTarget{"olu", 2, "email", "olu@example.com"};
+  later.due = now_ + std::chrono::minutes(2);
+  auto updated = store_->UpdateIncident(a.id, [&](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}, {now_item, later}};
+    m.incident.pagerduty_contacts.push_back({"olu", 3, "pd", now_ + std::chrono::minutes(5)});
+    return m;
+  });
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(store_->GetIncident(a.id)->pagerduty_contacts,
+            (std::vector<core::PagedContact>{{"olu", 3, "pd", now_ + std::chrono::minutes(5)}}));
+  auto due = store_->ClaimDeliveries(now_, 10);
+  ASSERT_TRUE(due);
+  ASSERT_EQ(due->size(), 1u);  // the email waits for its delay
+  EXPECT_EQ((*due)[0].to, now_item.to);
+  auto after = store_->ClaimDeliveries(now_ + std::chrono::minutes(2), 10);
+  ASSERT_TRUE(after);
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].to, later.to);
+  EXPECT_EQ((*after)[0].created, now_);
+  EXPECT_EQ((*after)[0].next_attempt_at, now_ + std::chrono::minutes(2));
+  core::Delivery cancelled = (*after)[0];
+  cancelled.state = core::DeliveryState::kCancelled;
+  ASSERT_TRUE(store_->FinishAttempt(cancelled, {now_, {}, "notification_cancelled", "not sent", {}}));
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kCancelled), 1);
+  auto listed = store_->ListDeliveries({core::DeliveryState::kCancelled, "", "", 0, 10});
+  ASSERT_TRUE(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].to, later.to);
+}
+
 TEST_P(StoreConformance, DurableBackendsKeepEverythingAcrossReopen) {
   if (!GetParam().durable) GTEST_SKIP() << "not durable";
   auto a = Create("kept");

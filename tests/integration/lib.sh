@@ -2,7 +2,7 @@
 # the pids array and a fail function).
 
 # serve_tocsin NAME ARGS...: starts `tocsin serve ARGS...` on 127.0.0.1:0 and
-# waits for its "tocsin listening" line. Sets $pid and $addr; the rest of its
+# waits for its "tocsin listening" line (text or JSON log format). Sets $pid and $addr; the rest of its
 # log goes to $work/tocsin.NAME.log.
 serve_tocsin() {
   local name="$1"; shift
@@ -14,7 +14,8 @@ serve_tocsin() {
   addr=""
   local line
   while IFS= read -r -t 30 line <&3; do
-    if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[1]}"; break; fi
+    # text: address=http://...; JSON: "address":"http://..."
+    if [[ "$line" =~ address(=|\":\")(http://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[2]}"; break; fi
   done
   [ -n "$addr" ] || fail "tocsin did not start"
   cat <&3 >"$work/tocsin.$name.log" &

@@ -11,6 +11,7 @@
 #include "api/v2/oncall_api.hpp"
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
+#include "core/notification/contact.hpp"
 
 namespace tocsin::api::v2 {
 namespace {
@@ -195,7 +196,7 @@ struct ApiV2::Impl {
         "# HELP tocsin_notifications Notification deliveries in the outbox, by state.\n"
         "# TYPE tocsin_notifications gauge\n";
     for (auto state : {core::DeliveryState::kQueued, core::DeliveryState::kSending, core::DeliveryState::kDelivered,
-                       core::DeliveryState::kFailed, core::DeliveryState::kGaveUp}) {
+                       core::DeliveryState::kFailed, core::DeliveryState::kGaveUp, core::DeliveryState::kCancelled}) {
       auto n = ctx.store->CountDeliveries(state);
       if (!n) return ErrorResponse(n.error());
       out += "tocsin_notifications{state=\"" + std::string(core::DeliveryStateName(state)) + "\"} " +
@@ -278,6 +279,7 @@ struct ApiV2::Impl {
       for (const auto& change : outcome->changes) {
         if (change.field == "state" && core::IsClosed(m.incident.state) && !core::IsClosed(current.state)) {
           Notify(m, "incident_resolved", "resolved by @" + actor.handle, now);
+          NotifyPagedContacts(m, "incident_resolved", "resolved by @" + actor.handle, now);
         } else if (change.field == "severity") {
           Notify(m, "severity_changed", "severity " + change.from + " -> " + change.to + " by @" + actor.handle, now);
         }
@@ -295,6 +297,17 @@ struct ApiV2::Impl {
       m.notifications.push_back({channel, m.incident.id, kind, now, reason});
       m.events.push_back({now, core::Actor{"", "tocsin-notify"}, "notification_queued",
                           "Notification queued for " + channel + " (" + kind + ")", {}});
+    }
+  }
+
+  // People paged through their own PagerDuty service hear of the acknowledgement
+  // and resolution there too, so that PagerDuty stops paging them.
+  static void NotifyPagedContacts(core::Mutation& m, const std::string& kind, const std::string& reason, TimePoint now) {
+    for (auto& item : core::PagerDutyFollowUps(m.incident, kind, reason, now)) {
+      m.events.push_back({now, core::Actor{"", "tocsin-notify"}, "notification_queued",
+                          "Notification queued for @" + item.to.user + "'s PagerDuty via " + item.channel + " (" + kind + ")",
+                          {}});
+      m.notifications.push_back(std::move(item));
     }
   }
 
@@ -321,6 +334,7 @@ struct ApiV2::Impl {
       m.events.push_back({now, actor, "acknowledged", "Acknowledged by @" + actor.handle,
                           {{"acknowledged", "", FormatRfc3339(now)}}});
       Notify(m, "acknowledged", "acknowledged by @" + actor.handle, now);
+      NotifyPagedContacts(m, "acknowledged", "acknowledged by @" + actor.handle, now);
       return m;
     });
     if (!updated) return ErrorResponse(updated.error());

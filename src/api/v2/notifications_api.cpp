@@ -29,7 +29,13 @@ json DeliveryJson(const core::Delivery& d) {
                 {"next_attempt_at", FormatRfc3339(d.next_attempt_at)},
                 {"delivered_at", d.delivered_at ? json(FormatRfc3339(*d.delivered_at)) : json(nullptr)},
                 {"last_error", d.last_error},
-                {"idempotency_key", d.IdempotencyKey()}}},
+                {"idempotency_key", d.IdempotencyKey()},
+                // A page to a person through one of their contact methods (never its secret).
+                {"recipient", d.to.empty() ? json(nullptr) : json(d.to.user)},
+                {"contact_method", d.to.empty() ? json(nullptr)
+                                                : json{{"position", d.to.method},
+                                                       {"type", d.to.type},
+                                                       {"address", d.to.address.empty() ? json(nullptr) : json(d.to.address)}}}}},
               {"relationships", {{"incident", {{"data", {{"type", "incidents"}, {"id", d.incident_id}}}}}}}};
 }
 
@@ -40,7 +46,7 @@ http::Response ListNotifications(const ApiContext& ctx, const http::Request& req
   if (auto s = req.Query("filter[state]")) {
     f.state = core::ParseDeliveryStateName(*s);
     if (!f.state) {
-      return ErrorResponse(400, "filter[state]: unknown state '" + *s + "' (allowed: queued, sending, delivered, failed, gave_up)");
+      return ErrorResponse(400, "filter[state]: unknown state '" + *s + "' (allowed: queued, sending, delivered, failed, gave_up, cancelled)");
     }
   }
   if (auto c = req.Query("filter[channel]")) f.channel = *c;

@@ -47,6 +47,26 @@ const escalation::Policy* Config::FindPolicyForTeam(const std::string& team_id) 
   return nullptr;
 }
 
+const Channel* Config::FindChannel(const std::string& name) const {
+  for (const auto& c : channels) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+std::string ContactTypeLabel(const std::string& type) {
+  if (type == "slack_dm") return "Slack DM";
+  if (type == "email") return "email";
+  if (type == "pagerduty") return "PagerDuty";
+  return type;
+}
+
+std::string ContactChannelType(const std::string& type) {
+  if (type == "slack_dm") return "slack_webapi";
+  if (type == "email" || type == "pagerduty") return type;
+  return "";
+}
+
 std::vector<SeverityLevel> DefaultSeverities() {
   using std::chrono::minutes;
   using std::chrono::seconds;

@@ -51,9 +51,31 @@ struct SeverityLevel {
   std::chrono::seconds response_time{0};         // acknowledge SLA
   std::optional<std::chrono::seconds> update_cadence;  // status-update reminder interval
   bool postmortem_required = false;
+  // Channels told when an incident of this level is not acknowledged within
+  // response_time; unset = the incident's own channels. An empty list tells nobody
+  // (the timeline still records it).
+  std::optional<std::vector<std::string>> response_time_channels;
   int rank = 0;  // 0 = most severe
   SourceMark mark;
 };
+
+// One way to reach a person when they are paged (users[].contact_methods), in the
+// order they are tried. The first goes out at once; each later one at the page
+// time plus `after`, unless the incident is acknowledged before then.
+struct ContactMethod {
+  std::string type;         // slack_dm | email | pagerduty
+  std::string address;      // slack_dm: Slack member id; email: address; pagerduty: empty
+  std::string routing_key;  // pagerduty: the person's own service's Events API v2 key (a secret)
+  std::string channel;      // the configured channel it goes through (bot token, SMTP server, PagerDuty URL)
+  std::chrono::seconds after{0};
+  SourceMark mark;
+};
+
+// "Slack DM", "email", "PagerDuty".
+std::string ContactTypeLabel(const std::string& type);
+// The channel type a contact method goes through: slack_dm → slack_webapi,
+// email → email, pagerduty → pagerduty; empty for an unknown type.
+std::string ContactChannelType(const std::string& type);
 
 struct User {
   std::string handle;  // "alice" (written "@alice" in rules)
@@ -66,6 +88,9 @@ struct User {
   // Positions the person holds ("Security Lead", "VP Engineering"); escalation
   // tiers can target a position.
   std::vector<std::string> positions;
+  // How to page this person, in order. Empty: pages go to the team's PagerDuty
+  // channel (the channel whose `service` is the team's pagerduty_service).
+  std::vector<ContactMethod> contact_methods;
 };
 
 struct Team {
@@ -158,6 +183,7 @@ struct Config {
   const Team* FindTeam(const std::string& id) const;
   const schedule::Definition* FindSchedule(const std::string& name) const;
   const escalation::Policy* FindPolicyForTeam(const std::string& team_id) const;
+  const Channel* FindChannel(const std::string& name) const;
 };
 
 // The seed's four severities: response times 5 min / 15 min / 1 h / 4 h, status

@@ -60,6 +60,17 @@ struct EscalationStep {
   bool operator==(const EscalationStep&) const = default;
 };
 
+// A person paged through a PagerDuty contact method: that service gets the
+// incident's acknowledge and resolve too, so the person's own PagerDuty stops
+// paging them.
+struct PagedContact {
+  std::string user;     // handle
+  int method = 0;       // 1-based position in the user's contact_methods
+  std::string channel;  // the pagerduty channel it went through
+  TimePoint due{};      // when the page was (to be) sent
+  bool operator==(const PagedContact&) const = default;
+};
+
 struct Incident {
   std::string id;  // UUID
   std::int64_t public_id = 0;
@@ -89,6 +100,7 @@ struct Incident {
   std::string escalation_team;             // team whose policy escalates this incident ("" = none)
   std::vector<EscalationStep> escalation_steps;
   std::optional<TimePoint> escalation_next_due;
+  std::vector<PagedContact> pagerduty_contacts;  // distinct (user, method), earliest due
   bool is_test = false;
   bool deleted = false;
   std::int64_t version = 0;  // bumped by every change

@@ -12,13 +12,14 @@ std::string_view DeliveryStateName(DeliveryState s) {
     case DeliveryState::kDelivered: return "delivered";
     case DeliveryState::kFailed: return "failed";
     case DeliveryState::kGaveUp: return "gave_up";
+    case DeliveryState::kCancelled: return "cancelled";
   }
   return "queued";
 }
 
 std::optional<DeliveryState> ParseDeliveryStateName(std::string_view name) {
   for (auto s : {DeliveryState::kQueued, DeliveryState::kSending, DeliveryState::kDelivered, DeliveryState::kFailed,
-                 DeliveryState::kGaveUp}) {
+                 DeliveryState::kGaveUp, DeliveryState::kCancelled}) {
     if (DeliveryStateName(s) == name) return s;
   }
   return std::nullopt;

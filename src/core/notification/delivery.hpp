@@ -15,10 +15,24 @@
 
 namespace tocsin::core {
 
-enum class DeliveryState { kQueued, kSending, kDelivered, kFailed, kGaveUp };
+// kCancelled: not sent because it was no longer wanted when its turn came (a
+// page to a person once the incident is acknowledged).
+enum class DeliveryState { kQueued, kSending, kDelivered, kFailed, kGaveUp, kCancelled };
 
-std::string_view DeliveryStateName(DeliveryState s);  // queued, sending, delivered, failed, gave_up
+std::string_view DeliveryStateName(DeliveryState s);  // queued, sending, delivered, failed, gave_up, cancelled
 std::optional<DeliveryState> ParseDeliveryStateName(std::string_view name);
+
+// A delivery to one person through one of their contact methods
+// (users[].contact_methods) rather than to the channel's own destination.
+struct ContactTarget {
+  std::string user;     // handle; empty: the delivery goes to the channel itself
+  int method = 0;       // 1-based position in the user's contact_methods
+  std::string type;     // slack_dm | email | pagerduty
+  std::string address;  // Slack member id or email address; empty for pagerduty (the
+                        // routing key is a secret: read from the config when sending)
+  bool empty() const { return user.empty(); }
+  bool operator==(const ContactTarget&) const = default;
+};
 
 struct Delivery {
   std::int64_t id = 0;
@@ -33,13 +47,14 @@ struct Delivery {
   std::string last_error;
   std::optional<TimePoint> delivered_at;
   std::string thread_ts;  // Slack message ts, for threading later updates
+  ContactTarget to;       // set: a page to a person through their contact method
 
   std::string IdempotencyKey() const { return "tocsin-delivery-" + std::to_string(id); }
 };
 
 // What one attempt to send came to, as the channel's notifier judges it.
 struct AttemptOutcome {
-  enum class Kind { kDelivered, kRetry, kPermanent };
+  enum class Kind { kDelivered, kRetry, kPermanent, kCancelled };
   Kind kind = Kind::kRetry;
   std::optional<std::chrono::seconds> retry_after;  // the receiver asked us to wait (429, Retry-After)
   std::string detail;     // "HTTP 500: rollup_error", never containing secrets

@@ -10,6 +10,7 @@
 
 #include "core/alert/alert.hpp"
 #include "core/incident/incident.hpp"
+#include "core/notification/delivery.hpp"
 
 namespace tocsin::core {
 
@@ -20,6 +21,8 @@ struct OutboxItem {
   std::string kind;         // "incident_opened", "alert_retriggered", ...
   TimePoint created{};
   std::string reason;       // "rule '[V-Commerce] ...'"
+  ContactTarget to;         // set: a page to a person through one of their contact methods
+  std::optional<TimePoint> due;  // first attempt not before this (default: created)
 };
 
 // The incidents an alert group relates to, read inside the transaction.

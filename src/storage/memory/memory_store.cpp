@@ -380,7 +380,8 @@ class MemoryStore final : public core::Store {
     d.kind = n.kind;
     d.reason = n.reason;
     d.created = n.created;
-    d.next_attempt_at = n.created;
+    d.next_attempt_at = n.due.value_or(n.created);
+    d.to = n.to;
     return d;
   }
 

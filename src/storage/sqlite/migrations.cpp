@@ -144,6 +144,15 @@ CREATE INDEX incidents_state_severity ON incidents(state, severity, public_id) W
 ALTER TABLE incidents ADD COLUMN due_at INTEGER;
 CREATE INDEX incidents_due ON incidents(due_at, public_id) WHERE due_at IS NOT NULL AND deleted = 0;
 )sql"},
+      {7, "outbox deliveries to a person's contact method", R"sql(
+-- A page to one person through one of their contact methods (users[].contact_methods):
+-- who, which method (1-based), its type and its address (Slack member id or email;
+-- never a secret: a PagerDuty routing key is read from the config when sending).
+ALTER TABLE outbox ADD COLUMN recipient TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN contact_method INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE outbox ADD COLUMN contact_type TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN contact_address TEXT NOT NULL DEFAULT '';
+)sql"},
   };
   return kMigrations;
 }

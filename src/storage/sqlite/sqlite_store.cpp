@@ -670,10 +670,13 @@ class SqliteStore final : public core::Store {
   static Result<void> WriteOutbox(Connection& c, const std::vector<core::OutboxItem>& items) {
     if (items.empty()) return {};
     auto ob = c.Prepare(
-        "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at) VALUES (?,?,?,?,?,?)");
+        "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, recipient, contact_method, "
+        "contact_type, contact_address) VALUES (?,?,?,?,?,?,?,?,?,?)");
     if (!ob) return tl::unexpected(ob.error());
     for (const auto& n : items) {
-      ob->BindAll({n.incident_id, n.channel, n.kind, n.reason, ToUnixMicros(n.created), ToUnixMicros(n.created)});
+      ob->BindAll({n.incident_id, n.channel, n.kind, n.reason, ToUnixMicros(n.created),
+                   ToUnixMicros(n.due.value_or(n.created)), n.to.user, static_cast<std::int64_t>(n.to.method),
+                   n.to.type, n.to.address});
       if (auto ok = ob->Run(); !ok) return ok;
     }
     return {};
@@ -681,7 +684,7 @@ class SqliteStore final : public core::Store {
 
   static constexpr const char* kDeliverySelect =
       "SELECT id, incident_id, channel, kind, reason, created, state, attempts, next_attempt_at, last_error, "
-      "delivered_at, thread_ts FROM outbox";
+      "delivered_at, thread_ts, recipient, contact_method, contact_type, contact_address FROM outbox";
 
   static core::Delivery ReadDelivery(sqlite::Statement& q) {
     core::Delivery d;
@@ -697,6 +700,7 @@ class SqliteStore final : public core::Store {
     d.last_error = q.Text(9);
     if (!q.IsNull(10)) d.delivered_at = FromUnixMicros(q.Int(10));
     d.thread_ts = q.Text(11);
+    d.to = core::ContactTarget{q.Text(12), static_cast<int>(q.Int(13)), q.Text(14), q.Text(15)};
     return d;
   }
 
