@@ -35,6 +35,7 @@ struct Delivery {
   std::string thread_ts;  // Slack message ts, for threading later updates
 
   std::string IdempotencyKey() const { return "tocsin-delivery-" + std::to_string(id); }
+  bool operator==(const Delivery&) const = default;
 };
 
 // What one attempt to send came to, as the channel's notifier judges it.
