@@ -195,33 +195,39 @@ void OutboxWorker::SenderLoop() {
     std::size_t c = 0;
     work_cv_.wait(lock, [&] { return stop_senders_ || PickLane(c); });
     if (stop_senders_) return;
-    ChannelQueue& queue = channels_[c];
-    std::string key = std::move(queue.ready.front());
-    queue.ready.pop_front();
-    ++queue.active;
-    Lane& lane = lanes_[key];
-    lane.active = true;
-    Job job = std::move(lane.jobs.front());
-    lane.jobs.pop_front();
-    --queued_;
-    ++sending_;
-    lock.unlock();
-    core::AttemptRecord record = Attempt(job);
-    lock.lock();
-    if (outcomes_.empty()) first_outcome_at_ = Steady::now();
-    outcomes_.push_back(std::move(record));
-    --sending_;
-    --channels_[c].active;
-    Lane& after = lanes_[key];
-    after.active = false;
-    if (after.jobs.empty()) {
-      lanes_.erase(key);
-    } else {
-      channels_[c].ready.push_back(key);
+    std::string key = std::move(channels_[c].ready.front());
+    channels_[c].ready.pop_front();
+    ++channels_[c].active;
+    lanes_[key].active = true;
+    // The lane stays on this thread (and its keep-alive connection) while it
+    // has jobs and no other lane of its channel is waiting for a slot.
+    while (true) {
+      Lane& lane = lanes_[key];
+      Job job = std::move(lane.jobs.front());
+      lane.jobs.pop_front();
+      --queued_;
+      ++sending_;
+      lock.unlock();
+      core::AttemptRecord record = Attempt(job);
+      lock.lock();
+      if (outcomes_.empty()) first_outcome_at_ = Steady::now();
+      outcomes_.push_back(std::move(record));
+      --sending_;
+      if (outcomes_.size() == 1 || outcomes_.size() >= options_.record_batch) record_cv_.notify_one();
+      Lane& after = lanes_[key];
+      if (!stop_senders_ && !after.jobs.empty() && channels_[c].ready.empty()) continue;
+      after.active = false;
+      --channels_[c].active;
+      if (after.jobs.empty()) {
+        lanes_.erase(key);
+      } else {
+        channels_[c].ready.push_back(key);
+      }
+      break;
     }
-    work_cv_.notify_one();
-    done_cv_.notify_all();
-    record_cv_.notify_one();
+    // This thread takes the slot or lane it freed when it loops; nobody else
+    // needs waking for it. RunOnce waits for the last send.
+    if (queued_ == 0 && sending_ == 0) done_cv_.notify_all();
   }
 }
 
