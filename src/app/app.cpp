@@ -101,6 +101,7 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   engine::OutboxOptions oo;
   oo.send_timeout = options.send_timeout;
   oo.retry.give_up_after = options.give_up_after;
+  oo.idle_poll = options.outbox_idle_poll;
   d.outbox = std::make_unique<engine::OutboxWorker>(*d.store, d.config, *d.clock, oo);
   d.reminders = std::make_unique<engine::ReminderWorker>(*d.store, d.config);
   auto oncall = OnCallDirectory::Create(d.config, *d.store);

@@ -25,6 +25,9 @@ struct AppOptions {
   bool start_workers = true;
   std::chrono::milliseconds send_timeout{10000};
   std::chrono::seconds give_up_after{std::chrono::hours(24)};  // undelivered notifications are abandoned after this
+  // The outbox worker is woken by every commit that queues a notification;
+  // this is only its longest wait otherwise (retries falling due).
+  std::chrono::milliseconds outbox_idle_poll{1000};
 };
 
 class App {

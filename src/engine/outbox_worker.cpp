@@ -1,7 +1,7 @@
 #include "engine/outbox_worker.hpp"
 
-#include <map>
-#include <semaphore>
+#include <algorithm>
+#include <unordered_set>
 
 #include "common/log.hpp"
 #include "core/notification/contact.hpp"
@@ -9,12 +9,17 @@
 namespace tocsin::engine {
 namespace {
 
+using Steady = std::chrono::steady_clock;
+
 const core::Channel* FindChannel(const core::Config& config, const std::string& name) {
   for (const auto& c : config.channels) {
     if (c.name == name) return &c;
   }
   return nullptr;
 }
+
+// The lane of a delivery: one incident on one channel.
+std::string LaneKey(const core::Delivery& d) { return d.channel + '\n' + d.incident_id; }
 
 }  // namespace
 
@@ -24,23 +29,16 @@ OutboxWorker::OutboxWorker(core::Store& store, const core::Config& config, const
 
 OutboxWorker::~OutboxWorker() { Stop(); }
 
-void OutboxWorker::Attempt(core::Delivery d, TimePoint now) {
+core::AttemptRecord OutboxWorker::Attempt(const Job& job) {
   using Kind = core::AttemptOutcome::Kind;
-  const core::Channel* channel = FindChannel(config_, d.channel);
+  core::Delivery d = job.delivery;
+  const core::Channel* channel = job.channel;
   core::AttemptOutcome outcome;
-  std::optional<core::Incident> incident;
-  bool unreadable = false;  // the incident could not be read (which is not: it is gone)
-  if (channel) {
-    auto inc = store_.GetIncident(d.incident_id);
-    if (inc) {
-      incident = std::move(*inc);
-    } else {
-      unreadable = inc.error().code != ErrorCode::kNotFound;
-    }
-  }
+  const core::Incident* incident = job.incident.get();
   // A page to a person is not sent once the incident is acknowledged (or gone).
+  bool unreadable = job.unreadable;  // the incident could not be read (which is not: it is gone)
   std::optional<std::string> unwanted =
-      channel && !unreadable ? core::WhyNotSend(d, incident ? &*incident : nullptr) : std::nullopt;
+      channel && !unreadable ? core::WhyNotSend(d, incident) : std::nullopt;
   if (!channel) {
     outcome = {Kind::kPermanent, std::nullopt, "channel '" + d.channel + "' is not configured", ""};
   } else if (unreadable && !d.to.empty()) {
@@ -52,16 +50,30 @@ void OutboxWorker::Attempt(core::Delivery d, TimePoint now) {
     ctx.config = &config_;
     ctx.public_url = config_.server.public_url;
     ctx.timeout = options_.send_timeout;
-    if (incident) ctx.text = d.reason;
-    if (channel->type == "slack_webapi" && d.to.empty()) {  // a DM is not part of the channel's thread
-      if (auto ts = store_.FindThread(d.incident_id, d.channel)) ctx.thread_ts = *ts;
+    if (job.incident) ctx.text = d.reason;
+    bool threaded = channel->type == "slack_webapi" && d.to.empty();  // a DM is not part of the channel's thread
+    if (threaded) {
+      // The thread may have been started by an outcome not recorded yet;
+      // the lane runs one send at a time, so that outcome is known here.
+      {
+        std::lock_guard lock(mu_);
+        if (auto it = threads_started_.find(LaneKey(d)); it != threads_started_.end()) ctx.thread_ts = it->second;
+      }
+      if (ctx.thread_ts.empty()) {
+        if (auto ts = store_.FindThread(d.incident_id, d.channel)) ctx.thread_ts = *ts;
+      }
     }
     try {
-      outcome = send_(*channel, d, incident ? &*incident : nullptr, ctx);
+      outcome = send_(*channel, d, job.incident.get(), ctx);
     } catch (const std::exception& e) {
       outcome = {Kind::kRetry, std::nullopt, std::string("send failed: ") + e.what(), ""};
     }
+    if (threaded && ctx.thread_ts.empty() && outcome.kind == Kind::kDelivered && !outcome.thread_ts.empty()) {
+      std::lock_guard lock(mu_);
+      threads_started_.emplace(LaneKey(d), outcome.thread_ts);
+    }
   }
+  TimePoint now = job.now ? *job.now : clock_.Now();
   if (outcome.kind != Kind::kCancelled) ++d.attempts;
   d.last_error.clear();
   core::NewEvent event{now, core::Actor{"", "tocsin-notify"}, "", "", {}};
@@ -113,11 +125,145 @@ void OutboxWorker::Attempt(core::Delivery d, TimePoint now) {
     log::Debug("notification attempt", {{"delivery", std::to_string(d.id)}, {"channel", d.channel}, {"kind", d.kind},
                                         {"recipient", d.to.user}, {"result", event.kind}, {"detail", outcome.detail}});
   }
-  if (auto ok = store_.FinishAttempt(d, event); !ok) {
-    // The send happened but its record did not: the row stays "sending" and is
-    // requeued at the next start, retried with the same idempotency key.
-    log::Error("cannot record a notification attempt", {{"delivery", std::to_string(d.id)}, {"error", ok.error().message}});
+  return core::AttemptRecord{std::move(d), std::move(event)};
+}
+
+void OutboxWorker::Record(std::vector<core::AttemptRecord> records) {
+  if (records.empty()) return;
+  std::vector<bool> recorded(records.size(), true);
+  if (auto ok = store_.FinishAttempts(records); !ok) {
+    log::Warn("cannot record notification attempts together; recording them one by one",
+              {{"count", std::to_string(records.size())}, {"error", ok.error().message}});
+    for (std::size_t k = 0; k < records.size(); ++k) {
+      if (auto one = store_.FinishAttempt(records[k].delivery, records[k].event); !one) {
+        // The send happened but its record did not: the delivery stays claimed
+        // ("sending") and is requeued at the next start, then retried with the
+        // same idempotency key.
+        recorded[k] = false;
+        log::Error("cannot record a notification attempt",
+                   {{"delivery", std::to_string(records[k].delivery.id)}, {"error", one.error().message}});
+      }
+    }
   }
+  {
+    std::lock_guard lock(mu_);
+    for (std::size_t k = 0; k < records.size(); ++k) {
+      const core::Delivery& d = records[k].delivery;
+      if (recorded[k] && !d.thread_ts.empty()) {
+        // Committed: FindThread answers from now on.
+        auto it = threads_started_.find(LaneKey(d));
+        if (it != threads_started_.end() && it->second == d.thread_ts) threads_started_.erase(it);
+      }
+      if (d.state == core::DeliveryState::kQueued && (!next_retry_ || d.next_attempt_at < *next_retry_)) {
+        next_retry_ = d.next_attempt_at;
+      }
+    }
+    in_flight_ -= static_cast<std::int64_t>(records.size());
+  }
+  dispatch_cv_.notify_all();
+}
+
+void OutboxWorker::Enqueue(std::vector<core::Delivery> claimed, std::optional<TimePoint> now) {
+  // Each incident is read once per claim (not once per delivery); it is at
+  // least as new as the commit that queued its deliveries.
+  struct IncidentRead {
+    std::shared_ptr<const core::Incident> incident;
+    bool unreadable = false;
+  };
+  std::unordered_map<std::string, IncidentRead> incidents;
+  for (const auto& d : claimed) {
+    if (incidents.count(d.incident_id)) continue;
+    IncidentRead read;
+    if (FindChannel(config_, d.channel)) {
+      if (auto inc = store_.GetIncident(d.incident_id)) {
+        read.incident = std::make_shared<const core::Incident>(std::move(*inc));
+      } else {
+        read.unreadable = inc.error().code != ErrorCode::kNotFound;
+      }
+    }
+    incidents.emplace(d.incident_id, std::move(read));
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (auto& d : claimed) {
+      std::string key = LaneKey(d);
+      auto [ch, added] = channel_index_.try_emplace(d.channel, channels_.size());
+      if (added) channels_.push_back(ChannelQueue{std::max(1, options_.per_channel_concurrency), 0, {}});
+      Lane& lane = lanes_[key];
+      if (!lane.active && lane.jobs.empty()) channels_[ch->second].ready.push_back(key);
+      Job job;
+      job.channel = FindChannel(config_, d.channel);
+      job.incident = incidents[d.incident_id].incident;
+      job.unreadable = incidents[d.incident_id].unreadable;
+      job.now = now;
+      job.delivery = std::move(d);
+      lane.jobs.push_back(std::move(job));
+      ++queued_;
+      ++in_flight_;
+    }
+  }
+  work_cv_.notify_all();
+}
+
+bool OutboxWorker::PickLane(std::size_t& channel) {
+  for (std::size_t k = 0; k < channels_.size(); ++k) {
+    std::size_t c = (next_channel_ + k) % channels_.size();
+    if (channels_[c].active < channels_[c].limit && !channels_[c].ready.empty()) {
+      channel = c;
+      next_channel_ = c + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+void OutboxWorker::SenderLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    std::size_t c = 0;
+    work_cv_.wait(lock, [&] { return stop_senders_ || PickLane(c); });
+    if (stop_senders_) return;
+    std::string key = std::move(channels_[c].ready.front());
+    channels_[c].ready.pop_front();
+    ++channels_[c].active;
+    lanes_[key].active = true;
+    // The lane stays on this thread (and its keep-alive connection) while it
+    // has jobs and no other lane of its channel is waiting for a slot.
+    while (true) {
+      Lane& lane = lanes_[key];
+      Job job = std::move(lane.jobs.front());
+      lane.jobs.pop_front();
+      --queued_;
+      ++sending_;
+      lock.unlock();
+      core::AttemptRecord record = Attempt(job);
+      lock.lock();
+      if (outcomes_.empty()) first_outcome_at_ = Steady::now();
+      outcomes_.push_back(std::move(record));
+      --sending_;
+      if (outcomes_.size() == 1 || outcomes_.size() >= options_.record_batch) record_cv_.notify_one();
+      Lane& after = lanes_[key];
+      if (!stop_senders_ && !after.jobs.empty() && channels_[c].ready.empty()) continue;
+      after.active = false;
+      --channels_[c].active;
+      if (after.jobs.empty()) {
+        lanes_.erase(key);
+      } else {
+        channels_[c].ready.push_back(key);
+      }
+      break;
+    }
+    // This thread takes the slot or lane it freed when it loops; nobody else
+    // needs waking for it. RunOnce waits for the last send.
+    if (queued_ == 0 && sending_ == 0) done_cv_.notify_all();
+  }
+}
+
+void OutboxWorker::StartSenders() {
+  std::lock_guard lock(mu_);
+  if (!senders_.empty()) return;
+  stop_senders_ = false;
+  for (int k = 0; k < std::max(1, options_.threads); ++k) senders_.emplace_back([this] { SenderLoop(); });
 }
 
 int OutboxWorker::RunOnce(TimePoint now) {
@@ -127,63 +273,133 @@ int OutboxWorker::RunOnce(TimePoint now) {
     return 0;
   }
   if (claimed->empty()) return 0;
-  // Per-channel concurrency: each channel's deliveries run on at most N
-  // threads; different channels proceed independently, so one slow receiver
-  // does not hold up the others.
-  std::map<std::string, std::vector<core::Delivery>> by_channel;
-  for (auto& d : *claimed) by_channel[d.channel].push_back(std::move(d));
-  std::vector<std::vector<core::Delivery>> lanes;
-  for (auto& [name, list] : by_channel) {
-    int n = std::max(1, std::min(options_.per_channel_concurrency, static_cast<int>(list.size())));
-    std::vector<std::vector<core::Delivery>> split(static_cast<std::size_t>(n));
-    for (std::size_t k = 0; k < list.size(); ++k) split[k % static_cast<std::size_t>(n)].push_back(std::move(list[k]));
-    for (auto& s : split) lanes.push_back(std::move(s));
+  int n = static_cast<int>(claimed->size());
+  StartSenders();
+  Enqueue(std::move(*claimed), now);
+  std::vector<core::AttemptRecord> outcomes;
+  {
+    std::unique_lock lock(mu_);
+    done_cv_.wait(lock, [&] { return queued_ == 0 && sending_ == 0; });
+    outcomes.swap(outcomes_);
   }
-  std::atomic<std::size_t> next{0};
-  auto run = [&] {
-    for (std::size_t lane = next++; lane < lanes.size(); lane = next++) {
-      for (auto& d : lanes[lane]) Attempt(std::move(d), now);
+  Record(std::move(outcomes));
+  return n;
+}
+
+void OutboxWorker::DispatchLoop() {
+  bool more = true;  // the first pass claims at once
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      if (!more && !woken_) {
+        auto deadline = Steady::now() + options_.idle_poll;
+        if (next_retry_) {
+          auto wait = std::max(Micros(0), std::chrono::duration_cast<Micros>(*next_retry_ - clock_.Now()));
+          deadline = std::min(deadline, Steady::now() + wait);
+        }
+        dispatch_cv_.wait_until(lock, deadline, [&] { return stop_ || woken_; });
+      }
+      // Claimed deliveries stay in memory until recorded: wait for room.
+      dispatch_cv_.wait(lock, [&] { return stop_ || in_flight_ + options_.batch <= options_.max_in_flight; });
+      if (stop_) return;
+      woken_ = false;
     }
-  };
-  std::vector<std::thread> threads;
-  int n_threads = std::max(1, std::min(options_.threads, static_cast<int>(lanes.size())));
-  for (int k = 1; k < n_threads; ++k) threads.emplace_back(run);
-  run();
-  for (auto& t : threads) t.join();
-  return static_cast<int>(claimed->size());
+    TimePoint now = clock_.Now();
+    auto claimed = store_.ClaimDeliveries(now, options_.batch);
+    if (!claimed) {
+      log::Error("cannot claim deliveries", {{"error", claimed.error().message}});
+      more = false;
+      continue;
+    }
+    more = static_cast<std::int64_t>(claimed->size()) >= options_.batch;
+    {
+      std::lock_guard lock(mu_);
+      if (next_retry_ && *next_retry_ <= now) next_retry_.reset();
+    }
+    if (!claimed->empty()) Enqueue(std::move(*claimed), std::nullopt);
+  }
+}
+
+void OutboxWorker::RecorderLoop() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    record_cv_.wait(lock, [&] { return stop_recorder_ || !outcomes_.empty(); });
+    if (outcomes_.empty()) return;  // stopping, nothing left
+    // Outcomes wait for a quiet moment (no delivery queued for record_quiet),
+    // so that their commit does not delay the commit of an incoming alert,
+    // but never longer than record_max_delay, and not when a batch is full.
+    while (!stop_recorder_ && outcomes_.size() < options_.record_batch) {
+      auto now = Steady::now();
+      auto latest = first_outcome_at_ + options_.record_max_delay;
+      auto quiet = last_wake_at_ + options_.record_quiet;
+      if (now >= latest || now >= quiet) break;
+      record_cv_.wait_until(lock, std::min(latest, quiet));
+    }
+    std::vector<core::AttemptRecord> batch;
+    batch.swap(outcomes_);
+    lock.unlock();
+    Record(std::move(batch));
+    lock.lock();
+  }
 }
 
 void OutboxWorker::Start() {
   if (auto n = store_.RequeueInFlight(); n && *n > 0) {
     log::Warn("requeued deliveries interrupted by a previous stop", {{"count", std::to_string(*n)}});
   }
-  thread_ = std::thread([this] {
-    while (true) {
-      int sent = RunOnce(clock_.Now());
-      std::unique_lock lock(mu_);
-      if (stop_) return;
-      if (sent == 0) cv_.wait_for(lock, options_.idle_poll, [&] { return stop_ || woken_; });
-      woken_ = false;
-      if (stop_) return;
-    }
-  });
+  {
+    std::lock_guard lock(mu_);
+    stop_ = false;
+    stop_recorder_ = false;
+  }
+  StartSenders();
+  recorder_ = std::thread([this] { RecorderLoop(); });
+  dispatcher_ = std::thread([this] { DispatchLoop(); });
 }
 
 void OutboxWorker::Stop() {
+  // 1. No more claims. 2. The sends in progress finish (queued jobs stay
+  // claimed in memory only: the store forgets them, so they are sent after
+  // the next start). 3. Every outcome known is recorded.
   {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  dispatch_cv_.notify_all();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  {
+    std::lock_guard lock(mu_);
+    stop_senders_ = true;
+  }
+  work_cv_.notify_all();
+  for (auto& t : senders_) t.join();
+  {
+    std::lock_guard lock(mu_);
+    senders_.clear();
+    stop_recorder_ = true;
+  }
+  record_cv_.notify_all();
+  if (recorder_.joinable()) recorder_.join();
+  std::vector<core::AttemptRecord> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(outcomes_);
+    lanes_.clear();
+    for (auto& c : channels_) c.ready.clear();
+    queued_ = 0;
+  }
+  Record(std::move(left));
+  std::lock_guard lock(mu_);
+  in_flight_ = 0;
 }
 
 void OutboxWorker::Wake() {
   {
     std::lock_guard lock(mu_);
     woken_ = true;
+    last_wake_at_ = Steady::now();
   }
-  cv_.notify_all();
+  dispatch_cv_.notify_all();
 }
 
 }  // namespace tocsin::engine

@@ -1,20 +1,46 @@
 #pragma once
-// OutboxWorker: delivers the durable outbox. RunOnce(now) claims the
-// deliveries that are due, sends them (in parallel, at most
-// `per_channel_concurrency` at once per channel), and records each attempt
-// and its outcome on the incident's timeline:
-// delivered; retry later (exponential backoff with jitter, Retry-After
-// respected); failed for good (a permanent refusal); or given up after
-// RetryPolicy::give_up_after, which is also logged as an error.
-// Start() runs RunOnce in a background thread on the system clock; tests call
-// RunOnce themselves with a fake clock.
+// OutboxWorker: delivers the durable outbox. It claims the deliveries that are
+// due, sends them, and records each attempt and its outcome on the incident's
+// timeline: delivered; retry later (exponential backoff with jitter,
+// Retry-After respected); failed for good (a permanent refusal); or given up
+// after RetryPolicy::give_up_after, which is also logged as an error.
+//
+// Sending runs on a persistent pool of sender threads (each keeps its own
+// keep-alive connections, see notify/transport.hpp), under two rules:
+// - deliveries of one incident to one channel ("a lane") are sent one at a
+//   time, in claim order (oldest due first, then queue order), so a Slack
+//   thread's first message and its ts are known before its replies are sent,
+//   and PagerDuty sees trigger before acknowledge before resolve;
+// - at most `per_channel_concurrency` sends are in flight per channel, so one
+//   slow receiver holds up neither the others nor more than its share.
+// Outcomes are recorded in batches (Store::FinishAttempts: one write
+// transaction for many outcomes and their timeline events).
+//
+// Two ways to drive it:
+// - RunOnce(now): claims what is due at `now`, sends it, records every
+//   outcome, then returns (tests, with a fake clock).
+// - Start(): a dispatcher thread claims on the worker's clock whenever Wake()
+//   says something was queued (the app calls it after every commit that
+//   queues a notification), when a retry falls due, or at the latest every
+//   `idle_poll`. Outcomes are then recorded by a recorder thread once no new
+//   delivery was queued for `record_quiet` (so recording does not compete
+//   with the commits of incoming alerts), after `record_max_delay` at the
+//   latest, or as soon as `record_batch` outcomes are waiting. A crash before
+//   an outcome is recorded sends that delivery again after the restart, with
+//   the same idempotency key (at least once).
 
-#include <atomic>
 #include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <string>
 #include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "core/config/config.hpp"
@@ -26,9 +52,13 @@ namespace tocsin::engine {
 
 struct OutboxOptions {
   core::RetryPolicy retry;
-  std::int64_t batch = 256;
-  int per_channel_concurrency = 4;
-  int threads = 8;
+  std::int64_t batch = 256;               // deliveries claimed at once
+  int per_channel_concurrency = 4;        // sends in flight per channel
+  int threads = 8;                        // sender threads (all channels)
+  std::int64_t max_in_flight = 2048;      // claimed but not yet recorded: bounds memory
+  std::size_t record_batch = 1024;        // outcomes per write transaction, at most
+  std::chrono::milliseconds record_quiet{20};
+  std::chrono::milliseconds record_max_delay{1000};
   std::chrono::milliseconds send_timeout{10000};
   std::chrono::milliseconds idle_poll{1000};  // background loop: longest wait between checks
 };
@@ -43,15 +73,45 @@ class OutboxWorker {
                SendFn send = notify::Send);
   ~OutboxWorker();
 
-  // Sends every delivery due at `now`; returns how many attempts were made.
+  // Sends every delivery due at `now` (one claim of up to `batch`), records
+  // the outcomes, and returns how many attempts were made.
   int RunOnce(TimePoint now);
   // Background delivery on the worker's clock; Wake() after enqueuing.
   void Start();
+  // Finishes the sends in progress, records their outcomes, and stops.
   void Stop();
   void Wake();
 
  private:
-  void Attempt(core::Delivery delivery, TimePoint now);
+  struct Job {
+    core::Delivery delivery;
+    std::shared_ptr<const core::Incident> incident;  // null: deleted (or unreadable)
+    bool unreadable = false;                         // reading the incident failed (not: it is gone)
+    const core::Channel* channel = nullptr;          // null: not configured
+    std::optional<TimePoint> now;                    // RunOnce's time; empty: the clock at send time
+  };
+  // One incident on one channel: its jobs run one at a time, in order.
+  struct Lane {
+    std::deque<Job> jobs;
+    bool active = false;
+  };
+  struct ChannelQueue {
+    int limit = 1;
+    int active = 0;
+    std::deque<std::string> ready;  // lanes with jobs and no send in progress
+  };
+
+  void StartSenders();
+  // Under mu_: a channel with a ready lane and a free slot, round robin.
+  bool PickLane(std::size_t& channel);
+  void SenderLoop();
+  void DispatchLoop();
+  void RecorderLoop();
+  // Loads each claimed delivery's incident once and queues the jobs in their lanes.
+  void Enqueue(std::vector<core::Delivery> claimed, std::optional<TimePoint> now);
+  core::AttemptRecord Attempt(const Job& job);
+  // Records outcomes (one transaction; one by one if that fails).
+  void Record(std::vector<core::AttemptRecord> records);
 
   core::Store& store_;
   const core::Config& config_;
@@ -60,11 +120,32 @@ class OutboxWorker {
   SendFn send_;
   std::mutex rng_mu_;
   std::mt19937_64 rng_;
-  std::thread thread_;
+
   std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable work_cv_;      // senders: a lane is ready, or stop
+  std::condition_variable done_cv_;      // a send finished
+  std::condition_variable dispatch_cv_;  // dispatcher: woken, room freed, or stop
+  std::condition_variable record_cv_;    // recorder: outcomes waiting, or stop
+  std::unordered_map<std::string, Lane> lanes_;
+  std::vector<ChannelQueue> channels_;
+  std::unordered_map<std::string, std::size_t> channel_index_;
+  std::size_t next_channel_ = 0;
+  std::size_t queued_ = 0;   // jobs waiting in lanes
+  std::size_t sending_ = 0;  // sends in progress
+  std::int64_t in_flight_ = 0;  // background: claimed and not yet recorded
+  std::vector<core::AttemptRecord> outcomes_;  // sent, not yet recorded
+  // Slack threads started by outcomes not yet recorded: lane -> ts.
+  std::unordered_map<std::string, std::string> threads_started_;
+  std::chrono::steady_clock::time_point first_outcome_at_{};
+  std::chrono::steady_clock::time_point last_wake_at_{};
+  std::optional<TimePoint> next_retry_;  // earliest retry scheduled since the last claim
   bool stop_ = false;
+  bool stop_senders_ = false;
+  bool stop_recorder_ = false;
   bool woken_ = false;
+  std::vector<std::thread> senders_;
+  std::thread dispatcher_;
+  std::thread recorder_;
 };
 
 }  // namespace tocsin::engine

@@ -89,13 +89,43 @@ int TraceSmtp(CURL*, curl_infotype type, char* data, std::size_t size, void* use
   }
   return 0;
 }
+// One easy handle per thread, reused by every request the thread sends:
+// libcurl keeps the handle's connections open between requests (HTTP
+// keep-alive, TLS sessions, DNS answers), so a sender thread talking to the
+// same receivers does not connect and handshake for every notification.
+// curl_easy_reset clears the options of the previous request but keeps the
+// connections; one that the receiver closed meanwhile is detected and
+// replaced by libcurl.
+class ThreadHandle {
+ public:
+  ThreadHandle() = default;
+  ThreadHandle(const ThreadHandle&) = delete;
+  ThreadHandle& operator=(const ThreadHandle&) = delete;
+  ~ThreadHandle() {
+    if (curl_) curl_easy_cleanup(curl_);
+  }
+  CURL* Get() {
+    if (curl_) {
+      curl_easy_reset(curl_);
+    } else {
+      curl_ = curl_easy_init();
+    }
+    return curl_;
+  }
+
+ private:
+  CURL* curl_ = nullptr;
+};
+
+constexpr long kConnectionsPerThread = 16;  // open connections kept by one thread's handle
 
 }  // namespace
 
 HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
   GlobalInit();
   HttpAnswer answer;
-  CURL* curl = curl_easy_init();
+  thread_local ThreadHandle handle;
+  CURL* curl = handle.Get();
   if (!curl) {
     answer.transport_error = "cannot initialise libcurl";
     return answer;
@@ -115,6 +145,7 @@ HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "tocsin/0.1");
+  curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, kConnectionsPerThread);
   CURLcode rc = curl_easy_perform(curl);
   if (rc == CURLE_OK) {
     long status = 0;
@@ -123,8 +154,10 @@ HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
   } else {
     answer.transport_error = Describe(rc);
   }
+  // The handle (and its connections) stays with the thread; only this
+  // request's header list goes.
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(headers);
-  curl_easy_cleanup(curl);
   return answer;
 }
 

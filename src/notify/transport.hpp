@@ -1,7 +1,9 @@
 #pragma once
 // Outbound transports through libcurl: HTTP(S) POST and SMTP. Blocking, with
-// a timeout; safe to call from several threads at once (one easy handle per
-// call). Errors never include URLs or credentials, which may carry secrets.
+// a timeout; safe to call from several threads at once. Post keeps one easy
+// handle per calling thread, so connections to a receiver stay open between
+// requests (keep-alive); SendMail uses one handle per message. Errors never
+// include URLs or credentials, which may carry secrets.
 
 #include <chrono>
 #include <optional>

@@ -39,7 +39,8 @@ TestServer::TestServer(TestServerOptions options)
   config.server.worker_threads = 8;
   if (options.tweak) options.tweak(config);
   app::AppOptions app_options;
-  app_options.start_workers = false;
+  app_options.start_workers = options.start_workers;
+  app_options.outbox_idle_poll = options.outbox_idle_poll;
   app_options.send_timeout = std::chrono::milliseconds(500);
   auto app = app::App::Create(config, &clock_, app_options);
   if (!app) throw std::runtime_error("cannot create app: " + app.error().message);

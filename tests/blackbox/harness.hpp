@@ -23,6 +23,10 @@ struct TestServerOptions {
   std::string driver = "sqlite";
   std::function<void(core::Config&)> tweak;  // adjust the config before start
   std::filesystem::path data_dir;            // empty = a new temp dir
+  // Run the background workers on the fake clock (default: the test drives
+  // them with RunWorkersOnce), and the outbox worker's longest idle wait.
+  bool start_workers = false;
+  std::chrono::milliseconds outbox_idle_poll{1000};
 };
 
 class TestServer {

@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "common/random.hpp"
@@ -67,6 +70,37 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
     auto r = store_->SearchIncidents(req);
     EXPECT_TRUE(r) << r.error().message;
     return *r;
+  }
+
+  // Queues one notification per (channel, created) on the incident, in order.
+  void Queue(const Incident& inc, const std::vector<std::pair<std::string, TimePoint>>& items) {
+    auto r = store_->UpdateIncident(inc.id, [&](const Incident& cur) -> Result<core::Mutation> {
+      core::Mutation m{cur, {}, {}};
+      for (const auto& [channel, created] : items) m.notifications.push_back({channel, cur.id, "incident_opened", created, "test"});
+      return m;
+    });
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  std::vector<std::int64_t> Ids(const std::vector<core::Delivery>& ds) {
+    std::vector<std::int64_t> out;
+    for (const auto& d : ds) out.push_back(d.id);
+    return out;
+  }
+  std::vector<core::Delivery> Deliveries(std::optional<core::DeliveryState> state = std::nullopt) {
+    core::DeliveryFilter f;
+    f.state = state;
+    f.limit = 10000;
+    auto r = store_->ListDeliveries(f);
+    EXPECT_TRUE(r) << r.error().message;
+    return *r;
+  }
+  static core::AttemptRecord Outcome(core::Delivery d, core::DeliveryState state, TimePoint at, const std::string& what) {
+    d.state = state;
+    ++d.attempts;
+    if (state == core::DeliveryState::kDelivered) d.delivered_at = at;
+    if (state == core::DeliveryState::kQueued) d.next_attempt_at = at + std::chrono::seconds(30);
+    if (state != core::DeliveryState::kDelivered) d.last_error = what;
+    return {d, core::NewEvent{at, core::Actor{"", "tocsin-notify"}, "notification_" + what, what + " " + std::to_string(d.id), {}}};
   }
 
   TimePoint now_ = *ParseRfc3339("2026-11-27T10:00:00Z");
@@ -252,6 +286,147 @@ TEST_P(StoreConformance, ContactPagesKeepTheirPersonAndWaitForTheirDelay) {
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ((*listed)[0].to, later.to);
+}
+
+TEST_P(StoreConformance, ClaimHandsOutDueDeliveriesOnceOldestFirst) {
+  auto a = Create("a");
+  auto b = Create("b");
+  Queue(a, {{"hook", now_ - std::chrono::seconds(5)}, {"slack", now_}, {"hook", now_ + std::chrono::seconds(60)}});
+  Queue(b, {{"hook", now_ - std::chrono::seconds(10)}, {"hook", now_}});
+  auto all = Deliveries();
+  ASSERT_EQ(all.size(), 5u);  // newest first: ids 5..1
+  std::int64_t first = all.back().id;
+  auto claimed = store_->ClaimDeliveries(now_, 3);
+  ASSERT_TRUE(claimed) << claimed.error().message;
+  // Oldest due first, then queue order: b@-10s, a@-5s, then the earliest queued of those due at now_.
+  EXPECT_EQ(Ids(*claimed), (std::vector<std::int64_t>{first + 3, first, first + 1}));
+  for (const auto& d : *claimed) EXPECT_EQ(d.state, core::DeliveryState::kSending);
+  auto rest = store_->ClaimDeliveries(now_, 10);
+  ASSERT_TRUE(rest);
+  EXPECT_EQ(Ids(*rest), (std::vector<std::int64_t>{first + 4}));  // not the claimed ones again, not the future one
+  EXPECT_TRUE(store_->ClaimDeliveries(now_, 10)->empty());
+  // Claimed deliveries read as sending, whatever the backend keeps durably.
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kSending), 4);
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kQueued), 1);
+  EXPECT_EQ(Deliveries(core::DeliveryState::kSending).size(), 4u);
+  auto queued = Deliveries(core::DeliveryState::kQueued);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].id, first + 2);
+  for (const auto& d : Deliveries()) {
+    EXPECT_EQ(d.state, d.id == first + 2 ? core::DeliveryState::kQueued : core::DeliveryState::kSending) << d.id;
+  }
+  EXPECT_EQ(Ids(*store_->ClaimDeliveries(now_ + std::chrono::seconds(60), 10)), (std::vector<std::int64_t>{first + 2}));
+}
+
+TEST_P(StoreConformance, FinishAttemptsRecordsEveryOutcomeWithItsEvent) {
+  auto a = Create("a");
+  Queue(a, {{"hook", now_}, {"slack", now_}, {"pd", now_}});
+  auto claimed = *store_->ClaimDeliveries(now_, 10);
+  ASSERT_EQ(claimed.size(), 3u);
+  auto delivered = Outcome(claimed[0], core::DeliveryState::kDelivered, now_, "delivered");
+  delivered.delivery.thread_ts = "1700000000.000100";
+  auto retry = Outcome(claimed[1], core::DeliveryState::kQueued, now_, "retry");
+  auto failed = Outcome(claimed[2], core::DeliveryState::kFailed, now_, "failed");
+  auto ok = store_->FinishAttempts({delivered, retry, failed});
+  ASSERT_TRUE(ok) << ok.error().message;
+  auto all = Deliveries();
+  ASSERT_EQ(all.size(), 3u);
+  std::map<std::int64_t, core::Delivery> by_id;
+  for (const auto& d : all) by_id[d.id] = d;
+  EXPECT_EQ(by_id[claimed[0].id], delivered.delivery);
+  EXPECT_EQ(by_id[claimed[1].id], retry.delivery);
+  EXPECT_EQ(by_id[claimed[2].id], failed.delivery);
+  EXPECT_EQ(*store_->FindThread(a.id, "hook"), "1700000000.000100");
+  EXPECT_EQ(*store_->FindThread(a.id, "slack"), "");
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kSending), 0);
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kDelivered), 1);
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kQueued), 1);
+  // Every outcome is on the timeline, in order, after the creation event.
+  auto timeline = *store_->Timeline(a.id, 0, 100);
+  ASSERT_EQ(timeline.size(), 4u);
+  EXPECT_EQ(timeline[1].kind, "notification_delivered");
+  EXPECT_EQ(timeline[2].kind, "notification_retry");
+  EXPECT_EQ(timeline[3].kind, "notification_failed");
+  EXPECT_EQ(timeline[3].message, "failed " + std::to_string(claimed[2].id));
+  // Recorded: no longer claimed; the retry comes back when it is due, not before.
+  EXPECT_TRUE(store_->ClaimDeliveries(now_ + std::chrono::seconds(29), 10)->empty());
+  EXPECT_EQ(Ids(*store_->ClaimDeliveries(now_ + std::chrono::seconds(30), 10)), (std::vector<std::int64_t>{claimed[1].id}));
+  // One at a time works the same way.
+  auto again = Outcome(retry.delivery, core::DeliveryState::kDelivered, now_ + std::chrono::seconds(30), "delivered");
+  ASSERT_TRUE(store_->FinishAttempt(again.delivery, again.event));
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kDelivered), 2);
+  EXPECT_EQ(store_->Timeline(a.id, 0, 100)->size(), 5u);
+}
+
+TEST_P(StoreConformance, FinishAttemptsOnADeletedIncidentRecordsTheDeliveryOnly) {
+  auto a = Create("a");
+  auto b = Create("b");
+  Queue(a, {{"hook", now_}});
+  Queue(b, {{"hook", now_}});
+  auto claimed = *store_->ClaimDeliveries(now_, 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  ASSERT_TRUE(store_->UpdateIncident(a.id, [](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}};
+    m.incident.deleted = true;
+    return m;
+  }));
+  ASSERT_TRUE(store_->FinishAttempts({Outcome(claimed[0], core::DeliveryState::kDelivered, now_, "delivered"),
+                                      Outcome(claimed[1], core::DeliveryState::kDelivered, now_, "delivered")}));
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kDelivered), 2);
+  EXPECT_EQ(store_->Timeline(b.id, 0, 100)->size(), 2u);
+}
+
+TEST_P(StoreConformance, RequeueInFlightReleasesClaims) {
+  auto a = Create("a");
+  Queue(a, {{"hook", now_}, {"hook", now_}});
+  ASSERT_EQ(store_->ClaimDeliveries(now_, 10)->size(), 2u);
+  EXPECT_TRUE(store_->ClaimDeliveries(now_, 10)->empty());
+  EXPECT_EQ(*store_->RequeueInFlight(), 2);
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kQueued), 2);
+  EXPECT_EQ(store_->ClaimDeliveries(now_, 10)->size(), 2u);
+}
+
+TEST_P(StoreConformance, ConcurrentClaimersNeverGetTheSameDelivery) {
+  constexpr int kIncidents = 20, kEach = 15, kThreads = 4;
+  for (int k = 0; k < kIncidents; ++k) {
+    auto inc = Create("i" + std::to_string(k));
+    Queue(inc, std::vector<std::pair<std::string, TimePoint>>(kEach, {"hook", now_}));
+  }
+  std::mutex mu;
+  std::vector<std::int64_t> seen;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      while (true) {
+        auto claimed = store_->ClaimDeliveries(now_, 7);
+        ASSERT_TRUE(claimed) << claimed.error().message;
+        if (claimed->empty()) return;
+        std::vector<core::AttemptRecord> done;
+        for (const auto& d : *claimed) done.push_back(Outcome(d, core::DeliveryState::kDelivered, now_, "delivered"));
+        ASSERT_TRUE(store_->FinishAttempts(done));
+        std::lock_guard lock(mu);
+        for (const auto& d : *claimed) seen.push_back(d.id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "a delivery was claimed twice";
+  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kIncidents * kEach));
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kDelivered), kIncidents * kEach);
+}
+
+TEST_P(StoreConformance, DurableBackendsForgetClaimsAcrossReopen) {
+  if (!GetParam().durable) GTEST_SKIP() << "not durable";
+  auto a = Create("a");
+  Queue(a, {{"hook", now_}, {"hook", now_}});
+  auto claimed = *store_->ClaimDeliveries(now_, 10);
+  ASSERT_EQ(claimed.size(), 2u);
+  ASSERT_TRUE(store_->FinishAttempts({Outcome(claimed[0], core::DeliveryState::kDelivered, now_, "delivered")}));
+  Reopen();  // as after kill -9: the claim of the second one did not survive
+  (void)store_->RequeueInFlight();
+  EXPECT_EQ(Ids(*store_->ClaimDeliveries(now_, 10)), (std::vector<std::int64_t>{claimed[1].id}));
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kDelivered), 1);
 }
 
 TEST_P(StoreConformance, DurableBackendsKeepEverythingAcrossReopen) {

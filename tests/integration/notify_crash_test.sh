@@ -74,3 +74,35 @@ echo "deliveries: $total, unique idempotency keys received: $unique, requests re
 [ "$total" = "1000" ] || fail "expected 1000 deliveries, found $total"
 [ "$unique" = "1000" ] || fail "expected 1000 distinct deliveries at the receiver, got $unique"
 echo "notify crash test: all 1000 delivered after kill -9"
+
+# 4. kill -9 in the middle of sending (the receiver is up): some deliveries have
+#    been sent and not recorded yet; after a restart every one arrives (again,
+#    with the same idempotency key, for those whose outcome was not recorded).
+python3 -c '
+import json
+print(json.dumps({"alerts": [{"monitor": "crash monitor %d" % k, "id": "crash-%d" % k} for k in range(1000, 2000)]}))
+' >"$work/alerts2.json"
+before=$(wc -l <"$work/received")
+code=$(curl -s -o "$work/answer.json" -w '%{http_code}' -X POST "$addr/api/integrations/generic" \
+  -H "Authorization: Bearer $ingest" -H 'Content-Type: application/json' --data-binary @"$work/alerts2.json")
+[ "$code" = "200" ] || fail "second ingest answered $code: $(head -c 300 "$work/answer.json")"
+deadline=$((SECONDS + 60))
+until [ $(( $(wc -l <"$work/received") - before )) -ge 50 ]; do
+  [ "$SECONDS" -ge "$deadline" ] && fail "no deliveries started after the second ingest"
+done
+kill -9 "$tocsin_pid"
+wait "$tocsin_pid" 2>/dev/null
+sent_before=$(( $(wc -l <"$work/received") - before ))
+start_tocsin 3
+deadline=$((SECONDS + 120))
+while :; do
+  left=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox WHERE state <> 'delivered'" 2>/dev/null || echo busy)
+  [ "$left" = "0" ] && break
+  [ "$SECONDS" -ge "$deadline" ] && fail "$left deliveries still not delivered after 120 s (second crash)"
+done
+total=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox")
+unique=$(sort -u "$work/received" | grep -c tocsin-delivery-)
+echo "second crash after $sent_before requests: deliveries $total, unique idempotency keys $unique, requests $(wc -l <"$work/received")"
+[ "$total" = "2000" ] || fail "expected 2000 deliveries, found $total"
+[ "$unique" = "2000" ] || fail "expected 2000 distinct deliveries at the receiver, got $unique"
+echo "notify crash test: all 2000 delivered after a kill -9 while sending"

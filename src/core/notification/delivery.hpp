@@ -50,6 +50,7 @@ struct Delivery {
   ContactTarget to;       // set: a page to a person through their contact method
 
   std::string IdempotencyKey() const { return "tocsin-delivery-" + std::to_string(id); }
+  bool operator==(const Delivery&) const = default;
 };
 
 // What one attempt to send came to, as the channel's notifier judges it.

@@ -108,6 +108,13 @@ struct OverrideRecord {
   std::string removed_by;
 };
 
+// One attempt's result to record: the delivery in its new state and the
+// timeline event that tells it.
+struct AttemptRecord {
+  Delivery delivery;
+  NewEvent event;
+};
+
 struct DeliveryFilter {
   std::optional<DeliveryState> state;
   std::string channel;
@@ -168,12 +175,23 @@ class Store {
   virtual Result<std::vector<OutboxItem>> ListOutbox(const std::string& incident_id) = 0;
 
   // Outbox. Claim marks due queued deliveries (next_attempt_at <= now) as
-  // sending and returns them, oldest due first.
+  // sending and returns them, oldest due first (then in queue order). A
+  // claimed delivery is not returned by another claim until its attempt is
+  // recorded (FinishAttempt/FinishAttempts) or RequeueInFlight releases it.
+  // The mark need not be durable: a backend may keep claims in memory, so
+  // that claiming costs no write transaction; a restart forgets them (as
+  // RequeueInFlight would), and ListDeliveries/CountDeliveries still show
+  // claimed deliveries as `sending`.
   virtual Result<std::vector<Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) = 0;
   // Records an attempt's result (the delivery's new state) and its timeline
-  // event together. The event is skipped when the incident is deleted.
+  // event together, and ends its claim. The event is skipped when the
+  // incident is deleted.
   virtual Result<void> FinishAttempt(const Delivery& delivery, const NewEvent& event) = 0;
-  // After a crash: deliveries left in `sending` go back to `queued`.
+  // FinishAttempt for many attempts at once, in order, all or none (one write
+  // transaction for a durable backend).
+  virtual Result<void> FinishAttempts(const std::vector<AttemptRecord>& records) = 0;
+  // After a crash or a stop: deliveries left in `sending` (durably or as
+  // claims) go back to `queued`.
   virtual Result<std::int64_t> RequeueInFlight() = 0;
   // Newest first.
   virtual Result<std::vector<Delivery>> ListDeliveries(const DeliveryFilter& filter) = 0;

@@ -251,11 +251,23 @@ class MemoryStore final : public core::Store {
   }
 
   Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& event) override {
+    return FinishAttempts({core::AttemptRecord{d, event}});
+  }
+
+  Result<void> FinishAttempts(const std::vector<core::AttemptRecord>& records) override {
     std::lock_guard lock(mu_);
-    if (d.id < 1 || d.id > static_cast<std::int64_t>(outbox_.size())) return NotFound("no delivery " + std::to_string(d.id));
-    outbox_[static_cast<std::size_t>(d.id - 1)] = d;
-    auto it = by_id_.find(d.incident_id);
-    if (it != by_id_.end() && !incidents_[it->second].deleted) Append(d.incident_id, {event});
+    if (closed_) return MakeError(ErrorCode::kUnavailable, "store is closed");
+    for (const auto& r : records) {  // all or none
+      if (r.delivery.id < 1 || r.delivery.id > static_cast<std::int64_t>(outbox_.size())) {
+        return NotFound("no delivery " + std::to_string(r.delivery.id));
+      }
+    }
+    for (const auto& r : records) {
+      const core::Delivery& d = r.delivery;
+      outbox_[static_cast<std::size_t>(d.id - 1)] = d;
+      auto it = by_id_.find(d.incident_id);
+      if (it != by_id_.end() && !incidents_[it->second].deleted) Append(d.incident_id, {r.event});
+    }
     return {};
   }
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/random.hpp"
 #include "storage/incident_codec.hpp"
@@ -284,47 +285,77 @@ class SqliteStore final : public core::Store {
     });
   }
 
+  // Claims live in memory (claimed_), not in the database: a claim is one
+  // read, with no write transaction and no fsync on a notification's path. A
+  // restart forgets them, which is all a durable "sending" mark was for
+  // (RequeueInFlight turned it back into "queued" at every start). claim_mu_
+  // is held across the read, and a claim ends only after its outcome has
+  // committed, so a claim never returns a delivery that is in flight or
+  // whose outcome it cannot see.
   Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
-    std::vector<core::Delivery> out;
-    auto r = Write([&](Connection& c) -> Result<void> {
-      out.clear();
+    std::lock_guard claim_lock(claim_mu_);
+    std::string claimed = ClaimedJson();
+    auto rows = Read([&](Connection& c) -> Result<std::vector<core::Delivery>> {
       auto q = c.Prepare(std::string(kDeliverySelect) +
-                         " WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?");
+                         " WHERE state = 'queued' AND next_attempt_at <= ?1 AND id NOT IN (SELECT value FROM "
+                         "json_each(?2)) ORDER BY next_attempt_at, id LIMIT ?3");
       if (!q) return tl::unexpected(q.error());
-      q->BindAll({ToUnixMicros(now), limit});
+      q->BindAll({ToUnixMicros(now), claimed, limit});
+      std::vector<core::Delivery> out;
       while (true) {
         auto step = q->Step();
         if (!step) return tl::unexpected(step.error());
         if (!*step) break;
         out.push_back(ReadDelivery(*q));
       }
-      auto mark = c.Prepare("UPDATE outbox SET state = 'sending' WHERE id = ?");
-      if (!mark) return tl::unexpected(mark.error());
-      for (auto& d : out) {
-        mark->BindAll({d.id});
-        if (auto ok = mark->Run(); !ok) return ok;
-        d.state = core::DeliveryState::kSending;
-      }
-      return {};
+      return out;
     });
-    if (!r) return tl::unexpected(r.error());
-    return out;
+    if (!rows) return rows;
+    for (auto& d : *rows) {
+      claimed_.insert(d.id);
+      d.state = core::DeliveryState::kSending;
+    }
+    return rows;
   }
 
   Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& event) override {
-    return Write([&](Connection& c) -> Result<void> {
+    return FinishAttempts({core::AttemptRecord{d, event}});
+  }
+
+  // One write transaction for all the outcomes and their timeline events.
+  Result<void> FinishAttempts(const std::vector<core::AttemptRecord>& records) override {
+    if (records.empty()) return {};
+    auto r = Write([&](Connection& c) -> Result<void> {
       auto upd = c.Prepare(
           "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?, "
           "thread_ts = ? WHERE id = ?");
       if (!upd) return tl::unexpected(upd.error());
-      upd->BindAll({std::string(core::DeliveryStateName(d.state)), static_cast<std::int64_t>(d.attempts),
-                    ToUnixMicros(d.next_attempt_at), d.last_error,
-                    d.delivered_at ? Param(ToUnixMicros(*d.delivered_at)) : Param(nullptr), d.thread_ts, d.id});
-      if (auto ok = upd->Run(); !ok) return ok;
-      auto inc = LoadLive(c, d.incident_id);
-      if (!inc) return inc.error().code == ErrorCode::kNotFound ? Result<void>{} : tl::unexpected(inc.error());
-      return WriteEvents(c, inc->public_id, {event});
+      // The incident's number, without decoding the incident; 0 = deleted.
+      auto live = c.Prepare("SELECT public_id FROM incidents WHERE id = ? AND deleted = 0");
+      if (!live) return tl::unexpected(live.error());
+      std::unordered_map<std::string, std::int64_t> public_ids;
+      for (const auto& rec : records) {
+        const core::Delivery& d = rec.delivery;
+        upd->BindAll({std::string(core::DeliveryStateName(d.state)), static_cast<std::int64_t>(d.attempts),
+                      ToUnixMicros(d.next_attempt_at), d.last_error,
+                      d.delivered_at ? Param(ToUnixMicros(*d.delivered_at)) : Param(nullptr), d.thread_ts, d.id});
+        if (auto ok = upd->Run(); !ok) return ok;
+        auto [it, added] = public_ids.try_emplace(d.incident_id, 0);
+        if (added) {
+          live->BindAll({d.incident_id});
+          auto found = live->Step();
+          if (!found) return tl::unexpected(found.error());
+          if (*found) it->second = live->Int(0);
+        }
+        if (it->second == 0) continue;
+        if (auto ok = WriteEvents(c, it->second, {rec.event}); !ok) return ok;
+      }
+      return {};
     });
+    if (!r) return r;
+    std::lock_guard claim_lock(claim_mu_);
+    for (const auto& rec : records) claimed_.erase(rec.delivery.id);
+    return {};
   }
 
   Result<std::int64_t> RequeueInFlight() override {
@@ -335,17 +366,19 @@ class SqliteStore final : public core::Store {
       return {};
     });
     if (!r) return tl::unexpected(r.error());
+    std::lock_guard claim_lock(claim_mu_);
+    n += static_cast<std::int64_t>(claimed_.size());
+    claimed_.clear();
     return n;
   }
 
   Result<std::vector<core::Delivery>> ListDeliveries(const core::DeliveryFilter& f) override {
+    std::lock_guard claim_lock(claim_mu_);  // a consistent view of the claims (see ClaimDeliveries)
+    std::string claimed = ClaimedJson();
     return Read([&](Connection& c) -> Result<std::vector<core::Delivery>> {
       std::string sql = std::string(kDeliverySelect) + " WHERE 1";
       std::vector<Param> params;
-      if (f.state) {
-        sql += " AND state = ?";
-        params.emplace_back(std::string(core::DeliveryStateName(*f.state)));
-      }
+      if (f.state) sql += " AND " + StateCondition(*f.state, claimed, params);
       if (!f.channel.empty()) {
         sql += " AND channel = ?";
         params.emplace_back(f.channel);
@@ -366,6 +399,9 @@ class SqliteStore final : public core::Store {
         if (!step) return tl::unexpected(step.error());
         if (!*step) break;
         out.push_back(ReadDelivery(*q));
+        if (out.back().state == core::DeliveryState::kQueued && claimed_.count(out.back().id)) {
+          out.back().state = core::DeliveryState::kSending;
+        }
       }
       return out;
     });
@@ -384,14 +420,47 @@ class SqliteStore final : public core::Store {
   }
 
   Result<std::int64_t> CountDeliveries(core::DeliveryState state) override {
+    std::lock_guard claim_lock(claim_mu_);
+    std::string claimed = ClaimedJson();
     return Read([&](Connection& c) -> Result<std::int64_t> {
-      auto q = c.Prepare("SELECT COUNT(*) FROM outbox WHERE state = ?");
+      std::vector<Param> params;
+      auto q = c.Prepare("SELECT COUNT(*) FROM outbox WHERE " + StateCondition(state, claimed, params));
       if (!q) return tl::unexpected(q.error());
-      q->BindAll({std::string(core::DeliveryStateName(state))});
+      q->BindAll(params);
       if (auto step = q->Step(); !step) return tl::unexpected(step.error());
       return q->Int(0);
     });
   }
+
+ private:
+  // Claims (see ClaimDeliveries) as a JSON array, for json_each(). Under claim_mu_.
+  std::string ClaimedJson() const {
+    std::string out = "[";
+    for (std::int64_t id : claimed_) {
+      if (out.size() > 1) out += ',';
+      out += std::to_string(id);
+    }
+    return out + "]";
+  }
+
+  // The SQL condition for deliveries in `state`, claims counted as sending.
+  static std::string StateCondition(core::DeliveryState state, const std::string& claimed, std::vector<Param>& params) {
+    if (state == core::DeliveryState::kQueued) {
+      params.emplace_back(claimed);
+      return "(state = 'queued' AND id NOT IN (SELECT value FROM json_each(?)))";
+    }
+    if (state == core::DeliveryState::kSending) {
+      params.emplace_back(claimed);
+      return "(state = 'sending' OR (state = 'queued' AND id IN (SELECT value FROM json_each(?))))";
+    }
+    params.emplace_back(std::string(core::DeliveryStateName(state)));
+    return "state = ?";
+  }
+
+  std::mutex claim_mu_;
+  std::unordered_set<std::int64_t> claimed_;  // deliveries being sent; see ClaimDeliveries
+
+ public:
 
   Result<void> AddOverride(const core::OverrideRecord& o) override {
     return Write([&](Connection& c) -> Result<void> {

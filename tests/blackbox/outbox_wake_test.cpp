@@ -1,0 +1,66 @@
+// Proves that with the background workers running, a notification leaves as
+// soon as the alert that queues it is committed: the outbox worker is woken
+// by the commit, not found by a poll (the poll here is an hour), and the
+// outcome is then recorded on the timeline.
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "blackbox/harness.hpp"
+#include "blackbox/receiver.hpp"
+
+namespace tocsin::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kInjection = "[V-Commerce] LLM Prompt Injection / Adversarial Input Detection";
+
+TEST(OutboxWake, ACommittedAlertIsDeliveredWithoutWaitingForAPoll) {
+  RecordingReceiver receiver;
+  std::mutex mu;
+  std::condition_variable cv;
+  int arrived = 0;
+  receiver.Respond([&](const http::Request&) {
+    {
+      std::lock_guard lock(mu);
+      ++arrived;
+    }
+    cv.notify_all();
+    return http::Response::Json(200, "ok");
+  });
+  TestServerOptions options;
+  options.tweak = [&](core::Config& c) {
+    for (auto& ch : c.channels) {
+      ch.settings["url"] = receiver.Url("/" + ch.name);
+      if (ch.type == "pagerduty") ch.settings["service"] = "not-paged-here";
+    }
+    for (auto& r : c.rules) r.notifications = {"slack-security-alerts"};
+  };
+  options.start_workers = true;
+  options.outbox_idle_poll = std::chrono::hours(1);
+  TestServer server(options);
+
+  for (int k = 1; k <= 3; ++k) {
+    auto r = server.Ingest("/api/integrations/generic",
+                           json{{"monitor", kInjection}, {"scope", "env:prod-" + std::to_string(k)}});
+    ASSERT_EQ(r.status, 200) << r.body;
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return arrived == k; })) << "alert " << k << " was not delivered";
+  }
+  EXPECT_EQ(receiver.received().size(), 3u);
+
+  // The outcomes are recorded shortly after (once no new notification was queued for a moment).
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  int delivered = 0;
+  while (delivered < 3 && std::chrono::steady_clock::now() < deadline) {
+    auto list = ParseJson(server.Call("GET", "/api/v2/notifications?filter[state]=delivered").body)["data"];
+    delivered = static_cast<int>(list.size());
+  }
+  EXPECT_EQ(delivered, 3);
+}
+
+}  // namespace
+}  // namespace tocsin::testing
