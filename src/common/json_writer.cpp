@@ -74,6 +74,18 @@ void JsonWriter::AppendQuoted(std::string& out, std::string_view s) {
   const auto* run = p;  // start of the bytes not yet appended
   auto flush = [&] { out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p - run)); };
   while (p < end) {
+    // Fast path: 8 plain bytes at a time (printable ASCII other than '"' and '\\').
+    while (end - p >= 8) {
+      std::uint64_t x;
+      std::memcpy(&x, p, 8);
+      constexpr std::uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+      auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+      std::uint64_t special = (x & kHigh) | ((x - kOnes * 0x20) & ~x & kHigh) | has_zero(x ^ (kOnes * '"')) |
+                              has_zero(x ^ (kOnes * '\\'));
+      if (special) break;
+      p += 8;
+    }
+    if (p >= end) break;
     std::uint8_t k = kClass[*p];
     if (k == 0) {
       ++p;

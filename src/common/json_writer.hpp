@@ -23,6 +23,7 @@
 // debug builds assert.
 
 #include <cstdint>
+#include <cassert>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,18 @@ class JsonWriter {
     AppendQuoted(out_, name);
     out_.push_back(':');
     need_comma_ = false;
+  }
+
+  // A literal name: when it is plain ASCII without quotes or backslashes (a
+  // short check the compiler can often fold), it is copied as it is.
+  template <std::size_t N>
+  void Key(const char (&name)[N]) {
+    PlainKey(name, N - 1);
+  }
+  template <std::size_t N, typename T>
+  void Member(const char (&name)[N], const T& value) {
+    PlainKey(name, N - 1);
+    Value(value);
   }
 
   void String(std::string_view s) {
@@ -110,6 +123,27 @@ class JsonWriter {
 
  private:
   enum Frame : char { kObject = 'o', kArray = 'a' };
+
+  void PlainKey(const char* name, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
+      auto c = static_cast<unsigned char>(name[k]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') return Key(std::string_view(name, n));
+    }
+#ifndef NDEBUG
+    CheckKey();
+#endif
+    if (need_comma_) out_.push_back(',');
+    out_.push_back('"');
+    out_.append(name, n);
+    out_.append("\":", 2);
+    need_comma_ = false;
+  }
+  void Value(std::string_view s) { String(s); }
+  void Value(const std::string& s) { String(std::string_view(s)); }
+  void Value(const char* s) { String(std::string_view(s)); }
+  void Value(std::int64_t v) { Int(v); }
+  void Value(int v) { Int(v); }
+  void Value(bool v) { Bool(v); }
 
   void BeforeValue() {
 #ifndef NDEBUG
