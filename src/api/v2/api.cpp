@@ -377,7 +377,8 @@ struct ApiV2::Impl {
                                                 : Included::kNone;
     SearchAnswer search_answer{&page->facets, page->total};
     return http::Response::Json(
-        200, IncidentPageBody(page->incidents, *offset, included, search_shape ? &search_answer : nullptr, config()));
+        200, IncidentPageBody(page->incidents, *offset, included, search_shape ? &search_answer : nullptr, config(),
+                              &page->content_keys));
   }
 
   http::Response List(const http::Request& req) {

@@ -1,5 +1,8 @@
 #include "api/v2/incident_json.hpp"
 
+#include <mutex>
+#include <unordered_map>
+
 #include "api/v2/auth.hpp"
 #include "common/random.hpp"
 
@@ -483,8 +486,60 @@ std::string IncidentAnswerBody(const core::Incident& i, Included included, const
   return out;
 }
 
+namespace {
+
+// Renderings of incidents by id, each with the content key it was made from.
+// The JSON:API object depends on the incident alone, so the same stored form
+// always renders to the same bytes. Bounded: emptied when full.
+class RenderCache {
+ public:
+  void Write(JsonWriter& w, const core::Incident& incident, std::uint64_t key) {
+    {
+      std::lock_guard lock(mu_);
+      auto it = entries_.find(incident.id);
+      if (it != entries_.end() && it->second.key == key) {
+        w.Raw(it->second.json);
+        return;
+      }
+    }
+    std::string json;
+    json.reserve(EstimateIncidentBytes(incident));
+    JsonWriter one(json);
+    WriteIncidentData(one, incident);
+    w.Raw(json);
+    std::lock_guard lock(mu_);
+    if (entries_.size() >= kMaxEntries) entries_.clear();
+    entries_[incident.id] = Entry{key, std::move(json)};
+  }
+
+ private:
+  static constexpr std::size_t kMaxEntries = 4096;  // ~8 MB of renderings at most
+  struct Entry {
+    std::uint64_t key = 0;
+    std::string json;
+  };
+  std::mutex mu_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+RenderCache& PageRenderCache() {
+  static RenderCache cache;
+  return cache;
+}
+
+}  // namespace
+
 std::string IncidentPageBody(const std::vector<core::Incident>& incidents, std::int64_t offset, Included included,
-                             const SearchAnswer* search, const core::Config& config) {
+                             const SearchAnswer* search, const core::Config& config,
+                             const std::vector<std::uint64_t>* content_keys) {
+  if (content_keys && content_keys->size() != incidents.size()) content_keys = nullptr;
+  auto write_one = [&](JsonWriter& w, std::size_t k) {
+    if (content_keys) {
+      PageRenderCache().Write(w, incidents[k], (*content_keys)[k]);
+    } else {
+      WriteIncidentData(w, incidents[k]);
+    }
+  };
   std::size_t estimate = 512;
   for (const auto& i : incidents) estimate += EstimateIncidentBytes(i) + 16;
   if (included == Included::kUsers) estimate += 256 * incidents.size();
@@ -502,14 +557,14 @@ std::string IncidentPageBody(const std::vector<core::Incident>& incidents, std::
     w.Key("incidents");
   }
   w.BeginArray();
-  for (const auto& i : incidents) {
+  for (std::size_t k = 0; k < incidents.size(); ++k) {
     if (search) {
       w.BeginObject();
       w.Key("data");
-      WriteIncidentData(w, i);
+      write_one(w, k);
       w.EndObject();
     } else {
-      WriteIncidentData(w, i);
+      write_one(w, k);
     }
   }
   w.EndArray();

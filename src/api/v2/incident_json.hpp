@@ -40,8 +40,11 @@ struct SearchAnswer {
 };
 // The body of a list page (search == nullptr) or a search page starting at
 // `offset`, with its pagination meta.
+// `content_keys` (optional, one per incident: SearchPage::content_keys) lets
+// unchanged incidents be copied from a bounded cache of their renderings.
 std::string IncidentPageBody(const std::vector<core::Incident>& incidents, std::int64_t offset, Included included,
-                             const SearchAnswer* search, const core::Config& config);
+                             const SearchAnswer* search, const core::Config& config,
+                             const std::vector<std::uint64_t>* content_keys = nullptr);
 
 // The parts: the JSON:API incident object, a user object, and the users an
 // incident references that are not in `seen` yet (inside an open array).

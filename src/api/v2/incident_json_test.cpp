@@ -315,6 +315,30 @@ TEST(IncidentJson, PagesAreByteForByteTheDomRendering) {
   }
 }
 
+// A page rendered with content keys (the SQLite store's) copies unchanged
+// incidents from the render cache: the bytes must not differ from a fresh
+// rendering, and a changed incident (new key) must be rendered again.
+TEST(IncidentJson, CachedPagesAreTheSameBytesAndFollowChanges) {
+  auto config = Users();
+  auto incidents = Varied();
+  std::vector<std::uint64_t> keys;
+  for (std::size_t k = 0; k < incidents.size(); ++k) keys.push_back(1000 + k);
+  std::string fresh = IncidentPageBody(incidents, 0, Included::kUsers, nullptr, config);
+  EXPECT_EQ(IncidentPageBody(incidents, 0, Included::kUsers, nullptr, config, &keys), fresh);  // fills the cache
+  EXPECT_EQ(IncidentPageBody(incidents, 0, Included::kUsers, nullptr, config, &keys), fresh);  // served from it
+  auto changed = incidents;
+  changed[0].title = "renamed while cached";
+  std::vector<std::uint64_t> changed_keys = keys;
+  changed_keys[0] = 999;
+  std::string after = IncidentPageBody(changed, 0, Included::kNone, nullptr, config, &changed_keys);
+  EXPECT_EQ(after, IncidentPageBody(changed, 0, Included::kNone, nullptr, config));
+  EXPECT_NE(after.find("renamed while cached"), std::string::npos);
+  // Keys that do not match the incidents are ignored rather than misapplied.
+  std::vector<std::uint64_t> short_keys = {1000};
+  EXPECT_EQ(IncidentPageBody(incidents, 0, Included::kNone, nullptr, config, &short_keys),
+            IncidentPageBody(incidents, 0, Included::kNone, nullptr, config));
+}
+
 // The rendering as a reader sees it (independent of the reference above).
 TEST(IncidentJson, AnswerCarriesTheIncident) {
   auto incidents = Varied();

@@ -49,6 +49,10 @@ struct SearchRequest {
 
 struct SearchPage {
   std::vector<Incident> incidents;
+  // Per incident, when the backend has one: a hash of its stored form, which
+  // changes whenever the incident does (callers may cache renderings by it).
+  // Empty when the backend offers none.
+  std::vector<std::uint64_t> content_keys;
   std::int64_t total = 0;  // matches across all pages (-1 when not requested)
   SearchFacets facets;     // filled when requested
 };

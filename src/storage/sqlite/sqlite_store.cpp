@@ -187,9 +187,11 @@ class SqliteStore final : public core::Store {
         auto step = rows->Step();
         if (!step) return tl::unexpected(step.error());
         if (!*step) break;
-        auto inc = DecodeIncident(rows->Text(0));
+        std::string doc = rows->Text(0);
+        auto inc = DecodeIncident(doc);
         if (!inc) return tl::unexpected(inc.error());
         page.incidents.push_back(std::move(*inc));
+        page.content_keys.push_back(std::hash<std::string>{}(doc));
       }
       page.total = -1;
       if (req.with_total) {
