@@ -193,8 +193,9 @@ void OutboxWorker::Enqueue(std::vector<core::Delivery> claimed, std::optional<Ti
       if (!lane.active && lane.jobs.empty()) channels_[ch->second].ready.push_back(key);
       Job job;
       job.channel = FindChannel(config_, d.channel);
-      job.incident = incidents[d.incident_id].incident;
-      job.unreadable = incidents[d.incident_id].unreadable;
+      const IncidentRead& read = incidents[d.incident_id];
+      job.incident = read.incident;
+      job.unreadable = read.unreadable;
       job.now = now;
       job.delivery = std::move(d);
       lane.jobs.push_back(std::move(job));

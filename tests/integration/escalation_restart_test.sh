@@ -6,13 +6,9 @@
 set -uo pipefail
 bin="$1"
 config="$2/examples/v-commerce/tocsin.yaml"
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 # shellcheck source=tests/integration/lib.sh
 source "$(dirname "$0")/lib.sh"
+start_integration_test
 
 keys=$("$bin" keys create --config "$config" --data "$work/data" --name t --json) || fail "keys"
 api=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$keys")

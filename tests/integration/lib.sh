@@ -1,5 +1,15 @@
-# Shared by the integration scripts (source it after setting $bin, $work and
-# the pids array and a fail function).
+# Shared by the integration scripts: source it, then either call
+# start_integration_test or set $work, the pids array and a fail function.
+
+# start_integration_test: a temporary $work directory, the $pids array every
+# process the test starts is added to (killed with -9 at exit, when $work is
+# removed), and a fail function that stops the test.
+start_integration_test() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+  fail() { echo "FAIL: $*"; exit 1; }
+}
 
 # serve_tocsin NAME ARGS...: starts `tocsin serve ARGS...` on 127.0.0.1:0 and
 # waits for its "tocsin listening" line (text or JSON log format). Sets $pid and $addr; the rest of its

@@ -5,13 +5,9 @@
 set -uo pipefail
 bin="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 # shellcheck source=tests/integration/lib.sh
 source "$here/lib.sh"
+start_integration_test
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 hook_port=$(free_port)

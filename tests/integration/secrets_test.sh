@@ -13,13 +13,9 @@
 set -uo pipefail
 bin="$1"
 here="$(cd "$(dirname "$0")" && pwd)"
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 # shellcheck source=tests/integration/lib.sh
 source "$here/lib.sh"
+start_integration_test
 
 # The secrets, given to tocsin through the environment as an operator would.
 export SLACK_WEBHOOK_PATH_SECRET=SlackWebhookPathSecret0001
