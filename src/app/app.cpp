@@ -96,7 +96,8 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   ctx.config = &d.config;
   ctx.store = d.store.get();
   ctx.clock = d.clock;
-  ctx.new_id = [] { return NewUuidV4(); };
+  // Time-ordered ids keep the incidents table's unique index growing at its end.
+  ctx.new_id = [] { return NewUuidV7(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()); };
   ctx.ready = [&d] { return d.ready.load(); };
   engine::OutboxOptions oo;
   oo.send_timeout = options.send_timeout;

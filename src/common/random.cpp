@@ -48,6 +48,16 @@ std::string NewUuidV4() {
   return FormatUuid(b.data());
 }
 
+std::string NewUuidV7(std::int64_t unix_millis) {
+  std::array<unsigned char, 16> b{};
+  if (RAND_bytes(b.data() + 6, 10) != 1) throw std::runtime_error("RAND_bytes failed");
+  auto ms = static_cast<std::uint64_t>(unix_millis < 0 ? 0 : unix_millis);
+  for (int k = 0; k < 6; ++k) b[k] = static_cast<unsigned char>(ms >> (8 * (5 - k)));
+  b[6] = (b[6] & 0x0F) | 0x70;
+  b[8] = (b[8] & 0x3F) | 0x80;
+  return FormatUuid(b.data());
+}
+
 std::string NameUuid(std::string_view name) {
   // Namespace: the v5 UUID of "tocsin" in the URL namespace, fixed forever.
   static const unsigned char kNamespace[16] = {0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1,

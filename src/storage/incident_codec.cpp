@@ -10,7 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-json OptTime(const std::optional<TimePoint>& t) { return t ? json(ToUnixMicros(*t)) : json(nullptr); }
 std::optional<TimePoint> ReadOptTime(const json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::nullopt;
@@ -430,9 +429,19 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
 }
 
 std::string EncodeChanges(const std::vector<core::Change>& changes) {
-  json arr = json::array();
-  for (const auto& c : changes) arr.push_back({{"field", c.field}, {"from", c.from}, {"to", c.to}});
-  return arr.dump();
+  std::string out;
+  out.reserve(16 + changes.size() * 48);
+  JsonWriter w(out);
+  w.BeginArray();
+  for (const auto& c : changes) {
+    w.BeginObject();
+    w.Member("field", c.field);
+    w.Member("from", c.from);
+    w.Member("to", c.to);
+    w.EndObject();
+  }
+  w.EndArray();
+  return out;
 }
 
 std::vector<core::Change> DecodeChanges(const std::string& doc) {
@@ -443,24 +452,42 @@ std::vector<core::Change> DecodeChanges(const std::string& doc) {
   return out;
 }
 
+// Members in name order, as the nlohmann encoder this replaced wrote them.
 std::string EncodeAlert(const core::Alert& a) {
-  json doc{{"source", a.source},
-           {"monitor_name", a.monitor_name},
-           {"monitor_id", a.monitor_id},
-           {"scope", a.scope},
-           {"state", std::string(core::AlertStateName(a.state))},
-           {"tags", a.tags},
-           {"title", a.title},
-           {"message", a.message},
-           {"value", a.value},
-           {"link", a.link},
-           {"runbook", a.runbook},
-           {"priority", a.priority},
-           {"started_at", OptTime(a.started_at)},
-           {"ended_at", OptTime(a.ended_at)},
-           {"received_at", ToUnixMicros(a.received_at)},
-           {"delivery_key", a.delivery_key}};
-  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(256 + a.message.size() + a.title.size());
+  JsonWriter w(out);
+  auto opt_time = [&w](const char* key, const std::optional<TimePoint>& t) {
+    w.Key(std::string_view(key));
+    if (t) {
+      w.Int(ToUnixMicros(*t));
+    } else {
+      w.Null();
+    }
+  };
+  w.BeginObject();
+  w.Member("delivery_key", a.delivery_key);
+  opt_time("ended_at", a.ended_at);
+  w.Member("link", a.link);
+  w.Member("message", a.message);
+  w.Member("monitor_id", a.monitor_id);
+  w.Member("monitor_name", a.monitor_name);
+  w.Member("priority", a.priority);
+  w.Key("received_at");
+  w.Int(ToUnixMicros(a.received_at));
+  w.Member("runbook", a.runbook);
+  w.Member("scope", a.scope);
+  w.Member("source", a.source);
+  opt_time("started_at", a.started_at);
+  w.Member("state", core::AlertStateName(a.state));
+  w.Key("tags");
+  w.BeginArray();
+  for (const auto& t : a.tags) w.String(t);
+  w.EndArray();
+  w.Member("title", a.title);
+  w.Member("value", a.value);
+  w.EndObject();
+  return out;
 }
 
 Result<core::Alert> DecodeAlert(const std::string& text) {

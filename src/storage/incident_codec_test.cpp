@@ -150,6 +150,32 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
   }
 }
 
+std::string EncodeChanges(const std::vector<core::Change>& changes) {
+  json arr = json::array();
+  for (const auto& c : changes) arr.push_back({{"field", c.field}, {"from", c.from}, {"to", c.to}});
+  return arr.dump();
+}
+
+std::string EncodeAlert(const core::Alert& a) {
+  json doc{{"source", a.source},
+           {"monitor_name", a.monitor_name},
+           {"monitor_id", a.monitor_id},
+           {"scope", a.scope},
+           {"state", std::string(core::AlertStateName(a.state))},
+           {"tags", a.tags},
+           {"title", a.title},
+           {"message", a.message},
+           {"value", a.value},
+           {"link", a.link},
+           {"runbook", a.runbook},
+           {"priority", a.priority},
+           {"started_at", OptTime(a.started_at)},
+           {"ended_at", OptTime(a.ended_at)},
+           {"received_at", ToUnixMicros(a.received_at)},
+           {"delivery_key", a.delivery_key}};
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace legacy
 // ---------------------------------------------------------------------------
 
@@ -218,6 +244,48 @@ std::vector<core::Incident> Varied() {
 TEST(IncidentCodec, EncodesTheSameBytesAsTheNlohmannEncoder) {
   for (const auto& inc : Varied()) {
     EXPECT_EQ(EncodeIncident(inc), legacy::EncodeIncident(inc)) << "incident " << inc.public_id;
+  }
+}
+
+std::vector<core::Alert> VariedAlerts() {
+  std::vector<core::Alert> out;
+  core::Alert minimal;
+  minimal.source = "generic";
+  minimal.monitor_name = "m";
+  out.push_back(minimal);
+  core::Alert full;
+  full.source = "datadog";
+  full.monitor_name = "[V-Commerce] LLM \"Prompt\" Injection \xE2\x9A\xA0 \x01 bad \xFF utf-8";
+  full.monitor_id = "123456";
+  full.scope = "env:prod,service:checkout";
+  full.state = core::AlertState::kNoData;
+  full.tags = {"env:prod", "service:checkout", "tier:1"};
+  full.title = "Title\twith\ttabs";
+  full.message = "line 1\nline 2 \\ backslash </script>";
+  full.value = "0.97";
+  full.link = "https://app.datadoghq.com/monitors/123456?a=b&c=d";
+  full.runbook = "https://github.com/v-commerce/RUNBOOKS.md#prompt-injection";
+  full.priority = "P1";
+  full.started_at = FromUnixMicros(1714557600123456);
+  full.ended_at = FromUnixMicros(-5);
+  full.received_at = FromUnixMicros(1714557601000000);
+  full.delivery_key = "abc:alert:1714557600";
+  out.push_back(full);
+  return out;
+}
+
+TEST(IncidentCodec, EncodesAlertsAndChangesAsTheNlohmannEncoderDid) {
+  for (const auto& a : VariedAlerts()) {
+    EXPECT_EQ(EncodeAlert(a), legacy::EncodeAlert(a)) << a.monitor_name;
+    auto back = DecodeAlert(EncodeAlert(a));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(EncodeAlert(*back), EncodeAlert(a));
+  }
+  std::vector<std::vector<core::Change>> changes = {
+      {}, {{"severity", "", "SEV-4"}}, {{"state", "active", "resolved"}, {"title", "a \"b\"", "\xC3\xA9\x02"}}};
+  for (const auto& c : changes) {
+    EXPECT_EQ(EncodeChanges(c), legacy::EncodeChanges(c));
+    EXPECT_EQ(DecodeChanges(EncodeChanges(c)).size(), c.size());
   }
 }
 

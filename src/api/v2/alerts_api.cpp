@@ -1,46 +1,98 @@
 #include "api/v2/alerts_api.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
 
 #include "api/v2/errors.hpp"
+#include "common/json_writer.hpp"
 #include "common/random.hpp"
+#include "common/time.hpp"
 
 namespace tocsin::api::v2 {
 namespace {
 
-using nlohmann::json;
-
-json OptTime(const std::optional<TimePoint>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
-
-json AlertJson(const core::AlertRecord& r) {
+// One alert as a JSON:API resource, members in name order (the order the
+// nlohmann rendering this replaced had).
+void WriteAlert(JsonWriter& w, const core::AlertRecord& r) {
   const core::Alert& a = r.alert;
-  json incident = r.incident_id.empty() ? json{{"data", nullptr}}
-                                        : json{{"data", {{"type", "incidents"}, {"id", r.incident_id}}}};
-  return json{{"id", std::to_string(r.seq)},
-              {"type", "alerts"},
-              {"attributes",
-               {{"source", a.source},
-                {"monitor_name", a.monitor_name},
-                {"monitor_id", a.monitor_id},
-                {"scope", a.scope},
-                {"state", std::string(core::AlertStateName(a.state))},
-                {"tags", a.tags},
-                {"title", a.title},
-                {"message", a.message},
-                {"value", a.value},
-                {"link", a.link},
-                {"runbook", a.runbook},
-                {"priority", a.priority},
-                {"started_at", OptTime(a.started_at)},
-                {"ended_at", OptTime(a.ended_at)},
-                {"received_at", FormatRfc3339(a.received_at)},
-                {"fingerprint", r.fingerprint},
-                {"decision", r.decision},
-                {"detail", r.detail},
-                {"duplicate", r.duplicate}}},
-              {"relationships", {{"incident", incident}}}};
+  auto opt_time = [&w](const char* key, const std::optional<TimePoint>& t) {
+    w.Key(std::string_view(key));
+    if (t) {
+      w.StringWith([&](std::string& out) { AppendRfc3339(out, *t); });
+    } else {
+      w.Null();
+    }
+  };
+  w.BeginObject();
+  w.Key("attributes");
+  w.BeginObject();
+  w.Member("decision", r.decision);
+  w.Member("detail", r.detail);
+  w.Member("duplicate", r.duplicate);
+  opt_time("ended_at", a.ended_at);
+  w.Member("fingerprint", r.fingerprint);
+  w.Member("link", a.link);
+  w.Member("message", a.message);
+  w.Member("monitor_id", a.monitor_id);
+  w.Member("monitor_name", a.monitor_name);
+  w.Member("priority", a.priority);
+  opt_time("received_at", a.received_at);
+  w.Member("runbook", a.runbook);
+  w.Member("scope", a.scope);
+  w.Member("source", a.source);
+  opt_time("started_at", a.started_at);
+  w.Member("state", core::AlertStateName(a.state));
+  w.Key("tags");
+  w.BeginArray();
+  for (const auto& t : a.tags) w.String(t);
+  w.EndArray();
+  w.Member("title", a.title);
+  w.Member("value", a.value);
+  w.EndObject();
+  w.Key("id");
+  w.StringWith([&](std::string& out) { out += std::to_string(r.seq); });
+  w.Key("relationships");
+  w.BeginObject();
+  w.Key("incident");
+  w.BeginObject();
+  w.Key("data");
+  if (r.incident_id.empty()) {
+    w.Null();
+  } else {
+    w.BeginObject();
+    w.Member("id", r.incident_id);
+    w.Member("type", "incidents");
+    w.EndObject();
+  }
+  w.EndObject();
+  w.EndObject();
+  w.Member("type", "alerts");
+  w.EndObject();
+}
+
+// {"data":[alerts...]} plus, for listings, the pagination meta.
+std::string AlertsDocument(const std::vector<core::AlertRecord>& records, const std::int64_t* offset) {
+  std::string out;
+  out.reserve(128 + records.size() * 640);
+  JsonWriter w(out);
+  w.BeginObject();
+  w.Key("data");
+  w.BeginArray();
+  for (const auto& r : records) WriteAlert(w, r);
+  w.EndArray();
+  if (offset) {
+    auto size = static_cast<std::int64_t>(records.size());
+    w.Key("meta");
+    w.BeginObject();
+    w.Key("pagination");
+    w.BeginObject();
+    w.Member("next_offset", *offset + size);
+    w.Member("offset", *offset);
+    w.Member("size", size);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndObject();
+  return out;
 }
 
 // The ingestion key: "Authorization: Bearer KEY", "DD-API-KEY: KEY" or "?token=KEY".
@@ -106,9 +158,7 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
                                                     ctx_.directory ? ctx_.directory() : nullptr));
   if (!records) return ErrorResponse(records.error());
   if (ctx_.wake_outbox) ctx_.wake_outbox();
-  json data = json::array();
-  for (const auto& r : *records) data.push_back(AlertJson(r));
-  return http::Response::Json(200, json{{"data", data}}.dump(-1, ' ', false, json::error_handler_t::replace));
+  return http::Response::Json(200, AlertsDocument(*records, nullptr));
 }
 
 http::Response AlertsApi::List(const http::Request& req) {
@@ -134,10 +184,7 @@ http::Response AlertsApi::List(const http::Request& req) {
   }
   auto records = ctx_.store->ListAlerts(f);
   if (!records) return ErrorResponse(records.error());
-  json data = json::array();
-  for (const auto& r : *records) data.push_back(AlertJson(r));
-  json meta{{"pagination", {{"offset", f.offset}, {"size", data.size()}, {"next_offset", f.offset + static_cast<std::int64_t>(data.size())}}}};
-  return http::Response::Json(200, json{{"data", data}, {"meta", meta}}.dump(-1, ' ', false, json::error_handler_t::replace));
+  return http::Response::Json(200, AlertsDocument(*records, &f.offset));
 }
 
 }  // namespace tocsin::api::v2

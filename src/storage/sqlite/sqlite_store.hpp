@@ -25,6 +25,7 @@ struct SqliteOptions {
   std::string path;              // database file; created if missing
   int read_connections = 4;
   std::size_t max_batch = 512;   // requests per group commit
+  int writer_cache_kib = 32768;  // the writer connection's page cache ceiling
   bool group_commit = true;      // false: one transaction per request (for benchmarks)
   // true: the writer commits with synchronous=NORMAL and a syncer thread
   // fdatasyncs the WAL before answering, so the next group runs during the
