@@ -16,6 +16,12 @@
 #      run: an open-loop paced client (bench/alerts/alertload --rate, latency
 #      from each request's due time, so stalls are not hidden), PACED_SECONDS
 #      long, into a fresh Tocsin and, for comparison, a fresh Alertmanager.
+#   4. the SQLite floor (bench/alerts/sqlite_floor.cpp): SQLite alone inserting
+#      the rows of TOTAL alert-opened incidents, with Tocsin's schema and with
+#      a minimal one, committed SINGLE_CONNS and BATCH*BATCH_CONNS at a time
+#      (the largest groups the two load shapes can form) and made durable;
+#      reported as the writer-CPU-bound rate (cpu_bound_per_s), i.e. the most
+#      any single SQLite writer could reach, and as a ratio to Alertmanager.
 # A Tocsin phase stops starting requests after MAX_SECONDS (default 60) and
 # reports how many alerts it sent: the figure is then "alerts/s over the first
 # N alerts", not over TOTAL (the summary prints N).
@@ -49,7 +55,7 @@ build_all
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tocsin-alerts-bench.XXXXXX")
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
-trap 'stop_all; rm -rf "$WORK"/data-* "$WORK"/am-*' EXIT
+trap 'stop_all; rm -rf "$WORK"/data-* "$WORK"/am-* "$WORK"/schema' EXIT
 
 cat >"$WORK/am.yml" <<'YAML'
 route:
@@ -58,6 +64,10 @@ route:
 receivers:
   - name: blackhole
 YAML
+
+# A database made by this build, for the floor to copy its schema from.
+mkdir -p "$WORK/schema"
+"$TOCSIN" keys create --config "$CONFIG" --data "$WORK/schema" --name floor --kind ingest --json >/dev/null
 
 echo "alerts_vs_alertmanager: $RUNS runs, $TOTAL alerts per phase, batches of $BATCH, work dir $WORK"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -128,6 +138,19 @@ for run in $(seq 1 "$RUNS"); do
   record am_rss_mb_active_alerts_single "$run" "$(python3 -c "print(round($(kv "$a1" rss_kb)/1024, 1))")"
   record am_active_alerts_single "$run" "$(kv "$a1" active)"
   record am_rss_mb_active_alerts_batch "$run" "$(python3 -c "print(round($(kv "$ab" rss_kb)/1024, 1))")"
+
+  # The SQLite floor, as the most a single writer could do with these commit sizes.
+  floor=$("$TOOLS/sqlite_floor" --schema-from "$WORK/schema/tocsin.db" --dir "$WORK" --total "$TOTAL" \
+    --tx "$SINGLE_CONNS" --tx $((BATCH * BATCH_CONNS)))
+  echo "$floor" | sed 's/^/  /' >&2
+  for shape in tocsin minimal; do
+    for mode in single batch; do
+      if [[ $mode == single ]]; then tx=$SINGLE_CONNS; am=$a1r; else tx=$((BATCH * BATCH_CONNS)); am=$abr; fi
+      fl=$(grep "shape=$shape tx=$tx " <<<"$floor")
+      record "floor_${shape}_${mode}_cpu_bound_per_s" "$run" "$(kv "$fl" cpu_bound_per_s)"
+      record "floor_${shape}_${mode}_over_am" "$run" "$(python3 -c "print(round($(kv "$fl" cpu_bound_per_s)/$am, 4))")"
+    done
+  done
 
   # p99 at half Tocsin's peak one-per-request rate, open loop.
   half=$(python3 -c "print(max(1.0, round($t1r/2, 1)))")
