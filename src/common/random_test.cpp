@@ -28,5 +28,13 @@ TEST(Random, UuidV7CarriesTheTimeAndSortsByIt) {
   EXPECT_NE(NewUuidV7(ms), NewUuidV7(ms));
 }
 
+TEST(Random, Sha256HexMatchesTheStandardVectors) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // The per-thread context is reused: a second digest is not polluted by the first.
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(std::string(1000, 'a')).size(), 64u);
+}
+
 }  // namespace
 }  // namespace tocsin

@@ -127,10 +127,11 @@ std::vector<core::AlertWork> PlanAlerts(std::vector<core::Alert> alerts, const c
   work.reserve(alerts.size());
   for (auto& a : alerts) {
     core::Evaluation ev = core::Evaluate(rules, a);
+    std::string fingerprint = ev.fingerprint;
     std::string group_key = ev.group_key;
     core::PlanContext ctx{&config, now, new_id(), directory.get()};
     core::Alert copy = a;
-    work.push_back({std::move(a), std::move(group_key),
+    work.push_back({std::move(a), std::move(fingerprint), std::move(group_key),
                     [ev = std::move(ev), alert = std::move(copy), ctx, directory](const core::GroupState& g) {
                       return core::Decide(ev, alert, g, ctx);
                     }});

@@ -74,6 +74,7 @@ struct KeyRecord {
 // One alert to record, with its group and the pure decision to apply.
 struct AlertWork {
   Alert alert;
+  std::string fingerprint;  // alert.Fingerprint(), computed before the writer's turn
   std::string group_key;
   AlertDecideFn decide;
 };

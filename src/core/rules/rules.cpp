@@ -146,7 +146,8 @@ Evaluation Evaluate(const RuleIndex& index, const Alert& alert) {
   for (const Rule* r : e.matched) {
     if (ConditionAccepts(*r, alert.state)) e.triggered.push_back(r);
   }
-  e.group_key = alert.Fingerprint();
+  e.fingerprint = alert.Fingerprint();
+  e.group_key = e.fingerprint;
   // group_by on the deciding rule: alerts sharing those tag values share one
   // incident, whatever their monitor or scope.
   const std::vector<const Rule*>& deciding = e.triggered.empty() ? e.matched : e.triggered;

@@ -53,6 +53,7 @@ class RuleIndex {
 struct Evaluation {
   std::vector<const Rule*> matched;    // monitors + tags match, most severe first
   std::vector<const Rule*> triggered;  // ... and the condition accepts the state
+  std::string fingerprint;             // the alert's (source + monitor + scope)
   std::string group_key;               // fingerprint, or the group_by key
 };
 

@@ -33,6 +33,36 @@ void Statement::Bind(int index, const Param& p) {
   }
 }
 
+ParamRef::ParamRef(const Param& p) {
+  if (auto* i = std::get_if<std::int64_t>(&p)) {
+    kind_ = kInt;
+    int_ = *i;
+  } else if (auto* t = std::get_if<std::string>(&p)) {
+    kind_ = kText;
+    text_ = *t;
+  }
+}
+
+void Statement::BindAll(std::initializer_list<ParamRef> params) {
+  // Cached statements come back reset with their bindings cleared (~Statement).
+  sqlite3_reset(stmt_);
+  int index = 1;
+  for (const ParamRef& p : params) {
+    switch (p.kind_) {
+      case ParamRef::kNull:
+        sqlite3_bind_null(stmt_, index);
+        break;
+      case ParamRef::kInt:
+        sqlite3_bind_int64(stmt_, index, p.int_);
+        break;
+      case ParamRef::kText:
+        sqlite3_bind_text(stmt_, index, p.text_.data(), static_cast<int>(p.text_.size()), SQLITE_TRANSIENT);
+        break;
+    }
+    ++index;
+  }
+}
+
 void Statement::BindAll(const std::vector<Param>& params) {
   // A statement stepped before must be reset, or sqlite3_bind_* refuses.
   sqlite3_reset(stmt_);
@@ -108,6 +138,14 @@ Result<Statement> Connection::Prepare(const std::string& sql, bool cache) {
     it = cache_.emplace(sql, stmt).first;
   }
   return Statement(db_, it->second);
+}
+
+Result<Statement> Connection::Prepare(const char* literal_sql) {
+  if (auto it = by_address_.find(literal_sql); it != by_address_.end()) return Statement(db_, it->second);
+  auto st = Prepare(std::string(literal_sql), true);
+  if (!st) return st;
+  by_address_.emplace(literal_sql, cache_.find(literal_sql)->second);
+  return st;
 }
 
 }  // namespace tocsin::storage::sqlite

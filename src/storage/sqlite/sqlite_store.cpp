@@ -812,7 +812,7 @@ class SqliteStore final : public core::Store {
     core::AlertPlan plan = w.decide(group);
     core::AlertRecord rec;
     rec.alert = a;
-    rec.fingerprint = a.Fingerprint();
+    rec.fingerprint = w.fingerprint.empty() ? a.Fingerprint() : w.fingerprint;
     rec.group_key = w.group_key;
     rec.decision = plan.decision;
     rec.detail = plan.detail;
