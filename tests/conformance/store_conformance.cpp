@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/random.hpp"
@@ -210,6 +211,52 @@ TEST_P(StoreConformance, PagesAreStableAndShortAtTheEnd) {
   req.newest_first = false;
   req.offset = 0;
   EXPECT_EQ(store_->SearchIncidents(req)->incidents[0].title, "i0");
+}
+
+// Every page of the unfiltered listing, in both orders, equals the slice of
+// the live incidents a one-by-one count gives, with deleted incidents at the
+// start, middle and end (SQLite answers deep pages by public id arithmetic).
+TEST_P(StoreConformance, ListingPagesAtEveryOffsetSkipDeletedIncidents) {
+  constexpr int kCount = 40;
+  std::vector<Incident> all;
+  for (int k = 1; k <= kCount; ++k) all.push_back(Create("i" + std::to_string(k)));
+  const std::set<int> deleted = {1, 2, 20, 21, 22, 39, 40};  // 1-based creation order
+  for (int k : deleted) {
+    ASSERT_TRUE(store_->UpdateIncident(all[k - 1].id, [](const Incident& cur) -> Result<core::Mutation> {
+      core::Mutation m{cur, {}};
+      m.incident.deleted = true;
+      return m;
+    }));
+  }
+  std::vector<std::string> oldest;
+  for (int k = 1; k <= kCount; ++k) {
+    if (!deleted.count(k)) oldest.push_back("i" + std::to_string(k));
+  }
+  std::vector<std::string> newest(oldest.rbegin(), oldest.rend());
+  const auto live = static_cast<std::int64_t>(oldest.size());
+  for (bool newest_first : {true, false}) {
+    const auto& order = newest_first ? newest : oldest;
+    for (std::int64_t limit : {1, 3, 100}) {
+      std::vector<std::int64_t> offsets;
+      for (std::int64_t o = 0; o <= live + 2; ++o) offsets.push_back(o);
+      offsets.push_back(kCount);
+      offsets.push_back(std::int64_t{1} << 31);
+      for (std::int64_t offset : offsets) {
+        core::SearchRequest req;
+        req.newest_first = newest_first;
+        req.offset = offset;
+        req.limit = limit;
+        auto page = store_->SearchIncidents(req);
+        ASSERT_TRUE(page) << page.error().message;
+        std::vector<std::string> got, want;
+        for (const auto& inc : page->incidents) got.push_back(inc.title);
+        for (std::int64_t k = offset; k < std::min(live, offset + limit); ++k) want.push_back(order[k]);
+        EXPECT_EQ(got, want) << (newest_first ? "newest" : "oldest") << " first, offset " << offset << ", size "
+                             << limit;
+        EXPECT_EQ(page->total, live);
+      }
+    }
+  }
 }
 
 TEST_P(StoreConformance, KeysAreFoundByHashAndRevokedAtOnce) {

@@ -10,12 +10,14 @@
 #include <future>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "common/random.hpp"
 #include "storage/incident_codec.hpp"
+#include "storage/sqlite/live_offset.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/search_sql.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
@@ -25,6 +27,7 @@ namespace {
 
 using sqlite::Connection;
 using sqlite::Param;
+using sqlite::Statement;
 
 constexpr const char* kIncidentColumns = "doc";
 
@@ -173,40 +176,21 @@ class SqliteStore final : public core::Store {
 
   Result<core::SearchPage> SearchIncidents(const core::SearchRequest& req) override {
     return Read([&](Connection& c) -> Result<core::SearchPage> {
-      core::SearchPage page;
       std::vector<Param> params;
       std::string where = sqlite::BuildWhere(req.query, params);
-      std::string sql = "SELECT doc FROM incidents i WHERE i.deleted = 0 AND (" + where + ") ORDER BY i.public_id " +
-                        (req.newest_first ? "DESC" : "ASC") + " LIMIT ? OFFSET ?";
-      auto rows = c.Prepare(sql, false);
-      if (!rows) return tl::unexpected(rows.error());
-      rows->BindAll(params);
-      rows->Bind(static_cast<int>(params.size() + 1), req.limit);
-      rows->Bind(static_cast<int>(params.size() + 2), req.offset);
-      while (true) {
-        auto step = rows->Step();
-        if (!step) return tl::unexpected(step.error());
-        if (!*step) break;
-        std::string doc = rows->Text(0);
-        auto inc = DecodeIncident(doc);
-        if (!inc) return tl::unexpected(inc.error());
-        page.incidents.push_back(std::move(*inc));
-        page.content_keys.push_back(std::hash<std::string>{}(doc));
+      // Only "live" filters the listing: a deep page is found by public id
+      // (live_offset.hpp) instead of stepping through the offset. The bound and
+      // the page must come from one snapshot, hence the read transaction.
+      if (where == "1" && params.empty() && req.offset > 0) {
+        if (auto ok = c.Exec("BEGIN"); !ok) return tl::unexpected(ok.error());
+        auto page = SearchPageOf(c, req, where, params, true);
+        if (auto ok = c.Exec("COMMIT"); !ok) {
+          (void)c.Exec("ROLLBACK");
+          if (page) return tl::unexpected(ok.error());
+        }
+        return page;
       }
-      page.total = -1;
-      if (req.with_total) {
-        auto count = c.Prepare("SELECT COUNT(*) FROM incidents i WHERE i.deleted = 0 AND (" + where + ")", false);
-        if (!count) return tl::unexpected(count.error());
-        count->BindAll(params);
-        if (auto s = count->Step(); !s) return tl::unexpected(s.error());
-        page.total = count->Int(0);
-      }
-      if (req.with_facets) {
-        auto facets = sqlite::QueryFacets(c, where, params);
-        if (!facets) return tl::unexpected(facets.error());
-        page.facets = std::move(*facets);
-      }
-      return page;
+      return SearchPageOf(c, req, where, params, false);
     });
   }
 
@@ -880,6 +864,64 @@ class SqliteStore final : public core::Store {
       }
     }
     return {};
+  }
+
+  // One page of live incidents matching `where`; with `seek`, at a public id
+  // bound when LiveOffsetBound can prove one, else (and without) by OFFSET.
+  static Result<core::SearchPage> SearchPageOf(Connection& c, const core::SearchRequest& req, const std::string& where,
+                                               const std::vector<Param>& params, bool seek) {
+    std::optional<std::int64_t> bound;
+    if (seek) {
+      auto b = sqlite::LiveOffsetBound(c, req.newest_first, req.offset);
+      if (!b) return tl::unexpected(b.error());
+      bound = *b;
+    }
+    core::SearchPage page;
+    std::optional<Statement> rows;
+    if (bound) {
+      auto q =
+          c.Prepare(req.newest_first ? "SELECT doc FROM incidents i WHERE i.deleted = 0 AND i.public_id <= ? ORDER BY "
+                                       "i.public_id DESC LIMIT ?"
+                                     : "SELECT doc FROM incidents i WHERE i.deleted = 0 AND i.public_id >= ? ORDER BY "
+                                       "i.public_id ASC LIMIT ?");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({*bound, req.limit});
+      rows.emplace(std::move(*q));
+    } else {
+      std::string sql = "SELECT doc FROM incidents i WHERE i.deleted = 0 AND (" + where + ") ORDER BY i.public_id " +
+                        (req.newest_first ? "DESC" : "ASC") + " LIMIT ? OFFSET ?";
+      auto q = c.Prepare(sql, false);
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll(params);
+      q->Bind(static_cast<int>(params.size() + 1), req.limit);
+      q->Bind(static_cast<int>(params.size() + 2), req.offset);
+      rows.emplace(std::move(*q));
+    }
+    while (true) {
+      auto step = rows->Step();
+      if (!step) return tl::unexpected(step.error());
+      if (!*step) break;
+      std::string doc = rows->Text(0);
+      auto inc = DecodeIncident(doc);
+      if (!inc) return tl::unexpected(inc.error());
+      page.incidents.push_back(std::move(*inc));
+      page.content_keys.push_back(std::hash<std::string>{}(doc));
+    }
+    rows.reset();
+    page.total = -1;
+    if (req.with_total) {
+      auto count = c.Prepare("SELECT COUNT(*) FROM incidents i WHERE i.deleted = 0 AND (" + where + ")", false);
+      if (!count) return tl::unexpected(count.error());
+      count->BindAll(params);
+      if (auto s = count->Step(); !s) return tl::unexpected(s.error());
+      page.total = count->Int(0);
+    }
+    if (req.with_facets) {
+      auto facets = sqlite::QueryFacets(c, where, params);
+      if (!facets) return tl::unexpected(facets.error());
+      page.facets = std::move(*facets);
+    }
+    return page;
   }
 
   static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events) {
