@@ -69,7 +69,9 @@ class Statement {
 // One connection with a cache of prepared statements.
 class Connection {
  public:
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only);
+  // `vfs`: a registered SQLite VFS's name, or nullptr for the default one.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only,
+                                                  const char* vfs = nullptr);
   ~Connection();
   Result<void> Exec(const std::string& sql);
   // Cached statements suit fixed SQL; pass cache=false for generated SQL.

@@ -21,6 +21,7 @@
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/search_sql.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
+#include "storage/sqlite/wal_buffer_vfs.hpp"
 
 namespace tocsin::storage {
 namespace {
@@ -33,9 +34,9 @@ constexpr const char* kIncidentColumns = "doc";
 
 class SqliteStore final : public core::Store {
  public:
-  // `wal_fd` >= 0 turns on the pipelined commit: the writer connection runs
-  // with synchronous=NORMAL and the syncer thread makes each committed batch
-  // durable (fdatasync of the WAL) before its callers are answered.
+  // `wal_fd` >= 0 turns on the pipelined commit: the writer connection's WAL
+  // syncs only write (wal_buffer_vfs.hpp) and the syncer thread makes each
+  // committed batch durable (fdatasync of the WAL) before its callers are answered.
   // `checkpointer` (optional) checkpoints the WAL off the writer thread.
   SqliteStore(SqliteOptions options, std::unique_ptr<Connection> writer,
               std::vector<std::unique_ptr<Connection>> readers, int wal_fd,
@@ -570,6 +571,9 @@ class SqliteStore final : public core::Store {
     readers_.clear();
     if (writer_) {
       sqlite3_wal_hook(writer_->raw(), nullptr, nullptr);
+      // The writer's WAL syncs only write (wal_buffer_vfs.hpp): make the WAL
+      // durable before this checkpoint copies it into the database.
+      if (wal_fd_ >= 0) (void)::fdatasync(wal_fd_);
       (void)writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
       writer_.reset();
     }
@@ -1233,7 +1237,10 @@ Result<void> ApplyMigrations(Connection& c) {
 int SqliteSchemaVersion() { return sqlite::Migrations().back().version; }
 
 Result<std::unique_ptr<core::Store>> OpenSqliteStore(const SqliteOptions& options) {
-  auto writer = Connection::Open(options.path, false);
+  // Pipelined commit (ADR 0006): the writer's WAL writes are gathered and its
+  // WAL syncs only write (ADR 0008, wal_buffer_vfs.hpp); the syncer thread's
+  // fdatasync of the WAL makes each commit durable before anyone is answered.
+  auto writer = Connection::Open(options.path, false, options.pipelined_sync ? sqlite::WalBufferVfsName() : nullptr);
   if (!writer) return tl::unexpected(writer.error());
   // temp_store=MEMORY keeps each request's SAVEPOINT journal off the disk
   // (measured: +30 % durable creations/s, bench/store_bench.cpp).
@@ -1256,25 +1263,29 @@ Result<std::unique_ptr<core::Store>> OpenSqliteStore(const SqliteOptions& option
     if (!r) return tl::unexpected(r.error());
     readers.push_back(std::move(*r));
   }
-  // Pipelined commit (ADR 0006): COMMIT only writes the WAL, and the syncer
-  // thread's fdatasync of the WAL makes it durable before anyone is answered.
-  // Without the WAL's descriptor it stays synchronous=FULL.
+  // The writer stays synchronous=FULL so that SQLite asks for the WAL sync at
+  // every commit, before publishing it; through the VFS that sync is one
+  // write of the gathered frames, and the syncer's fdatasync follows.
   int wal_fd = -1;
   std::unique_ptr<Connection> checkpointer;
   if (options.pipelined_sync) {
-    wal_fd = ::open((options.path + "-wal").c_str(), O_RDWR | O_CLOEXEC);
-    if (wal_fd >= 0) {
-      if (auto ok = (*writer)->Exec("PRAGMA synchronous=NORMAL"); !ok) {
-        ::close(wal_fd);
-        return tl::unexpected(ok.error());
-      }
-      auto ck = Connection::Open(options.path, false);
-      if (!ck) {
-        ::close(wal_fd);
-        return tl::unexpected(ck.error());
-      }
-      checkpointer = std::move(*ck);
+    std::string wal = options.path + "-wal";
+    wal_fd = ::open(wal.c_str(), O_RDWR | O_CLOEXEC);
+    // Without a syncer nothing would make the writer's commits durable.
+    if (wal_fd < 0) {
+      return MakeError(ErrorCode::kUnavailable, "cannot open " + wal + " for the pipelined commit: " + std::strerror(errno));
     }
+    if (::fdatasync(wal_fd) != 0) {  // the migrations just applied
+      int err = errno;
+      ::close(wal_fd);
+      return MakeError(ErrorCode::kUnavailable, "cannot make " + wal + " durable: fdatasync: " + std::strerror(err));
+    }
+    auto ck = Connection::Open(options.path, false);
+    if (!ck) {
+      ::close(wal_fd);
+      return tl::unexpected(ck.error());
+    }
+    checkpointer = std::move(*ck);
   }
   return std::unique_ptr<core::Store>(
       new SqliteStore(options, std::move(*writer), std::move(readers), wal_fd, std::move(checkpointer)));
