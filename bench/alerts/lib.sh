@@ -17,7 +17,8 @@ build_all() {
   mkdir -p "$TOOLS"
   g++ -O2 -std=c++20 -pthread -o "$TOOLS/alertload" "$ROOT/bench/alerts/alertload.cpp"
   g++ -O2 -std=c++20 -pthread -o "$TOOLS/notifybench" "$ROOT/bench/notify/notifybench.cpp"
-  g++ -O2 -std=c++20 -o "$TOOLS/sqlite_floor" "$ROOT/bench/alerts/sqlite_floor.cpp" -lsqlite3
+  g++ -O2 -std=c++20 -I "$ROOT/src" -o "$TOOLS/sqlite_floor" "$ROOT/bench/alerts/sqlite_floor.cpp" \
+    "$ROOT/src/storage/sqlite/wal_buffer_vfs.cpp" -lsqlite3
 }
 
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }

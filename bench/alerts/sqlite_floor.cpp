@@ -6,8 +6,10 @@
 //   sqlite_floor --schema-from DB --dir DIR [--total N] [--tx N]...
 //
 // Two shapes, each with every commit made durable by fdatasync of the WAL
-// (what a 2xx promises) and the WAL left to grow (Tocsin checkpoints on
-// another thread, so the writer never pays for it):
+// (what a 2xx promises), written through Tocsin's WAL-gathering VFS (one
+// write per commit; src/storage/sqlite/wal_buffer_vfs.hpp) and with the WAL
+// left to grow (Tocsin checkpoints on another thread, so the writer never
+// pays for it):
 //   tocsin   the rows one alert-opened incident costs in Tocsin's schema,
 //            read from DB (a database the current build created, so the
 //            indexes are the real ones): the incident row, its two timeline
@@ -37,6 +39,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "storage/sqlite/wal_buffer_vfs.hpp"
 
 namespace {
 
@@ -218,10 +222,14 @@ void RunOne(const std::string& shape, const std::vector<std::string>& schema, co
   std::string path = dir + "/floor-" + shape + "-" + std::to_string(tx) + ".db";
   for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
   sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Die("open " + path, db);
-  // As Tocsin's writer: WAL, synchronous=NORMAL + fdatasync of the WAL per
-  // commit, a page cache that holds a whole commit; checkpoints left out.
-  Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                      tocsin::storage::sqlite::WalBufferVfsName()) != SQLITE_OK) {
+    Die("open " + path, db);
+  }
+  // As Tocsin's writer: WAL, synchronous=FULL through the gathering VFS (the
+  // commit's sync is one write) + fdatasync of the WAL per commit, a page
+  // cache that holds a whole commit; checkpoints left out.
+  Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
            "PRAGMA wal_autocheckpoint=0; PRAGMA temp_store=MEMORY");
   if (shape == "tocsin") {
     Exec(db, "BEGIN");
