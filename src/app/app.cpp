@@ -8,6 +8,7 @@
 
 #include "api/v2/api.hpp"
 #include "common/log.hpp"
+#include "common/thread_name.hpp"
 #include "common/random.hpp"
 #include "app/oncall.hpp"
 #include "engine/escalation_worker.hpp"
@@ -154,6 +155,7 @@ Result<void> App::Start() {
     // The engine: escalation tiers and reminders fire from stored due times,
     // checked every second and whenever a request queues something.
     d.reminder_thread = std::thread([&d] {
+      NameThisThread("tocsin-engine");
       std::unique_lock lock(d.reminder_mu);
       while (!d.stopping) {
         lock.unlock();

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "common/log.hpp"
+#include "common/thread_name.hpp"
 #include "core/notification/contact.hpp"
 
 namespace tocsin::engine {
@@ -288,6 +289,7 @@ int OutboxWorker::RunOnce(TimePoint now) {
 }
 
 void OutboxWorker::DispatchLoop() {
+  NameThisThread("tocsin-outbox");
   bool more = true;  // the first pass claims at once
   while (true) {
     {
@@ -322,6 +324,7 @@ void OutboxWorker::DispatchLoop() {
 }
 
 void OutboxWorker::RecorderLoop() {
+  NameThisThread("tocsin-recorder");
   std::unique_lock lock(mu_);
   while (true) {
     record_cv_.wait(lock, [&] { return stop_recorder_ || !outcomes_.empty(); });

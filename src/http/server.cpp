@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "common/log.hpp"
+#include "common/thread_name.hpp"
 #include "common/random.hpp"
 
 namespace tocsin::http {
@@ -140,6 +141,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // Runs on a worker thread.
   void Handle(bhttp::request<bhttp::string_body>& raw) {
+    static thread_local const bool named = (NameThisThread("tocsin-worker"), true);
+    (void)named;
     Request req;
     req.method = std::string(raw.method_string());
     req.target = std::string(raw.target());
@@ -284,7 +287,12 @@ Result<void> Server::Start() {
   int io = o.io_threads > 0 ? o.io_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl_->workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(std::max(1, o.worker_threads)));
   impl_->Accept();
-  for (int k = 0; k < io; ++k) impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (int k = 0; k < io; ++k) {
+    impl_->threads.emplace_back([this] {
+      NameThisThread("tocsin-http");
+      impl_->ioc.run();
+    });
+  }
   return {};
 }
 

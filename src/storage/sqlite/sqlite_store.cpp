@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "common/random.hpp"
+#include "common/thread_name.hpp"
 #include "storage/incident_codec.hpp"
 #include "storage/sqlite/live_offset.hpp"
 #include "storage/sqlite/migrations.hpp"
@@ -995,6 +996,7 @@ class SqliteStore final : public core::Store {
   }
 
   void WriterLoop() {
+    NameThisThread("tocsin-writer");
     const std::size_t max = options_.group_commit ? options_.max_batch : 1;
     while (true) {
       std::vector<std::shared_ptr<Job>> jobs;
@@ -1090,6 +1092,7 @@ class SqliteStore final : public core::Store {
   };
 
   void SyncLoop() {
+    NameThisThread("tocsin-syncer");
     while (true) {
       std::vector<Pending> pending;
       {
@@ -1145,6 +1148,7 @@ class SqliteStore final : public core::Store {
   }
 
   void CheckpointLoop() {
+    NameThisThread("tocsin-checkpt");
     while (true) {
       {
         std::unique_lock lock(ckpt_mu_);
