@@ -22,6 +22,8 @@
 #      (the largest groups the two load shapes can form) and made durable;
 #      reported as the writer-CPU-bound rate (cpu_bound_per_s), i.e. the most
 #      any single SQLite writer could reach, and as a ratio to Alertmanager.
+# PACED_RATE=R runs only step 3, at R requests/s (more runs of the latency
+# measure without the throughput phases; R = half a peak measured before).
 # A Tocsin phase stops starting requests after MAX_SECONDS (default 60) and
 # reports how many alerts it sent: the figure is then "alerts/s over the first
 # N alerts", not over TOTAL (the summary prints N).
@@ -110,50 +112,57 @@ am_phase() {
 for run in $(seq 1 "$RUNS"); do
   echo "run $run/$RUNS (load $(cut -d' ' -f1-3 /proc/loadavg))"
   sleep 2
-  tocsin_phase "$run" single 1 "$SINGLE_CONNS" --total "$TOTAL"
-  t1=$PHASE_LINE
-  am_phase "$run" single 1 "$SINGLE_CONNS" --total "$TOTAL"
-  a1=$PHASE_LINE
-  tocsin_phase "$run" batch "$BATCH" "$BATCH_CONNS" --total "$TOTAL"
-  tb=$PHASE_LINE
-  am_phase "$run" batch "$BATCH" "$BATCH_CONNS" --total "$TOTAL"
-  ab=$PHASE_LINE
+  if [[ -z "${PACED_RATE:-}" ]]; then
+    tocsin_phase "$run" single 1 "$SINGLE_CONNS" --total "$TOTAL"
+    t1=$PHASE_LINE
+    am_phase "$run" single 1 "$SINGLE_CONNS" --total "$TOTAL"
+    a1=$PHASE_LINE
+    tocsin_phase "$run" batch "$BATCH" "$BATCH_CONNS" --total "$TOTAL"
+    tb=$PHASE_LINE
+    am_phase "$run" batch "$BATCH" "$BATCH_CONNS" --total "$TOTAL"
+    ab=$PHASE_LINE
 
-  t1r=$(kv "$t1" alerts_per_s); a1r=$(kv "$a1" alerts_per_s)
-  tbr=$(kv "$tb" alerts_per_s); abr=$(kv "$ab" alerts_per_s)
-  record tocsin_single_alerts_per_s "$run" "$t1r"
-  record tocsin_single_alerts_sent "$run" "$(kv "$t1" alerts)"
-  record tocsin_single_p99_ms "$run" "$(kv "$t1" svc_p99_ms)"
-  record am_single_alerts_per_s "$run" "$a1r"
-  record am_single_p99_ms "$run" "$(kv "$a1" svc_p99_ms)"
-  record ratio_single_tocsin_over_am "$run" "$(python3 -c "print(round($t1r/$a1r, 4))")"
-  record tocsin_batch_alerts_per_s "$run" "$tbr"
-  record tocsin_batch_alerts_sent "$run" "$(kv "$tb" alerts)"
-  record am_batch_alerts_per_s "$run" "$abr"
-  record ratio_batch_tocsin_over_am "$run" "$(python3 -c "print(round($tbr/$abr, 4))")"
-  record tocsin_rss_mb_after_single "$run" "$(python3 -c "print(round($(kv "$t1" rss_kb)/1024, 1))")"
-  record tocsin_incidents_after_single "$run" "$(kv "$t1" incidents)"
-  record tocsin_rss_mb_after_batch "$run" "$(python3 -c "print(round($(kv "$tb" rss_kb)/1024, 1))")"
-  record tocsin_incidents_after_batch "$run" "$(kv "$tb" incidents)"
-  record am_rss_mb_active_alerts_single "$run" "$(python3 -c "print(round($(kv "$a1" rss_kb)/1024, 1))")"
-  record am_active_alerts_single "$run" "$(kv "$a1" active)"
-  record am_rss_mb_active_alerts_batch "$run" "$(python3 -c "print(round($(kv "$ab" rss_kb)/1024, 1))")"
+    t1r=$(kv "$t1" alerts_per_s); a1r=$(kv "$a1" alerts_per_s)
+    tbr=$(kv "$tb" alerts_per_s); abr=$(kv "$ab" alerts_per_s)
+    record tocsin_single_alerts_per_s "$run" "$t1r"
+    record tocsin_single_alerts_sent "$run" "$(kv "$t1" alerts)"
+    record tocsin_single_p99_ms "$run" "$(kv "$t1" svc_p99_ms)"
+    record am_single_alerts_per_s "$run" "$a1r"
+    record am_single_p99_ms "$run" "$(kv "$a1" svc_p99_ms)"
+    record ratio_single_tocsin_over_am "$run" "$(python3 -c "print(round($t1r/$a1r, 4))")"
+    record tocsin_batch_alerts_per_s "$run" "$tbr"
+    record tocsin_batch_alerts_sent "$run" "$(kv "$tb" alerts)"
+    record am_batch_alerts_per_s "$run" "$abr"
+    record ratio_batch_tocsin_over_am "$run" "$(python3 -c "print(round($tbr/$abr, 4))")"
+    record tocsin_rss_mb_after_single "$run" "$(python3 -c "print(round($(kv "$t1" rss_kb)/1024, 1))")"
+    record tocsin_incidents_after_single "$run" "$(kv "$t1" incidents)"
+    record tocsin_rss_mb_after_batch "$run" "$(python3 -c "print(round($(kv "$tb" rss_kb)/1024, 1))")"
+    record tocsin_incidents_after_batch "$run" "$(kv "$tb" incidents)"
+    record am_rss_mb_active_alerts_single "$run" "$(python3 -c "print(round($(kv "$a1" rss_kb)/1024, 1))")"
+    record am_active_alerts_single "$run" "$(kv "$a1" active)"
+    record am_rss_mb_active_alerts_batch "$run" "$(python3 -c "print(round($(kv "$ab" rss_kb)/1024, 1))")"
 
-  # The SQLite floor, as the most a single writer could do with these commit sizes.
-  floor=$("$TOOLS/sqlite_floor" --schema-from "$WORK/schema/tocsin.db" --dir "$WORK" --total "$TOTAL" \
-    --tx "$SINGLE_CONNS" --tx $((BATCH * BATCH_CONNS)))
-  echo "$floor" | sed 's/^/  /' >&2
-  for shape in tocsin minimal; do
-    for mode in single batch; do
-      if [[ $mode == single ]]; then tx=$SINGLE_CONNS; am=$a1r; else tx=$((BATCH * BATCH_CONNS)); am=$abr; fi
-      fl=$(grep "shape=$shape tx=$tx " <<<"$floor")
-      record "floor_${shape}_${mode}_cpu_bound_per_s" "$run" "$(kv "$fl" cpu_bound_per_s)"
-      record "floor_${shape}_${mode}_over_am" "$run" "$(python3 -c "print(round($(kv "$fl" cpu_bound_per_s)/$am, 4))")"
+    # The SQLite floor, as the most a single writer could do with these commit sizes.
+    floor=$("$TOOLS/sqlite_floor" --schema-from "$WORK/schema/tocsin.db" --dir "$WORK" --total "$TOTAL" \
+      --tx "$SINGLE_CONNS" --tx $((BATCH * BATCH_CONNS)))
+    echo "$floor" | sed 's/^/  /' >&2
+    for shape in tocsin minimal; do
+      for mode in single batch; do
+        if [[ $mode == single ]]; then tx=$SINGLE_CONNS; am=$a1r; else tx=$((BATCH * BATCH_CONNS)); am=$abr; fi
+        fl=$(grep "shape=$shape tx=$tx " <<<"$floor")
+        record "floor_${shape}_${mode}_cpu_bound_per_s" "$run" "$(kv "$fl" cpu_bound_per_s)"
+        record "floor_${shape}_${mode}_over_am" "$run" "$(python3 -c "print(round($(kv "$fl" cpu_bound_per_s)/$am, 4))")"
+      done
     done
-  done
+
+  fi
 
   # p99 at half Tocsin's peak one-per-request rate, open loop.
-  half=$(python3 -c "print(max(1.0, round($t1r/2, 1)))")
+  if [[ -n "${PACED_RATE:-}" ]]; then
+    half=$PACED_RATE
+  else
+    half=$(python3 -c "print(max(1.0, round($t1r/2, 1)))")
+  fi
   n=$(python3 -c "print(max(1, int($half*$PACED_SECONDS)))")
   tocsin_phase "$run" paced 1 "$SINGLE_CONNS" --total "$n" --rate "$half"
   tp=$PHASE_LINE
