@@ -1,5 +1,6 @@
 #include "api/v2/alerts_api.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "api/v2/errors.hpp"
@@ -158,7 +159,9 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
   auto records = ctx_.store->IngestAlerts(PlanAlerts(std::move(*alerts), rules_, *ctx_.config, now, ctx_.new_id,
                                                     ctx_.directory ? ctx_.directory() : nullptr));
   if (!records) return ErrorResponse(records.error());
-  if (ctx_.wake_outbox) ctx_.wake_outbox();
+  // The outbox sleeps until something is due: wake it only for new deliveries.
+  bool queued = std::any_of(records->begin(), records->end(), [](const core::AlertRecord& r) { return r.queued > 0; });
+  if (queued && ctx_.wake_outbox) ctx_.wake_outbox();
   return http::Response::Json(200, AlertsDocument(*records, nullptr));
 }
 

@@ -89,6 +89,7 @@ struct AlertRecord {
   std::string detail;
   std::string incident_id;  // the incident it opened or joined, if any
   bool duplicate = false;   // a redelivery: nothing was written
+  int queued = 0;           // notifications it queued in the outbox
 };
 
 struct AlertFilter {

@@ -195,6 +195,7 @@ class MemoryStore final : public core::Store {
         rec.incident_id = group.open->id;
       }
       for (const auto& n : plan.notifications) outbox.push_back(ToDelivery(n, static_cast<std::int64_t>(outbox.size()) + 1));
+      rec.queued = static_cast<int>(plan.notifications.size());
       rec.seq = static_cast<std::int64_t>(alerts.size()) + 1;
       alerts.push_back(rec);
       out.push_back(rec);

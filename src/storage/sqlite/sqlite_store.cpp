@@ -818,6 +818,7 @@ class SqliteStore final : public core::Store {
       rec.incident_id = plan.update->id;
     }
     if (auto ok = WriteOutbox(c, plan.notifications); !ok) return tl::unexpected(ok.error());
+    rec.queued = static_cast<int>(plan.notifications.size());
     auto ins = c.Prepare(
         "INSERT INTO alerts (source, delivery_key, fingerprint, group_key, monitor_name, state, received_at, doc, "
         "decision, detail, incident_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
