@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <unordered_map>
 
 namespace tocsin::storage::sqlite {
 namespace {
@@ -21,10 +22,18 @@ struct File {
   sqlite3_int64 start;
   sqlite3_int64 len;
   sqlite3_int64 cap;
+  const char* name;     // a main database's name (its key in g_mains)
+  File* wal;            // a main database's WAL, while both are open
+  File* main;           // a WAL's main database, while both are open
 };
 
 sqlite3_vfs* g_real = nullptr;
 sqlite3_vfs g_vfs;
+
+// Open main databases by the name SQLite gave them, so that a WAL opened
+// later finds its database (sqlite3_filename_database returns that name).
+std::mutex g_links_mu;
+std::unordered_map<const char*, File*> g_mains;
 
 File* Of(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
 
@@ -45,6 +54,12 @@ int Flush(File* f) {
 
 int Close(sqlite3_file* file) {
   File* f = Of(file);
+  {
+    std::lock_guard lock(g_links_mu);
+    if (f->wal) f->wal->main = nullptr;
+    if (f->main) f->main->wal = nullptr;
+    if (f->name) g_mains.erase(f->name);
+  }
   int rc = Flush(f);
   int rc2 = f->real->pMethods->xClose(f->real);
   std::free(f->buf);
@@ -117,8 +132,15 @@ int DeviceCharacteristics(sqlite3_file* file) {
 int ShmMap(sqlite3_file* file, int page, int size, int extend, void volatile** out) {
   return Of(file)->real->pMethods->xShmMap(Of(file)->real, page, size, extend, out);
 }
+// A transaction that spilled frames and then rolled back leaves them
+// gathered; once the write lock is released another connection may write at
+// those offsets, so they go down before any exclusive lock is released.
 int ShmLock(sqlite3_file* file, int offset, int n, int flags) {
-  return Of(file)->real->pMethods->xShmLock(Of(file)->real, offset, n, flags);
+  File* f = Of(file);
+  if ((flags & SQLITE_SHM_UNLOCK) && (flags & SQLITE_SHM_EXCLUSIVE) && f->wal) {
+    if (int rc = Flush(f->wal); rc != SQLITE_OK) return rc;
+  }
+  return f->real->pMethods->xShmLock(f->real, offset, n, flags);
 }
 void ShmBarrier(sqlite3_file* file) { Of(file)->real->pMethods->xShmBarrier(Of(file)->real); }
 int ShmUnmap(sqlite3_file* file, int remove) { return Of(file)->real->pMethods->xShmUnmap(Of(file)->real, remove); }
@@ -143,10 +165,24 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int
   f->is_wal = (flags & SQLITE_OPEN_WAL) != 0;
   f->buf = nullptr;
   f->start = f->len = f->cap = 0;
+  f->name = nullptr;
+  f->wal = f->main = nullptr;
   int rc = g_real->xOpen(g_real, name, f->real, flags, out_flags);
   // Only a file the default VFS opened has methods; without them SQLite
   // must not call ours either (it would close a file that is not open).
   f->base.pMethods = (rc == SQLITE_OK && f->real->pMethods) ? &kMethods : nullptr;
+  if (!f->base.pMethods || !name) return rc;
+  std::lock_guard lock(g_links_mu);
+  if (flags & SQLITE_OPEN_MAIN_DB) {
+    f->name = name;
+    g_mains[name] = f;
+  } else if (f->is_wal) {
+    auto it = g_mains.find(sqlite3_filename_database(name));
+    if (it != g_mains.end()) {
+      f->main = it->second;
+      it->second->wal = f;
+    }
+  }
   return rc;
 }
 
