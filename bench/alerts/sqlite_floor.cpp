@@ -26,9 +26,8 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <unistd.h>
-
 #include <time.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdint>
@@ -125,8 +124,8 @@ struct Keys {
     char head[16];
     std::snprintf(head, sizeof head, "%012llx", static_cast<unsigned long long>(clock_ms + n / 8));
     std::string r = Hex(10);
-    return std::string(head, 8) + "-" + std::string(head + 8, 4) + "-7" + r.substr(0, 3) + "-8" + r.substr(3, 3) +
-           "-" + r.substr(6, 12);
+    return std::string(head, 8) + "-" + std::string(head + 8, 4) + "-7" + r.substr(0, 3) + "-8" + r.substr(3, 3) + "-" +
+           r.substr(6, 12);
   }
 };
 
@@ -174,8 +173,8 @@ struct TocsinShape final : Shape {
         .Text(8, id)
         .Run();
     std::int64_t seq = sqlite3_last_insert_rowid(db_);
-    for (const std::string& t : {std::string("host:h") + std::to_string(n), std::string("service:bench"),
-                                 std::string("tier:1")}) {
+    for (const std::string& t :
+         {std::string("host:h") + std::to_string(n), std::string("service:bench"), std::string("tier:1")}) {
       tag.Text(1, t).Int(2, seq).Run();
     }
     group.Text(1, fingerprint).Text(2, id).Run();
@@ -229,8 +228,9 @@ void RunOne(const std::string& shape, const std::vector<std::string>& schema, co
   // As Tocsin's writer: WAL, synchronous=FULL through the gathering VFS (the
   // commit's sync is one write) + fdatasync of the WAL per commit, a page
   // cache that holds a whole commit; checkpoints left out.
-  Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
-           "PRAGMA wal_autocheckpoint=0; PRAGMA temp_store=MEMORY");
+  Exec(db,
+       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; "
+       "PRAGMA wal_autocheckpoint=0; PRAGMA temp_store=MEMORY");
   if (shape == "tocsin") {
     Exec(db, "BEGIN");
     for (const auto& sql : schema) Exec(db, sql);

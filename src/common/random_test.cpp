@@ -12,7 +12,7 @@ TEST(Random, UuidV7CarriesTheTimeAndSortsByIt) {
   std::string id = NewUuidV7(ms);
   ASSERT_TRUE(IsUuid(id)) << id;
   EXPECT_EQ(id.substr(0, 13), "018f3398-c17b");
-  EXPECT_EQ(id[14], '7');                                  // version
+  EXPECT_EQ(id[14], '7');                                          // version
   EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // RFC variant
   std::set<std::string> seen;
   std::string previous;

@@ -15,16 +15,16 @@ constexpr sqlite3_int64 kFlushAt = 1 << 20;  // gathered bytes that trigger a wr
 // SQLite allocates szOsFile bytes per open file and never runs constructors:
 // this is plain data, the real file's object right after it.
 struct File {
-  sqlite3_file base;    // pMethods = &kMethods
-  sqlite3_file* real;   // the default VFS's file, in the same allocation
+  sqlite3_file base;   // pMethods = &kMethods
+  sqlite3_file* real;  // the default VFS's file, in the same allocation
   bool is_wal;
-  char* buf;            // gathered WAL bytes for [start, start + len)
+  char* buf;  // gathered WAL bytes for [start, start + len)
   sqlite3_int64 start;
   sqlite3_int64 len;
   sqlite3_int64 cap;
-  const char* name;     // a main database's name (its key in g_mains)
-  File* wal;            // a main database's WAL, while both are open
-  File* main;           // a WAL's main database, while both are open
+  const char* name;  // a main database's name (its key in g_mains)
+  File* wal;         // a main database's WAL, while both are open
+  File* main;        // a WAL's main database, while both are open
 };
 
 sqlite3_vfs* g_real = nullptr;
@@ -154,9 +154,25 @@ int Unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
 }
 
 const sqlite3_io_methods kMethods = {
-    3,        Close,   Read,       Write,    Truncate, Sync,       FileSize,   Lock,     Unlock,
-    CheckReservedLock, FileControl, SectorSize, DeviceCharacteristics, ShmMap, ShmLock, ShmBarrier,
-    ShmUnmap, Fetch,   Unfetch,
+    3,
+    Close,
+    Read,
+    Write,
+    Truncate,
+    Sync,
+    FileSize,
+    Lock,
+    Unlock,
+    CheckReservedLock,
+    FileControl,
+    SectorSize,
+    DeviceCharacteristics,
+    ShmMap,
+    ShmLock,
+    ShmBarrier,
+    ShmUnmap,
+    Fetch,
+    Unfetch,
 };
 
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {

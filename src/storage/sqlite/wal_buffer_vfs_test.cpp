@@ -113,8 +113,9 @@ TEST_F(WalBufferVfsTest, RolledBackFramesNeverOverwriteAnotherWritersCommit) {
   Exec(writer_, spill + "ROLLBACK;");
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
-  Exec(other, "BEGIN IMMEDIATE; INSERT INTO t (v) VALUES (zeroblob(900)); INSERT INTO t (v) VALUES (zeroblob(900)); "
-              "COMMIT;");
+  Exec(other,
+       "BEGIN IMMEDIATE; INSERT INTO t (v) VALUES (zeroblob(900)); INSERT INTO t (v) VALUES (zeroblob(900)); "
+       "COMMIT;");
   sqlite3_close(other);
   Commit(1);
   EXPECT_EQ(Scalar(reader_, "SELECT COUNT(*) FROM t"), 13);
