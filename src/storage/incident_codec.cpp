@@ -457,17 +457,9 @@ std::string EncodeAlert(const core::Alert& a) {
   std::string out;
   out.reserve(256 + a.message.size() + a.title.size());
   JsonWriter w(out);
-  auto opt_time = [&w](const char* key, const std::optional<TimePoint>& t) {
-    w.Key(std::string_view(key));
-    if (t) {
-      w.Int(ToUnixMicros(*t));
-    } else {
-      w.Null();
-    }
-  };
   w.BeginObject();
   w.Member("delivery_key", a.delivery_key);
-  opt_time("ended_at", a.ended_at);
+  PutOptTime(w, "ended_at", a.ended_at);
   w.Member("link", a.link);
   w.Member("message", a.message);
   w.Member("monitor_id", a.monitor_id);
@@ -478,7 +470,7 @@ std::string EncodeAlert(const core::Alert& a) {
   w.Member("runbook", a.runbook);
   w.Member("scope", a.scope);
   w.Member("source", a.source);
-  opt_time("started_at", a.started_at);
+  PutOptTime(w, "started_at", a.started_at);
   w.Member("state", core::AlertStateName(a.state));
   w.Key("tags");
   w.BeginArray();

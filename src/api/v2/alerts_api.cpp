@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "api/v2/errors.hpp"
+#include "api/v2/incident_json.hpp"
 #include "common/json_writer.hpp"
 #include "common/random.hpp"
 #include "common/time.hpp"
@@ -15,32 +16,24 @@ namespace {
 // nlohmann rendering this replaced had).
 void WriteAlert(JsonWriter& w, const core::AlertRecord& r) {
   const core::Alert& a = r.alert;
-  auto opt_time = [&w](const char* key, const std::optional<TimePoint>& t) {
-    w.Key(std::string_view(key));
-    if (t) {
-      w.StringWith([&](std::string& out) { AppendRfc3339(out, *t); });
-    } else {
-      w.Null();
-    }
-  };
   w.BeginObject();
   w.Key("attributes");
   w.BeginObject();
   w.Member("decision", r.decision);
   w.Member("detail", r.detail);
   w.Member("duplicate", r.duplicate);
-  opt_time("ended_at", a.ended_at);
+  PutOptTime(w, "ended_at", a.ended_at);
   w.Member("fingerprint", r.fingerprint);
   w.Member("link", a.link);
   w.Member("message", a.message);
   w.Member("monitor_id", a.monitor_id);
   w.Member("monitor_name", a.monitor_name);
   w.Member("priority", a.priority);
-  opt_time("received_at", a.received_at);
+  PutOptTime(w, "received_at", a.received_at);
   w.Member("runbook", a.runbook);
   w.Member("scope", a.scope);
   w.Member("source", a.source);
-  opt_time("started_at", a.started_at);
+  PutOptTime(w, "started_at", a.started_at);
   w.Member("state", core::AlertStateName(a.state));
   w.Key("tags");
   w.BeginArray();

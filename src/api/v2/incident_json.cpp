@@ -201,6 +201,15 @@ Result<json> ParseBody(const std::string& body) {
   return j;
 }
 
+void PutOptTime(JsonWriter& w, std::string_view key, const std::optional<TimePoint>& t) {
+  w.Key(key);
+  if (t) {
+    w.StringWith([&t](std::string& out) { AppendRfc3339(out, *t); });
+  } else {
+    w.Null();
+  }
+}
+
 namespace {
 
 // The answers below are written straight into one string with JsonWriter:
@@ -212,15 +221,6 @@ namespace {
 
 void PutTime(JsonWriter& w, TimePoint t) {
   w.StringWith([t](std::string& out) { AppendRfc3339(out, t); });
-}
-
-void PutOptTime(JsonWriter& w, std::string_view key, const std::optional<TimePoint>& t) {
-  w.Key(key);
-  if (t) {
-    PutTime(w, *t);
-  } else {
-    w.Null();
-  }
 }
 
 void PutStringOrNull(JsonWriter& w, std::string_view key, const std::string& s) {

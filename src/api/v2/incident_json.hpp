@@ -46,6 +46,9 @@ std::string IncidentPageBody(const std::vector<core::Incident>& incidents, std::
                              const SearchAnswer* search, const core::Config& config,
                              const std::vector<std::uint64_t>* content_keys = nullptr);
 
+// Member `key`: the time as RFC 3339 text, or null.
+void PutOptTime(JsonWriter& w, std::string_view key, const std::optional<TimePoint>& t);
+
 // The parts: the JSON:API incident object, a user object, and the users an
 // incident references that are not in `seen` yet (inside an open array).
 void WriteIncidentData(JsonWriter& w, const core::Incident& incident);
