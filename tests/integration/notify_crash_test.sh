@@ -35,15 +35,38 @@ start_tocsin() {
   tocsin_pid=$pid
 }
 
+# ingest_crash_alerts FROM TO WHAT: one generic push of alerts FROM..TO-1, each
+# opening its own incident with a delivery to crash-hook.
+ingest_crash_alerts() {
+  python3 -c "
+import json
+print(json.dumps({'alerts': [{'monitor': 'crash monitor %d' % k, 'id': 'crash-%d' % k} for k in range($1, $2)]}))
+" >"$work/alerts.json"
+  local code
+  code=$(curl -s -o "$work/answer.json" -w '%{http_code}' -X POST "$addr/api/integrations/generic" \
+    -H "Authorization: Bearer $ingest" -H 'Content-Type: application/json' --data-binary @"$work/alerts.json")
+  [ "$code" = "200" ] || fail "$3 answered $code: $(head -c 300 "$work/answer.json")"
+}
+
+# await_all_delivered EXPECTED WHAT: re-checks the database until no delivery
+# is left undelivered (at most 120 s), then checks that EXPECTED deliveries
+# exist and that the receiver saw EXPECTED distinct idempotency keys.
+await_all_delivered() {
+  local deadline=$((SECONDS + 120)) left
+  while :; do
+    left=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox WHERE state <> 'delivered'" 2>/dev/null || echo busy)
+    [ "$left" = "0" ] && break
+    [ "$SECONDS" -ge "$deadline" ] && fail "$left deliveries still not delivered after 120 s$2"
+  done
+  total=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox")
+  unique=$(sort -u "$work/received" | grep -c tocsin-delivery-)
+  [ "$total" = "$1" ] || fail "expected $1 deliveries, found $total"
+  [ "$unique" = "$1" ] || fail "expected $1 distinct deliveries at the receiver, got $unique"
+}
+
 # 1. The receiver is down: 1,000 alerts open 1,000 incidents, each with a queued delivery.
 start_tocsin 1
-python3 -c '
-import json
-print(json.dumps({"alerts": [{"monitor": "crash monitor %d" % k, "id": "crash-%d" % k} for k in range(1000)]}))
-' >"$work/alerts.json"
-code=$(curl -s -o "$work/answer.json" -w '%{http_code}' -X POST "$addr/api/integrations/generic" \
-  -H "Authorization: Bearer $ingest" -H 'Content-Type: application/json' --data-binary @"$work/alerts.json")
-[ "$code" = "200" ] || fail "ingest answered $code: $(head -c 300 "$work/answer.json")"
+ingest_crash_alerts 0 1000 "ingest"
 pending=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox WHERE state IN ('queued','sending')")
 echo "pending before the crash: $pending"
 [ "$pending" -ge 900 ] || fail "expected about 1000 pending deliveries, found $pending"
@@ -57,31 +80,16 @@ pids+=($!)
 until grep -q ready "$work/receiver.out" 2>/dev/null; do :; done
 start_tocsin 2
 
-# 3. Every delivery arrives (re-checking the database until then, at most 120 s).
-deadline=$((SECONDS + 120))
-while :; do
-  left=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox WHERE state <> 'delivered'" 2>/dev/null || echo busy)
-  [ "$left" = "0" ] && break
-  [ "$SECONDS" -ge "$deadline" ] && fail "$left deliveries still not delivered after 120 s"
-done
-total=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox")
-unique=$(sort -u "$work/received" | grep -c tocsin-delivery-)
+# 3. Every delivery arrives.
+await_all_delivered 1000 ""
 echo "deliveries: $total, unique idempotency keys received: $unique, requests received: $(wc -l <"$work/received")"
-[ "$total" = "1000" ] || fail "expected 1000 deliveries, found $total"
-[ "$unique" = "1000" ] || fail "expected 1000 distinct deliveries at the receiver, got $unique"
 echo "notify crash test: all 1000 delivered after kill -9"
 
 # 4. kill -9 in the middle of sending (the receiver is up): some deliveries have
 #    been sent and not recorded yet; after a restart every one arrives (again,
 #    with the same idempotency key, for those whose outcome was not recorded).
-python3 -c '
-import json
-print(json.dumps({"alerts": [{"monitor": "crash monitor %d" % k, "id": "crash-%d" % k} for k in range(1000, 2000)]}))
-' >"$work/alerts2.json"
 before=$(wc -l <"$work/received")
-code=$(curl -s -o "$work/answer.json" -w '%{http_code}' -X POST "$addr/api/integrations/generic" \
-  -H "Authorization: Bearer $ingest" -H 'Content-Type: application/json' --data-binary @"$work/alerts2.json")
-[ "$code" = "200" ] || fail "second ingest answered $code: $(head -c 300 "$work/answer.json")"
+ingest_crash_alerts 1000 2000 "second ingest"
 deadline=$((SECONDS + 60))
 until [ $(( $(wc -l <"$work/received") - before )) -ge 50 ]; do
   [ "$SECONDS" -ge "$deadline" ] && fail "no deliveries started after the second ingest"
@@ -90,15 +98,6 @@ kill -9 "$tocsin_pid"
 wait "$tocsin_pid" 2>/dev/null
 sent_before=$(( $(wc -l <"$work/received") - before ))
 start_tocsin 3
-deadline=$((SECONDS + 120))
-while :; do
-  left=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox WHERE state <> 'delivered'" 2>/dev/null || echo busy)
-  [ "$left" = "0" ] && break
-  [ "$SECONDS" -ge "$deadline" ] && fail "$left deliveries still not delivered after 120 s (second crash)"
-done
-total=$(sqlite3 "$work/data/tocsin.db" "SELECT COUNT(*) FROM outbox")
-unique=$(sort -u "$work/received" | grep -c tocsin-delivery-)
+await_all_delivered 2000 " (second crash)"
 echo "second crash after $sent_before requests: deliveries $total, unique idempotency keys $unique, requests $(wc -l <"$work/received")"
-[ "$total" = "2000" ] || fail "expected 2000 deliveries, found $total"
-[ "$unique" = "2000" ] || fail "expected 2000 distinct deliveries at the receiver, got $unique"
 echo "notify crash test: all 2000 delivered after a kill -9 while sending"
