@@ -32,7 +32,7 @@ Result<std::string> RouteDryRun(const core::Config& config, const std::string& s
     out += "alert " + std::to_string(++n) + ": [" + src + "] '" + alert.monitor_name + "' state " +
            std::string(core::AlertStateName(alert.state));
     if (!alert.scope.empty()) out += " scope " + alert.scope;
-    out += "\n  fingerprint " + alert.Fingerprint() + "\n";
+    out += "\n  fingerprint " + ev.fingerprint + "\n";
     if (ev.matched.empty()) out += "  rules matched: none\n";
     for (const core::Rule* r : ev.matched) {
       bool fires = std::find(ev.triggered.begin(), ev.triggered.end(), r) != ev.triggered.end();

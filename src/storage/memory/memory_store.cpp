@@ -173,8 +173,7 @@ class MemoryStore final : public core::Store {
         if (!inc.deleted) (core::IsClosed(inc.state) ? group.previous : group.open) = inc;
       }
       core::AlertPlan plan = w.decide(group);
-      std::string fingerprint = w.fingerprint.empty() ? a.Fingerprint() : w.fingerprint;
-      core::AlertRecord rec{0, a, std::move(fingerprint), w.group_key, plan.decision, plan.detail, "", false};
+      core::AlertRecord rec{0, a, w.fingerprint, w.group_key, plan.decision, plan.detail, "", false};
       auto append = [&](const std::string& id, std::vector<core::NewEvent>& evs) {
         for (auto& e : evs) {
           events[id].push_back({++seq, id, e.at, e.actor, e.kind, e.message, e.changes});

@@ -801,7 +801,7 @@ class SqliteStore final : public core::Store {
     core::AlertPlan plan = w.decide(group);
     core::AlertRecord rec;
     rec.alert = a;
-    rec.fingerprint = w.fingerprint.empty() ? a.Fingerprint() : w.fingerprint;
+    rec.fingerprint = w.fingerprint;
     rec.group_key = w.group_key;
     rec.decision = plan.decision;
     rec.detail = plan.detail;
