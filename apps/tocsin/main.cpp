@@ -64,7 +64,9 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
     if (!start) return Fail("--clock-start: '" + clock_start + "' is not an RFC 3339 time");
     clock = std::make_unique<tocsin::OffsetClock>(*start - tocsin::SystemClock().Now());
   }
-  auto app = tocsin::app::App::Create(*config, clock.get());
+  tocsin::app::AppOptions app_options;
+  app_options.stop_on_storage_failure = true;
+  auto app = tocsin::app::App::Create(*config, clock.get(), app_options);
   if (!app) return Fail(app.error().message);
   if (auto ok = (*app)->Start(); !ok) return Fail(ok.error().message);
   std::string host = config->server.listen.substr(0, config->server.listen.rfind(':'));
@@ -75,6 +77,10 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
   sigwait(&signals, &sig);
   tocsin::log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*app)->Stop();
+  if (auto failure = (*app)->store().Failure()) {
+    tocsin::log::Error("stopped after a storage failure; restart to recover from disk", {{"error", *failure}});
+    return 1;
+  }
   tocsin::log::Info("stopped");
   return 0;
 }

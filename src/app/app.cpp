@@ -1,5 +1,8 @@
 #include "app/app.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
@@ -99,7 +102,11 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   ctx.clock = d.clock;
   // Time-ordered ids keep the incidents table's unique index growing at its end.
   ctx.new_id = [] { return NewUuidV7(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()); };
-  ctx.ready = [&d] { return d.ready.load(); };
+  ctx.ready = [&d] { return d.ready.load() && !d.store->Failure(); };
+  d.store->SetFailureHandler([&d](const std::string&) {
+    d.ready = false;
+    if (d.options.stop_on_storage_failure) ::kill(::getpid(), SIGTERM);
+  });
   engine::OutboxOptions oo;
   oo.send_timeout = options.send_timeout;
   oo.retry.give_up_after = options.give_up_after;

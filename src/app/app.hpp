@@ -28,6 +28,11 @@ struct AppOptions {
   // The outbox worker is woken by every commit that queues a notification;
   // this is only its longest wait otherwise (retries falling due).
   std::chrono::milliseconds outbox_idle_poll{1000};
+  // When storage fails (a failed fdatasync; see Store::Failure) the server
+  // answers 503 and reports not ready; with this set it also asks the
+  // process to stop (SIGTERM to itself), so a supervisor restarts it and
+  // recovery runs from what is on disk. `tocsin serve` sets it.
+  bool stop_on_storage_failure = false;
 };
 
 class App {

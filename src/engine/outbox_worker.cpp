@@ -6,6 +6,7 @@
 #include "common/log.hpp"
 #include "common/thread_name.hpp"
 #include "core/notification/contact.hpp"
+#include "notify/pagerduty/pagerduty.hpp"
 
 namespace tocsin::engine {
 namespace {
@@ -19,8 +20,25 @@ const core::Channel* FindChannel(const core::Config& config, const std::string& 
   return nullptr;
 }
 
-// The lane of a delivery: one incident on one channel.
-std::string LaneKey(const core::Delivery& d) { return d.channel + '\n' + d.incident_id; }
+// The lane of a delivery: one incident on one channel to one recipient.
+std::string LaneKey(const core::Delivery& d) { return d.Lane(); }
+
+// A PagerDuty trigger or acknowledge that would arrive after the incident's
+// resolve (it was retried, or queued just before the resolution) would open
+// or touch a PagerDuty incident that nobody closes: it is not sent; the
+// resolve that follows it in the lane is.
+std::optional<std::string> Superseded(const core::Channel& channel, const core::Delivery& d,
+                                      const core::Incident* incident) {
+  if (channel.type != "pagerduty" || !d.to.empty()) return std::nullopt;  // pages to people: core::WhyNotSend
+  std::string action = notify::pagerduty::EventAction(d.kind);
+  if (action != "trigger" && action != "acknowledge") return std::nullopt;
+  if (!incident || incident->deleted) return "superseded: the incident no longer exists";
+  if (core::IsClosed(incident->state)) {
+    return "superseded: the incident is " + std::string(core::StateName(incident->state)) +
+           ", so PagerDuty gets the resolve instead";
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -40,6 +58,7 @@ core::AttemptRecord OutboxWorker::Attempt(const Job& job) {
   bool unreadable = job.unreadable;  // the incident could not be read (which is not: it is gone)
   std::optional<std::string> unwanted =
       channel && !unreadable ? core::WhyNotSend(d, incident) : std::nullopt;
+  if (!unwanted && channel && !unreadable) unwanted = Superseded(*channel, d, incident);
   if (!channel) {
     outcome = {Kind::kPermanent, std::nullopt, "channel '" + d.channel + "' is not configured", ""};
   } else if (unreadable && !d.to.empty()) {
@@ -137,30 +156,63 @@ void OutboxWorker::Record(std::vector<core::AttemptRecord> records) {
               {{"count", std::to_string(records.size())}, {"error", ok.error().message}});
     for (std::size_t k = 0; k < records.size(); ++k) {
       if (auto one = store_.FinishAttempt(records[k].delivery, records[k].event); !one) {
-        // The send happened but its record did not: the delivery stays claimed
-        // ("sending") and is requeued at the next start, then retried with the
-        // same idempotency key.
         recorded[k] = false;
         log::Error("cannot record a notification attempt",
                    {{"delivery", std::to_string(records[k].delivery.id)}, {"error", one.error().message}});
       }
     }
   }
+  std::vector<std::int64_t> release;  // claims to end: held-back deliveries, unrecordable attempts
+  std::vector<core::AttemptRecord> again;
   {
     std::lock_guard lock(mu_);
+    std::int64_t done = 0;
     for (std::size_t k = 0; k < records.size(); ++k) {
       const core::Delivery& d = records[k].delivery;
-      if (recorded[k] && !d.thread_ts.empty()) {
+      if (!recorded[k]) {
+        // The send happened but its record did not: try recording it again
+        // (after record_max_delay) rather than leave the delivery claimed
+        // until a restart; after kRecordTries, end its claim so that it is
+        // sent again, with the same idempotency key (at least once).
+        if (++record_failures_[d.id] < kRecordTries) {
+          again.push_back(std::move(records[k]));
+          continue;
+        }
+        release.push_back(d.id);
+        log::Error("giving up recording a notification attempt; it will be sent again",
+                   {{"delivery", std::to_string(d.id)}});
+      } else if (!d.thread_ts.empty()) {
         // Committed: FindThread answers from now on.
         auto it = threads_started_.find(LaneKey(d));
         if (it != threads_started_.end() && it->second == d.thread_ts) threads_started_.erase(it);
       }
-      if (d.state == core::DeliveryState::kQueued && (!next_retry_ || d.next_attempt_at < *next_retry_)) {
+      record_failures_.erase(d.id);
+      ++done;
+      if (recorded[k] && d.state == core::DeliveryState::kQueued &&
+          (!next_retry_ || d.next_attempt_at < *next_retry_)) {
         next_retry_ = d.next_attempt_at;
       }
+      // A retry recorded (or given up): the deliveries of its lane held back
+      // meanwhile go back to the store, which claims them after the retry.
+      if (auto it = held_.find(LaneKey(d)); it != held_.end() && it->second.blocker == d.id) {
+        release.insert(release.end(), it->second.ids.begin(), it->second.ids.end());
+        done += static_cast<std::int64_t>(it->second.ids.size());
+        held_.erase(it);
+      }
     }
-    in_flight_ -= static_cast<std::int64_t>(records.size());
+    in_flight_ -= done;
+    if (!again.empty()) {
+      outcomes_.insert(outcomes_.begin(), std::make_move_iterator(again.begin()), std::make_move_iterator(again.end()));
+      first_outcome_at_ = Steady::now();
+      record_not_before_ = Steady::now() + options_.record_max_delay;
+    }
   }
+  if (!release.empty()) {
+    if (auto ok = store_.ReleaseClaims(release); !ok) {
+      log::Error("cannot release held-back deliveries", {{"error", ok.error().message}});
+    }
+  }
+  if (!again.empty()) record_cv_.notify_one();
   dispatch_cv_.notify_all();
 }
 
@@ -188,6 +240,13 @@ void OutboxWorker::Enqueue(std::vector<core::Delivery> claimed, std::optional<Ti
     std::lock_guard lock(mu_);
     for (auto& d : claimed) {
       std::string key = LaneKey(d);
+      ++in_flight_;
+      if (auto held = held_.find(key); held != held_.end()) {
+        // An earlier delivery of this lane is to be retried: this one waits
+        // for it (its claim ends once that retry is recorded).
+        held->second.ids.push_back(d.id);
+        continue;
+      }
       auto [ch, added] = channel_index_.try_emplace(d.channel, channels_.size());
       if (added) channels_.push_back(ChannelQueue{std::max(1, options_.per_channel_concurrency), 0, {}});
       Lane& lane = lanes_[key];
@@ -201,7 +260,6 @@ void OutboxWorker::Enqueue(std::vector<core::Delivery> claimed, std::optional<Ti
       job.delivery = std::move(d);
       lane.jobs.push_back(std::move(job));
       ++queued_;
-      ++in_flight_;
     }
   }
   work_cv_.notify_all();
@@ -240,6 +298,15 @@ void OutboxWorker::SenderLoop() {
       lock.unlock();
       core::AttemptRecord record = Attempt(job);
       lock.lock();
+      if (record.delivery.state == core::DeliveryState::kQueued) {
+        // To be retried: the rest of the lane must not overtake it. Its jobs
+        // are held (not sent) until the retry is recorded, then released.
+        Held& held = held_[key];
+        held.blocker = record.delivery.id;
+        for (auto& later : lanes_[key].jobs) held.ids.push_back(later.delivery.id);
+        queued_ -= lanes_[key].jobs.size();
+        lanes_[key].jobs.clear();
+      }
       if (outcomes_.empty()) first_outcome_at_ = Steady::now();
       outcomes_.push_back(std::move(record));
       --sending_;
@@ -269,15 +336,30 @@ void OutboxWorker::StartSenders() {
 }
 
 int OutboxWorker::RunOnce(TimePoint now) {
-  auto claimed = store_.ClaimDeliveries(now, options_.batch);
-  if (!claimed) {
-    log::Error("cannot claim deliveries", {{"error", claimed.error().message}});
+  // Claims until nothing more is due (up to `batch`): a delivery held back
+  // behind a retry is claimable once that retry is claimed.
+  int n = 0;
+  while (n < options_.batch) {
+    auto claimed = store_.ClaimDeliveries(now, options_.batch - n);
+    if (!claimed) {
+      log::Error("cannot claim deliveries", {{"error", claimed.error().message}});
+      break;
+    }
+    if (claimed->empty()) break;
+    n += static_cast<int>(claimed->size());
+    StartSenders();
+    Enqueue(std::move(*claimed), now);
+  }
+  if (n == 0) {
+    // Outcomes whose record failed earlier are recorded again now.
+    std::vector<core::AttemptRecord> pending;
+    {
+      std::lock_guard lock(mu_);
+      pending.swap(outcomes_);
+    }
+    Record(std::move(pending));
     return 0;
   }
-  if (claimed->empty()) return 0;
-  int n = static_cast<int>(claimed->size());
-  StartSenders();
-  Enqueue(std::move(*claimed), now);
   std::vector<core::AttemptRecord> outcomes;
   {
     std::unique_lock lock(mu_);
@@ -314,7 +396,9 @@ void OutboxWorker::DispatchLoop() {
       more = false;
       continue;
     }
-    more = static_cast<std::int64_t>(claimed->size()) >= options_.batch;
+    // Anything claimed: claim again at once (deliveries held back behind a
+    // retry claimed just now are claimable now; a full batch may have more).
+    more = !claimed->empty();
     {
       std::lock_guard lock(mu_);
       if (next_retry_ && *next_retry_ <= now) next_retry_.reset();
@@ -329,6 +413,8 @@ void OutboxWorker::RecorderLoop() {
   while (true) {
     record_cv_.wait(lock, [&] { return stop_recorder_ || !outcomes_.empty(); });
     if (outcomes_.empty()) return;  // stopping, nothing left
+    // After a failed record, the store gets a moment before the next try.
+    while (!stop_recorder_ && Steady::now() < record_not_before_) record_cv_.wait_until(lock, record_not_before_);
     // Outcomes wait for a quiet moment (no delivery queued for record_quiet),
     // so that their commit does not delay the commit of an incoming alert,
     // but never longer than record_max_delay, and not when a batch is full.
@@ -389,6 +475,7 @@ void OutboxWorker::Stop() {
     std::lock_guard lock(mu_);
     left.swap(outcomes_);
     lanes_.clear();
+    held_.clear();
     for (auto& c : channels_) c.ready.clear();
     queued_ = 0;
   }

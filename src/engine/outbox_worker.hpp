@@ -7,10 +7,14 @@
 //
 // Sending runs on a persistent pool of sender threads (each keeps its own
 // keep-alive connections, see notify/transport.hpp), under two rules:
-// - deliveries of one incident to one channel ("a lane") are sent one at a
-//   time, in claim order (oldest due first, then queue order), so a Slack
-//   thread's first message and its ts are known before its replies are sent,
-//   and PagerDuty sees trigger before acknowledge before resolve;
+// - deliveries of one incident to one channel and recipient ("a lane") are
+//   sent one at a time, in queue order, also across retries: when one is to
+//   be retried, the later ones of its lane are held back (not sent, their
+//   claims released once the retry is recorded; the store then claims none
+//   of them before the retry). So a Slack thread's first message and its ts
+//   are known before its replies are sent, and PagerDuty sees trigger before
+//   acknowledge before resolve. A PagerDuty trigger or acknowledge whose
+//   incident is already resolved is superseded (cancelled, not sent);
 // - at most `per_channel_concurrency` sends are in flight per channel, so one
 //   slow receiver holds up neither the others nor more than its share.
 // Outcomes are recorded in batches (Store::FinishAttempts: one write
@@ -134,6 +138,17 @@ class OutboxWorker {
   std::size_t sending_ = 0;  // sends in progress
   std::int64_t in_flight_ = 0;  // background: claimed and not yet recorded
   std::vector<core::AttemptRecord> outcomes_;  // sent, not yet recorded
+  // Lanes whose delivery `blocker` is to be retried and not yet recorded:
+  // their later deliveries (`ids`) are held, unsent, until it is.
+  struct Held {
+    std::int64_t blocker = 0;
+    std::vector<std::int64_t> ids;
+  };
+  std::unordered_map<std::string, Held> held_;
+  // Attempts whose record failed, by delivery: tried again kRecordTries times.
+  static constexpr int kRecordTries = 5;
+  std::unordered_map<std::int64_t, int> record_failures_;
+  std::chrono::steady_clock::time_point record_not_before_{};
   // Slack threads started by outcomes not yet recorded: lane -> ts.
   std::unordered_map<std::string, std::string> threads_started_;
   std::chrono::steady_clock::time_point first_outcome_at_{};

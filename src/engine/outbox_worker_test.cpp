@@ -8,9 +8,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "common/random.hpp"
 #include "storage/memory/memory_store.hpp"
@@ -217,6 +219,155 @@ TEST_F(OutboxWorkerTest, StopRecordsTheSendsInProgress) {
   auto timeline = *store_->Timeline(id, 0, 100);
   for (const auto& e : timeline) delivered_events += e.kind == "notification_delivered";
   EXPECT_EQ(delivered_events, 1);
+}
+
+// A lane stops at a delivery to be retried: the ones queued behind it are
+// held back (never sent before it), then go after it, in order.
+TEST_F(OutboxWorkerTest, ARetryHoldsBackTheRestOfItsLane) {
+  std::string a = NewIncident("a");
+  Queue(a, "hook", {"0", "1", "2"});
+  Queue(a, "other", {"x"});
+  std::mutex mu;
+  std::vector<std::string> sent;
+  int failures = 1;
+  OutboxWorker worker(*store_, config_, clock_, {},
+                      [&](const core::Channel& ch, const core::Delivery& d, const core::Incident*,
+                          const notify::SendContext&) {
+                        std::lock_guard lock(mu);
+                        sent.push_back(ch.name + ":" + d.reason);
+                        if (ch.name == "hook" && failures > 0) {
+                          --failures;
+                          return core::AttemptOutcome{Kind::kRetry, 10s, "HTTP 503", ""};
+                        }
+                        return core::AttemptOutcome{Kind::kDelivered, std::nullopt, "ok", ""};
+                      });
+  worker.RunOnce(clock_.Now());
+  EXPECT_EQ(sent, (std::vector<std::string>{"hook:0", "other:x"}));
+  EXPECT_EQ(Count(core::DeliveryState::kQueued), 3);  // the retry and the two held behind it
+  EXPECT_EQ(Count(core::DeliveryState::kSending), 0);  // held ones are not left claimed
+  EXPECT_EQ(worker.RunOnce(clock_.Now() + 5s), 0);    // the retry is not due: nothing of the lane goes
+  worker.RunOnce(clock_.Now() + 11s);
+  EXPECT_EQ(sent, (std::vector<std::string>{"hook:0", "other:x", "hook:0", "hook:1", "hook:2"}));
+  EXPECT_EQ(Count(core::DeliveryState::kDelivered), 4);
+}
+
+// Forwards to a store, failing FinishAttempt(s) while `fail_records` > 0.
+class FlakyRecords final : public core::Store {
+ public:
+  explicit FlakyRecords(core::Store& s) : s_(s) {}
+  std::atomic<int> fail_records{0};
+
+  Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& e) override {
+    if (fail_records > 0) return Fail();
+    return s_.FinishAttempt(d, e);
+  }
+  Result<void> FinishAttempts(const std::vector<core::AttemptRecord>& r) override {
+    if (fail_records > 0) return Fail();
+    return s_.FinishAttempts(r);
+  }
+  Result<core::Incident> CreateIncident(core::Incident d, std::vector<core::NewEvent> e) override {
+    return s_.CreateIncident(std::move(d), std::move(e));
+  }
+  Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& m) override {
+    return s_.UpdateIncident(id, m);
+  }
+  Result<core::TimelineEvent> AppendEvent(const std::string& id, core::NewEvent e) override {
+    return s_.AppendEvent(id, std::move(e));
+  }
+  Result<core::Incident> GetIncident(const std::string& id) override { return s_.GetIncident(id); }
+  Result<core::SearchPage> SearchIncidents(const core::SearchRequest& r) override { return s_.SearchIncidents(r); }
+  Result<std::vector<core::TimelineEvent>> Timeline(const std::string& id, std::int64_t o, std::int64_t l) override {
+    return s_.Timeline(id, o, l);
+  }
+  Result<void> UseDueFunction(core::DueFn due) override { return s_.UseDueFunction(std::move(due)); }
+  Result<core::DuePage> DueIncidents(TimePoint now, const std::optional<core::DueCursor>& a, std::int64_t l) override {
+    return s_.DueIncidents(now, a, l);
+  }
+  Result<std::vector<core::AlertRecord>> IngestAlerts(std::vector<core::AlertWork> w) override {
+    return s_.IngestAlerts(std::move(w));
+  }
+  Result<std::vector<core::AlertRecord>> ListAlerts(const core::AlertFilter& f) override { return s_.ListAlerts(f); }
+  Result<std::vector<core::OutboxItem>> ListOutbox(const std::string& id) override { return s_.ListOutbox(id); }
+  Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
+    return s_.ClaimDeliveries(now, limit);
+  }
+  Result<void> ReleaseClaims(const std::vector<std::int64_t>& ids) override { return s_.ReleaseClaims(ids); }
+  Result<std::int64_t> RequeueInFlight() override { return s_.RequeueInFlight(); }
+  Result<std::vector<core::Delivery>> ListDeliveries(const core::DeliveryFilter& f) override {
+    return s_.ListDeliveries(f);
+  }
+  Result<std::string> FindThread(const std::string& id, const std::string& ch) override { return s_.FindThread(id, ch); }
+  Result<std::int64_t> CountDeliveries(core::DeliveryState st) override { return s_.CountDeliveries(st); }
+  Result<void> AddOverride(const core::OverrideRecord& r) override { return s_.AddOverride(r); }
+  Result<void> RemoveOverride(const std::string& id, const std::string& a, TimePoint now) override {
+    return s_.RemoveOverride(id, a, now);
+  }
+  Result<std::vector<core::OverrideRecord>> ListOverrides() override { return s_.ListOverrides(); }
+  Result<void> CreateKey(const core::KeyRecord& k) override { return s_.CreateKey(k); }
+  Result<std::optional<core::KeyRecord>> FindKeyByApiHash(const std::string& h) override { return s_.FindKeyByApiHash(h); }
+  Result<std::optional<core::KeyRecord>> FindKeyByAppHash(const std::string& h) override { return s_.FindKeyByAppHash(h); }
+  Result<std::vector<core::KeyRecord>> ListKeys() override { return s_.ListKeys(); }
+  Result<void> RevokeKey(const std::string& k, TimePoint now) override { return s_.RevokeKey(k, now); }
+  void Close() override { s_.Close(); }
+
+ private:
+  Result<void> Fail() {
+    --fail_records;
+    return MakeError(ErrorCode::kUnavailable, "disk I/O error");
+  }
+  core::Store& s_;
+};
+
+// An outcome whose record fails is recorded again later, without a restart
+// (it used to stay claimed, "sending", until the next start), and is not
+// sent twice.
+TEST_F(OutboxWorkerTest, AFailedRecordIsRecordedAgainWithoutARestart) {
+  std::string a = NewIncident("a");
+  Queue(a, "hook", {"0"});
+  FlakyRecords flaky(*store_);
+  flaky.fail_records = 2;  // the batch, then the one-by-one record
+  std::atomic<int> sends{0};
+  OutboxWorker worker(flaky, config_, clock_, {},
+                      [&](const core::Channel&, const core::Delivery&, const core::Incident*,
+                          const notify::SendContext&) {
+                        ++sends;
+                        return core::AttemptOutcome{Kind::kDelivered, std::nullopt, "ok", ""};
+                      });
+  worker.RunOnce(clock_.Now());
+  EXPECT_EQ(sends, 1);
+  EXPECT_EQ(Count(core::DeliveryState::kSending), 1);  // sent, its record pending
+  worker.RunOnce(clock_.Now());                         // nothing new to send; the record is made
+  EXPECT_EQ(sends, 1);
+  EXPECT_EQ(Count(core::DeliveryState::kDelivered), 1);
+  EXPECT_EQ(Count(core::DeliveryState::kSending), 0);
+}
+
+// The background recorder tries again on its own, after record_max_delay.
+TEST_F(OutboxWorkerTest, TheRecorderRecordsAFailedOutcomeAgain) {
+  std::string a = NewIncident("a");
+  Queue(a, "hook", {"0"});
+  FlakyRecords flaky(*store_);
+  flaky.fail_records = 2;
+  OutboxOptions options;
+  options.record_max_delay = 1ms;
+  options.record_quiet = 0ms;
+  std::atomic<int> sends{0};
+  OutboxWorker worker(flaky, config_, clock_, options,
+                      [&](const core::Channel&, const core::Delivery&, const core::Incident*,
+                          const notify::SendContext&) {
+                        ++sends;
+                        return core::AttemptOutcome{Kind::kDelivered, std::nullopt, "ok", ""};
+                      });
+  worker.Start();
+  worker.Wake();
+  // Bounded wait for the outcome to be recorded (no fixed sleep).
+  auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (Count(core::DeliveryState::kDelivered) == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  worker.Stop();
+  EXPECT_EQ(Count(core::DeliveryState::kDelivered), 1);
+  EXPECT_EQ(sends, 1);
 }
 
 }  // namespace

@@ -50,6 +50,11 @@ struct Delivery {
   ContactTarget to;       // set: a page to a person through their contact method
 
   std::string IdempotencyKey() const { return "tocsin-delivery-" + std::to_string(id); }
+  // The ordering lane: deliveries with equal lanes leave one at a time, in
+  // queue order (one incident on one channel to one recipient).
+  std::string Lane() const {
+    return channel + '\n' + incident_id + '\n' + to.user + '\n' + std::to_string(to.method);
+  }
   bool operator==(const Delivery&) const = default;
 };
 

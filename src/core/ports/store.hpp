@@ -183,12 +183,29 @@ class Store {
   // Outbox. Claim marks due queued deliveries (next_attempt_at <= now) as
   // sending and returns them, oldest due first (then in queue order). A
   // claimed delivery is not returned by another claim until its attempt is
-  // recorded (FinishAttempt/FinishAttempts) or RequeueInFlight releases it.
+  // recorded (FinishAttempt/FinishAttempts), ReleaseClaims gives it back, or
+  // RequeueInFlight releases it.
   // The mark need not be durable: a backend may keep claims in memory, so
   // that claiming costs no write transaction; a restart forgets them (as
   // RequeueInFlight would), and ListDeliveries/CountDeliveries still show
   // claimed deliveries as `sending`.
+  //
+  // Order within a lane (one incident, one channel, one recipient and
+  // contact method; see Delivery::Lane): a delivery is not claimed while an earlier
+  // delivery of its lane is waiting to be retried (queued, attempts > 0, not
+  // claimed), so a later one never overtakes a failed one. Deliveries of a
+  // lane never tried are due in queue order, so the due order keeps them in
+  // order. An earlier delivery that is claimed does not hold a later one
+  // back: the caller keeps the lane's order in memory (engine/outbox_worker).
+  //
+  // A durable backend returns only deliveries whose queuing commit is
+  // durable (for the pipelined commit: covered by the syncer's fdatasync), so
+  // nothing is sent for a change that a power cut could still undo.
   virtual Result<std::vector<Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) = 0;
+  // Ends the claims of deliveries that were claimed but not attempted (the
+  // outbox worker held them back behind an earlier delivery of their lane
+  // that is to be retried); they are claimable again.
+  virtual Result<void> ReleaseClaims(const std::vector<std::int64_t>& ids) = 0;
   // Records an attempt's result (the delivery's new state) and its timeline
   // event together, and ends its claim. The event is skipped when the
   // incident is deleted.
@@ -219,6 +236,15 @@ class Store {
   virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
   // Revokes by id or name; kNotFound when neither matches a live key.
   virtual Result<void> RevokeKey(const std::string& id_or_name, TimePoint now) = 0;
+
+  // Set once the store can no longer promise durability (a failed fdatasync:
+  // the kernel may have dropped the dirty pages, so nothing written since can
+  // be trusted to be on disk). From then on every write fails with
+  // kUnavailable; the server stops and a restart recovers from what is on
+  // disk. Empty while healthy.
+  virtual std::optional<std::string> Failure() const { return std::nullopt; }
+  // Called once, from the thread that found it, when the store fails as above.
+  virtual void SetFailureHandler(std::function<void(const std::string&)> /*handler*/) {}
 
   // Flushes and closes; later calls fail with kUnavailable.
   virtual void Close() = 0;

@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace tocsin::storage {
 namespace {
@@ -236,9 +237,16 @@ class MemoryStore final : public core::Store {
 
   Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
     std::lock_guard lock(mu_);
+    // Lanes waiting for a retry (queued, tried before, not claimed) hold
+    // back their later deliveries (see Store::ClaimDeliveries).
+    std::unordered_set<std::string> waiting;
     std::vector<core::Delivery*> due;
-    for (auto& d : outbox_) {
-      if (d.state == core::DeliveryState::kQueued && d.next_attempt_at <= now) due.push_back(&d);
+    for (auto& d : outbox_) {  // in queue order
+      if (d.state != core::DeliveryState::kQueued) continue;
+      std::string lane = d.Lane();
+      bool held = waiting.count(lane) > 0;
+      if (d.attempts > 0) waiting.insert(std::move(lane));
+      if (!held && d.next_attempt_at <= now) due.push_back(&d);
     }
     std::stable_sort(due.begin(), due.end(),
                      [](const core::Delivery* a, const core::Delivery* b) { return a->next_attempt_at < b->next_attempt_at; });
@@ -249,6 +257,16 @@ class MemoryStore final : public core::Store {
       out.push_back(*d);
     }
     return out;
+  }
+
+  Result<void> ReleaseClaims(const std::vector<std::int64_t>& ids) override {
+    std::lock_guard lock(mu_);
+    for (std::int64_t id : ids) {
+      if (id < 1 || id > static_cast<std::int64_t>(outbox_.size())) continue;
+      auto& d = outbox_[static_cast<std::size_t>(id - 1)];
+      if (d.state == core::DeliveryState::kSending) d.state = core::DeliveryState::kQueued;
+    }
+    return {};
   }
 
   Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& event) override {

@@ -179,6 +179,31 @@ CREATE TRIGGER incident_count_delete AFTER DELETE ON incidents
   BEGIN UPDATE incident_count SET n = n - 1 WHERE one = 1; END;
 CREATE INDEX incidents_deleted ON incidents(public_id) WHERE deleted <> 0;
 )sql"},
+      {10, "outbox lanes across retries, and delivery counts by state", R"sql(
+-- A claim holds a delivery back while an earlier one of its lane (incident,
+-- channel, recipient, contact method) waits for a retry. Deliveries that were
+-- tried and are queued again are few, so this index of them is small.
+CREATE INDEX outbox_retrying ON outbox(incident_id, channel, recipient, contact_method, id)
+  WHERE state = 'queued' AND attempts > 0;
+-- /metrics reads these counts instead of counting the outbox. The triggers
+-- keep them exact for every insert and state change made through SQL
+-- (outbox rows are never deleted).
+CREATE TABLE outbox_counts (
+  state TEXT PRIMARY KEY,
+  n INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO outbox_counts (state, n)
+  SELECT s.state, (SELECT COUNT(*) FROM outbox WHERE outbox.state = s.state)
+  FROM (SELECT 'queued' AS state UNION ALL SELECT 'sending' UNION ALL SELECT 'delivered' UNION ALL
+        SELECT 'failed' UNION ALL SELECT 'gave_up' UNION ALL SELECT 'cancelled') AS s;
+CREATE TRIGGER outbox_counts_insert AFTER INSERT ON outbox
+  BEGIN UPDATE outbox_counts SET n = n + 1 WHERE state = NEW.state; END;
+CREATE TRIGGER outbox_counts_update AFTER UPDATE OF state ON outbox WHEN OLD.state <> NEW.state
+  BEGIN
+    UPDATE outbox_counts SET n = n - 1 WHERE state = OLD.state;
+    UPDATE outbox_counts SET n = n + 1 WHERE state = NEW.state;
+  END;
+)sql"},
   };
   return kMigrations;
 }

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -15,6 +17,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/log.hpp"
 #include "common/random.hpp"
 #include "common/thread_name.hpp"
 #include "storage/incident_codec.hpp"
@@ -51,6 +54,9 @@ class SqliteStore final : public core::Store {
       sqlite3_wal_hook(writer_->raw(), &SqliteStore::OnWalCommit, this);
       checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
     }
+    // Everything on disk at open (OpenSqliteStore synced the WAL) may be sent.
+    synced_outbox_.store(OutboxHighWater(), std::memory_order_relaxed);
+    to_sync_outbox_high_ = synced_outbox_.load(std::memory_order_relaxed);
     if (wal_fd_ >= 0) sync_thread_ = std::thread([this] { SyncLoop(); });
     writer_thread_ = std::thread([this] { WriterLoop(); });
   }
@@ -280,15 +286,26 @@ class SqliteStore final : public core::Store {
   // is held across the read, and a claim ends only after its outcome has
   // committed, so a claim never returns a delivery that is in flight or
   // whose outcome it cannot see.
+  //
+  // Lanes (Store::ClaimDeliveries): a delivery waits while an earlier one of
+  // its lane is queued for a retry and not claimed (outbox_retrying finds
+  // those). Only outbox rows at or below the synced high-water mark are
+  // claimed: their queuing commit is on disk (see SyncLoop).
   Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
     std::lock_guard claim_lock(claim_mu_);
     std::string claimed = ClaimedJson();
+    std::int64_t synced = synced_outbox_.load(std::memory_order_acquire);
     auto rows = Read([&](Connection& c) -> Result<std::vector<core::Delivery>> {
       auto q = c.Prepare(std::string(kDeliverySelect) +
-                         " WHERE state = 'queued' AND next_attempt_at <= ?1 AND id NOT IN (SELECT value FROM "
-                         "json_each(?2)) ORDER BY next_attempt_at, id LIMIT ?3");
+                         " AS o WHERE o.state = 'queued' AND o.next_attempt_at <= ?1 AND o.id <= ?4"
+                         " AND o.id NOT IN (SELECT value FROM json_each(?2))"
+                         " AND NOT EXISTS (SELECT 1 FROM outbox AS e WHERE e.incident_id = o.incident_id"
+                         " AND e.channel = o.channel AND e.recipient = o.recipient"
+                         " AND e.contact_method = o.contact_method AND e.state = 'queued' AND e.attempts > 0"
+                         " AND e.id < o.id AND e.id NOT IN (SELECT value FROM json_each(?2)))"
+                         " ORDER BY o.next_attempt_at, o.id LIMIT ?3");
       if (!q) return tl::unexpected(q.error());
-      q->BindAll({ToUnixMicros(now), claimed, limit});
+      q->BindAll({ToUnixMicros(now), claimed, limit, synced});
       std::vector<core::Delivery> out;
       while (true) {
         auto step = q->Step();
@@ -304,6 +321,18 @@ class SqliteStore final : public core::Store {
       d.state = core::DeliveryState::kSending;
     }
     return rows;
+  }
+
+  Result<void> ReleaseClaims(const std::vector<std::int64_t>& ids) override {
+    std::lock_guard claim_lock(claim_mu_);
+    for (std::int64_t id : ids) claimed_.erase(id);
+    return {};
+  }
+
+  std::optional<std::string> Failure() const override {
+    if (!failed_.load(std::memory_order_acquire)) return std::nullopt;
+    std::lock_guard lock(failure_mu_);
+    return failure_;
   }
 
   Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& event) override {
@@ -407,17 +436,28 @@ class SqliteStore final : public core::Store {
     });
   }
 
+  // From outbox_counts (kept by triggers, migration 10) and the number of
+  // claims: no scan of the outbox, and the claim mutex only to read a size.
   Result<std::int64_t> CountDeliveries(core::DeliveryState state) override {
-    std::lock_guard claim_lock(claim_mu_);
-    std::string claimed = ClaimedJson();
-    return Read([&](Connection& c) -> Result<std::int64_t> {
-      std::vector<Param> params;
-      auto q = c.Prepare("SELECT COUNT(*) FROM outbox WHERE " + StateCondition(state, claimed, params));
+    std::int64_t claims = 0;
+    if (state == core::DeliveryState::kQueued || state == core::DeliveryState::kSending) {
+      std::lock_guard claim_lock(claim_mu_);
+      claims = static_cast<std::int64_t>(claimed_.size());
+    }
+    auto n = Read([&](Connection& c) -> Result<std::int64_t> {
+      auto q = c.Prepare("SELECT n FROM outbox_counts WHERE state = ?");
       if (!q) return tl::unexpected(q.error());
-      q->BindAll(params);
-      if (auto step = q->Step(); !step) return tl::unexpected(step.error());
-      return q->Int(0);
+      q->BindAll({std::string(core::DeliveryStateName(state))});
+      auto step = q->Step();
+      if (!step) return tl::unexpected(step.error());
+      return *step ? q->Int(0) : std::int64_t{0};
     });
+    if (!n) return n;
+    // Claims are queued rows counted as sending. A claim of a row whose
+    // outcome committed a moment ago may still be counted: never below zero.
+    if (state == core::DeliveryState::kQueued) return std::max<std::int64_t>(0, *n - claims);
+    if (state == core::DeliveryState::kSending) return *n + claims;
+    return *n;
   }
 
  private:
@@ -574,8 +614,12 @@ class SqliteStore final : public core::Store {
       sqlite3_wal_hook(writer_->raw(), nullptr, nullptr);
       // The writer's WAL syncs only write (wal_buffer_vfs.hpp): make the WAL
       // durable before this checkpoint copies it into the database.
-      if (wal_fd_ >= 0) (void)::fdatasync(wal_fd_);
-      (void)writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      // After a storage failure the WAL may have holes: leave it for the
+      // recovery at the next start rather than copy it into the database.
+      if (!failed_.load(std::memory_order_acquire)) {
+        if (wal_fd_ >= 0) (void)::fdatasync(wal_fd_);
+        (void)writer_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      }
       writer_.reset();
     }
     if (wal_fd_ >= 0) {
@@ -974,6 +1018,7 @@ class SqliteStore final : public core::Store {
   }
 
   Result<void> Write(std::function<Result<void>(Connection&)> fn) {
+    if (failed_.load(std::memory_order_acquire)) return FailedError();
     auto job = std::make_shared<Job>();
     job->fn = std::move(fn);
     auto fut = job->done.get_future();
@@ -1006,6 +1051,10 @@ class SqliteStore final : public core::Store {
         cv_.wait(lock, [&] { return closed_ || !queue_.empty(); });
         if (queue_.empty()) return;  // closed and drained
         jobs = TakeJobs(max);
+      }
+      if (failed_.load(std::memory_order_acquire)) {
+        for (auto& job : jobs) job->done.set_value(FailedError());
+        continue;
       }
       Group group;
       if (auto ok = RunCached(*writer_, "BEGIN IMMEDIATE"); !ok) {
@@ -1067,7 +1116,9 @@ class SqliteStore final : public core::Store {
       }
       return;
     }
+    std::int64_t outbox_high = OutboxHighWater();
     if (wal_fd_ < 0) {  // synchronous=FULL: COMMIT was durable
+      synced_outbox_.store(outbox_high, std::memory_order_release);
       for (std::size_t k = 0; k < group.jobs.size(); ++k) group.jobs[k]->done.set_value(std::move(group.results[k]));
       return;
     }
@@ -1083,9 +1134,54 @@ class SqliteStore final : public core::Store {
       for (std::size_t k = 0; k < group.jobs.size(); ++k) {
         to_sync_.push_back(Pending{std::move(group.jobs[k]), std::move(group.results[k])});
       }
+      to_sync_outbox_high_ = std::max(to_sync_outbox_high_, outbox_high);
     }
     sync_cv_.notify_one();
   }
+
+  // The newest outbox row, read right after a commit on the writer (rows are
+  // numbered in commit order: one writer). 0 when it cannot be read, which
+  // only delays deliveries until the next commit reads it.
+  std::int64_t OutboxHighWater() {
+    auto q = writer_->Prepare("SELECT IFNULL(MAX(id), 0) FROM outbox");
+    if (!q) return synced_outbox_.load(std::memory_order_relaxed);
+    auto step = q->Step();
+    if (!step || !*step) return synced_outbox_.load(std::memory_order_relaxed);
+    return q->Int(0);
+  }
+
+  tl::unexpected<Error> FailedError() const {
+    return tl::unexpected(Error{ErrorCode::kUnavailable, "storage failed and refuses writes until Tocsin restarts: " +
+                                                             Failure().value_or("unknown failure")});
+  }
+
+  // A failed fdatasync: the kernel may have dropped the WAL's dirty pages and
+  // cleared the error, so a later sync could succeed over a hole. Nothing
+  // written since can be promised durable; every write fails from now on
+  // (as PostgreSQL does, the process is meant to stop and recover from disk).
+  void Fail(const std::string& why) {
+    {
+      std::lock_guard lock(failure_mu_);
+      if (failed_.load(std::memory_order_relaxed)) return;
+      failure_ = why;
+      failed_.store(true, std::memory_order_release);
+    }
+    log::Error("storage failure: refusing writes until restart", {{"error", why}});
+    std::function<void(const std::string&)> handler;
+    {
+      std::lock_guard lock(failure_mu_);
+      handler = failure_handler_;
+    }
+    if (handler) handler(why);
+  }
+
+ public:
+  void SetFailureHandler(std::function<void(const std::string&)> handler) override {
+    std::lock_guard lock(failure_mu_);
+    failure_handler_ = std::move(handler);
+  }
+
+ private:
 
   struct Pending {
     std::shared_ptr<Job> job;
@@ -1096,24 +1192,34 @@ class SqliteStore final : public core::Store {
     NameThisThread("tocsin-syncer");
     while (true) {
       std::vector<Pending> pending;
+      std::int64_t outbox_high = 0;
       {
         std::unique_lock lock(sync_mu_);
         sync_cv_.wait(lock, [&] { return sync_closed_ || !to_sync_.empty(); });
         if (to_sync_.empty()) return;  // closed and drained
         pending.swap(to_sync_);
+        outbox_high = to_sync_outbox_high_;
+      }
+      if (failed_.load(std::memory_order_acquire)) {
+        // After a failed sync nothing later is trusted, even if a sync works.
+        for (auto& p : pending) p.job->done.set_value(FailedError());
+        MarkSyncerIdleIfDrained();
+        continue;
       }
       // One fdatasync covers every frame written before it: all batches taken
       // here (and possibly part of the next one, which is harmless).
       int rc;
       do {
-        rc = ::fdatasync(wal_fd_);
+        rc = options_.fdatasync ? options_.fdatasync(wal_fd_) : ::fdatasync(wal_fd_);
       } while (rc != 0 && errno == EINTR);
       if (rc != 0) {
-        Error err{ErrorCode::kUnavailable, std::string("cannot make the commit durable: fdatasync: ") + std::strerror(errno)};
-        for (auto& p : pending) p.job->done.set_value(tl::unexpected(err));
+        Fail(std::string("cannot make a commit durable: fdatasync of the WAL: ") + std::strerror(errno));
+        for (auto& p : pending) p.job->done.set_value(FailedError());
         MarkSyncerIdleIfDrained();
         continue;
       }
+      // The outbox rows of these commits are on disk: they may be sent.
+      synced_outbox_.store(outbox_high, std::memory_order_release);
       for (auto& p : pending) p.job->done.set_value(std::move(p.result));
       MarkSyncerIdleIfDrained();
     }
@@ -1173,7 +1279,14 @@ class SqliteStore final : public core::Store {
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
   std::vector<Pending> to_sync_;
+  std::int64_t to_sync_outbox_high_ = 0;  // newest outbox row of the commits in to_sync_ (and before)
   bool sync_closed_ = false;
+  // Outbox rows at or below this are durable and may be claimed.
+  std::atomic<std::int64_t> synced_outbox_{0};
+  std::atomic<bool> failed_{false};
+  mutable std::mutex failure_mu_;
+  std::string failure_;
+  std::function<void(const std::string&)> failure_handler_;
   std::mutex ckpt_mu_;
   std::condition_variable ckpt_cv_;
   bool ckpt_wanted_ = false;

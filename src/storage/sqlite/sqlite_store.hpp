@@ -14,6 +14,7 @@
 // Migrations are numbered, forward-only and recorded in schema_migrations;
 // Open applies the missing ones and refuses a database newer than this binary.
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,10 @@ struct SqliteOptions {
   // fdatasyncs the WAL before answering, so the next group runs during the
   // previous group's fsync (ADR 0006). false: synchronous=FULL in COMMIT.
   bool pipelined_sync = true;
+  // The syncer's fdatasync (default ::fdatasync): tests hold it back to show
+  // that nothing unsynced is sent, or fail it to show that a failed sync
+  // stops every later write (as an LD_PRELOAD shim does for a real process).
+  std::function<int(int fd)> fdatasync;
 };
 
 Result<std::unique_ptr<core::Store>> OpenSqliteStore(const SqliteOptions& options);
