@@ -86,7 +86,10 @@ core::AttemptRecord OutboxWorker::Attempt(const Job& job) {
     try {
       outcome = send_(*channel, d, job.incident.get(), ctx);
     } catch (const std::exception& e) {
-      outcome = {Kind::kRetry, std::nullopt, std::string("send failed: ") + e.what(), ""};
+      // A throw while building or sending (a message that cannot be
+      // serialised, say) would throw again at every retry: fail it for good,
+      // visibly, instead of retrying it for give_up_after.
+      outcome = {Kind::kPermanent, std::nullopt, std::string("cannot send: ") + e.what(), ""};
     }
     if (threaded && ctx.thread_ts.empty() && outcome.kind == Kind::kDelivered && !outcome.thread_ts.empty()) {
       std::lock_guard lock(mu_);

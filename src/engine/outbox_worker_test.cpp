@@ -251,6 +251,24 @@ TEST_F(OutboxWorkerTest, ARetryHoldsBackTheRestOfItsLane) {
   EXPECT_EQ(Count(core::DeliveryState::kDelivered), 4);
 }
 
+// A send that throws (a message that cannot be serialised) would throw at
+// every retry: it fails for good at once, visibly, instead of retrying for a day.
+TEST_F(OutboxWorkerTest, ASendThatThrowsFailsForGood) {
+  std::string a = NewIncident("a");
+  Queue(a, "hook", {"0"});
+  OutboxWorker worker(*store_, config_, clock_, {},
+                      [&](const core::Channel&, const core::Delivery&, const core::Incident*,
+                          const notify::SendContext&) -> core::AttemptOutcome {
+                        throw std::runtime_error("invalid UTF-8 byte at index 1023");
+                      });
+  worker.RunOnce(clock_.Now());
+  EXPECT_EQ(Count(core::DeliveryState::kFailed), 1);
+  EXPECT_EQ(Count(core::DeliveryState::kQueued), 0);
+  auto d = store_->ListDeliveries({});
+  ASSERT_TRUE(d && d->size() == 1u);
+  EXPECT_NE((*d)[0].last_error.find("invalid UTF-8"), std::string::npos) << (*d)[0].last_error;
+}
+
 // Forwards to a store, failing FinishAttempt(s) while `fail_records` > 0.
 class FlakyRecords final : public core::Store {
  public:
