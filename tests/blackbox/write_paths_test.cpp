@@ -1,12 +1,16 @@
-// Every write path keeps an incident within the limits the API enforces:
-// alerts with overlong text open incidents that can still be updated and
-// resolved.
+// Every write path keeps an incident within the limits the API enforces, and
+// answers what it wrote without re-reading it: alerts with overlong text open
+// incidents that can still be updated and resolved; a status update on a huge
+// timeline answers its own event.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <filesystem>
 #include <string>
 
 #include "blackbox/harness.hpp"
+#include "common/random.hpp"
 
 namespace tocsin::testing {
 namespace {
@@ -162,6 +166,60 @@ TEST(WritePaths, AnIncidentOverTheLimitsCanStillBeResolved) {
   EXPECT_EQ(r.status, 400);
   r = server.Call("PATCH", "/api/v2/incidents/" + id, Patch({{"title", "Checkout down (fixed)"}}));
   EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+}
+
+json StatusUpdate(const std::string& text) {
+  return {{"data", {{"type", "incident_timeline_cells"}, {"attributes", {{"kind", "status_update"}, {"content", text}}}}}};
+}
+
+// More events than any single read of the timeline takes: the status update
+// must answer its own event (201), once, without reading the timeline.
+TEST(WritePaths, StatusUpdateOnAHugeTimelineAnswersItsOwnEvent) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("tocsin-test-" + RandomHex(8));
+  std::string id;
+  std::int64_t public_id = 0;
+  {
+    TestServer first({.data_dir = dir});
+    json created = first.CreateIncident("Checkout down");
+    id = created["id"];
+    public_id = created["attributes"]["public_id"];
+    first.Stop();
+  }
+  {
+    // 1,000,001 notes, written straight into the database while no server runs.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir / "tocsin.db").string().c_str(), &db), SQLITE_OK);
+    std::string sql =
+        "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
+        "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n LIMIT 1000001) "
+        "SELECT " + std::to_string(public_id) + ", 1795428000000000, '', 'bulk', 'note', 'n', '[]' FROM n";
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+    sqlite3_close(db);
+  }
+  TestServer server({.data_dir = dir});
+  server.clock().Advance(std::chrono::minutes(5));
+  auto r = server.Call("POST", "/api/v2/incidents/" + id + "/timeline", StatusUpdate("Rolled back the deploy"));
+  ASSERT_EQ(r.status, 201) << r.body;
+  json cell = ParseJson(r.body)["data"];
+  EXPECT_EQ(cell["attributes"]["kind"], "status_update");
+  EXPECT_EQ(cell["attributes"]["content"]["content"], "Rolled back the deploy");
+  EXPECT_EQ(cell["attributes"]["created"], "2026-11-27T10:05:00.000000+00:00");
+  // The answered id is the stored event's sequence number, and there is one.
+  auto tail = server.Call("GET", "/api/v2/incidents/" + id + "/timeline?page[size]=10&page[offset]=1000000");
+  ASSERT_EQ(tail.status, 200);
+  json cells = ParseJson(tail.body)["data"];
+  int updates = 0;
+  for (const auto& c : cells) {
+    if (c["attributes"]["kind"] != "status_update") continue;
+    ++updates;
+    EXPECT_EQ(c["id"], cell["id"]);
+  }
+  EXPECT_EQ(updates, 1);
+  server.Stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace

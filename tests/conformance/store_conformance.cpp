@@ -158,6 +158,53 @@ TEST_P(StoreConformance, RefusedMutationChangesNothing) {
   EXPECT_EQ(store_->Timeline(a.id, 0, 100)->size(), 1u);
 }
 
+// A caller answers with the events its mutation wrote (their ids are the
+// sequence numbers) without reading the timeline, which may be huge.
+TEST_P(StoreConformance, UpdateReturnsTheEventsItAppendedWithTheirSeqs) {
+  auto a = Create("a");
+  auto b = Create("b");
+  ASSERT_TRUE(store_->AppendEvent(b.id, {now_, {}, "note", "elsewhere", {}}));
+  core::Actor alice{NameUuid("alice"), "alice"};
+  auto updated = store_->UpdateIncidentAndEvents(a.id, [&](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}, {}};
+    m.incident.last_status_update = now_;
+    ++m.incident.version;
+    m.events.push_back({now_, alice, "status_update", "Rolled back", {}});
+    m.events.push_back({now_, core::Actor{"", "tocsin-notify"}, "notification_queued", "queued", {{"f", "", "t"}}});
+    return m;
+  });
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->incident.last_status_update, now_);
+  EXPECT_EQ(updated->incident.public_id, a.public_id);
+  ASSERT_TRUE(store_->AppendEvent(b.id, {now_, {}, "note", "after", {}}));
+  auto timeline = store_->Timeline(a.id, 0, 100);
+  ASSERT_TRUE(timeline);
+  ASSERT_EQ(timeline->size(), 3u);
+  ASSERT_EQ(updated->events.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const core::TimelineEvent& stored = (*timeline)[k + 1];
+    const core::TimelineEvent& answered = updated->events[k];
+    EXPECT_EQ(answered.seq, stored.seq);
+    EXPECT_EQ(answered.incident_id, a.id);
+    EXPECT_EQ(answered.at, stored.at);
+    EXPECT_EQ(answered.actor, stored.actor);
+    EXPECT_EQ(answered.kind, stored.kind);
+    EXPECT_EQ(answered.message, stored.message);
+    EXPECT_EQ(answered.changes, stored.changes);
+  }
+  // A mutation that appends nothing returns no events; a refused one fails.
+  auto quiet = store_->UpdateIncidentAndEvents(a.id, [](const Incident& cur) -> Result<core::Mutation> {
+    return core::Mutation{cur, {}, {}};
+  });
+  ASSERT_TRUE(quiet);
+  EXPECT_TRUE(quiet->events.empty());
+  auto refused = store_->UpdateIncidentAndEvents(a.id, [](const Incident&) -> Result<core::Mutation> {
+    return InvalidArgument("no");
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformance, UnknownAndDeletedIncidentsAreNotFound) {
   EXPECT_EQ(store_->GetIncident(NewUuidV4()).error().code, ErrorCode::kNotFound);
   auto a = Create("a");

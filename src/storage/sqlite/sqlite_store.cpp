@@ -70,16 +70,41 @@ class SqliteStore final : public core::Store {
   }
 
   Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& mutate) override {
-    core::Incident out;
+    auto r = Update(id, mutate, nullptr);
+    if (!r) return tl::unexpected(r.error());
+    return std::move(r->incident);
+  }
+
+  Result<core::UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const core::MutateFn& mutate) override {
+    std::vector<core::TimelineEvent> appended;
+    auto r = Update(id, mutate, &appended);
+    if (!r) return tl::unexpected(r.error());
+    return core::UpdateOutcome{std::move(r->incident), std::move(appended)};
+  }
+
+  // UpdateIncident; `appended` (optional) receives the events written, with
+  // the sequence numbers their rows got.
+  Result<core::UpdateOutcome> Update(const std::string& id, const core::MutateFn& mutate,
+                                     std::vector<core::TimelineEvent>* appended) {
+    core::UpdateOutcome out;
     auto r = Write([&](Connection& c) -> Result<void> {
       auto current = LoadLive(c, id);
       if (!current) return tl::unexpected(current.error());
       auto m = mutate(*current);
       if (!m) return tl::unexpected(m.error());
       core::Incident inc = std::move(m->incident);
-      if (auto ok = ReplaceIncident(c, *current, inc, m->events); !ok) return ok;
+      std::vector<std::int64_t> seqs;
+      if (auto ok = ReplaceIncident(c, *current, inc, m->events, appended ? &seqs : nullptr); !ok) return ok;
       if (auto ok = WriteOutbox(c, m->notifications); !ok) return ok;
-      out = std::move(inc);
+      out.incident = std::move(inc);
+      if (appended) {
+        appended->clear();
+        for (std::size_t k = 0; k < seqs.size(); ++k) {
+          auto& e = m->events[k];
+          appended->push_back({seqs[k], id, e.at, std::move(e.actor), std::move(e.kind), std::move(e.message),
+                               std::move(e.changes)});
+        }
+      }
       return {};
     });
     if (!r) return tl::unexpected(r.error());
@@ -711,7 +736,8 @@ class SqliteStore final : public core::Store {
   }
 
   Result<void> ReplaceIncident(Connection& c, const core::Incident& current, core::Incident& inc,
-                                      const std::vector<core::NewEvent>& events) {
+                                      const std::vector<core::NewEvent>& events,
+                                      std::vector<std::int64_t>* seqs = nullptr) {
     inc.public_id = current.public_id;
     inc.id = current.id;
     auto upd = c.Prepare(
@@ -724,7 +750,7 @@ class SqliteStore final : public core::Store {
     if (current.fields != inc.fields) {
       if (auto ok = WriteTerms(c, inc, true); !ok) return ok;
     }
-    return WriteEvents(c, inc.public_id, events);
+    return WriteEvents(c, inc.public_id, events, seqs);
   }
 
   static Result<void> WriteOutbox(Connection& c, const std::vector<core::OutboxItem>& items) {
@@ -930,7 +956,9 @@ class SqliteStore final : public core::Store {
     return page;
   }
 
-  static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events) {
+  // Appends `events`; `seqs` (optional) receives the sequence number of each.
+  static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events,
+                                  std::vector<std::int64_t>* seqs = nullptr) {
     auto ins = c.Prepare(
         "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
         "VALUES (?,?,?,?,?,?,?)");
@@ -939,6 +967,7 @@ class SqliteStore final : public core::Store {
       ins->BindAll({public_id, ToUnixMicros(e.at), e.actor.user_uuid, e.actor.handle, e.kind, e.message,
                     EncodeChanges(e.changes)});
       if (auto ok = ins->Run(); !ok) return ok;
+      if (seqs) seqs->push_back(sqlite3_last_insert_rowid(c.raw()));
     }
     return {};
   }
