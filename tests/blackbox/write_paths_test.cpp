@@ -1,11 +1,14 @@
 // Every write path keeps an incident within the limits the API enforces, and
 // answers what it wrote without re-reading it: alerts with overlong text open
 // incidents that can still be updated and resolved; a status update on a huge
-// timeline answers its own event.
+// timeline answers its own event; a key revocation that cannot tell running
+// servers fails instead of half-succeeding.
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <array>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -218,6 +221,50 @@ TEST(WritePaths, StatusUpdateOnAHugeTimelineAnswersItsOwnEvent) {
   }
   EXPECT_EQ(updates, 1);
   server.Stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+// Runs the tocsin binary; returns its exit status and what it printed.
+std::pair<int, std::string> Tocsin(const std::string& args) {
+  std::string cmd = std::string(TOCSIN_BINARY) + " " + args + " 2>&1";
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (!p) return {-1, ""};
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// `tocsin keys revoke` tells running servers through a marker file next to
+// the database. When it cannot write the marker, the revoke fails (non-zero
+// exit, saying why) and changes nothing, rather than leaving the key revoked
+// for new servers but live in the caches of running ones.
+TEST(WritePaths, KeyRevokeFailsWhenTheMarkerCannotBeWritten) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("tocsin-test-" + RandomHex(8));
+  std::string config = std::string(TOCSIN_SOURCE_DIR) + "/examples/v-commerce/tocsin.yaml";
+  std::string common = "--config " + config + " --data " + dir.string();
+  auto [rc, out] = Tocsin("keys create " + common + " --name ci --json");
+  ASSERT_EQ(rc, 0) << out;
+  std::filesystem::path marker = dir / "tocsin.db-keys";
+  std::filesystem::remove(marker);
+  std::filesystem::create_directory(marker);  // root ignores permissions; a directory stops a rename
+
+  std::tie(rc, out) = Tocsin("keys revoke " + common + " ci");
+  EXPECT_NE(rc, 0) << out;
+  EXPECT_NE(out.find("tocsin.db-keys"), std::string::npos) << out;
+  std::tie(rc, out) = Tocsin("keys list " + common + " --json");
+  ASSERT_EQ(rc, 0) << out;
+  json keys = ParseJson(out);
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_TRUE(keys[0]["revoked"].is_null()) << "a failed revoke changed the key: " << out;
+
+  std::filesystem::remove(marker);
+  std::tie(rc, out) = Tocsin("keys revoke " + common + " ci");
+  EXPECT_EQ(rc, 0) << out;
+  std::tie(rc, out) = Tocsin("keys list " + common + " --json");
+  EXPECT_FALSE(ParseJson(out)[0]["revoked"].is_null()) << out;
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
 }
