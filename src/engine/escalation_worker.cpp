@@ -31,6 +31,60 @@ std::string PageChannel(const core::Config& config, const std::string& team_id) 
 
 }  // namespace
 
+std::optional<core::Mutation> Escalate(const core::Incident& current, const core::Config& config,
+                                       const core::escalation::Directory& directory, TimePoint now) {
+  // Decided against the committed state, not the listing: an incident resolved,
+  // acknowledged or deleted since, or whose tier is no longer due, gets nothing.
+  if (current.deleted || core::IsClosed(current.state) || current.acknowledged || current.escalation_team.empty() ||
+      !current.escalation_next_due || *current.escalation_next_due > now) {
+    return std::nullopt;
+  }
+  core::Mutation m{current, {}, {}};
+  core::Actor actor{"", "tocsin-escalation"};
+  const esc::Policy* policy = directory.PolicyForTeam(current.escalation_team);
+  if (!policy) {
+    m.incident.escalation_next_due.reset();
+    m.events.push_back({now, actor, "escalation_stopped",
+                        "No escalation policy for team '" + current.escalation_team + "'", {}});
+    return m;
+  }
+  esc::State state;
+  state.created = current.created;
+  state.acknowledged = current.acknowledged;
+  state.severity = current.severity;
+  state.fields = current.fields;
+  for (const auto& st : current.escalation_steps) {
+    state.done.push_back({st.round, st.tier, st.due, ParseOutcome(st.outcome)});
+  }
+  esc::Decision decision = esc::Evaluate(*policy, state, directory, now);
+  std::string channel = PageChannel(config, current.escalation_team);
+  for (const auto& step : decision.steps) {
+    m.incident.escalation_steps.push_back({step.record.round, step.record.tier, step.record.due,
+                                           std::string(esc::OutcomeName(step.record.outcome))});
+    if (!step.note.empty()) m.events.push_back({now, actor, "escalation_step", step.note, {}});
+    for (const auto& p : step.pages) {
+      std::string why = p.Why();
+      // A person with contact methods is paged through them, in order; anyone
+      // else through the team's PagerDuty service.
+      const core::User* user = config.FindUser(p.user);
+      std::string plan = user ? core::DescribeContactPlan(*user) : "";
+      m.events.push_back({now, actor, "page",
+                          "Paged @" + p.user + (plan.empty() ? "" : " (" + plan + ")") + ": " + why, {}});
+      std::string reason = "@" + p.user + " paged: " + why;
+      if (user && !user->contact_methods.empty()) {
+        auto pages = core::ContactPages(*user, current.id, reason, now);
+        core::RememberPagerDutyContacts(m.incident, pages);
+        for (auto& page : pages) m.notifications.push_back(std::move(page));
+      } else if (!channel.empty()) {
+        m.notifications.push_back({channel, current.id, "page", now, reason});
+      }
+    }
+  }
+  m.incident.escalation_next_due = decision.next_due;
+  ++m.incident.version;
+  return m;
+}
+
 int EscalationWorker::RunOnce(TimePoint now) {
   auto directory = directory_();
   if (!directory) return 0;
@@ -41,51 +95,10 @@ int EscalationWorker::RunOnce(TimePoint now) {
       return;
     }
     auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
-      core::Mutation m{current, {}, {}};
-      if (current.acknowledged || !current.escalation_next_due || *current.escalation_next_due > now) return m;
-      core::Actor actor{"", "tocsin-escalation"};
-      const esc::Policy* policy = directory->PolicyForTeam(current.escalation_team);
-      if (!policy) {
-        m.incident.escalation_next_due.reset();
-        m.events.push_back({now, actor, "escalation_stopped",
-                            "No escalation policy for team '" + current.escalation_team + "'", {}});
-        return m;
-      }
-      esc::State state;
-      state.created = current.created;
-      state.acknowledged = current.acknowledged;
-      state.severity = current.severity;
-      state.fields = current.fields;
-      for (const auto& st : current.escalation_steps) {
-        state.done.push_back({st.round, st.tier, st.due, ParseOutcome(st.outcome)});
-      }
-      esc::Decision decision = esc::Evaluate(*policy, state, *directory, now);
-      std::string channel = PageChannel(config_, current.escalation_team);
-      for (const auto& step : decision.steps) {
-        m.incident.escalation_steps.push_back({step.record.round, step.record.tier, step.record.due,
-                                               std::string(esc::OutcomeName(step.record.outcome))});
-        if (!step.note.empty()) m.events.push_back({now, actor, "escalation_step", step.note, {}});
-        for (const auto& p : step.pages) {
-          std::string why = p.Why();
-          // A person with contact methods is paged through them, in order; anyone
-          // else through the team's PagerDuty service.
-          const core::User* user = config_.FindUser(p.user);
-          std::string plan = user ? core::DescribeContactPlan(*user) : "";
-          m.events.push_back({now, actor, "page",
-                              "Paged @" + p.user + (plan.empty() ? "" : " (" + plan + ")") + ": " + why, {}});
-          std::string reason = "@" + p.user + " paged: " + why;
-          if (user && !user->contact_methods.empty()) {
-            auto pages = core::ContactPages(*user, current.id, reason, now);
-            core::RememberPagerDutyContacts(m.incident, pages);
-            for (auto& page : pages) m.notifications.push_back(std::move(page));
-          } else if (!channel.empty()) {
-            m.notifications.push_back({channel, current.id, "page", now, reason});
-          }
-        }
-      }
-      m.incident.escalation_next_due = decision.next_due;
-      ++m.incident.version;
-      return m;
+      auto m = Escalate(current, config_, *directory, now);
+      // Refusing writes nothing: no step, no page, no notification.
+      if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no escalation due");
+      return std::move(*m);
     });
     if (r) ++advanced;
   }, keep_going_);

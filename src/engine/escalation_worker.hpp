@@ -9,12 +9,20 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "core/config/config.hpp"
 #include "core/escalation/escalation.hpp"
 #include "core/ports/store.hpp"
 
 namespace tocsin::engine {
+
+// What escalation writes for `current` at `now`: the steps due, their events and
+// pages. Runs inside the store's transaction, against the committed state;
+// nothing (nullopt) unless the incident is still open, unacknowledged and its
+// next tier due.
+std::optional<core::Mutation> Escalate(const core::Incident& current, const core::Config& config,
+                                       const core::escalation::Directory& directory, TimePoint now);
 
 using DirectorySource = std::function<std::shared_ptr<const core::escalation::Directory>()>;
 

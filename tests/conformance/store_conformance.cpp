@@ -2,6 +2,7 @@
 // (memory, SQLite, later PostgreSQL) must do for the API to be correct.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <algorithm>
@@ -156,6 +157,95 @@ TEST_P(StoreConformance, RefusedMutationChangesNothing) {
   EXPECT_EQ(r.error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(*store_->GetIncident(a.id), a);
   EXPECT_EQ(store_->Timeline(a.id, 0, 100)->size(), 1u);
+}
+
+// A caller answers with the events its mutation wrote (their ids are the
+// sequence numbers) without reading the timeline, which may be huge.
+TEST_P(StoreConformance, UpdateReturnsTheEventsItAppendedWithTheirSeqs) {
+  auto a = Create("a");
+  auto b = Create("b");
+  ASSERT_TRUE(store_->AppendEvent(b.id, {now_, {}, "note", "elsewhere", {}}));
+  core::Actor alice{NameUuid("alice"), "alice"};
+  auto updated = store_->UpdateIncidentAndEvents(a.id, [&](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}, {}};
+    m.incident.last_status_update = now_;
+    ++m.incident.version;
+    m.events.push_back({now_, alice, "status_update", "Rolled back", {}});
+    m.events.push_back({now_, core::Actor{"", "tocsin-notify"}, "notification_queued", "queued", {{"f", "", "t"}}});
+    return m;
+  });
+  ASSERT_TRUE(updated) << updated.error().message;
+  EXPECT_EQ(updated->incident.last_status_update, now_);
+  EXPECT_EQ(updated->incident.public_id, a.public_id);
+  ASSERT_TRUE(store_->AppendEvent(b.id, {now_, {}, "note", "after", {}}));
+  auto timeline = store_->Timeline(a.id, 0, 100);
+  ASSERT_TRUE(timeline);
+  ASSERT_EQ(timeline->size(), 3u);
+  ASSERT_EQ(updated->events.size(), 2u);
+  for (std::size_t k = 0; k < 2; ++k) {
+    const core::TimelineEvent& stored = (*timeline)[k + 1];
+    const core::TimelineEvent& answered = updated->events[k];
+    EXPECT_EQ(answered.seq, stored.seq);
+    EXPECT_EQ(answered.incident_id, a.id);
+    EXPECT_EQ(answered.at, stored.at);
+    EXPECT_EQ(answered.actor, stored.actor);
+    EXPECT_EQ(answered.kind, stored.kind);
+    EXPECT_EQ(answered.message, stored.message);
+    EXPECT_EQ(answered.changes, stored.changes);
+  }
+  // A mutation that appends nothing returns no events; a refused one fails.
+  auto quiet = store_->UpdateIncidentAndEvents(a.id, [](const Incident& cur) -> Result<core::Mutation> {
+    return core::Mutation{cur, {}, {}};
+  });
+  ASSERT_TRUE(quiet);
+  EXPECT_TRUE(quiet->events.empty());
+  auto refused = store_->UpdateIncidentAndEvents(a.id, [](const Incident&) -> Result<core::Mutation> {
+    return InvalidArgument("no");
+  });
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+}
+
+// A key change tells other processes' key caches through a marker file next
+// to the database. When the marker cannot be written, the change fails and
+// changes nothing: a revoke that other processes would not see is not done.
+TEST_P(StoreConformance, KeyChangesFailAndChangeNothingWhenTheMarkerCannotBeWritten) {
+  if (!GetParam().durable) GTEST_SKIP() << "one process only";
+  core::KeyRecord k{NewUuidV4(), "ci", "api", "apihash", "apphash", "alice", "abcd", now_, std::nullopt};
+  ASSERT_TRUE(store_->CreateKey(k));
+  ASSERT_TRUE(*store_->FindKeyByApiHash("apihash"));
+  std::filesystem::path marker = dir_ / "t.db-keys";
+  std::filesystem::remove(marker);
+  std::filesystem::create_directory(marker);  // tests run as root: only a directory stops the write
+  auto revoked = store_->RevokeKey("ci", now_);
+  ASSERT_FALSE(revoked);
+  EXPECT_NE(revoked.error().message.find("t.db-keys"), std::string::npos) << revoked.error().message;
+  EXPECT_FALSE((*store_->ListKeys())[0].revoked.has_value());
+  auto created = store_->CreateKey(core::KeyRecord{NewUuidV4(), "ci2", "api", "h2", "h3", "bob", "x", now_, {}});
+  ASSERT_FALSE(created);
+  EXPECT_EQ(store_->ListKeys()->size(), 1u);
+  std::filesystem::remove(marker);
+  ASSERT_TRUE(store_->RevokeKey("ci", now_));
+  EXPECT_FALSE(*store_->FindKeyByApiHash("apihash"));
+}
+
+// A marker this process cannot read (another user's file, a directory) must
+// not freeze the key cache: lookups then go to the database every time.
+TEST_P(StoreConformance, AnUnreadableKeysMarkerDoesNotFreezeTheKeyCache) {
+  if (!GetParam().durable) GTEST_SKIP() << "one process only";
+  core::KeyRecord k{NewUuidV4(), "ci", "api", "apihash", "apphash", "alice", "abcd", now_, std::nullopt};
+  ASSERT_TRUE(store_->CreateKey(k));
+  std::filesystem::path marker = dir_ / "t.db-keys";
+  std::filesystem::remove(marker);
+  std::filesystem::create_directory(marker);
+  ASSERT_TRUE(*store_->FindKeyByApiHash("apihash"));
+  ASSERT_TRUE(*store_->FindKeyByApiHash("apihash"));
+  // Another process revokes it; this one cannot read the marker it bumped.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "t.db").string().c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE api_keys SET revoked = 1 WHERE name = 'ci'", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_FALSE(*store_->FindKeyByApiHash("apihash"));
 }
 
 TEST_P(StoreConformance, UnknownAndDeletedIncidentsAreNotFound) {

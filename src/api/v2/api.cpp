@@ -482,7 +482,9 @@ struct ApiV2::Impl {
     TimePoint now = ctx.clock->Now();
     if (kind == core::kEventStatusUpdate) {
       // A status update resets the cadence clock and goes to the incident's channels.
-      auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
+      // The store answers the events it appended, so the timeline (which may
+      // be huge) is never read back to find this one.
+      auto updated = ctx.store->UpdateIncidentAndEvents(id, [&](const core::Incident& current) -> Result<core::Mutation> {
         core::Mutation m{current, {{now, actor, kind, content, {}}}, {}};
         m.incident.last_status_update = now;
         m.incident.modified = now;
@@ -492,12 +494,9 @@ struct ApiV2::Impl {
       });
       if (!updated) return ErrorResponse(updated.error());
       Wake();
-      auto cells = ctx.store->Timeline(id, 0, 1000000);
-      if (!cells) return ErrorResponse(cells.error());
-      for (auto it = cells->rbegin(); it != cells->rend(); ++it) {
-        if (it->kind == kind && it->at == now && it->message == content) return JsonResponse(201, {{"data", CellJson(*it)}});
-      }
-      return ErrorResponse(500, "status update stored but not found");
+      // The mutation's first event is the status update itself.
+      if (updated->events.empty()) return ErrorResponse(500, "status update stored but not returned");
+      return JsonResponse(201, {{"data", CellJson(updated->events.front())}});
     }
     auto event = ctx.store->AppendEvent(id, {now, actor, kind, content, {}});
     if (!event) return ErrorResponse(event.error());

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "api/v2/auth.hpp"
+#include "api/v2/render_cache.hpp"
 #include "common/random.hpp"
 
 namespace tocsin::api::v2 {
@@ -486,41 +487,46 @@ std::string IncidentAnswerBody(const core::Incident& i, Included included, const
   return out;
 }
 
-namespace {
-
-// Renderings of incidents by id, each with the content key it was made from.
-// The JSON:API object depends on the incident alone, so the same stored form
-// always renders to the same bytes. Bounded: emptied when full.
-class RenderCache {
- public:
-  void Write(JsonWriter& w, const core::Incident& incident, std::uint64_t key) {
-    {
-      std::lock_guard lock(mu_);
-      auto it = entries_.find(incident.id);
-      if (it != entries_.end() && it->second.key == key) {
-        w.Raw(it->second.json);
-        return;
-      }
-    }
-    std::string json;
-    json.reserve(EstimateIncidentBytes(incident));
-    JsonWriter one(json);
-    WriteIncidentData(one, incident);
-    w.Raw(json);
+void RenderCache::Write(JsonWriter& w, const core::Incident& incident, std::uint64_t key) {
+  {
     std::lock_guard lock(mu_);
-    if (entries_.size() >= kMaxEntries) entries_.clear();
-    entries_[incident.id] = Entry{key, std::move(json)};
+    auto it = entries_.find(incident.id);
+    if (it != entries_.end() && it->second.key == key) {
+      w.Raw(it->second.json);
+      return;
+    }
   }
+  std::string rendered;
+  rendered.reserve(EstimateIncidentBytes(incident));
+  JsonWriter one(rendered);
+  WriteIncidentData(one, incident);
+  w.Raw(rendered);
+  std::lock_guard lock(mu_);
+  if (auto it = entries_.find(incident.id); it != entries_.end()) {
+    bytes_ -= it->second.json.size();
+    entries_.erase(it);
+  }
+  if (rendered.size() > max_bytes_ / 16) return;  // too large to be worth a place
+  // Bounded by count and by bytes: emptied when full.
+  if (entries_.size() >= max_entries_ || bytes_ + rendered.size() > max_bytes_) {
+    entries_.clear();
+    bytes_ = 0;
+  }
+  bytes_ += rendered.size();
+  entries_[incident.id] = Entry{key, std::move(rendered)};
+}
 
- private:
-  static constexpr std::size_t kMaxEntries = 4096;  // ~8 MB of renderings at most
-  struct Entry {
-    std::uint64_t key = 0;
-    std::string json;
-  };
-  std::mutex mu_;
-  std::unordered_map<std::string, Entry> entries_;
-};
+std::size_t RenderCache::size() const {
+  std::lock_guard lock(mu_);
+  return entries_.size();
+}
+
+std::size_t RenderCache::bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
+}
+
+namespace {
 
 RenderCache& PageRenderCache() {
   static RenderCache cache;

@@ -1,5 +1,7 @@
 #include "core/incident/incident_patch.hpp"
 
+#include <algorithm>
+
 namespace tocsin::core {
 namespace {
 
@@ -30,14 +32,69 @@ bool IncidentPatch::Empty() const {
          !customer_impact_end && !detected && !commander && fields.empty() && !notification_handles;
 }
 
-Result<void> ValidateIncident(const Incident& incident) {
-  if (incident.title.empty()) return InvalidArgument("data.attributes.title: must not be empty");
-  if (incident.title.size() > 4096) return InvalidArgument("data.attributes.title: longer than 4096 characters");
+std::vector<IncidentProblem> IncidentProblems(const Incident& incident) {
+  std::vector<IncidentProblem> out;
+  const std::string over = ": longer than ";
+  if (incident.title.empty()) out.push_back({"title", "data.attributes.title: must not be empty"});
+  if (incident.title.size() > kMaxTitleBytes) {
+    out.push_back({"title", "data.attributes.title" + over + std::to_string(kMaxTitleBytes) + " bytes"});
+  }
+  if (incident.customer_impact_scope && incident.customer_impact_scope->size() > kMaxTextBytes) {
+    out.push_back({"customer_impact_scope",
+                   "data.attributes.customer_impact_scope" + over + std::to_string(kMaxTextBytes) + " bytes"});
+  }
+  for (const auto& [name, value] : incident.fields) {
+    std::string field = "fields." + name;
+    if (name.empty() || name.size() > kMaxFieldNameBytes) {
+      out.push_back({field, "data.attributes.fields: field names must be 1-" + std::to_string(kMaxFieldNameBytes) +
+                                " characters"});
+      continue;
+    }
+    for (const auto& v : value.Values()) {
+      if (v.size() <= kMaxTextBytes) continue;
+      out.push_back({field, "data.attributes.fields." + name + over + std::to_string(kMaxTextBytes) + " bytes"});
+      break;
+    }
+  }
   if (incident.customer_impact_start && incident.customer_impact_end &&
       *incident.customer_impact_end < *incident.customer_impact_start) {
-    return InvalidArgument("data.attributes.customer_impact_end: is before customer_impact_start");
+    out.push_back({"customer_impact", "data.attributes.customer_impact_end: is before customer_impact_start"});
   }
+  return out;
+}
+
+Result<void> ValidateIncident(const Incident& incident) {
+  auto problems = IncidentProblems(incident);
+  if (!problems.empty()) return InvalidArgument(problems.front().message);
   return {};
+}
+
+std::string TruncateText(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  bool marked = max_bytes >= kTruncationMarker.size();
+  std::size_t cut = marked ? max_bytes - kTruncationMarker.size() : max_bytes;
+  // Back to the start of the character the cut falls in (at most 3 bytes in
+  // valid UTF-8), so that no character is split.
+  for (int k = 0; k < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++k) --cut;
+  std::string out(text.substr(0, cut));
+  if (marked) out += kTruncationMarker;
+  return out;
+}
+
+void FitToLimits(Incident& incident) {
+  incident.title = TruncateText(incident.title, kMaxTitleBytes);
+  if (incident.customer_impact_scope) {
+    incident.customer_impact_scope = TruncateText(*incident.customer_impact_scope, kMaxTextBytes);
+  }
+  std::map<std::string, FieldValue> fields;
+  for (auto& [name, value] : incident.fields) {
+    if (value.text) value.text = TruncateText(*value.text, kMaxTextBytes);
+    if (value.list) {
+      for (auto& item : *value.list) item = TruncateText(item, kMaxTextBytes);
+    }
+    fields.emplace(TruncateText(name, kMaxFieldNameBytes), std::move(value));
+  }
+  incident.fields = std::move(fields);
 }
 
 Result<PatchOutcome> ApplyPatch(const Incident& current, const IncidentPatch& patch, const Actor& actor,
@@ -91,7 +148,19 @@ Result<PatchOutcome> ApplyPatch(const Incident& current, const IncidentPatch& pa
     changes.push_back({"notification_handles", "", std::to_string(patch.notification_handles->size()) + " handles"});
     next.notification_handles = *patch.notification_handles;
   }
-  if (auto ok = ValidateIncident(next); !ok) return tl::unexpected(ok.error());
+  // Problems the stored incident already had are tolerated where the patch
+  // leaves them alone; anything it changes must be within the limits.
+  auto touched = [&](const std::string& field) {
+    if (field == "title") return patch.title.has_value();
+    if (field == "customer_impact_scope") return patch.customer_impact_scope.has_value();
+    if (field == "customer_impact") return patch.customer_impact_start.has_value() || patch.customer_impact_end.has_value();
+    return field.rfind("fields.", 0) == 0 && patch.fields.count(field.substr(7)) > 0;
+  };
+  auto before = IncidentProblems(current);
+  for (const auto& problem : IncidentProblems(next)) {
+    bool inherited = std::find(before.begin(), before.end(), problem) != before.end();
+    if (!inherited || touched(problem.field)) return InvalidArgument(problem.message);
+  }
   if (!changes.empty()) {
     next.modified = now;
     next.modified_by = actor;

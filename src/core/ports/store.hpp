@@ -38,6 +38,13 @@ struct Mutation {
 // state; it must be pure (no I/O), since a backend may run it more than once.
 using MutateFn = std::function<Result<Mutation>(const Incident& current)>;
 
+// What an update wrote: the incident's new state and the events the mutation
+// appended, in order, with their sequence numbers.
+struct UpdateOutcome {
+  Incident incident;
+  std::vector<TimelineEvent> events;
+};
+
 struct SearchRequest {
   Query query;               // kAll = everything
   bool newest_first = true;  // by creation
@@ -152,6 +159,9 @@ class Store {
   virtual Result<Incident> CreateIncident(Incident draft, std::vector<NewEvent> events) = 0;
   // Runs `mutate` against the current incident and writes its outcome.
   virtual Result<Incident> UpdateIncident(const std::string& id, const MutateFn& mutate) = 0;
+  // UpdateIncident that also returns the events it appended with their
+  // sequence numbers, so that a caller never reads the timeline to find them.
+  virtual Result<UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const MutateFn& mutate) = 0;
   // Appends one event to a live incident without changing its state; returns
   // it with its sequence number.
   virtual Result<TimelineEvent> AppendEvent(const std::string& id, NewEvent event) = 0;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "common/random.hpp"
+#include "core/incident/incident_patch.hpp"
 
 namespace tocsin::core {
 namespace {
@@ -344,6 +345,9 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
     plan.notifications.push_back({c, inc.id, "incident_opened", now, "rule '" + primary.name + "'"});
     plan.create_events.push_back({now, actor, "notification_queued", "Notification queued for " + c, {}});
   }
+  // Alert text has its own (larger) bounds: cut it to the incident's limits,
+  // or the incident could never be updated or resolved through the API.
+  FitToLimits(inc);
   plan.decision = "opened";
   plan.detail = "rules " + Join(rule_names) + " opened a " + inc.severity + " incident";
   plan.create = std::move(inc);

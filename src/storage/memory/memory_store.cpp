@@ -33,6 +33,21 @@ class MemoryStore final : public core::Store {
   }
 
   Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& mutate) override {
+    auto r = Update(id, mutate, nullptr);
+    if (!r) return tl::unexpected(r.error());
+    return std::move(r->incident);
+  }
+
+  Result<core::UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const core::MutateFn& mutate) override {
+    std::vector<core::TimelineEvent> appended;
+    auto r = Update(id, mutate, &appended);
+    if (!r) return tl::unexpected(r.error());
+    return core::UpdateOutcome{std::move(r->incident), std::move(appended)};
+  }
+
+  // UpdateIncident; `appended` (optional) receives the events written.
+  Result<core::UpdateOutcome> Update(const std::string& id, const core::MutateFn& mutate,
+                                     std::vector<core::TimelineEvent>* appended) {
     std::lock_guard lock(mu_);
     if (closed_) return MakeError(ErrorCode::kUnavailable, "store is closed");
     auto it = by_id_.find(id);
@@ -41,9 +56,14 @@ class MemoryStore final : public core::Store {
     if (!m) return tl::unexpected(m.error());
     m->incident.public_id = incidents_[it->second].public_id;
     incidents_[it->second] = m->incident;
+    std::size_t n = m->events.size();
     Append(id, std::move(m->events));
-    for (const auto& n : m->notifications) Enqueue(n);
-    return m->incident;
+    if (appended) {
+      const auto& all = events_[id];
+      appended->assign(all.end() - static_cast<std::ptrdiff_t>(n), all.end());
+    }
+    for (const auto& item : m->notifications) Enqueue(item);
+    return core::UpdateOutcome{std::move(m->incident), {}};
   }
 
   Result<core::TimelineEvent> AppendEvent(const std::string& id, core::NewEvent event) override {

@@ -76,16 +76,41 @@ class SqliteStore final : public core::Store {
   }
 
   Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& mutate) override {
-    core::Incident out;
+    auto r = Update(id, mutate, nullptr);
+    if (!r) return tl::unexpected(r.error());
+    return std::move(r->incident);
+  }
+
+  Result<core::UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const core::MutateFn& mutate) override {
+    std::vector<core::TimelineEvent> appended;
+    auto r = Update(id, mutate, &appended);
+    if (!r) return tl::unexpected(r.error());
+    return core::UpdateOutcome{std::move(r->incident), std::move(appended)};
+  }
+
+  // UpdateIncident; `appended` (optional) receives the events written, with
+  // the sequence numbers their rows got.
+  Result<core::UpdateOutcome> Update(const std::string& id, const core::MutateFn& mutate,
+                                     std::vector<core::TimelineEvent>* appended) {
+    core::UpdateOutcome out;
     auto r = Write([&](Connection& c) -> Result<void> {
       auto current = LoadLive(c, id);
       if (!current) return tl::unexpected(current.error());
       auto m = mutate(*current);
       if (!m) return tl::unexpected(m.error());
       core::Incident inc = std::move(m->incident);
-      if (auto ok = ReplaceIncident(c, *current, inc, m->events); !ok) return ok;
+      std::vector<std::int64_t> seqs;
+      if (auto ok = ReplaceIncident(c, *current, inc, m->events, appended ? &seqs : nullptr); !ok) return ok;
       if (auto ok = WriteOutbox(c, m->notifications); !ok) return ok;
-      out = std::move(inc);
+      out.incident = std::move(inc);
+      if (appended) {
+        appended->clear();
+        for (std::size_t k = 0; k < seqs.size(); ++k) {
+          auto& e = m->events[k];
+          appended->push_back({seqs[k], id, e.at, std::move(e.actor), std::move(e.kind), std::move(e.message),
+                               std::move(e.changes)});
+        }
+      }
       return {};
     });
     if (!r) return tl::unexpected(r.error());
@@ -534,6 +559,7 @@ class SqliteStore final : public core::Store {
   }
 
   Result<void> CreateKey(const core::KeyRecord& key) override {
+    if (auto ok = BumpKeysMarker(); !ok) return MakeError(ok.error().code, ok.error().message + "; no key was created");
     return BumpKeysMarkerAfter(Write([&](Connection& c) -> Result<void> {
       auto dup = c.Prepare("SELECT 1 FROM api_keys WHERE name = ? AND revoked IS NULL");
       if (!dup) return tl::unexpected(dup.error());
@@ -575,6 +601,9 @@ class SqliteStore final : public core::Store {
   }
 
   Result<void> RevokeKey(const std::string& id_or_name, TimePoint now) override {
+    // A revoke that running servers would not hear of is refused before it
+    // changes anything (BumpKeysMarker fails), rather than half done.
+    if (auto ok = BumpKeysMarker(); !ok) return MakeError(ok.error().code, ok.error().message + "; nothing was revoked");
     return BumpKeysMarkerAfter(Write([&](Connection& c) -> Result<void> {
       auto q = c.Prepare("UPDATE api_keys SET revoked = ? WHERE revoked IS NULL AND (id = ? OR name = ?)");
       if (!q) return tl::unexpected(q.error());
@@ -657,61 +686,82 @@ class SqliteStore final : public core::Store {
   // keys marker file next to the database after its commit; a changed marker
   // empties the cache, so a revocation takes effect with the next request.
   Result<std::optional<core::KeyRecord>> FindKey(const char* column, const std::string& hash) {
+    auto lookup = [&] {
+      return Read([&](Connection& c) -> Result<std::optional<core::KeyRecord>> {
+        auto q = c.Prepare(std::string(kKeySelect) + " WHERE " + column + " = ? AND revoked IS NULL");
+        if (!q) return tl::unexpected(q.error());
+        q->Bind(1, hash);
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) return std::optional<core::KeyRecord>();
+        return std::optional<core::KeyRecord>(ReadKey(*q));
+      });
+    };
+    // A marker this process cannot read could never tell it of a change:
+    // then every lookup goes to the database.
+    std::optional<std::string> marker = ReadKeysMarker();
+    if (!marker) return lookup();
     std::string cache_key = std::string(column) + ':' + hash;
-    std::string marker = ReadKeysMarker();
     {
       std::lock_guard lock(key_cache_mu_);
-      if (marker != key_cache_marker_ || key_cache_.size() > 10000) {
+      if (*marker != key_cache_marker_ || key_cache_.size() > 10000) {
         key_cache_.clear();
-        key_cache_marker_ = marker;
+        key_cache_marker_ = *marker;
       }
       if (auto it = key_cache_.find(cache_key); it != key_cache_.end()) return std::optional<core::KeyRecord>(it->second);
     }
-    auto found = Read([&](Connection& c) -> Result<std::optional<core::KeyRecord>> {
-      auto q = c.Prepare(std::string(kKeySelect) + " WHERE " + column + " = ? AND revoked IS NULL");
-      if (!q) return tl::unexpected(q.error());
-      q->Bind(1, hash);
-      auto step = q->Step();
-      if (!step) return tl::unexpected(step.error());
-      if (!*step) return std::optional<core::KeyRecord>();
-      return std::optional<core::KeyRecord>(ReadKey(*q));
-    });
+    auto found = lookup();
     if (found && *found) {
       std::lock_guard lock(key_cache_mu_);
       // Cached only if no key changed since the marker was read before the lookup.
-      if (key_cache_marker_ == marker) key_cache_.emplace(std::move(cache_key), **found);
+      if (key_cache_marker_ == *marker) key_cache_.emplace(std::move(cache_key), **found);
     }
     return found;
   }
 
   std::string KeysMarkerPath() const { return options_.path + "-keys"; }
 
-  // The marker's content (a random token), or "" when there is none yet.
-  std::string ReadKeysMarker() const {
+  // The marker's content (a random token), "" when there is none yet, or
+  // nothing when it exists but cannot be read.
+  std::optional<std::string> ReadKeysMarker() const {
     int fd = ::open(KeysMarkerPath().c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return {};
+    if (fd < 0) return errno == ENOENT ? std::optional<std::string>("") : std::nullopt;
     char buf[64];
     ssize_t n = ::read(fd, buf, sizeof buf);
     ::close(fd);
-    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+    if (n < 0) return std::nullopt;
+    return std::string(buf, static_cast<std::size_t>(n));
   }
 
-  // Replaces the marker atomically with a new random token (after a key change committed).
-  Result<void> BumpKeysMarkerAfter(Result<void> committed) {
-    if (!committed) return committed;
+  // Replaces the marker atomically with a new random token. Readable by all
+  // (it is no secret), so that a server running as another user sees it.
+  Result<void> BumpKeysMarker() {
     std::string tmp = KeysMarkerPath() + ".tmp" + RandomHex(4);
     std::string token = RandomHex(16);
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     bool ok = fd >= 0 && ::write(fd, token.data(), token.size()) == static_cast<ssize_t>(token.size());
+    int err = errno;
     if (fd >= 0) ::close(fd);
-    ok = ok && ::rename(tmp.c_str(), KeysMarkerPath().c_str()) == 0;
+    if (ok && ::rename(tmp.c_str(), KeysMarkerPath().c_str()) != 0) {
+      ok = false;
+      err = errno;
+    }
     if (!ok) {
       ::unlink(tmp.c_str());
+      return MakeError(ErrorCode::kUnavailable,
+                       "the keys marker " + KeysMarkerPath() + " could not be written: " + std::strerror(err));
+    }
+    return {};
+  }
+
+  // After a key change committed: bumps the marker again, so that a lookup
+  // made between the first bump and the commit is not kept.
+  Result<void> BumpKeysMarkerAfter(Result<void> committed) {
+    if (!committed) return committed;
+    if (auto ok = BumpKeysMarker(); !ok) {
       // The change is committed; without the marker a running server would
       // keep a revoked key cached, so say so loudly.
-      return MakeError(ErrorCode::kInternal, "key change committed, but the keys marker " + KeysMarkerPath() +
-                                                 " could not be written: " + std::strerror(errno) +
-                                                 "; restart running servers");
+      return MakeError(ErrorCode::kInternal, "key change committed, but " + ok.error().message + "; restart running servers");
     }
     return {};
   }
@@ -755,7 +805,8 @@ class SqliteStore final : public core::Store {
   }
 
   Result<void> ReplaceIncident(Connection& c, const core::Incident& current, core::Incident& inc,
-                                      const std::vector<core::NewEvent>& events) {
+                                      const std::vector<core::NewEvent>& events,
+                                      std::vector<std::int64_t>* seqs = nullptr) {
     inc.public_id = current.public_id;
     inc.id = current.id;
     auto upd = c.Prepare(
@@ -768,7 +819,7 @@ class SqliteStore final : public core::Store {
     if (current.fields != inc.fields) {
       if (auto ok = WriteTerms(c, inc, true); !ok) return ok;
     }
-    return WriteEvents(c, inc.public_id, events);
+    return WriteEvents(c, inc.public_id, events, seqs);
   }
 
   static Result<void> WriteOutbox(Connection& c, const std::vector<core::OutboxItem>& items) {
@@ -974,7 +1025,9 @@ class SqliteStore final : public core::Store {
     return page;
   }
 
-  static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events) {
+  // Appends `events`; `seqs` (optional) receives the sequence number of each.
+  static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events,
+                                  std::vector<std::int64_t>* seqs = nullptr) {
     auto ins = c.Prepare(
         "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
         "VALUES (?,?,?,?,?,?,?)");
@@ -983,6 +1036,7 @@ class SqliteStore final : public core::Store {
       ins->BindAll({public_id, ToUnixMicros(e.at), e.actor.user_uuid, e.actor.handle, e.kind, e.message,
                     EncodeChanges(e.changes)});
       if (auto ok = ins->Run(); !ok) return ok;
+      if (seqs) seqs->push_back(sqlite3_last_insert_rowid(c.raw()));
     }
     return {};
   }
