@@ -289,6 +289,9 @@ class FlakyRecords final : public core::Store {
   Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& m) override {
     return s_.UpdateIncident(id, m);
   }
+  Result<core::UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const core::MutateFn& m) override {
+    return s_.UpdateIncidentAndEvents(id, m);
+  }
   Result<core::TimelineEvent> AppendEvent(const std::string& id, core::NewEvent e) override {
     return s_.AppendEvent(id, std::move(e));
   }
