@@ -1,0 +1,100 @@
+// Bad input at the edges of what parsers can represent: numbers out of range,
+// nesting deep enough to exhaust a recursive parser or SQLite, integers too
+// large for their type. Each gets a 4xx naming the field and the problem,
+// changes nothing and leaves the server serving.
+
+#include <gtest/gtest.h>
+
+#include "blackbox/harness.hpp"
+
+namespace tocsin::testing {
+namespace {
+
+class BadInputLimits : public ::testing::Test {
+ protected:
+  void ExpectError(const HttpResult& r, int status, const std::string& fragment) {
+    EXPECT_EQ(r.status, status) << r.body;
+    json body = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(body.is_object() && body["errors"].is_array() && !body["errors"].empty()) << r.body;
+    std::string message = body["errors"][0].get<std::string>();
+    EXPECT_NE(message.find(fragment), std::string::npos) << "expected '" << fragment << "' in " << r.body;
+  }
+  HttpResult Api(const std::string& method, const std::string& target, const std::string& raw) {
+    return server.CallWith(method, target, raw,
+                           {{"DD-API-KEY", server.api_key}, {"DD-APPLICATION-KEY", server.app_key}});
+  }
+  HttpResult Ingest(const std::string& path, const std::string& raw) {
+    return server.CallWith("POST", path, raw, {{"Authorization", "Bearer " + server.ingest_key}});
+  }
+  void ExpectServing() { EXPECT_EQ(server.Call("GET", "/healthz").status, 200); }
+
+  TestServer server{TestServerOptions{"sqlite", [](core::Config& c) {
+                                        c.server.max_body_bytes = 1024 * 1024;
+                                      }}};
+};
+
+const char* const kIngestPaths[] = {"/api/integrations/generic", "/api/integrations/datadog",
+                                    "/api/integrations/alertmanager", "/api/v2/alerts"};
+
+TEST_F(BadInputLimits, NumberOutOfDoubleRangeInApiBodies) {
+  auto inc = server.CreateIncident("real");
+  std::string id = inc["id"];
+  for (const char* number : {"1e400", "-1e400", "1E+999"}) {
+    SCOPED_TRACE(number);
+    std::string n(number);
+    ExpectError(Api("POST", "/api/v2/incidents",
+                    R"({"data":{"type":"incidents","attributes":{"title":"x","customer_impacted":)" + n + "}}}"),
+                400, "body: number out of range");
+    ExpectError(Api("PATCH", "/api/v2/incidents/" + id,
+                    R"({"data":{"type":"incidents","attributes":{"title":)" + n + "}}}"),
+                400, n);
+    ExpectError(Api("POST", "/api/v2/incidents/" + id + "/timeline",
+                    R"({"data":{"type":"incident_timeline_cells","attributes":{"content":)" + n + "}}}"),
+                400, "body: number out of range");
+  }
+  EXPECT_EQ(server.Incidents().size(), 1u);
+  auto still = ParseJson(server.Call("GET", "/api/v2/incidents/" + id).body);
+  EXPECT_EQ(still["data"]["attributes"]["title"], "real");
+  ExpectServing();
+}
+
+TEST_F(BadInputLimits, NumberOutOfDoubleRangeInAlertBodies) {
+  for (const char* path : kIngestPaths) {
+    SCOPED_TRACE(path);
+    ExpectError(Ingest(path, R"({"monitor":"m","state":"alert","value":1e400})"), 400, "1e400");
+    ExpectError(Ingest(path, R"([{"labels":{"alertname":"x"},"value":-1e400}])"), 400, "1e400");
+  }
+  EXPECT_EQ(ParseJson(server.Call("GET", "/api/v2/alerts").body)["data"].size(), 0u);
+  EXPECT_EQ(server.Incidents().size(), 0u);
+  ExpectServing();
+}
+
+TEST_F(BadInputLimits, HundredThousandDeepJsonBodies) {
+  std::string arrays(100000, '[');
+  std::string objects;
+  for (int k = 0; k < 100000; ++k) objects += "{\"a\":";
+  for (const std::string* body : {&arrays, &objects}) {
+    ExpectError(Api("POST", "/api/v2/incidents", *body), 400, "nested deeper");
+    for (const char* path : kIngestPaths) {
+      SCOPED_TRACE(path);
+      ExpectError(Ingest(path, *body), 400, "nested deeper");
+    }
+  }
+  EXPECT_EQ(server.Incidents().size(), 0u);
+  ExpectServing();
+}
+
+TEST_F(BadInputLimits, HugeIntegersInQueryParameters) {
+  for (const char* target :
+       {"/api/v2/incidents?page[size]=99999999999999999999999", "/api/v2/incidents?page[offset]=99999999999999999999999",
+        "/api/v2/incidents?page[offset]=-99999999999999999999999", "/api/v2/alerts?page[offset]=99999999999999999999",
+        "/api/v2/notifications?page[size]=99999999999999999999", "/api/v2/incidents?page[size]=1e3"}) {
+    SCOPED_TRACE(target);
+    auto r = server.Call("GET", target);
+    ExpectError(r, 400, "page[");
+  }
+  ExpectServing();
+}
+
+}  // namespace
+}  // namespace tocsin::testing
