@@ -84,6 +84,41 @@ TEST_F(BadInputLimits, HundredThousandDeepJsonBodies) {
   ExpectServing();
 }
 
+TEST_F(BadInputLimits, DeeplyNestedSearchQueries) {
+  server.CreateIncident("checkout down");
+  std::string parens = std::string(1500, '(') + "state:active" + std::string(1500, ')');
+  std::string minus = std::string(3000, '-') + "x";
+  std::string nots;
+  for (int k = 0; k < 900; ++k) nots += "NOT+";
+  nots += "x";
+  for (const std::string* query : {&parens, &minus, &nots}) {
+    auto r = server.Call("GET", "/api/v2/incidents/search?query=" + *query);
+    ExpectError(r, 400, "query: nested deeper than");
+    EXPECT_EQ(r.body.find("sqlite"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("Expression tree"), std::string::npos) << r.body;
+  }
+  // A long flat list of terms is a deep expression for SQLite too.
+  std::string wide;
+  for (int k = 0; k < 1500; ++k) wide += "x+";
+  auto r_wide = server.Call("GET", "/api/v2/incidents/search?query=" + wide);
+  ExpectError(r_wide, 400, "query: more than");
+  // Moderate nesting still works.
+  std::string ok = std::string(20, '(') + "state:active" + std::string(20, ')');
+  auto r = server.Call("GET", "/api/v2/incidents/search?query=" + ok);
+  EXPECT_EQ(r.status, 200) << r.body;
+  ExpectServing();
+}
+
+TEST_F(BadInputLimits, LongStateFilterListIsNotADeepExpression) {
+  server.CreateIncident("checkout down");
+  std::string states = "active";
+  for (int k = 0; k < 1100; ++k) states += ",active";
+  states += ",stable";
+  auto r = server.Call("GET", "/api/v2/incidents?filter[status]=" + states);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(ParseJson(r.body)["data"].size(), 1u);
+}
+
 TEST_F(BadInputLimits, HugeIntegersInQueryParameters) {
   for (const char* target :
        {"/api/v2/incidents?page[size]=99999999999999999999999", "/api/v2/incidents?page[offset]=99999999999999999999999",
