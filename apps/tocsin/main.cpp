@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/file_limit.hpp"
 #include "app/route.hpp"
 #include "app/try_notify.hpp"
 #include "app/oncall.hpp"
@@ -50,6 +51,16 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
   if (!listen.empty()) config->server.listen = listen;
   if (!log_format.empty()) config->server.log_format = log_format;
   tocsin::log::Configure(config->server.log_format, config->server.log_level);
+  // Every connection is a descriptor: let server.max_connections, not the
+  // usual soft limit of 1,024, decide how many clients are served.
+  std::uint64_t open_files = tocsin::app::RaiseOpenFileLimit();
+  auto wanted = static_cast<std::uint64_t>(config->server.max_connections) + 256;
+  if (open_files < wanted) {
+    tocsin::log::Warn("open-file limit is below server.max_connections plus room for the database and "
+                      "notifications; raise the hard limit (ulimit -Hn, LimitNOFILE=)",
+                      {{"limit", std::to_string(open_files)},
+                       {"max_connections", std::to_string(config->server.max_connections)}});
+  }
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t signals;

@@ -55,21 +55,40 @@ struct Server::Impl {
   ServerOptions options;
   Handler handler;
   asio::io_context ioc;
+  // The acceptor and everything about accepting run on this strand.
+  asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
+  asio::steady_timer backoff{accept_strand};
   std::unique_ptr<asio::thread_pool> workers;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   int bound_port = 0;
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> accept_errors{0};
+  bool accepting = false;   // an async_accept is outstanding (accept_strand)
+  bool backing_off = false; // accept() failed; waiting for `backoff` (accept_strand)
+  std::chrono::steady_clock::time_point full_logged;  // last "connection limit reached" (accept_strand)
 
   std::mutex sessions_mu;
   std::condition_variable sessions_cv;
   std::set<std::shared_ptr<Session>> sessions;
+  bool paused_full = false;  // accepting stopped at max_connections (sessions_mu)
 
   void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void BackOff(const beast::error_code& ec);
   void Forget(const std::shared_ptr<Session>& s) {
-    std::lock_guard lock(sessions_mu);
-    sessions.erase(s);
-    sessions_cv.notify_all();
+    bool resume = false;
+    {
+      std::lock_guard lock(sessions_mu);
+      sessions.erase(s);
+      if (paused_full && sessions.size() < options.max_connections) {
+        paused_full = false;
+        resume = true;
+      }
+      sessions_cv.notify_all();
+    }
+    if (resume) asio::post(accept_strand, [this] { Accept(); });
   }
 };
 
@@ -243,21 +262,68 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
 };
 
+// Runs on accept_strand. At most one accept is outstanding; none while
+// backing off, while at max_connections (Forget resumes), or when stopping.
 void Server::Impl::Accept() {
-  acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (stopping || ec == asio::error::operation_aborted) return;
-      log::Warn("accept failed", {{"error", ec.message()}});
-    } else {
-      socket.set_option(tcp::no_delay(true), ec);
-      auto session = std::make_shared<Session>(std::move(socket), this);
-      {
-        std::lock_guard lock(sessions_mu);
-        sessions.insert(session);
+  if (stopping || accepting || backing_off) return;
+  {
+    std::lock_guard lock(sessions_mu);
+    if (sessions.size() >= options.max_connections) {
+      paused_full = true;
+      auto now = std::chrono::steady_clock::now();
+      if (now - full_logged >= std::chrono::minutes(1)) {
+        full_logged = now;
+        log::Warn("connection limit reached; new connections wait until one closes",
+                  {{"max_connections", std::to_string(options.max_connections)}});
       }
-      session->Start();
+      return;
     }
-    if (!stopping) Accept();
+  }
+  accepting = true;
+  acceptor->async_accept(asio::make_strand(ioc),
+                         asio::bind_executor(accept_strand, [this](beast::error_code ec, tcp::socket socket) {
+                           OnAccept(ec, std::move(socket));
+                         }));
+}
+
+void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  accepting = false;
+  if (stopping || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    ++accept_errors;
+    // A connection that failed on its own: take the next one at once.
+    if (ec == asio::error::connection_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::try_again || ec == asio::error::interrupted || ec == asio::error::no_permission ||
+        ec == boost::system::errc::protocol_error) {
+      log::Warn("accept failed", {{"error", ec.message()}});
+      return Accept();
+    }
+    // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) or
+    // anything else that would fail again at once: the pending connection
+    // stays in the backlog, so retrying now would spin.
+    return BackOff(ec);
+  }
+  ++accepted;
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto session = std::make_shared<Session>(std::move(socket), this);
+  {
+    std::lock_guard lock(sessions_mu);
+    sessions.insert(session);
+  }
+  session->Start();
+  Accept();
+}
+
+void Server::Impl::BackOff(const beast::error_code& ec) {
+  log::Warn("accept failed; pausing accepting",
+            {{"error", ec.message()}, {"pause_ms", std::to_string(options.accept_backoff.count())}});
+  backing_off = true;
+  backoff.expires_after(options.accept_backoff);
+  backoff.async_wait([this](beast::error_code wait_ec) {
+    backing_off = false;
+    if (wait_ec) return;  // cancelled by Stop
+    Accept();
   });
 }
 
@@ -286,7 +352,7 @@ Result<void> Server::Start() {
   impl_->bound_port = impl_->acceptor->local_endpoint().port();
   int io = o.io_threads > 0 ? o.io_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl_->workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(std::max(1, o.worker_threads)));
-  impl_->Accept();
+  asio::post(impl_->accept_strand, [this] { impl_->Accept(); });
   for (int k = 0; k < io; ++k) {
     impl_->threads.emplace_back([this] {
       NameThisThread("tocsin-http");
@@ -298,11 +364,21 @@ Result<void> Server::Start() {
 
 int Server::port() const { return impl_->bound_port; }
 
+Server::Stats Server::stats() const {
+  Stats s;
+  s.accepted = impl_->accepted.load();
+  s.accept_errors = impl_->accept_errors.load();
+  std::lock_guard lock(impl_->sessions_mu);
+  s.open = impl_->sessions.size();
+  return s;
+}
+
 void Server::Stop(std::chrono::milliseconds grace) {
   if (!impl_->acceptor || impl_->stopping.exchange(true)) return;
-  asio::post(impl_->ioc, [this] {
+  asio::post(impl_->accept_strand, [this] {
     beast::error_code ec;
     impl_->acceptor->close(ec);
+    impl_->backoff.cancel();
   });
   {
     std::vector<std::shared_ptr<Session>> snapshot;

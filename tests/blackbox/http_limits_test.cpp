@@ -1,0 +1,130 @@
+// Connection-level limits of the HTTP server: a cap on open connections (the
+// ones over it wait until a slot frees, instead of exhausting descriptors),
+// the keep-alive idle timeout, and the request read timeout for clients that
+// trickle their headers.
+
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <vector>
+
+#include "blackbox/harness.hpp"
+
+namespace tocsin::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A raw client socket, so that a test controls exactly when it connects,
+// sends and closes.
+class Conn {
+ public:
+  explicit Conn(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<std::uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ < 0 || connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error("cannot connect");
+    }
+  }
+  ~Conn() { Close(); }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  void Send(const std::string& bytes) {
+    if (write(fd_, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) {
+      throw std::runtime_error("cannot send");
+    }
+  }
+  void SendGet(const std::string& path) { Send("GET " + path + " HTTP/1.1\r\nHost: t\r\n\r\n"); }
+  // Reads one response (headers and Content-Length body); "" if the peer
+  // closed or nothing complete arrived before `wait` passed.
+  std::string ReadResponse(std::chrono::milliseconds wait) {
+    auto deadline = Clock::now() + wait;
+    while (true) {
+      auto end = buffer_.find("\r\n\r\n");
+      if (end != std::string::npos) {
+        std::size_t length = 0;
+        auto cl = buffer_.find("Content-Length: ");
+        if (cl != std::string::npos && cl < end) length = std::stoul(buffer_.substr(cl + 16));
+        if (buffer_.size() >= end + 4 + length) {
+          std::string out = buffer_.substr(0, end + 4 + length);
+          buffer_.erase(0, end + 4 + length);
+          return out;
+        }
+      }
+      if (!Fill(deadline)) return "";
+    }
+  }
+  // True once the server has closed the connection (EOF or reset), polling
+  // until `wait` passes.
+  bool ClosedByPeer(std::chrono::milliseconds wait) {
+    auto deadline = Clock::now() + wait;
+    while (!eof_ && Fill(deadline)) {
+    }
+    return eof_;
+  }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  // Waits for bytes until the deadline; false on timeout or EOF.
+  bool Fill(Clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0 || eof_) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(left)) <= 0) return false;
+    char buf[4096];
+    ssize_t n = read(fd_, buf, sizeof buf);
+    if (n <= 0) {
+      eof_ = true;
+      return false;
+    }
+    buffer_.append(buf, static_cast<std::size_t>(n));
+    return true;
+  }
+
+  int fd_ = -1;
+  std::string buffer_;
+  bool eof_ = false;
+};
+
+constexpr auto kLong = std::chrono::seconds(10);  // a deadline, not a wait: met at once when all is well
+
+TEST(HttpLimits, ConnectionsOverTheCapWaitUntilOneCloses) {
+  constexpr int kCap = 8;
+  TestServer server{TestServerOptions{"sqlite", [](core::Config& c) { c.server.max_connections = kCap; }}};
+  std::vector<std::unique_ptr<Conn>> open;
+  for (int k = 0; k < kCap; ++k) {
+    open.push_back(std::make_unique<Conn>(server.port()));
+    open.back()->SendGet("/healthz");
+    ASSERT_NE(open.back()->ReadResponse(kLong).find("200 OK"), std::string::npos) << k;
+  }
+  // The ninth connects (the kernel's backlog) but is not served while eight
+  // idle connections hold every slot.
+  Conn ninth(server.port());
+  ninth.SendGet("/healthz");
+  EXPECT_EQ(ninth.ReadResponse(std::chrono::milliseconds(300)), "") << "served over the connection limit";
+  // One closes: the ninth is accepted and answered.
+  open.front()->Close();
+  EXPECT_NE(ninth.ReadResponse(kLong).find("200 OK"), std::string::npos);
+  // The other connections still work.
+  open.back()->SendGet("/healthz");
+  EXPECT_NE(open.back()->ReadResponse(kLong).find("200 OK"), std::string::npos);
+  // Closing more lets ordinary clients in again.
+  open.clear();
+  EXPECT_EQ(server.Call("GET", "/healthz").status, 200);
+}
+
+}  // namespace
+}  // namespace tocsin::testing
