@@ -113,25 +113,51 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // The first request must arrive within read_timeout of the connection;
+  // between kept-alive requests the connection may sit idle for idle_timeout,
+  // and each request then has read_timeout from its first byte.
   void Read() {
     if (server_->stopping) return Close();
+    if (served_ == 0 || buffer_.size() > 0) return ReadRequest();
+    Arm(server_->options.idle_timeout);
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      self->Disarm();
+      if (ec || self->timed_out_ || self->server_->stopping) return self->Close();
+      self->ReadRequest();
+    });
+  }
+
+  void ReadRequest() {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
-    timed_out_ = false;
-    deadline_.expires_after(server_->options.read_timeout);
-    deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec) return;  // cancelled: the request arrived in time
-      self->timed_out_ = true;
-      beast::error_code ignored;
-      self->stream_.socket().cancel(ignored);
-    });
+    Arm(server_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
-  void OnRead(beast::error_code ec) {
+  // Cancels the socket's operations after `after`, unless disarmed first.
+  // A generation number tells a stale expiry (one already queued when the
+  // timer was disarmed or re-armed) from the current one.
+  void Arm(std::chrono::milliseconds after) {
+    std::uint64_t generation = ++deadline_generation_;
+    timed_out_ = false;
+    deadline_.expires_after(after);
+    deadline_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+      if (ec || generation != self->deadline_generation_) return;  // disarmed in time
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+  }
+
+  void Disarm() {
+    ++deadline_generation_;
     deadline_.cancel();
+  }
+
+  void OnRead(beast::error_code ec) {
+    Disarm();
     bool partial = parser_ && parser_->got_some();
     if (timed_out_) {
       if (partial) return Fail(408, "request not received within the read timeout");
@@ -152,6 +178,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::partial_message) return Close();
     if (ec) return Fail(400, "malformed HTTP request: " + ec.message());
     busy_ = true;
+    ++served_;
     auto req = std::make_shared<bhttp::request<bhttp::string_body>>(parser_->release());
     keep_alive_ = req->keep_alive();
     started_ = std::chrono::steady_clock::now();
@@ -242,7 +269,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Close() {
     if (closed_) return;
     closed_ = true;
-    deadline_.cancel();
+    Disarm();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
@@ -259,6 +286,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool timed_out_ = false;
   bool closed_ = false;
+  std::uint64_t deadline_generation_ = 0;
+  std::uint64_t served_ = 0;  // requests read on this connection
   std::chrono::steady_clock::time_point started_;
 };
 

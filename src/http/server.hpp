@@ -26,7 +26,9 @@ struct ServerOptions {
   int port = 8080;  // 0 picks a free port; see Server::port()
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds read_timeout{10000};  // a whole request, from its first byte
+  // A kept-alive connection waiting for its next request is closed after this.
+  std::chrono::milliseconds idle_timeout{60000};
   // Open client connections; at the limit the server stops accepting, and
   // further clients wait in the listen backlog until one closes.
   std::size_t max_connections = 4096;

@@ -126,5 +126,41 @@ TEST(HttpLimits, ConnectionsOverTheCapWaitUntilOneCloses) {
   EXPECT_EQ(server.Call("GET", "/healthz").status, 200);
 }
 
+TEST(HttpLimits, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
+  TestServer server{TestServerOptions{"sqlite", [](core::Config& c) {
+                                        c.server.idle_timeout = std::chrono::seconds(1);
+                                        c.server.read_timeout = std::chrono::seconds(60);
+                                      }}};
+  Conn conn(server.port());
+  // Requests in a row share the connection.
+  conn.SendGet("/healthz");
+  ASSERT_NE(conn.ReadResponse(kLong).find("200 OK"), std::string::npos);
+  conn.SendGet("/healthz");
+  ASSERT_NE(conn.ReadResponse(kLong).find("200 OK"), std::string::npos);
+  auto idle_since = Clock::now();
+  // Then the connection sits idle: the server closes it after idle_timeout
+  // (1 s), long before the read timeout (60 s).
+  EXPECT_TRUE(conn.ClosedByPeer(std::chrono::seconds(20)));
+  auto idle = Clock::now() - idle_since;
+  EXPECT_GE(idle, std::chrono::milliseconds(900));
+  EXPECT_LT(idle, std::chrono::seconds(20));
+}
+
+TEST(HttpLimits, RequestStartedBeforeIdleTimeoutGetsTheReadTimeout) {
+  TestServer server{TestServerOptions{"sqlite", [](core::Config& c) {
+                                        c.server.idle_timeout = std::chrono::seconds(1);
+                                        c.server.read_timeout = std::chrono::seconds(2);
+                                      }}};
+  Conn conn(server.port());
+  conn.SendGet("/healthz");
+  ASSERT_NE(conn.ReadResponse(kLong).find("200 OK"), std::string::npos);
+  // A request begun within the idle timeout, whose headers trickle in, is
+  // timed by the read timeout from its first byte: 408, then closed.
+  conn.Send("GET /healthz HTTP/1.1\r\nHo");
+  std::string answer = conn.ReadResponse(kLong);
+  EXPECT_NE(answer.find("408"), std::string::npos) << answer;
+  EXPECT_TRUE(conn.ClosedByPeer(kLong));
+}
+
 }  // namespace
 }  // namespace tocsin::testing
