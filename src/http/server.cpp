@@ -94,8 +94,16 @@ struct Server::Impl {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  // The read buffer holds at most the header limit plus this: body bytes are
+  // moved out as they are parsed, so only an over-long chunk header (chunk
+  // extensions, which the body limit does not count) can fill it.
+  static constexpr std::size_t kReadSlack = 64 * 1024;
+
   Session(tcp::socket socket, Server::Impl* server)
-      : stream_(std::move(socket)), deadline_(stream_.get_executor()), server_(server) {
+      : stream_(std::move(socket)),
+        deadline_(stream_.get_executor()),
+        buffer_(server->options.max_header_bytes + kReadSlack),
+        server_(server) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -174,6 +182,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::header_limit) {
       return Fail(431, "request headers exceed the limit of " +
                            std::to_string(server_->options.max_header_bytes) + " bytes");
+    }
+    if (ec == bhttp::error::buffer_overflow) {
+      // Only a chunk header (its extensions) can fill the buffer: headers
+      // hit header_limit first, and body bytes leave the buffer as parsed.
+      return Fail(400, "malformed HTTP request: a chunk header is longer than " +
+                           std::to_string(kReadSlack) + " bytes");
     }
     if (ec == bhttp::error::partial_message) return Close();
     if (ec) return Fail(400, "malformed HTTP request: " + ec.message());

@@ -72,6 +72,21 @@ class Conn {
     }
     return eof_;
   }
+  // Sends `total` bytes of `fill` in 64 KB writes until done or until the
+  // server stops taking them (an error, or nothing taken for 5 s); returns
+  // how many were taken.
+  std::size_t SendFill(char fill, std::size_t total) {
+    timeval five{5, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &five, sizeof five);
+    std::string chunk(64 * 1024, fill);
+    std::size_t sent = 0;
+    while (sent < total) {
+      ssize_t n = send(fd_, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<std::size_t>(n);
+    }
+    return sent;
+  }
   void Close() {
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
@@ -160,6 +175,47 @@ TEST(HttpLimits, RequestStartedBeforeIdleTimeoutGetsTheReadTimeout) {
   std::string answer = conn.ReadResponse(kLong);
   EXPECT_NE(answer.find("408"), std::string::npos) << answer;
   EXPECT_TRUE(conn.ClosedByPeer(kLong));
+}
+
+// The body limit counts body bytes only: a chunk header ("1;" and an endless
+// chunk extension) used to be buffered without bound until the read timeout,
+// hundreds of megabytes a second.
+TEST(HttpLimits, EndlessChunkExtensionIsRefusedNotBuffered) {
+  TestServer server{TestServerOptions{"sqlite", [](core::Config& c) {
+                                        c.server.max_body_bytes = 4096;
+                                        c.server.read_timeout = std::chrono::seconds(60);
+                                      }}};
+  Conn conn(server.port());
+  conn.Send("POST /api/integrations/generic HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n1;");
+  constexpr std::size_t kTotal = 256u * 1024 * 1024;
+  std::size_t taken = conn.SendFill('a', kTotal);
+  // The server stops reading after its buffer limit and closes; what the
+  // kernel's socket buffers absorbed is all that is taken.
+  EXPECT_LT(taken, kTotal / 4) << "the server kept reading the chunk header";
+  std::string answer = conn.ReadResponse(std::chrono::seconds(5));
+  EXPECT_EQ(answer.find("408"), std::string::npos) << answer;
+  EXPECT_EQ(server.Call("GET", "/healthz").status, 200);
+}
+
+TEST(HttpLimits, LargeBodiesUpToTheLimitStillArriveWholeAndChunked) {
+  TestServer server{TestServerOptions{"sqlite", [](core::Config& c) { c.server.max_body_bytes = 2 * 1024 * 1024; }}};
+  std::string body = "{\"monitor\":\"m\"}" + std::string(1500 * 1024, ' ');
+  auto whole = server.CallWith("POST", "/api/integrations/generic", body,
+                               {{"Authorization", "Bearer " + server.ingest_key}});
+  EXPECT_EQ(whole.status, 200) << whole.body;
+  Conn conn(server.port());
+  std::string req = "POST /api/integrations/generic HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer " +
+                    server.ingest_key + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t at = 0; at < body.size(); at += 100 * 1024) {
+    std::string piece = body.substr(at, 100 * 1024);
+    char size[32];
+    std::snprintf(size, sizeof size, "%zx;ext=1\r\n", piece.size());
+    req += size + piece + "\r\n";
+  }
+  req += "0\r\n\r\n";
+  conn.Send(req);
+  std::string answer = conn.ReadResponse(kLong);
+  EXPECT_NE(answer.find("HTTP/1.1 200"), std::string::npos) << answer.substr(0, 300);
 }
 
 }  // namespace
