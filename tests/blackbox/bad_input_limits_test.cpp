@@ -119,6 +119,20 @@ TEST_F(BadInputLimits, LongStateFilterListIsNotADeepExpression) {
   EXPECT_EQ(ParseJson(r.body)["data"].size(), 1u);
 }
 
+TEST_F(BadInputLimits, NonAsciiAuthorizationHeaderIsRefused) {
+  HttpClient client(server.port());
+  std::string body = R"({"monitor":"m"})";
+  for (std::string auth : {std::string("B\xC3\xA9" "arer ") + server.ingest_key, std::string("\xFF\xFE\x80\x81\x82\x83\x84 x"),
+                           "bearer " + server.ingest_key + "\xFF"}) {
+    auto r = client.Request("POST", "/api/integrations/generic", body, {{"Authorization", auth}});
+    EXPECT_TRUE(r.status == 401 || r.status == 403) << r.status << " " << r.body;
+  }
+  // Case-insensitive "Bearer" still works.
+  auto ok = client.Request("POST", "/api/integrations/generic", body, {{"Authorization", "bEaReR " + server.ingest_key}});
+  EXPECT_EQ(ok.status, 200) << ok.body;
+  ExpectServing();
+}
+
 TEST_F(BadInputLimits, HugeIntegersInQueryParameters) {
   for (const char* target :
        {"/api/v2/incidents?page[size]=99999999999999999999999", "/api/v2/incidents?page[offset]=99999999999999999999999",
