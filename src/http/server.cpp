@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -260,8 +261,34 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
       self->stream_.expires_never();
       self->busy_ = false;
+      if (!ec && close && self->linger_) return self->Linger();
       if (ec || close) return self->Close();
       self->Read();
+    });
+  }
+
+  // After refusing a request whose bytes may still be arriving (a body over
+  // the limit, headers too large), closing at once would make the kernel
+  // answer the unread bytes with a reset, which can destroy the refusal
+  // before the client reads it. Instead: stop sending, then read and discard
+  // what the client still sends, for at most kLingerTime and kLingerBytes.
+  static constexpr std::chrono::milliseconds kLingerTime{2000};
+  static constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    drain_ = std::make_unique<std::array<char, 16 * 1024>>();
+    Arm(kLingerTime);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.socket().async_read_some(asio::buffer(*drain_), [self = shared_from_this()](beast::error_code ec,
+                                                                                         std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->timed_out_ || self->drained_ >= kLingerBytes) return self->Close();
+      self->Drain();
     });
   }
 
@@ -277,6 +304,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(false);
     res->prepare_payload();
     log::Warn("rejected request", {{"status", std::to_string(status)}, {"reason", message}, {"remote", remote_}});
+    linger_ = true;
     Write(res);
   }
 
@@ -302,6 +330,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   std::uint64_t deadline_generation_ = 0;
   std::uint64_t served_ = 0;  // requests read on this connection
+  bool linger_ = false;       // refused: drain the client's bytes before closing
+  std::unique_ptr<std::array<char, 16 * 1024>> drain_;
+  std::size_t drained_ = 0;
   std::chrono::steady_clock::time_point started_;
 };
 

@@ -197,6 +197,21 @@ TEST(HttpLimits, EndlessChunkExtensionIsRefusedNotBuffered) {
   EXPECT_EQ(server.Call("GET", "/healthz").status, 200);
 }
 
+// Many small headers, or one huge request line, count against
+// max_header_bytes as a whole: 431, and the server serves on.
+TEST(HttpLimits, HeaderCountAndTargetLengthAreBoundedByTheHeaderLimit) {
+  TestServer server{TestServerOptions{"sqlite", [](core::Config& c) { c.server.max_header_bytes = 8192; }}};
+  std::string many = "GET /healthz HTTP/1.1\r\nHost: t\r\n";
+  for (int k = 0; k < 5000; ++k) many += "X-" + std::to_string(k) + ": v\r\n";
+  many += "\r\n";
+  HttpClient raw(server.port());
+  std::string answer = raw.Raw(many);
+  EXPECT_NE(answer.find("431"), std::string::npos) << answer.substr(0, 200);
+  answer = raw.Raw("GET /healthz?" + std::string(100000, 'a') + " HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_NE(answer.find("431"), std::string::npos) << answer.substr(0, 200);
+  EXPECT_EQ(server.Call("GET", "/healthz").status, 200);
+}
+
 TEST(HttpLimits, LargeBodiesUpToTheLimitStillArriveWholeAndChunked) {
   TestServer server{TestServerOptions{"sqlite", [](core::Config& c) { c.server.max_body_bytes = 2 * 1024 * 1024; }}};
   std::string body = "{\"monitor\":\"m\"}" + std::string(1500 * 1024, ' ');
