@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <iterator>
@@ -10,6 +11,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "app/file_limit.hpp"
 #include "app/route.hpp"
 #include "app/try_notify.hpp"
 #include "app/oncall.hpp"
@@ -50,6 +52,23 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
   if (!listen.empty()) config->server.listen = listen;
   if (!log_format.empty()) config->server.log_format = log_format;
   tocsin::log::Configure(config->server.log_format, config->server.log_level);
+  // Every connection is a descriptor: let server.max_connections, not the
+  // usual soft limit of 1,024, decide how many clients are served. If the
+  // limit cannot cover them plus the database and outgoing notifications,
+  // fewer connections are allowed: idle clients must not starve the commits
+  // and deliveries of descriptors.
+  constexpr std::uint64_t kReserved = 256;
+  std::uint64_t open_files = tocsin::app::RaiseOpenFileLimit();
+  auto wanted = static_cast<std::uint64_t>(config->server.max_connections) + kReserved;
+  if (open_files < wanted) {
+    int fitted = static_cast<int>(std::max<std::uint64_t>(open_files, kReserved + 16) - kReserved);
+    tocsin::log::Warn("the open-file limit is too low for server.max_connections; allowing fewer connections "
+                      "(raise the hard limit: ulimit -Hn, systemd LimitNOFILE=)",
+                      {{"open_file_limit", std::to_string(open_files)},
+                       {"max_connections", std::to_string(config->server.max_connections)},
+                       {"allowed", std::to_string(fitted)}});
+    config->server.max_connections = fitted;
+  }
 
   // Block the stop signals in every thread; the main thread waits for them.
   sigset_t signals;

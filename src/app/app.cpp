@@ -142,6 +142,8 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   so.max_body_bytes = d.config.server.max_body_bytes;
   so.max_header_bytes = d.config.server.max_header_bytes;
   so.read_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(d.config.server.read_timeout);
+  so.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(d.config.server.idle_timeout);
+  so.max_connections = static_cast<std::size_t>(d.config.server.max_connections);
   so.io_threads = d.config.server.io_threads;
   so.worker_threads = d.config.server.worker_threads;
   api::v2::ApiV2* api = d.api.get();

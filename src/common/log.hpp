@@ -20,6 +20,8 @@ struct Field {
 void Configure(std::string_view format, std::string_view level);
 bool Enabled(Level level);
 void Write(Level level, std::string_view message, std::initializer_list<Field> fields);
+// The line Write prints for these (as JSON or as text), without the newline.
+std::string FormatLine(Level level, std::string_view message, std::initializer_list<Field> fields, bool json);
 
 inline void Debug(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kDebug, m, f); }
 inline void Info(std::string_view m, std::initializer_list<Field> f = {}) { Write(Level::kInfo, m, f); }

@@ -40,6 +40,7 @@ bool IsHttpUrl(const std::string& text) {
 
 constexpr std::int64_t kMaxBytes = std::int64_t{1} << 40;
 constexpr std::int64_t kMaxThreads = 4096;
+constexpr std::int64_t kMaxConnections = 1'000'000;
 
 }  // namespace
 
@@ -47,8 +48,8 @@ void LoadServer(LoadState& state, const Value& value) {
   Reader& r = state.reader;
   core::ServerConfig& server = state.config.server;
   auto fields = r.Map(value, {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
-                              "idle_timeout", "io_threads", "worker_threads", "log_format",
-                              "log_level", "public_url", "rate_limit"});
+                              "idle_timeout", "max_connections", "io_threads", "worker_threads",
+                              "log_format", "log_level", "public_url", "rate_limit"});
   if (!fields) return;
 
   if (const Value* v = fields->Get("listen")) {
@@ -69,6 +70,9 @@ void LoadServer(LoadState& state, const Value& value) {
   }
   if (auto d = r.Duration(fields->Get("read_timeout"))) server.read_timeout = *d;
   if (auto d = r.Duration(fields->Get("idle_timeout"))) server.idle_timeout = *d;
+  if (auto n = r.Integer(fields->Get("max_connections"), 1, kMaxConnections)) {
+    server.max_connections = static_cast<int>(*n);
+  }
   if (auto n = r.Integer(fields->Get("io_threads"), 0, kMaxThreads)) {
     server.io_threads = static_cast<int>(*n);
   }

@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -55,28 +56,55 @@ struct Server::Impl {
   ServerOptions options;
   Handler handler;
   asio::io_context ioc;
+  // The acceptor and everything about accepting run on this strand.
+  asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
+  asio::steady_timer backoff{accept_strand};
   std::unique_ptr<asio::thread_pool> workers;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   int bound_port = 0;
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> accept_errors{0};
+  bool accepting = false;   // an async_accept is outstanding (accept_strand)
+  bool backing_off = false; // accept() failed; waiting for `backoff` (accept_strand)
+  std::chrono::steady_clock::time_point full_logged;  // last "connection limit reached" (accept_strand)
 
   std::mutex sessions_mu;
   std::condition_variable sessions_cv;
   std::set<std::shared_ptr<Session>> sessions;
+  bool paused_full = false;  // accepting stopped at max_connections (sessions_mu)
 
   void Accept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void BackOff(const beast::error_code& ec);
   void Forget(const std::shared_ptr<Session>& s) {
-    std::lock_guard lock(sessions_mu);
-    sessions.erase(s);
-    sessions_cv.notify_all();
+    bool resume = false;
+    {
+      std::lock_guard lock(sessions_mu);
+      sessions.erase(s);
+      if (paused_full && sessions.size() < options.max_connections) {
+        paused_full = false;
+        resume = true;
+      }
+      sessions_cv.notify_all();
+    }
+    if (resume) asio::post(accept_strand, [this] { Accept(); });
   }
 };
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  // The read buffer holds at most the header limit plus this: body bytes are
+  // moved out as they are parsed, so only an over-long chunk header (chunk
+  // extensions, which the body limit does not count) can fill it.
+  static constexpr std::size_t kReadSlack = 64 * 1024;
+
   Session(tcp::socket socket, Server::Impl* server)
-      : stream_(std::move(socket)), deadline_(stream_.get_executor()), server_(server) {
+      : stream_(std::move(socket)),
+        deadline_(stream_.get_executor()),
+        buffer_(server->options.max_header_bytes + kReadSlack),
+        server_(server) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -94,25 +122,51 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  // The first request must arrive within read_timeout of the connection;
+  // between kept-alive requests the connection may sit idle for idle_timeout,
+  // and each request then has read_timeout from its first byte.
   void Read() {
     if (server_->stopping) return Close();
+    if (served_ == 0 || buffer_.size() > 0) return ReadRequest();
+    Arm(server_->options.idle_timeout);
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
+      self->Disarm();
+      if (ec || self->timed_out_ || self->server_->stopping) return self->Close();
+      self->ReadRequest();
+    });
+  }
+
+  void ReadRequest() {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
-    timed_out_ = false;
-    deadline_.expires_after(server_->options.read_timeout);
-    deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (ec) return;  // cancelled: the request arrived in time
-      self->timed_out_ = true;
-      beast::error_code ignored;
-      self->stream_.socket().cancel(ignored);
-    });
+    Arm(server_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
 
-  void OnRead(beast::error_code ec) {
+  // Cancels the socket's operations after `after`, unless disarmed first.
+  // A generation number tells a stale expiry (one already queued when the
+  // timer was disarmed or re-armed) from the current one.
+  void Arm(std::chrono::milliseconds after) {
+    std::uint64_t generation = ++deadline_generation_;
+    timed_out_ = false;
+    deadline_.expires_after(after);
+    deadline_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+      if (ec || generation != self->deadline_generation_) return;  // disarmed in time
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+  }
+
+  void Disarm() {
+    ++deadline_generation_;
     deadline_.cancel();
+  }
+
+  void OnRead(beast::error_code ec) {
+    Disarm();
     bool partial = parser_ && parser_->got_some();
     if (timed_out_) {
       if (partial) return Fail(408, "request not received within the read timeout");
@@ -130,9 +184,16 @@ class Session : public std::enable_shared_from_this<Session> {
       return Fail(431, "request headers exceed the limit of " +
                            std::to_string(server_->options.max_header_bytes) + " bytes");
     }
+    if (ec == bhttp::error::buffer_overflow) {
+      // Only a chunk header (its extensions) can fill the buffer: headers
+      // hit header_limit first, and body bytes leave the buffer as parsed.
+      return Fail(400, "malformed HTTP request: a chunk header is longer than " +
+                           std::to_string(kReadSlack) + " bytes");
+    }
     if (ec == bhttp::error::partial_message) return Close();
     if (ec) return Fail(400, "malformed HTTP request: " + ec.message());
     busy_ = true;
+    ++served_;
     auto req = std::make_shared<bhttp::request<bhttp::string_body>>(parser_->release());
     keep_alive_ = req->keep_alive();
     started_ = std::chrono::steady_clock::now();
@@ -200,8 +261,34 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
       self->stream_.expires_never();
       self->busy_ = false;
+      if (!ec && close && self->linger_) return self->Linger();
       if (ec || close) return self->Close();
       self->Read();
+    });
+  }
+
+  // After refusing a request whose bytes may still be arriving (a body over
+  // the limit, headers too large), closing at once would make the kernel
+  // answer the unread bytes with a reset, which can destroy the refusal
+  // before the client reads it. Instead: stop sending, then read and discard
+  // what the client still sends, for at most kLingerTime and kLingerBytes.
+  static constexpr std::chrono::milliseconds kLingerTime{2000};
+  static constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
+
+  void Linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    drain_ = std::make_unique<std::array<char, 16 * 1024>>();
+    Arm(kLingerTime);
+    Drain();
+  }
+
+  void Drain() {
+    stream_.socket().async_read_some(asio::buffer(*drain_), [self = shared_from_this()](beast::error_code ec,
+                                                                                         std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->timed_out_ || self->drained_ >= kLingerBytes) return self->Close();
+      self->Drain();
     });
   }
 
@@ -217,13 +304,14 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(false);
     res->prepare_payload();
     log::Warn("rejected request", {{"status", std::to_string(status)}, {"reason", message}, {"remote", remote_}});
+    linger_ = true;
     Write(res);
   }
 
   void Close() {
     if (closed_) return;
     closed_ = true;
-    deadline_.cancel();
+    Disarm();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
@@ -240,24 +328,76 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool timed_out_ = false;
   bool closed_ = false;
+  std::uint64_t deadline_generation_ = 0;
+  std::uint64_t served_ = 0;  // requests read on this connection
+  bool linger_ = false;       // refused: drain the client's bytes before closing
+  std::unique_ptr<std::array<char, 16 * 1024>> drain_;
+  std::size_t drained_ = 0;
   std::chrono::steady_clock::time_point started_;
 };
 
+// Runs on accept_strand. At most one accept is outstanding; none while
+// backing off, while at max_connections (Forget resumes), or when stopping.
 void Server::Impl::Accept() {
-  acceptor->async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (stopping || ec == asio::error::operation_aborted) return;
-      log::Warn("accept failed", {{"error", ec.message()}});
-    } else {
-      socket.set_option(tcp::no_delay(true), ec);
-      auto session = std::make_shared<Session>(std::move(socket), this);
-      {
-        std::lock_guard lock(sessions_mu);
-        sessions.insert(session);
+  if (stopping || accepting || backing_off) return;
+  {
+    std::lock_guard lock(sessions_mu);
+    if (sessions.size() >= options.max_connections) {
+      paused_full = true;
+      auto now = std::chrono::steady_clock::now();
+      if (now - full_logged >= std::chrono::minutes(1)) {
+        full_logged = now;
+        log::Warn("connection limit reached; new connections wait until one closes",
+                  {{"max_connections", std::to_string(options.max_connections)}});
       }
-      session->Start();
+      return;
     }
-    if (!stopping) Accept();
+  }
+  accepting = true;
+  acceptor->async_accept(asio::make_strand(ioc),
+                         asio::bind_executor(accept_strand, [this](beast::error_code ec, tcp::socket socket) {
+                           OnAccept(ec, std::move(socket));
+                         }));
+}
+
+void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  accepting = false;
+  if (stopping || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    ++accept_errors;
+    // A connection that failed on its own: take the next one at once.
+    if (ec == asio::error::connection_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::try_again || ec == asio::error::interrupted || ec == asio::error::no_permission ||
+        ec == boost::system::errc::protocol_error) {
+      log::Warn("accept failed", {{"error", ec.message()}});
+      return Accept();
+    }
+    // Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) or
+    // anything else that would fail again at once: the pending connection
+    // stays in the backlog, so retrying now would spin.
+    return BackOff(ec);
+  }
+  ++accepted;
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  auto session = std::make_shared<Session>(std::move(socket), this);
+  {
+    std::lock_guard lock(sessions_mu);
+    sessions.insert(session);
+  }
+  session->Start();
+  Accept();
+}
+
+void Server::Impl::BackOff(const beast::error_code& ec) {
+  log::Warn("accept failed; pausing accepting",
+            {{"error", ec.message()}, {"pause_ms", std::to_string(options.accept_backoff.count())}});
+  backing_off = true;
+  backoff.expires_after(options.accept_backoff);
+  backoff.async_wait([this](beast::error_code wait_ec) {
+    backing_off = false;
+    if (wait_ec) return;  // cancelled by Stop
+    Accept();
   });
 }
 
@@ -286,7 +426,7 @@ Result<void> Server::Start() {
   impl_->bound_port = impl_->acceptor->local_endpoint().port();
   int io = o.io_threads > 0 ? o.io_threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   impl_->workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(std::max(1, o.worker_threads)));
-  impl_->Accept();
+  asio::post(impl_->accept_strand, [this] { impl_->Accept(); });
   for (int k = 0; k < io; ++k) {
     impl_->threads.emplace_back([this] {
       NameThisThread("tocsin-http");
@@ -298,11 +438,21 @@ Result<void> Server::Start() {
 
 int Server::port() const { return impl_->bound_port; }
 
+Server::Stats Server::stats() const {
+  Stats s;
+  s.accepted = impl_->accepted.load();
+  s.accept_errors = impl_->accept_errors.load();
+  std::lock_guard lock(impl_->sessions_mu);
+  s.open = impl_->sessions.size();
+  return s;
+}
+
 void Server::Stop(std::chrono::milliseconds grace) {
   if (!impl_->acceptor || impl_->stopping.exchange(true)) return;
-  asio::post(impl_->ioc, [this] {
+  asio::post(impl_->accept_strand, [this] {
     beast::error_code ec;
     impl_->acceptor->close(ec);
+    impl_->backoff.cancel();
   });
   {
     std::vector<std::shared_ptr<Session>> snapshot;

@@ -12,6 +12,7 @@
 //   and are answered, idle connections close; then it returns.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,15 @@ struct ServerOptions {
   int port = 8080;  // 0 picks a free port; see Server::port()
   std::size_t max_body_bytes = 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
-  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds read_timeout{10000};  // a whole request, from its first byte
+  // A kept-alive connection waiting for its next request is closed after this.
+  std::chrono::milliseconds idle_timeout{60000};
+  // Open client connections; at the limit the server stops accepting, and
+  // further clients wait in the listen backlog until one closes.
+  std::size_t max_connections = 4096;
+  // How long accepting pauses when accept() fails for lack of descriptors or
+  // memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), instead of retrying at once.
+  std::chrono::milliseconds accept_backoff{100};
   int io_threads = 0;  // 0 = hardware concurrency
   int worker_threads = 32;
   bool access_log = true;
@@ -42,6 +51,13 @@ class Server {
   // address cannot be bound.
   Result<void> Start();
   int port() const;  // the bound port (after Start)
+
+  struct Stats {
+    std::uint64_t accepted = 0;       // connections accepted since Start
+    std::uint64_t accept_errors = 0;  // accept() failures since Start
+    std::size_t open = 0;             // connections open now
+  };
+  Stats stats() const;
   // Graceful stop; waits at most `grace` for requests in flight.
   void Stop(std::chrono::milliseconds grace = std::chrono::milliseconds(10000));
 

@@ -402,10 +402,15 @@ std::string FindRunbookUrl(std::string_view message) {
   for (std::size_t at = lower.find("runbook"); at != std::string::npos; at = lower.find("runbook", at + 1)) {
     std::size_t from = at + 7;
     std::size_t limit = std::min(lower.size(), from + kWindow);
+    // Only a URL starting inside the window counts, so only the window (plus
+    // room for the scheme) is searched: searching on to the end of the
+    // message for every mention made a message full of "runbook" quadratic.
     std::size_t best = std::string::npos;
     for (std::string_view scheme : {"https://", "http://"}) {
-      auto pos = lower.find(scheme, from);
-      if (pos != std::string::npos && pos < limit) best = std::min(best, pos);
+      std::size_t end = std::min(lower.size(), limit + scheme.size() - 1);
+      if (from >= end) continue;
+      auto pos = std::string_view(lower).substr(from, end - from).find(scheme);
+      if (pos != std::string_view::npos) best = std::min(best, from + pos);
     }
     if (best == std::string::npos) continue;
     std::size_t end = best;

@@ -94,7 +94,14 @@ std::optional<std::string> IngestToken(const http::Request& req) {
   if (const auto* auth = req.Header("authorization")) {
     constexpr std::string_view kBearer = "Bearer ";
     if (auth->size() > kBearer.size() && std::equal(kBearer.begin(), kBearer.end(), auth->begin(),
-                                                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+                                                    [](char a, char b) {
+                                                      // ASCII only: std::tolower on a plain char is undefined
+                                                      // for the bytes >= 0x80 a header may carry.
+                                                      auto lower = [](char c) {
+                                                        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+                                                      };
+                                                      return lower(a) == lower(b);
+                                                    })) {
       return auth->substr(kBearer.size());
     }
   }

@@ -397,7 +397,11 @@ struct ApiV2::Impl {
           return ErrorResponse(400, std::string(key) + ": unknown state '" + state +
                                         "' (allowed: active, stable, resolved, completed)");
         }
-        any.children.push_back({core::Query::Kind::kTerm, "state", state, {}});
+        // Each state once: a long list of repeats would otherwise become an
+        // SQL expression too deep for SQLite.
+        bool repeat = std::any_of(any.children.begin(), any.children.end(),
+                                  [&state](const core::Query& q) { return q.value == state; });
+        if (!repeat) any.children.push_back({core::Query::Kind::kTerm, "state", state, {}});
         start = end + 1;
       }
       search.query = std::move(any);

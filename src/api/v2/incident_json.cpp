@@ -198,6 +198,14 @@ Result<json> ParseBody(const std::string& body) {
     j = json::parse(body);
   } catch (const json::parse_error& e) {
     return InvalidArgument("body: not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const json::out_of_range& e) {
+    // A number beyond a double's range ("1e400"). nlohmann's message starts
+    // with "[json.exception.out_of_range.406] "; the sender needs what follows.
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what.erase(0, pos + 2);
+    return InvalidArgument("body: number out of range: " + what);
+  } catch (const json::exception& e) {
+    return InvalidArgument(std::string("body: not valid JSON: ") + e.what());
   }
   return j;
 }

@@ -28,6 +28,7 @@ struct ServerConfig {
   std::size_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{10};    // whole request (headers + body) must arrive in this time
   std::chrono::seconds idle_timeout{60};    // keep-alive connection with no request
+  int max_connections = 4096;               // open client connections; more wait to be accepted
   int io_threads = 0;                       // 0 = number of cores
   int worker_threads = 32;                  // handlers that wait on storage commits
   std::string log_format = "text";          // text | json

@@ -12,6 +12,13 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+// Bounds on a query's shape. The parser recurses once per level of nesting,
+// and the SQL backends turn the tree into one expression whose depth grows
+// with nesting and with the number of terms (SQLite refuses expressions
+// deeper than 1000 and its parser's stack is smaller still).
+constexpr int kMaxDepth = 32;
+constexpr int kMaxTerms = 256;
+
 enum class Tok { kWord, kQuoted, kLParen, kRParen, kColon, kMinus, kEnd };
 
 struct Token {
@@ -111,11 +118,26 @@ class Parser {
     return q;
   }
 
+  // Entering a NOT or a parenthesis: one level deeper.
+  Result<void> Descend(std::size_t at) {
+    if (++depth_ > kMaxDepth) {
+      return Fail(at, "nested deeper than " + std::to_string(kMaxDepth) + " levels (parentheses and NOT)");
+    }
+    return {};
+  }
+
+  Result<void> CountTerm(std::size_t at) {
+    if (++terms_ > kMaxTerms) return Fail(at, "more than " + std::to_string(kMaxTerms) + " terms");
+    return {};
+  }
+
   Result<Query> ParseUnary() {
     if (IsKeyword("NOT") || Peek().kind == Tok::kMinus) {
+      if (auto ok = Descend(Peek().pos); !ok) return tl::unexpected(ok.error());
       ++pos_;
       auto inner = ParseUnary();
       if (!inner) return inner;
+      --depth_;
       return Query{Query::Kind::kNot, "", "", {std::move(*inner)}};
     }
     return ParsePrimary();
@@ -124,14 +146,17 @@ class Parser {
   Result<Query> ParsePrimary() {
     const Token& t = Peek();
     if (t.kind == Tok::kLParen) {
+      if (auto ok = Descend(t.pos); !ok) return tl::unexpected(ok.error());
       ++pos_;
       auto inner = ParseOr();
       if (!inner) return inner;
       if (Peek().kind != Tok::kRParen) return Fail(Peek().pos, "expected ')'");
       ++pos_;
+      --depth_;
       return inner;
     }
     if (t.kind == Tok::kQuoted) {
+      if (auto ok = CountTerm(t.pos); !ok) return tl::unexpected(ok.error());
       ++pos_;
       return Query{Query::Kind::kText, "", t.text, {}};
     }
@@ -139,7 +164,10 @@ class Parser {
       return Fail(t.pos, "expected a term, got '" + t.text + "'");
     }
     ++pos_;
-    if (Peek().kind != Tok::kColon) return Query{Query::Kind::kText, "", t.text, {}};
+    if (Peek().kind != Tok::kColon) {
+      if (auto ok = CountTerm(t.pos); !ok) return tl::unexpected(ok.error());
+      return Query{Query::Kind::kText, "", t.text, {}};
+    }
     ++pos_;
     std::string facet = CanonicalFacet(t.text);
     if (facet.empty()) return Fail(t.pos, "empty facet name");
@@ -167,6 +195,7 @@ class Parser {
   Result<Query> ParseValue(const std::string& facet) {
     const Token& v = Peek();
     if (v.kind != Tok::kWord && v.kind != Tok::kQuoted) return Fail(v.pos, "expected a value for '" + facet + "'");
+    if (auto ok = CountTerm(v.pos); !ok) return tl::unexpected(ok.error());
     ++pos_;
     return Query{Query::Kind::kTerm, facet, v.text, {}};
   }
@@ -174,6 +203,8 @@ class Parser {
   std::string_view text_;
   std::vector<Token> tokens_;
   std::size_t pos_ = 0;
+  int depth_ = 0;
+  int terms_ = 0;
 };
 
 bool ContainsNoCase(std::string_view haystack, std::string_view needle) {

@@ -52,5 +52,38 @@ TEST(Query, ErrorsNameThePosition) {
   EXPECT_FALSE(ParseQuery(std::string(5000, 'a')));
 }
 
+// Deep nesting would recurse once per level in the parser and in the SQL it
+// becomes (SQLite refuses expressions deeper than 1000); a long flat list of
+// terms becomes a left-deep SQL expression too. Both are refused up front,
+// naming the query and the problem.
+TEST(Query, DeepNestingAndTooManyTermsAreRefused) {
+  for (std::string deep : {std::string(1500, '(') + "a" + std::string(1500, ')'), std::string(3000, '-') + "a"}) {
+    auto bad = ParseQuery(deep);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("query: nested deeper than 32 levels"), std::string::npos)
+        << bad.error().message;
+  }
+  std::string nots;
+  for (int k = 0; k < 40; ++k) nots += "NOT ";
+  auto bad_nots = ParseQuery(nots + "a");
+  ASSERT_FALSE(bad_nots);
+  EXPECT_NE(bad_nots.error().message.find("nested deeper"), std::string::npos);
+  std::string wide;
+  for (int k = 0; k < 1500; ++k) wide += "a ";
+  auto bad_wide = ParseQuery(wide);
+  ASSERT_FALSE(bad_wide);
+  EXPECT_NE(bad_wide.error().message.find("query: more than 256 terms"), std::string::npos)
+      << bad_wide.error().message;
+  std::string values = "severity:(x";
+  for (int k = 0; k < 300; ++k) values += " OR x";
+  EXPECT_FALSE(ParseQuery(values + ")"));
+  // Up to the limits is fine.
+  EXPECT_TRUE(ParseQuery(std::string(32, '(') + "a" + std::string(32, ')')));
+  EXPECT_TRUE(ParseQuery(std::string(31, '-') + "a"));
+  std::string many;
+  for (int k = 0; k < 256; ++k) many += "a ";
+  EXPECT_TRUE(ParseQuery(many));
+}
+
 }  // namespace
 }  // namespace tocsin::core

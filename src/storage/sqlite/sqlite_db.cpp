@@ -2,14 +2,29 @@
 
 namespace tocsin::storage::sqlite {
 
-Error SqliteError(sqlite3* db, const std::string& what) {
-  int code = sqlite3_extended_errcode(db);
-  ErrorCode ec = ErrorCode::kInternal;
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED || code == SQLITE_IOERR || code == SQLITE_FULL) {
-    ec = ErrorCode::kUnavailable;
+// Extended result codes are on (SQLITE_IOERR_WRITE, SQLITE_BUSY_SNAPSHOT...):
+// classify by the primary code in the low byte. Conditions of the machine or
+// of contention are kUnavailable (503, retry later); constraints kConflict.
+ErrorCode SqliteErrorCode(int code) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOMEM:
+    case SQLITE_PROTOCOL:
+    case SQLITE_READONLY:
+      return ErrorCode::kUnavailable;
+    case SQLITE_CONSTRAINT:
+      return ErrorCode::kConflict;
+    default:
+      return ErrorCode::kInternal;
   }
-  if ((code & 0xff) == SQLITE_CONSTRAINT) ec = ErrorCode::kConflict;
-  return Error{ec, what + ": " + sqlite3_errmsg(db)};
+}
+
+Error SqliteError(sqlite3* db, const std::string& what) {
+  return Error{SqliteErrorCode(sqlite3_extended_errcode(db)), what + ": " + sqlite3_errmsg(db)};
 }
 
 Statement::~Statement() {
@@ -115,7 +130,7 @@ Result<void> Connection::Exec(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
-    return tl::unexpected(Error{ErrorCode::kInternal, "sqlite: " + msg});
+    return tl::unexpected(Error{SqliteErrorCode(sqlite3_extended_errcode(db_)), "sqlite: " + msg});
   }
   return {};
 }

@@ -89,5 +89,7 @@ class Connection {
 };
 
 Error SqliteError(sqlite3* db, const std::string& what);
+// The protocol-neutral code for an SQLite result code (primary or extended).
+ErrorCode SqliteErrorCode(int result_code);
 
 }  // namespace tocsin::storage::sqlite

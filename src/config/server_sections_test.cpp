@@ -1,0 +1,31 @@
+#include <gtest/gtest.h>
+
+#include "config/config_loader.hpp"
+
+namespace tocsin::config {
+namespace {
+
+LoadResult Load(std::string_view yaml) {
+  return LoadConfigString(yaml, "test.yaml", [](const std::string&) -> std::optional<std::string> {
+    return std::nullopt;
+  });
+}
+
+TEST(ServerSection, MaxConnections) {
+  auto set = Load("server:\n  max_connections: 100\n  idle_timeout: 5s\n");
+  ASSERT_TRUE(set.problems.empty()) << set.problems.front().ToString();
+  EXPECT_EQ(set.config.server.max_connections, 100);
+  EXPECT_EQ(set.config.server.idle_timeout, std::chrono::seconds(5));
+  auto unset = Load("server:\n  listen: 127.0.0.1:0\n");
+  ASSERT_TRUE(unset.problems.empty()) << unset.problems.front().ToString();
+  EXPECT_EQ(unset.config.server.max_connections, 4096);
+  for (const char* bad : {"0", "-1", "many", "2000000"}) {
+    auto r = Load(std::string("server:\n  max_connections: ") + bad + "\n");
+    ASSERT_FALSE(r.problems.empty()) << bad;
+    EXPECT_NE(r.problems.front().ToString().find("server.max_connections"), std::string::npos)
+        << r.problems.front().ToString();
+  }
+}
+
+}  // namespace
+}  // namespace tocsin::config
