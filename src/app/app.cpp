@@ -192,6 +192,7 @@ int App::RunWorkersOnce(TimePoint now) {
 }
 
 int App::port() const { return impl_->server->port(); }
+std::size_t App::peak_connections() const { return impl_->server->stats().peak_open; }
 
 void App::Stop() {
   if (impl_->stopped) return;

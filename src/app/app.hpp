@@ -44,6 +44,8 @@ class App {
 
   Result<void> Start();  // binds config.server.listen and serves
   int port() const;
+  // The HTTP server's connection counts (tests check the connection cap).
+  std::size_t peak_connections() const;
   void Stop();           // graceful: finishes requests, closes storage
   // One step of every worker at `now` (reminders, then deliveries); returns
   // the number of delivery attempts made.

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -73,6 +74,7 @@ struct Server::Impl {
   std::mutex sessions_mu;
   std::condition_variable sessions_cv;
   std::set<std::shared_ptr<Session>> sessions;
+  std::size_t peak_open = 0;  // most sessions open at once (sessions_mu)
   bool paused_full = false;  // accepting stopped at max_connections (sessions_mu)
 
   void Accept();
@@ -384,6 +386,7 @@ void Server::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
   {
     std::lock_guard lock(sessions_mu);
     sessions.insert(session);
+    peak_open = std::max(peak_open, sessions.size());
   }
   session->Start();
   Accept();
@@ -444,6 +447,7 @@ Server::Stats Server::stats() const {
   s.accept_errors = impl_->accept_errors.load();
   std::lock_guard lock(impl_->sessions_mu);
   s.open = impl_->sessions.size();
+  s.peak_open = impl_->peak_open;
   return s;
 }
 

@@ -56,6 +56,7 @@ class Server {
     std::uint64_t accepted = 0;       // connections accepted since Start
     std::uint64_t accept_errors = 0;  // accept() failures since Start
     std::size_t open = 0;             // connections open now
+    std::size_t peak_open = 0;        // most connections open at once since Start
   };
   Stats stats() const;
   // Graceful stop; waits at most `grace` for requests in flight.
