@@ -11,38 +11,46 @@ std::string Minutes(Micros d) { return std::to_string(std::chrono::duration_cast
 
 }  // namespace
 
+std::optional<core::Mutation> Remind(const core::Incident& current, const core::Config& config, TimePoint now) {
+  const core::SeverityLevel* level = config.FindSeverity(current.severity);
+  auto check = core::CheckReminders(current, level, now);
+  if (!level || (!check.response_time_exceeded && !check.status_update_due)) return std::nullopt;
+  core::Mutation m{current, {}, {}};
+  core::Actor actor{"", "tocsin-reminders"};
+  auto notify = [&](const std::string& kind, const std::string& reason, const std::vector<std::string>& channels) {
+    for (const auto& channel : channels) m.notifications.push_back({channel, current.id, kind, now, reason});
+  };
+  if (check.response_time_exceeded) {
+    m.incident.response_sla_breached = true;
+    std::string why = "not acknowledged within the " + current.severity + " response time of " +
+                      Minutes(std::chrono::duration_cast<Micros>(level->response_time));
+    m.events.push_back({now, actor, "response_time_exceeded", "Response time exceeded: " + why, {}});
+    // The severity's response_time_channels when configured, else the incident's own.
+    notify("response_time_exceeded", why, level->response_time_channels.value_or(current.channels));
+  }
+  if (check.status_update_due) {
+    m.incident.last_reminder = now;
+    std::string who = current.commander ? "@" + current.commander->handle : "the commander";
+    std::string why = "no status update for " + Minutes(check.silent_for) + "; " + who + ", please post one";
+    m.events.push_back({now, actor, "status_update_reminder", "Reminder: " + why, {}});
+    notify("reminder", why, current.channels);
+  }
+  ++m.incident.version;
+  return m;
+}
+
 int ReminderWorker::RunOnce(TimePoint now) {
   int changed = 0;
   auto scanned = ForEachDueIncident(store_, now, [&](const core::Incident& listed) {
-    const core::SeverityLevel* level = config_.FindSeverity(listed.severity);
-    if (!core::CheckReminders(listed, level, now).response_time_exceeded &&
-        !core::CheckReminders(listed, level, now).status_update_due) {
-      return;
-    }
+    // The listing only saves a transaction when nothing looks due; what is
+    // written is decided again from the committed state.
+    auto listed_check = core::CheckReminders(listed, config_.FindSeverity(listed.severity), now);
+    if (!listed_check.response_time_exceeded && !listed_check.status_update_due) return;
     auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
-      core::Mutation m{current, {}, {}};
-      auto check = core::CheckReminders(current, level, now);
-      core::Actor actor{"", "tocsin-reminders"};
-      auto notify = [&](const std::string& kind, const std::string& reason, const std::vector<std::string>& channels) {
-        for (const auto& channel : channels) m.notifications.push_back({channel, current.id, kind, now, reason});
-      };
-      if (check.response_time_exceeded) {
-        m.incident.response_sla_breached = true;
-        std::string why = "not acknowledged within the " + current.severity + " response time of " +
-                          Minutes(std::chrono::duration_cast<Micros>(level->response_time));
-        m.events.push_back({now, actor, "response_time_exceeded", "Response time exceeded: " + why, {}});
-        // The severity's response_time_channels when configured, else the incident's own.
-        notify("response_time_exceeded", why, level->response_time_channels.value_or(current.channels));
-      }
-      if (check.status_update_due) {
-        m.incident.last_reminder = now;
-        std::string who = current.commander ? "@" + current.commander->handle : "the commander";
-        std::string why = "no status update for " + Minutes(check.silent_for) + "; " + who + ", please post one";
-        m.events.push_back({now, actor, "status_update_reminder", "Reminder: " + why, {}});
-        notify("reminder", why, current.channels);
-      }
-      ++m.incident.version;
-      return m;
+      auto m = Remind(current, config_, now);
+      // Nothing due any more writes nothing: no version bump, no event, no notification.
+      if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no reminder due");
+      return std::move(*m);
     });
     if (r) ++changed;
   }, keep_going_);

@@ -7,11 +7,20 @@
 // incident's channels when it has none), reminders to the incident's channels. RunOnce(now) is driven by the engine's clock.
 
 #include <functional>
+#include <optional>
 
 #include "core/config/config.hpp"
 #include "core/ports/store.hpp"
 
 namespace tocsin::engine {
+
+// What the reminders write for `current` at `now`: "response time exceeded"
+// and a status-update reminder, with their events and notifications. Runs
+// inside the store's transaction and decides from the committed state alone
+// (its severity, hence its response time, channels and cadence); nothing
+// (nullopt) when nothing is due: resolved, acknowledged, deleted, already
+// raised or reminded, or not due under its current severity.
+std::optional<core::Mutation> Remind(const core::Incident& current, const core::Config& config, TimePoint now);
 
 class ReminderWorker {
  public:

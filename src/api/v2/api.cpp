@@ -234,6 +234,11 @@ struct ApiV2::Impl {
     if (!body) return ErrorResponse(body.error());
     auto parsed = ParseCreate(*body, config());
     if (!parsed) return ErrorResponse(parsed.error());
+    for (std::size_t i = 0; i < parsed->initial_cells.size(); ++i) {
+      auto ok = core::CheckCellText(parsed->initial_cells[i],
+                                    "data.attributes.initial_cells[" + std::to_string(i) + "].content.content");
+      if (!ok) return ErrorResponse(ok.error());
+    }
     TimePoint now = ctx.clock->Now();
     core::Incident inc = std::move(parsed->draft);
     inc.id = ctx.new_id();
@@ -474,15 +479,18 @@ struct ApiV2::Impl {
       kind = a["kind"];
     }
     std::string content;
+    std::string content_field = "data.attributes.content.content";
     if (a.contains("content") && a["content"].is_string()) {
       content = a["content"];
+      content_field = "data.attributes.content";
     } else if (a.contains("content") && a["content"].is_object() && a["content"].contains("content") &&
                a["content"]["content"].is_string()) {
       content = a["content"]["content"];
     } else {
       return ErrorResponse(400, "data.attributes.content.content: is required (a string)");
     }
-    if (content.empty()) return ErrorResponse(400, "data.attributes.content.content: must not be empty");
+    if (content.empty()) return ErrorResponse(400, content_field + ": must not be empty");
+    if (auto ok = core::CheckCellText(content, content_field); !ok) return ErrorResponse(ok.error());
     TimePoint now = ctx.clock->Now();
     if (kind == core::kEventStatusUpdate) {
       // A status update resets the cadence clock and goes to the incident's channels.

@@ -69,6 +69,11 @@ Result<void> ValidateIncident(const Incident& incident) {
   return {};
 }
 
+Result<void> CheckCellText(std::string_view text, const std::string& field) {
+  if (text.size() > kMaxCellBytes) return InvalidArgument(field + ": longer than " + std::to_string(kMaxCellBytes) + " bytes");
+  return {};
+}
+
 std::string TruncateText(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
   bool marked = max_bytes >= kTruncationMarker.size();

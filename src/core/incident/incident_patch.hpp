@@ -49,6 +49,9 @@ Result<PatchOutcome> ApplyPatch(const Incident& current, const IncidentPatch& pa
 inline constexpr std::size_t kMaxTitleBytes = 4096;
 inline constexpr std::size_t kMaxTextBytes = 4096;  // customer_impact_scope, each field value (or list item)
 inline constexpr std::size_t kMaxFieldNameBytes = 128;
+// Timeline text written through the API (a note, a status update, each of a
+// create's initial_cells); it goes into notifications as it is.
+inline constexpr std::size_t kMaxCellBytes = 16 * 1024;
 // Ends text cut to fit a limit ("…").
 inline constexpr std::string_view kTruncationMarker = "\xE2\x80\xA6";
 
@@ -65,6 +68,10 @@ std::vector<IncidentProblem> IncidentProblems(const Incident& incident);
 // Validation shared by create and update: title not empty, text within the
 // limits above, impact window ordered. kInvalidArgument naming the first problem.
 Result<void> ValidateIncident(const Incident& incident);
+
+// kInvalidArgument "`field`: longer than 16384 bytes" when `text` is over
+// kMaxCellBytes.
+Result<void> CheckCellText(std::string_view text, const std::string& field);
 
 // `text` cut to at most `max_bytes` bytes on a UTF-8 character boundary and
 // ended with kTruncationMarker; unchanged when it fits.

@@ -36,6 +36,9 @@ struct Mutation {
 
 // A mutation runs inside the store's transaction with the committed current
 // state; it must be pure (no I/O), since a backend may run it more than once.
+// A mutation that returns the current incident unchanged with no events and no
+// notifications writes nothing (an idempotent acknowledge, a PATCH that sets
+// the values already there): the update succeeds with the incident as it is.
 using MutateFn = std::function<Result<Mutation>(const Incident& current)>;
 
 // What an update wrote: the incident's new state and the events the mutation

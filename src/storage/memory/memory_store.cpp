@@ -55,6 +55,10 @@ class MemoryStore final : public core::Store {
     auto m = mutate(incidents_[it->second]);
     if (!m) return tl::unexpected(m.error());
     m->incident.public_id = incidents_[it->second].public_id;
+    // A mutation that changes, appends and queues nothing writes nothing.
+    if (m->events.empty() && m->notifications.empty() && m->incident == incidents_[it->second]) {
+      return core::UpdateOutcome{std::move(m->incident), {}};
+    }
     incidents_[it->second] = m->incident;
     std::size_t n = m->events.size();
     Append(id, std::move(m->events));

@@ -99,6 +99,12 @@ class SqliteStore final : public core::Store {
       auto m = mutate(*current);
       if (!m) return tl::unexpected(m.error());
       core::Incident inc = std::move(m->incident);
+      if (Unchanged(*current, inc, *m)) {
+        // Nothing to write: no row rewrite, no version bump, nothing for the WAL.
+        out.incident = std::move(inc);
+        if (appended) appended->clear();
+        return {};
+      }
       std::vector<std::int64_t> seqs;
       if (auto ok = ReplaceIncident(c, *current, inc, m->events, appended ? &seqs : nullptr); !ok) return ok;
       if (auto ok = WriteOutbox(c, m->notifications); !ok) return ok;
@@ -802,6 +808,13 @@ class SqliteStore final : public core::Store {
     if (auto ok = ins->Run(); !ok) return ok;
     if (auto ok = WriteTerms(c, inc, false); !ok) return ok;
     return WriteEvents(c, inc.public_id, events);
+  }
+
+  // A mutation that leaves the incident as it is and appends and queues nothing.
+  static bool Unchanged(const core::Incident& current, core::Incident& inc, const core::Mutation& m) {
+    inc.public_id = current.public_id;
+    inc.id = current.id;
+    return m.events.empty() && m.notifications.empty() && inc == current;
   }
 
   Result<void> ReplaceIncident(Connection& c, const core::Incident& current, core::Incident& inc,
