@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "notify/message.hpp"
+#include "notify/text.hpp"
 
 namespace tocsin::notify::slack {
 namespace {
@@ -17,17 +18,36 @@ std::string FieldText(const core::Incident& i, const char* name) {
   return out;
 }
 
+// Slack's limits (Block Kit reference, chat.postMessage): a section's or a
+// context element's text at most 3,000 characters; a message's `text` is cut
+// by Slack beyond 40,000. Counted here in bytes of UTF-8, which is never
+// fewer than Slack's characters, and cut on a character boundary with "…".
+constexpr std::size_t kBlockTextLimit = 3000;
+constexpr std::size_t kMessageTextLimit = 40000;
+// The title in the heading link; the rest of the section is the message.
+constexpr std::size_t kTitleLimit = 500;
+
+std::string Fit(const std::string& text, std::size_t limit) { return TruncateUtf8(ValidUtf8(text), limit); }
+
+// The heading (a link to the incident) followed by the message, within one
+// section's limit: the message is cut, the heading's link stays whole.
+std::string SectionText(const std::string& head, const std::string& message) {
+  if (head.size() >= kBlockTextLimit) return Fit(head + message, kBlockTextLimit);
+  return head + Fit(message, kBlockTextLimit - head.size());
+}
+
 json Payload(const std::string& message, const core::Incident* incident, const SendContext& ctx) {
   json blocks = json::array();
   std::string color = "#757575";
   if (incident) {
     std::string url = IncidentUrl(ctx.public_url, *incident);
     color = SeverityColor(incident->severity, ctx.config);
-    blocks.push_back({{"type", "section"},
-                      {"text", {{"type", "mrkdwn"}, {"text", "*<" + url + "|" + IncidentLabel(*incident) + ": " + incident->title + ">*\n" + message}}}});
+    std::string head = "*<" + url + "|" + IncidentLabel(*incident) + ": " + Fit(incident->title, kTitleLimit) + ">*\n";
+    blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", SectionText(head, message)}}}});
     std::string facts = "*Severity:* " + incident->severity + "  *State:* " + std::string(core::StateName(incident->state)) +
                         "  *Commander:* " + (incident->commander ? "@" + incident->commander->handle : "unassigned");
-    blocks.push_back({{"type", "context"}, {"elements", json::array({{{"type", "mrkdwn"}, {"text", facts}}})}});
+    blocks.push_back({{"type", "context"},
+                      {"elements", json::array({{{"type", "mrkdwn"}, {"text", Fit(facts, kBlockTextLimit)}}})}});
     // Absolute URLs become links; a relative one (the seed's "/dashboard/...",
     // which lives in the monitoring tool) is shown as text.
     auto link = [](const std::string& target, const char* label) {
@@ -37,18 +57,24 @@ json Payload(const std::string& message, const core::Incident* incident, const S
     std::string links;
     if (auto rb = FieldText(*incident, "runbook"); !rb.empty()) links += link(rb, "Runbook");
     if (auto db = FieldText(*incident, "dashboard"); !db.empty()) links += std::string(links.empty() ? "" : " · ") + link(db, "Dashboard");
-    if (!links.empty()) blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", links}}}});
+    if (!links.empty()) {
+      blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", Fit(links, kBlockTextLimit)}}}});
+    }
   } else {
-    blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", message}}}});
+    blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", Fit(message, kBlockTextLimit)}}}});
   }
-  return json{{"text", message}, {"attachments", json::array({{{"color", color}, {"fallback", message}, {"blocks", blocks}}})}};
+  std::string text = Fit(message, kMessageTextLimit);
+  return json{{"text", text}, {"attachments", json::array({{{"color", color}, {"fallback", text}, {"blocks", blocks}}})}};
 }
+
+// Never throws: ill-formed UTF-8 left anywhere becomes U+FFFD.
+std::string Dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 }  // namespace
 
 HttpRequest BuildWebhook(const core::Channel& channel, const std::string& message, const core::Incident* incident,
                          const SendContext& ctx) {
-  return HttpRequest{Setting(channel, "url"), {{"Content-Type", "application/json"}}, Payload(message, incident, ctx).dump()};
+  return HttpRequest{Setting(channel, "url"), {{"Content-Type", "application/json"}}, Dump(Payload(message, incident, ctx))};
 }
 
 HttpRequest BuildWebApi(const core::Channel& channel, const std::string& message, const core::Incident* incident,
@@ -60,7 +86,7 @@ HttpRequest BuildWebApi(const core::Channel& channel, const std::string& message
   while (!api.empty() && api.back() == '/') api.pop_back();
   return HttpRequest{api + "/chat.postMessage",
                      {{"Content-Type", "application/json; charset=utf-8"}, {"Authorization", "Bearer " + Setting(channel, "token")}},
-                     body.dump()};
+                     Dump(body)};
 }
 
 core::AttemptOutcome ClassifyWebApi(const HttpAnswer& answer) {

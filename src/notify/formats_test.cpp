@@ -1,0 +1,190 @@
+// Each channel's request fits the receiver whatever the incident's text:
+// length limits cut on a character boundary with a marker, Slack mrkdwn
+// escaped, email headers encoded and bodies safe for SMTP; and answers of any
+// shape are classified without throwing.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "notify/notifier.hpp"
+#include "notify/pagerduty/pagerduty.hpp"
+#include "notify/slack/slack.hpp"
+#include "notify/text.hpp"
+
+namespace tocsin::notify {
+namespace {
+
+using nlohmann::json;
+using Kind = core::AttemptOutcome::Kind;
+
+constexpr const char* kEllipsis = "\xE2\x80\xA6";
+constexpr const char* kZhe = "\xD0\x96";  // "Ж", 2 bytes
+
+bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int k = 0; k < n; ++k) out += s;
+  return out;
+}
+// nlohmann refuses to dump (strict) or parse ill-formed UTF-8.
+bool IsValidUtf8(const std::string& s) {
+  try {
+    (void)json(s).dump();
+    return true;
+  } catch (const json::exception&) {
+    return false;
+  }
+}
+
+core::Incident SampleIncident(const std::string& title) {
+  core::Incident i;
+  i.id = "0b9a3c1e-0000-4000-8000-000000000001";
+  i.public_id = 7;
+  i.title = title;
+  i.severity = "SEV-1";
+  i.created = *ParseRfc3339("2026-11-27T10:00:00Z");
+  return i;
+}
+
+core::Delivery SampleDelivery(const std::string& kind) {
+  core::Delivery d;
+  d.id = 42;
+  d.kind = kind;
+  d.created = *ParseRfc3339("2026-11-27T10:00:00Z");
+  return d;
+}
+
+HttpAnswer Answer(int status, std::string body) {
+  HttpAnswer a;
+  a.status = status;
+  a.body = std::move(body);
+  return a;
+}
+
+SendContext Context() {
+  SendContext ctx;
+  ctx.public_url = "https://tocsin.example.com";
+  return ctx;
+}
+
+// ---- Text helpers ------------------------------------------------------
+
+TEST(TextFormat, TruncateUtf8CutsOnACharacterBoundaryWithinTheLimit) {
+  EXPECT_EQ(TruncateUtf8("short", 10), "short");
+  EXPECT_EQ(TruncateUtf8("exactly10!", 10), "exactly10!");
+  EXPECT_EQ(TruncateUtf8("0123456789abc", 10), std::string("0123456") + kEllipsis);
+  // 2-, 3- and 4-byte characters, cut at every possible offset.
+  for (const std::string& ch : {std::string(kZhe), std::string("\xE2\x82\xAC"), std::string("\xF0\x9F\x94\xA5")}) {
+    std::string text = Repeat(ch, 20);
+    for (std::size_t max = 0; max < text.size(); ++max) {
+      std::string out = TruncateUtf8(text, max);
+      EXPECT_LE(out.size(), max);
+      EXPECT_TRUE(IsValidUtf8(out)) << max;
+      if (max >= 3) {
+        EXPECT_TRUE(EndsWith(out, kEllipsis)) << max;
+        std::string kept = out.substr(0, out.size() - 3);
+        EXPECT_EQ(kept.size() % ch.size(), 0u) << max;
+        EXPECT_GT(kept.size() + ch.size() + 3, max) << "cut more than needed at " << max;
+      }
+    }
+  }
+  EXPECT_EQ(TruncateUtf8("abcdef", 2), "ab");  // no room for the marker
+  EXPECT_EQ(TruncateUtf8("abcdef", 4, ""), "abcd");
+}
+
+TEST(TextFormat, ValidUtf8ReplacesEveryIllFormedByte) {
+  const std::string ok = "plain, \xD0\x96, \xE2\x82\xAC, \xF0\x9F\x94\xA5";
+  EXPECT_EQ(ValidUtf8(ok), ok);
+  const std::string r = "\xEF\xBF\xBD";
+  EXPECT_EQ(ValidUtf8("a\xFF" "b"), "a" + r + "b");
+  EXPECT_EQ(ValidUtf8("\x80"), r);                          // stray continuation byte
+  EXPECT_EQ(ValidUtf8("\xC0\xAF"), r + r);                   // overlong '/'
+  EXPECT_EQ(ValidUtf8("\xED\xA0\x80"), r + r + r);           // a surrogate
+  EXPECT_EQ(ValidUtf8("\xF4\x90\x80\x80"), r + r + r + r);  // above U+10FFFF
+  EXPECT_EQ(ValidUtf8("cut \xE2\x82"), "cut " + r + r);       // cut short
+  for (const char* bad : {"a\xFF" "b", "\xC0\xAF", "\xED\xA0\x80", "cut \xE2\x82"}) EXPECT_TRUE(IsValidUtf8(ValidUtf8(bad)));
+}
+
+// ---- PagerDuty ---------------------------------------------------------
+
+TEST(PagerDutyFormat, SummaryIsCutOnACharacterBoundaryWithinTheLimit) {
+  core::Channel pd{"pd", "pagerduty", {{"routing_key", "KEY"}}, {}};
+  std::string message = "x" + Repeat(kZhe, 600);  // byte 1024 falls inside a character
+  HttpRequest req;
+  ASSERT_NO_THROW(req = pagerduty::Build(pd, message, SampleIncident("t"), "incident_opened", Context()));
+  std::string summary = json::parse(req.body)["payload"]["summary"];
+  EXPECT_LE(summary.size(), 1024u);
+  EXPECT_TRUE(EndsWith(summary, kEllipsis));
+  EXPECT_EQ(summary.substr(0, 3), "x" + std::string(kZhe));
+}
+
+TEST(PagerDutyFormat, IllFormedUtf8NeverThrows) {
+  core::Channel pd{"pd", "pagerduty", {{"routing_key", "KEY"}}, {}};
+  core::Incident incident = SampleIncident("bad \xFF byte");
+  incident.fields["services"] = core::FieldValue{"multiselect", true, std::nullopt, std::vector<std::string>{"svc\xC3"}};
+  HttpRequest req;
+  ASSERT_NO_THROW(req = pagerduty::Build(pd, "bad \xFF byte", incident, "incident_opened", Context()));
+  json body = json::parse(req.body);
+  EXPECT_EQ(body["payload"]["summary"], "bad \xEF\xBF\xBD byte");
+  EXPECT_EQ(body["payload"]["component"], "svc\xEF\xBF\xBD");
+}
+
+// ---- Slack -------------------------------------------------------------
+
+TEST(SlackFormat, TextsStayWithinSlacksLimits) {
+  core::Channel slack{"s", "slack", {{"url", "https://hooks.slack.com/services/x"}}, {}};
+  core::Incident incident = SampleIncident("x" + Repeat(kZhe, 2000));
+  SendContext ctx = Context();
+  ctx.text = Repeat(kZhe, 30000);  // 60,000 bytes
+  auto req = BuildRequest(slack, SampleDelivery("status_update"), &incident, ctx);
+  ASSERT_TRUE(req);
+  json body = json::parse(req->body);
+  std::string text = body["text"];
+  EXPECT_LE(text.size(), 40000u);
+  EXPECT_TRUE(EndsWith(text, kEllipsis));
+  EXPECT_LE(body["attachments"][0]["fallback"].get<std::string>().size(), 40000u);
+  for (const auto& b : body["attachments"][0]["blocks"]) {
+    std::string t = b.contains("text") ? b["text"]["text"] : b["elements"][0]["text"];
+    EXPECT_LE(t.size(), 3000u);
+    EXPECT_TRUE(IsValidUtf8(t));
+  }
+  // The title's link stays whole even when the title is cut.
+  std::string head = body["attachments"][0]["blocks"][0]["text"]["text"];
+  EXPECT_EQ(head.rfind("*<https://tocsin.example.com/incidents/" + incident.id + "|IR-7: x" + kZhe, 0), 0u) << head;
+  EXPECT_TRUE(Contains(head, std::string(kEllipsis) + ">*\n")) << head.substr(0, 200);
+}
+
+TEST(SlackFormat, IllFormedUtf8NeverThrows) {
+  core::Channel bot{"b", "slack_webapi", {{"token", "xoxb-1"}, {"channel", "C01"}}, {}};
+  core::Incident incident = SampleIncident("bad \xFF byte");
+  Result<HttpRequest> req = InvalidArgument("not built");
+  ASSERT_NO_THROW(req = BuildRequest(bot, SampleDelivery("incident_opened"), &incident, Context()));
+  ASSERT_TRUE(req);
+  EXPECT_TRUE(Contains(json::parse(req->body)["text"], "bad \xEF\xBF\xBD byte"));
+}
+
+// ---- Generic -----------------------------------------------------------
+
+TEST(HttpAnswerDetail, IsCutOnACharacterBoundaryAndValid) {
+  auto out = ClassifyHttp(Answer(500, "x" + Repeat(kZhe, 300)));
+  EXPECT_TRUE(IsValidUtf8(out.detail)) << out.detail;
+  out = ClassifyHttp(Answer(500, "latin-1 \xE9t\xE9"));
+  EXPECT_TRUE(IsValidUtf8(out.detail)) << out.detail;
+}
+
+TEST(WebhookFormat, IllFormedUtf8NeverThrows) {
+  core::Channel hook{"h", "webhook", {{"url", "https://example.com/hook"}}, {}};
+  core::Incident incident = SampleIncident("bad \xFF byte");
+  Result<HttpRequest> req = InvalidArgument("not built");
+  ASSERT_NO_THROW(req = BuildRequest(hook, SampleDelivery("incident_opened"), &incident, Context()));
+  ASSERT_TRUE(req);
+  EXPECT_EQ(json::parse(req->body)["incident"]["title"], "bad \xEF\xBF\xBD byte");
+}
+
+}  // namespace
+}  // namespace tocsin::notify

@@ -1,0 +1,154 @@
+// Proves that what leaves through the real outbox fits each receiver's
+// format, whatever the incident's text: long non-ASCII titles are cut on a
+// character boundary within PagerDuty's and Slack's limits, and delivered
+// once, not retried for a day.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include <map>
+#include <sstream>
+
+#include "blackbox/harness.hpp"
+#include "blackbox/receiver.hpp"
+#include "blackbox/smtp_receiver.hpp"
+
+namespace tocsin::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kInjection = "[V-Commerce] LLM Prompt Injection / Adversarial Input Detection";
+constexpr const char* kThreadTs = "1700000000.000100";
+constexpr const char* kEllipsis = "\xE2\x80\xA6";
+
+bool Contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int k = 0; k < n; ++k) out += s;
+  return out;
+}
+
+class DeliveryFormats : public ::testing::Test {
+ protected:
+  DeliveryFormats()
+      : server(TestServerOptions{"sqlite", [this](core::Config& c) {
+                                   c.server.public_url = "https://tocsin.example.com";
+                                   for (auto& ch : c.channels) {
+                                     if (ch.type == "slack") ch.settings["url"] = receiver.Url("/slack/" + ch.name);
+                                     if (ch.type == "pagerduty") {
+                                       ch.settings["url"] = receiver.Url("/pagerduty/" + ch.name);
+                                       ch.settings["service"] = "not-paged-here";  // only what the rule sends
+                                     }
+                                     if (ch.type == "email") ch.settings["smtp_url"] = smtp.Url();
+                                   }
+                                   c.channels.push_back({"slack-bot", "slack_webapi",
+                                                         {{"api_url", receiver.Url("/api")}, {"token", "xoxb-test-token"},
+                                                          {"channel", "C0SECURITY"}}, {}});
+                                   c.channels.push_back({"email-formats", "email",
+                                                         {{"smtp_url", smtp.Url()}, {"from", "tocsin@v-commerce.example"},
+                                                          {"to", "security@v-commerce.example"}}, {}});
+                                   for (auto& u : c.users) u.contact_methods.clear();
+                                   for (auto& r : c.rules) {
+                                     if (r.severity == "SEV-1" && r.commander == "@security-oncall") {
+                                       r.title = "{{title}}";  // the alert's own title
+                                       r.notifications = {"slack-security-alerts", "pagerduty-security", "slack-bot",
+                                                          "email-formats"};
+                                     }
+                                   }
+                                 }}) {
+    receiver.Respond([this](const http::Request& r) {
+      if (r.path == "/api/chat.postMessage") {
+        // Slack's chat.postMessage echoes the message it posted.
+        json echo = json::parse(r.body, nullptr, false);
+        json answer{{"ok", true}, {"channel", "C0SECURITY"}, {"ts", kThreadTs}, {"message", echo}};
+        if (pad_answer) answer["padding"] = std::string(2 << 20, 'x');
+        return http::Response::Json(200, answer.dump());
+      }
+      if (r.path.rfind("/pagerduty/", 0) == 0) {
+        return http::Response::Json(202, R"({"status":"success","message":"Event processed"})");
+      }
+      http::Response res;
+      res.content_type = "text/plain";
+      res.body = "ok";
+      return res;
+    });
+  }
+
+  std::string OpenIncident(const std::string& title) {
+    auto r = server.Ingest("/api/integrations/generic", json{{"monitor", kInjection}, {"scope", "env:prod"}, {"title", title}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return ParseJson(r.body)["data"][0]["relationships"]["incident"]["data"]["id"];
+  }
+  void StatusUpdate(const std::string& id, const std::string& text) {
+    ASSERT_EQ(server.Call("POST", "/api/v2/incidents/" + id + "/timeline",
+                          {{"data", {{"type", "incident_timeline_cells"},
+                                     {"attributes", {{"kind", "status_update"}, {"content", text}}}}}})
+                  .status,
+              201);
+  }
+  // Runs the outbox now and a few times over the next 30 s: a delivery
+  // wrongly classified as a retry is sent again (the first retries come after
+  // 1 s and 2 s), and no reminder is due yet (the earliest is at 5 min).
+  void RunAndRetry() {
+    server.app().RunWorkersOnce(server.clock().Now());
+    for (int k = 0; k < 3; ++k) {
+      server.clock().Advance(10s);
+      server.app().RunWorkersOnce(server.clock().Now());
+    }
+  }
+  std::vector<std::string> Bodies(const std::string& path) {
+    std::vector<std::string> out;
+    for (auto& r : receiver.received()) {
+      if (r.path == path) out.push_back(r.body);
+    }
+    return out;
+  }
+  json Delivery(const std::string& channel, std::size_t index = 0) {
+    auto list = ParseJson(server.Call("GET", "/api/v2/notifications?page[size]=100&filter[channel]=" + channel).body)["data"];
+    // Newest first or oldest first: find by position of creation.
+    std::vector<json> sorted(list.begin(), list.end());
+    std::sort(sorted.begin(), sorted.end(), [](const json& a, const json& b) {
+      return std::stoll(a["id"].get<std::string>()) < std::stoll(b["id"].get<std::string>());
+    });
+    return index < sorted.size() ? sorted[index]["attributes"] : json();
+  }
+
+  std::atomic<bool> pad_answer{false};
+  RecordingReceiver receiver;
+  SmtpReceiver smtp;
+  TestServer server;
+};
+
+// Defect 1: the summary was cut at byte 1024 inside a character; serialising
+// threw and the outbox retried it for 24 h, so the page never went out.
+TEST_F(DeliveryFormats, PagerDutyGetsALongNonAsciiTitleOnceCutOnACharacterBoundary) {
+  // "[SEV-1] x" then 2-byte characters: byte 1024 falls inside one.
+  OpenIncident("x" + Repeat("\xD0\x96", 600));  // "Ж"
+  RunAndRetry();
+  auto pd = Bodies("/pagerduty/pagerduty-security");
+  ASSERT_EQ(pd.size(), 1u);
+  json body = ParseJson(pd[0]);  // throws on invalid UTF-8
+  std::string summary = body["payload"]["summary"];
+  EXPECT_LE(summary.size(), 1024u);
+  EXPECT_TRUE(EndsWith(summary, kEllipsis)) << summary;
+  EXPECT_TRUE(Contains(summary, "[SEV-1] x\xD0\x96\xD0\x96")) << summary;
+  EXPECT_EQ(Delivery("pagerduty-security")["state"], "delivered");
+  // Slack's texts are within its limits too, and delivered once.
+  auto slack = Bodies("/slack/slack-security-alerts");
+  ASSERT_EQ(slack.size(), 1u);
+  json blocks = ParseJson(slack[0])["attachments"][0]["blocks"];
+  for (const auto& b : blocks) {
+    if (b.contains("text")) {
+      EXPECT_LE(b["text"]["text"].get<std::string>().size(), 3000u);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tocsin::testing
