@@ -134,7 +134,57 @@ TEST(PagerDutyFormat, IllFormedUtf8NeverThrows) {
   EXPECT_EQ(body["payload"]["component"], "svc\xEF\xBF\xBD");
 }
 
+TEST(PagerDutyFormat, WrongTypedAnswerMembersAreClassifiedWithoutThrowing) {
+  core::AttemptOutcome out;
+  ASSERT_NO_THROW(out = pagerduty::Classify(Answer(400, R"({"status":"invalid event","message":5})")));
+  EXPECT_EQ(out.kind, Kind::kPermanent);
+  EXPECT_TRUE(Contains(out.detail, "invalid event")) << out.detail;
+  ASSERT_NO_THROW(out = pagerduty::Classify(Answer(400, R"({"message":"Event object is invalid"})")));
+  EXPECT_TRUE(Contains(out.detail, "Event object is invalid")) << out.detail;
+  ASSERT_NO_THROW(out = pagerduty::Classify(Answer(202, R"({"status":5})")));
+  EXPECT_EQ(out.kind, Kind::kDelivered);
+}
+
 // ---- Slack -------------------------------------------------------------
+
+TEST(SlackFormat, WrongTypedAnswerMembersAreClassifiedWithoutThrowing) {
+  core::AttemptOutcome out;
+  // Accepted (2xx) but not Slack's shape: delivered, never posted again.
+  ASSERT_NO_THROW(out = slack::ClassifyWebApi(Answer(200, R"({"ok":"yes","ts":"1.2"})")));
+  EXPECT_EQ(out.kind, Kind::kDelivered);
+  EXPECT_EQ(out.thread_ts, "");
+  ASSERT_NO_THROW(out = slack::ClassifyWebApi(Answer(200, R"({"ok":true,"ts":123})")));
+  EXPECT_EQ(out.kind, Kind::kDelivered);
+  EXPECT_EQ(out.thread_ts, "");
+  EXPECT_TRUE(Contains(out.detail, "ts")) << out.detail;
+  ASSERT_NO_THROW(out = slack::ClassifyWebApi(Answer(200, R"({"ok":false,"error":5})")));
+  EXPECT_EQ(out.kind, Kind::kPermanent);
+  EXPECT_TRUE(Contains(out.detail, "unknown_error")) << out.detail;
+  ASSERT_NO_THROW(out = slack::ClassifyWebApi(Answer(200, R"({"ok":false,"error":"ratelimited"})")));
+  EXPECT_EQ(out.kind, Kind::kRetry);
+  out = slack::ClassifyWebApi(Answer(200, R"({"ok":true,"ts":"1700000000.000100"})"));
+  EXPECT_EQ(out.kind, Kind::kDelivered);
+  EXPECT_EQ(out.thread_ts, "1700000000.000100");
+}
+
+TEST(SlackFormat, AnAcceptedAnswerThatCannotBeReadIsDeliveredWithoutThread) {
+  for (const char* body : {"<html>proxy says hi</html>", R"({"ok":true,"ts":"17000)", "", "[1,2]"}) {
+    auto out = slack::ClassifyWebApi(Answer(200, body));
+    EXPECT_EQ(out.kind, Kind::kDelivered) << body;
+    EXPECT_EQ(out.thread_ts, "") << body;
+    EXPECT_TRUE(Contains(out.detail, "could not be read")) << out.detail;
+  }
+  // Cut at the bound: not read at all, even when its start looks fine.
+  HttpAnswer cut = Answer(200, R"({"ok":true,"ts":"1700000000.000100","message":{"text":"aaaa)");
+  cut.body_truncated = true;
+  auto out = slack::ClassifyWebApi(cut);
+  EXPECT_EQ(out.kind, Kind::kDelivered);
+  EXPECT_EQ(out.thread_ts, "");
+  EXPECT_TRUE(Contains(out.detail, "longer than 1048576 bytes")) << out.detail;
+  // A refusal still counts by its status.
+  EXPECT_EQ(slack::ClassifyWebApi(Answer(500, "<html>")).kind, Kind::kRetry);
+  EXPECT_EQ(slack::ClassifyWebApi(Answer(404, "<html>")).kind, Kind::kPermanent);
+}
 
 TEST(SlackFormat, TextsStayWithinSlacksLimits) {
   core::Channel slack{"s", "slack", {{"url", "https://hooks.slack.com/services/x"}}, {}};

@@ -1,7 +1,9 @@
 // Proves that what leaves through the real outbox fits each receiver's
 // format, whatever the incident's text: long non-ASCII titles are cut on a
-// character boundary within PagerDuty's and Slack's limits, and delivered
-// once, not retried for a day.
+// character boundary within PagerDuty's and Slack's limits (and delivered
+// once, not retried for a day), a long answer echoing the message is read
+// whole (one Slack post, later updates threaded under it), and an answer
+// beyond the bound still counts as delivered.
 
 #include <gtest/gtest.h>
 
@@ -148,6 +150,35 @@ TEST_F(DeliveryFormats, PagerDutyGetsALongNonAsciiTitleOnceCutOnACharacterBounda
       EXPECT_LE(b["text"]["text"].get<std::string>().size(), 3000u);
     }
   }
+}
+
+// Defect 3: chat.postMessage echoes the message; the answer was cut at 4 KiB,
+// did not parse, and the message was posted again and again, unthreaded.
+TEST_F(DeliveryFormats, SlackWebApiEchoOfALongMessageIsReadWholeAndPostedOnce) {
+  std::string id = OpenIncident(Repeat("\xD0\x96", 1500));
+  RunAndRetry();
+  auto posts = Bodies("/api/chat.postMessage");
+  ASSERT_EQ(posts.size(), 1u);
+  std::size_t echo_size = json{{"message", ParseJson(posts[0])}}.dump().size();
+  EXPECT_GT(echo_size, 4096u);  // the echo is longer than 4 KiB
+  EXPECT_EQ(Delivery("slack-bot")["state"], "delivered");
+  StatusUpdate(id, "Blocked the source IPs");
+  RunAndRetry();
+  posts = Bodies("/api/chat.postMessage");
+  ASSERT_EQ(posts.size(), 2u);
+  json update = ParseJson(posts[1]);
+  EXPECT_EQ(update.value("thread_ts", ""), kThreadTs) << update.dump();
+}
+
+// An answer beyond the bound is not read to its end, but Slack accepted the
+// message (HTTP 200): it is delivered, never posted again.
+TEST_F(DeliveryFormats, SlackWebApiAnswerBeyondTheBoundStillCountsAsDelivered) {
+  pad_answer = true;
+  OpenIncident("Short title");
+  RunAndRetry();
+  EXPECT_EQ(Bodies("/api/chat.postMessage").size(), 1u);
+  auto d = Delivery("slack-bot");
+  EXPECT_EQ(d["state"], "delivered") << d.dump();
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "notify/json_member.hpp"
 #include "notify/message.hpp"
 #include "notify/text.hpp"
 
@@ -90,8 +91,7 @@ HttpRequest Build(const core::Channel& channel, const std::string& message, cons
 core::AttemptOutcome Classify(const HttpAnswer& answer) {
   core::AttemptOutcome out = ClassifyHttp(answer);
   if (answer.status == 400) {
-    json body = json::parse(answer.body, nullptr, false);
-    std::string why = body.is_object() ? body.value("message", "invalid event") : "invalid event";
+    std::string why = StringMember(json::parse(answer.body, nullptr, false), "message", "invalid event");
     out.detail = "PagerDuty refused the event (HTTP 400: " + why + ")";
   }
   return out;

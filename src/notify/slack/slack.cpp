@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "notify/json_member.hpp"
 #include "notify/message.hpp"
 #include "notify/text.hpp"
 
@@ -90,17 +91,34 @@ HttpRequest BuildWebApi(const core::Channel& channel, const std::string& message
 }
 
 core::AttemptOutcome ClassifyWebApi(const HttpAnswer& answer) {
+  using Kind = core::AttemptOutcome::Kind;
   core::AttemptOutcome out = ClassifyHttp(answer);
-  if (out.kind != core::AttemptOutcome::Kind::kDelivered) return out;
-  // The Web API answers 200 even for errors; the body says.
-  json body = json::parse(answer.body, nullptr, false);
-  if (!body.is_object()) return {core::AttemptOutcome::Kind::kRetry, std::nullopt, "Slack answered a non-JSON body", ""};
-  if (body.value("ok", false)) return {core::AttemptOutcome::Kind::kDelivered, std::nullopt, "ok", body.value("ts", "")};
-  std::string error = body.value("error", "unknown_error");
+  if (out.kind != Kind::kDelivered) return out;
+  // The Web API answers 200 even for errors; the body says. An answer that
+  // cannot be read (cut at the bound, a proxy's page, not Slack's shape) came
+  // with a 2xx: Slack took the request and has most likely posted it. Sending
+  // it again would post it again, as a new top-level message, so it counts
+  // as delivered, without a ts: later updates are then not threaded.
+  json body = answer.body_truncated ? json() : json::parse(answer.body, nullptr, false);
+  auto ok = body.is_object() ? body.find("ok") : body.end();
+  if (!body.is_object() || ok == body.end() || !ok->is_boolean()) {
+    std::string why = answer.body_truncated ? "longer than " + std::to_string(kMaxAnswerBytes) + " bytes"
+                      : !body.is_object()   ? "not a JSON object"
+                                            : "no boolean \"ok\"";
+    return {Kind::kDelivered, std::nullopt,
+            "HTTP " + std::to_string(answer.status) + " but Slack's answer could not be read (" + why +
+                "): counted as delivered, not sent again; no thread ts, so later updates are not threaded",
+            ""};
+  }
+  if (ok->get<bool>()) {
+    std::string ts = StringMember(body, "ts");
+    if (ts.empty()) return {Kind::kDelivered, std::nullopt, "ok, but no ts in Slack's answer: later updates are not threaded", ""};
+    return {Kind::kDelivered, std::nullopt, "ok", ts};
+  }
+  std::string error = StringMember(body, "error", "unknown_error");
   bool transient = error == "ratelimited" || error == "rate_limited" || error == "internal_error" ||
                    error == "fatal_error" || error == "service_unavailable" || error == "request_timeout";
-  return {transient ? core::AttemptOutcome::Kind::kRetry : core::AttemptOutcome::Kind::kPermanent, answer.retry_after,
-          "Slack error: " + error, ""};
+  return {transient ? Kind::kRetry : Kind::kPermanent, answer.retry_after, "Slack error: " + error, ""};
 }
 
 }  // namespace tocsin::notify::slack
