@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "notify/email/email.hpp"
 #include "notify/notifier.hpp"
 #include "notify/pagerduty/pagerduty.hpp"
 #include "notify/slack/slack.hpp"
@@ -234,6 +235,88 @@ TEST(WebhookFormat, IllFormedUtf8NeverThrows) {
   ASSERT_NO_THROW(req = BuildRequest(hook, SampleDelivery("incident_opened"), &incident, Context()));
   ASSERT_TRUE(req);
   EXPECT_EQ(json::parse(req->body)["incident"]["title"], "bad \xEF\xBF\xBD byte");
+}
+
+// ---- Email -------------------------------------------------------------
+
+struct Parsed {
+  std::vector<std::string> header_lines;
+  std::string body;
+};
+
+Parsed Split(const std::string& data) {
+  Parsed p;
+  std::size_t blank = data.find("\r\n\r\n");
+  std::string head = data.substr(0, blank);
+  p.body = blank == std::string::npos ? "" : data.substr(blank + 4);
+  for (std::size_t start = 0; start <= head.size();) {
+    std::size_t end = head.find("\r\n", start);
+    if (end == std::string::npos) end = head.size();
+    p.header_lines.push_back(head.substr(start, end - start));
+    start = end + 2;
+  }
+  return p;
+}
+
+TEST(EmailFormat, HeadersCarryNoControlCharactersAndStayShort) {
+  core::Channel mail{"m", "email",
+                     {{"smtp_url", "smtp://127.0.0.1:25"},
+                      {"from", "tocsin@example.com\r\nBcc: a@evil.example"},
+                      {"to", "oncall@example.com\r\nX-Evil: 1, sre@example.com"}},
+                     {}};
+  core::Incident incident = SampleIncident("Ärger\r\nBcc: victim@evil.example\n\tX: y" + Repeat(" long", 40));
+  auto m = email::Build(mail, "body", &incident, SampleDelivery("incident_opened"), Context());
+  Parsed p = Split(m.data);
+  for (const auto& line : p.header_lines) {
+    EXPECT_LE(line.size(), 78u) << line;
+    EXPECT_NE(line.rfind("Bcc:", 0), 0u) << line;
+    EXPECT_NE(line.rfind("X-Evil:", 0), 0u) << line;
+    EXPECT_NE(line.rfind("X:", 0), 0u) << line;
+    EXPECT_TRUE(std::all_of(line.begin(), line.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7F; })) << line;
+  }
+  EXPECT_EQ(p.header_lines[0].rfind("From: tocsin@example.com Bcc: a@evil.example", 0), 0u) << p.header_lines[0];
+  // The envelope holds no line breaks either (they would be SMTP commands).
+  EXPECT_EQ(m.from, "tocsin@example.com Bcc: a@evil.example");
+  ASSERT_EQ(m.to.size(), 2u);
+  EXPECT_EQ(m.to[0], "oncall@example.com X-Evil: 1");
+  EXPECT_TRUE(Contains(m.data, "\r\nSubject: =?UTF-8?B?")) << m.data;
+  EXPECT_TRUE(Contains(m.data, "\r\nMIME-Version: 1.0\r\n")) << m.data;
+  EXPECT_TRUE(Contains(m.data, "\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n")) << m.data;
+  EXPECT_TRUE(Contains(m.data, "\r\nContent-Transfer-Encoding: 8bit\r\n")) << m.data;
+}
+
+TEST(EmailFormat, AsciiSubjectStaysReadable) {
+  core::Channel mail{"m", "email", {{"smtp_url", "smtp://127.0.0.1:25"}, {"to", "oncall@example.com"}}, {}};
+  core::Incident incident = SampleIncident("Checkout is down");
+  auto m = email::Build(mail, "body", &incident, SampleDelivery("incident_opened"), Context());
+  EXPECT_TRUE(Contains(m.data, "\r\nSubject: [SEV-1] Checkout is down (IR-7)\r\n")) << m.data;
+}
+
+TEST(EmailFormat, BodyLineEndsAreCrlfAndLongLinesGoQuotedPrintable) {
+  core::Channel mail{"m", "email", {{"smtp_url", "smtp://127.0.0.1:25"}, {"to", "oncall@example.com"}}, {}};
+  core::Incident incident = SampleIncident("t");
+  auto m = email::Build(mail, "a\nb\rc\r\n.\nd", &incident, SampleDelivery("incident_opened"), Context());
+  Parsed p = Split(m.data);
+  EXPECT_EQ(p.body.rfind("a\r\nb\r\nc\r\n.\r\nd\r\n", 0), 0u) << p.body;
+  for (std::size_t i = 0; i < m.data.size(); ++i) {
+    if (m.data[i] == '\n') {
+      EXPECT_TRUE(i > 0 && m.data[i - 1] == '\r') << "bare LF at " << i;
+    }
+    if (m.data[i] == '\r') {
+      EXPECT_TRUE(i + 1 < m.data.size() && m.data[i + 1] == '\n') << "bare CR at " << i;
+    }
+  }
+  auto longer = email::Build(mail, std::string(1200, 'a') + " =\n.x", &incident, SampleDelivery("incident_opened"), Context());
+  EXPECT_TRUE(Contains(longer.data, "\r\nContent-Transfer-Encoding: quoted-printable\r\n")) << longer.data.substr(0, 400);
+  Parsed q = Split(longer.data);
+  std::size_t start = 0;
+  while (start < q.body.size()) {
+    std::size_t end = q.body.find("\r\n", start);
+    if (end == std::string::npos) end = q.body.size();
+    EXPECT_LE(end - start, 76u) << q.body.substr(start, end - start);
+    start = end + 2;
+  }
+  EXPECT_TRUE(Contains(q.body, " =3D\r\n=2Ex\r\n")) << q.body;
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 // format, whatever the incident's text: long non-ASCII titles are cut on a
 // character boundary within PagerDuty's and Slack's limits (and delivered
 // once, not retried for a day), a long answer echoing the message is read
-// whole (one Slack post, later updates threaded under it), and an answer
-// beyond the bound still counts as delivered.
+// whole (one Slack post, later updates threaded under it), an answer beyond
+// the bound still counts as delivered, and email headers and bodies cannot be
+// forged or cut short through the title or a status update.
 
 #include <gtest/gtest.h>
 
@@ -33,6 +34,102 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
 std::string Repeat(const std::string& s, int n) {
   std::string out;
   for (int k = 0; k < n; ++k) out += s;
+  return out;
+}
+
+// The message's lines, split at CRLF.
+std::vector<std::string> Lines(const std::string& data) {
+  std::vector<std::string> out;
+  for (std::size_t start = 0; start < data.size();) {
+    std::size_t end = data.find("\r\n", start);
+    if (end == std::string::npos) end = data.size();
+    out.push_back(data.substr(start, end - start));
+    start = end + 2;
+  }
+  return out;
+}
+
+struct Mail {
+  std::vector<std::string> header_lines;  // as sent, folded lines separate
+  std::map<std::string, std::string> headers;  // unfolded, by name
+  std::string body;  // CRLF line ends
+};
+
+Mail ParseMail(const std::string& data) {
+  Mail m;
+  std::size_t blank = data.find("\r\n\r\n");
+  std::string head = data.substr(0, blank);
+  m.body = blank == std::string::npos ? "" : data.substr(blank + 4);
+  std::string name;
+  for (const auto& line : Lines(head)) {
+    m.header_lines.push_back(line);
+    if (!line.empty() && (line[0] == ' ' || line[0] == '\t')) {
+      if (!name.empty()) m.headers[name] += line;
+      continue;
+    }
+    auto colon = line.find(':');
+    name = line.substr(0, colon);
+    m.headers[name] = colon == std::string::npos ? "" : line.substr(colon + 1 + (line.size() > colon + 1 && line[colon + 1] == ' '));
+  }
+  return m;
+}
+
+std::string DecodeBase64(const std::string& in) {
+  static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : in) {
+    auto v = kAlphabet.find(c);
+    if (v == std::string::npos) continue;  // '=' padding
+    buffer = (buffer << 6) | static_cast<unsigned>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((buffer >> bits) & 0xFF);
+    }
+  }
+  return out;
+}
+
+// An unfolded unstructured header value with RFC 2047 B-encoded words
+// decoded (whitespace between adjacent encoded words dropped, as RFC 2047
+// section 6.2 says).
+std::string DecodeHeader(const std::string& value) {
+  std::string out;
+  bool last_was_word = false;
+  std::size_t pos = 0;
+  while (pos < value.size()) {
+    // "=?charset?B?text?="
+    std::size_t start = value.find("=?", pos);
+    std::size_t q1 = start == std::string::npos ? start : value.find('?', start + 2);
+    std::size_t q2 = q1 == std::string::npos ? q1 : value.find('?', q1 + 1);
+    std::size_t end = q2 == std::string::npos ? q2 : value.find("?=", q2 + 1);
+    if (end == std::string::npos) {
+      out += value.substr(pos);
+      break;
+    }
+    std::string between = value.substr(pos, start - pos);
+    if (!(last_was_word && between.find_first_not_of(" \t") == std::string::npos)) out += between;
+    out += DecodeBase64(value.substr(q2 + 1, end - q2 - 1));
+    last_was_word = true;
+    pos = end + 2;
+  }
+  return out;
+}
+
+std::string DecodeQuotedPrintable(const std::string& in) {
+  std::string out;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '=' && i + 2 < in.size() && in[i + 1] == '\r' && in[i + 2] == '\n') {
+      i += 2;  // soft line break
+    } else if (in[i] == '=' && i + 2 < in.size()) {
+      out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += in[i];
+    }
+  }
   return out;
 }
 
@@ -179,6 +276,68 @@ TEST_F(DeliveryFormats, SlackWebApiAnswerBeyondTheBoundStillCountsAsDelivered) {
   EXPECT_EQ(Bodies("/api/chat.postMessage").size(), 1u);
   auto d = Delivery("slack-bot");
   EXPECT_EQ(d["state"], "delivered") << d.dump();
+}
+
+// Defect 4: a title with CR/LF went raw into Subject: and forged headers.
+TEST_F(DeliveryFormats, EmailSubjectCannotForgeHeadersAndDecodesBack) {
+  std::string tail = Repeat("длинный заголовок ", 4) + "конец";
+  OpenIncident("Ошибка\r\nBcc: victim@evil.example\r\nX-Injected: yes\x07" + tail);
+  RunAndRetry();
+  auto mail = smtp.messages();
+  ASSERT_EQ(mail.size(), 1u);
+  Mail m = ParseMail(mail[0].data);
+  for (const auto& line : m.header_lines) {
+    EXPECT_NE(line.rfind("Bcc:", 0), 0u) << line;
+    EXPECT_NE(line.rfind("X-Injected:", 0), 0u) << line;
+    EXPECT_LE(line.size(), 78u) << line;
+    EXPECT_TRUE(std::all_of(line.begin(), line.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7F; }))
+        << "not printable ASCII: " << line;
+  }
+  EXPECT_EQ(DecodeHeader(m.headers["Subject"]),
+            "[SEV-1] Ошибка Bcc: victim@evil.example X-Injected: yes " + tail + " (IR-1)");
+  EXPECT_EQ(m.headers["MIME-Version"], "1.0");
+  EXPECT_EQ(m.headers["Date"], "Fri, 27 Nov 2026 10:00:00 +0000");
+  EXPECT_EQ(m.headers["Content-Type"], "text/plain; charset=utf-8");
+  EXPECT_EQ(m.headers["Content-Transfer-Encoding"], "8bit");
+  EXPECT_EQ(Delivery("email-formats")["state"], "delivered");
+}
+
+// The title in Subject is cut at 250 bytes, on a character boundary.
+TEST_F(DeliveryFormats, EmailSubjectOfALongTitleIsCutWithAMarker) {
+  OpenIncident(Repeat("\xD0\x96", 300));
+  RunAndRetry();
+  auto mail = smtp.messages();
+  ASSERT_EQ(mail.size(), 1u);
+  Mail m = ParseMail(mail[0].data);
+  EXPECT_EQ(DecodeHeader(m.headers["Subject"]), "[SEV-1] " + Repeat("\xD0\x96", 123) + kEllipsis + " (IR-1)");
+}
+
+// Defect 4: a bare "\n.\n" in a status update ended the DATA early (the rest
+// read as SMTP commands); bare line ends and leading dots must survive.
+TEST_F(DeliveryFormats, EmailBodyIsSafeForSmtp) {
+  std::string id = OpenIncident("Short title");
+  StatusUpdate(id, "before\n.\nafter the dot\n.leading dot\rbare CR\r\n..two dots");
+  RunAndRetry();
+  auto mail = smtp.messages();
+  ASSERT_EQ(mail.size(), 2u);
+  Mail m = ParseMail(mail[1].data);
+  EXPECT_EQ(m.headers["Content-Transfer-Encoding"], "8bit");
+  EXPECT_TRUE(Contains(m.body, "before\r\n.\r\nafter the dot\r\n.leading dot\r\nbare CR\r\n..two dots\r\n")) << m.body;
+  EXPECT_EQ(Delivery("email-formats", 1)["state"], "delivered");
+}
+
+// Defect 4: lines over 998 octets break SMTP; they go quoted-printable.
+TEST_F(DeliveryFormats, EmailBodyWithALongLineIsQuotedPrintable) {
+  std::string id = OpenIncident("Short title");
+  std::string line = Repeat("Журнал ", 200) + "end";  // 2,803 bytes
+  StatusUpdate(id, line + "\n.\nnext");
+  RunAndRetry();
+  auto mail = smtp.messages();
+  ASSERT_EQ(mail.size(), 2u);
+  for (const auto& l : Lines(mail[1].data)) EXPECT_LE(l.size(), 998u);
+  Mail m = ParseMail(mail[1].data);
+  EXPECT_EQ(m.headers["Content-Transfer-Encoding"], "quoted-printable");
+  EXPECT_TRUE(Contains(DecodeQuotedPrintable(m.body), line + "\r\n.\r\nnext")) << m.body;
 }
 
 }  // namespace
