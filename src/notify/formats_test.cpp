@@ -111,6 +111,21 @@ TEST(TextFormat, ValidUtf8ReplacesEveryIllFormedByte) {
   for (const char* bad : {"a\xFF" "b", "\xC0\xAF", "\xED\xA0\x80", "cut \xE2\x82"}) EXPECT_TRUE(IsValidUtf8(ValidUtf8(bad)));
 }
 
+TEST(TextFormat, MrkdwnEscapesTheThreeControlCharactersAndIsNeverCutInsideAnEntity) {
+  EXPECT_EQ(EscapeMrkdwn("<!channel> & <http://x|y> *bold* `code`"),
+            "&lt;!channel&gt; &amp; &lt;http://x|y&gt; *bold* `code`");
+  std::string escaped = EscapeMrkdwn("ab<>&");  // "ab&lt;&gt;&amp;"
+  for (std::size_t max = 0; max <= escaped.size(); ++max) {
+    std::string out = TruncateMrkdwn(escaped, max);
+    EXPECT_LE(out.size(), max);
+    std::string kept = out.size() >= 3 && EndsWith(out, kEllipsis) ? out.substr(0, out.size() - 3) : out;
+    // What is kept is a whole prefix of entities.
+    EXPECT_TRUE(kept == "" || kept == "a" || kept == "ab" || kept == "ab&lt;" || kept == "ab&lt;&gt;" ||
+                kept == escaped)
+        << max << ": " << out;
+  }
+}
+
 // ---- PagerDuty ---------------------------------------------------------
 
 TEST(PagerDutyFormat, SummaryIsCutOnACharacterBoundaryWithinTheLimit) {
@@ -208,6 +223,29 @@ TEST(SlackFormat, TextsStayWithinSlacksLimits) {
   std::string head = body["attachments"][0]["blocks"][0]["text"]["text"];
   EXPECT_EQ(head.rfind("*<https://tocsin.example.com/incidents/" + incident.id + "|IR-7: x" + kZhe, 0), 0u) << head;
   EXPECT_TRUE(Contains(head, std::string(kEllipsis) + ">*\n")) << head.substr(0, 200);
+}
+
+TEST(SlackFormat, UserTextIsEscapedForMrkdwnButTemplatesKeepTheirMarkup) {
+  core::Channel slack{"s", "slack",
+                      {{"url", "https://hooks.slack.com/services/x"},
+                       {"template", "<!here> *{{title}}* {{message}} {{{message}}}"}},
+                      {}};
+  core::Incident incident = SampleIncident("<!channel> & <http://evil.example|docs>");
+  incident.fields["runbook"] = core::FieldValue{"textbox", false, "https://ok.example/run?a=1&b=2|fake>", std::nullopt};
+  incident.fields["dashboard"] = core::FieldValue{"textbox", false, "/dash`<!everyone>", std::nullopt};
+  SendContext ctx = Context();
+  ctx.text = "<@U0ADMIN> 5 > 3";
+  auto req = BuildRequest(slack, SampleDelivery("status_update"), &incident, ctx);
+  ASSERT_TRUE(req);
+  json body = json::parse(req->body);
+  // The operator's template markup stays; the variables' text is escaped
+  // ({{{triple}}} is the template author's explicit choice to keep it raw).
+  EXPECT_EQ(body["text"],
+            "<!here> *&lt;!channel&gt; &amp; &lt;http://evil.example|docs&gt;* &lt;@U0ADMIN&gt; 5 &gt; 3 <@U0ADMIN> 5 > 3");
+  std::string head = body["attachments"][0]["blocks"][0]["text"]["text"];
+  EXPECT_TRUE(Contains(head, "|IR-7: &lt;!channel&gt; &amp; &lt;http://evil.example|docs&gt;>*\n")) << head;
+  std::string links = body["attachments"][0]["blocks"][2]["text"]["text"];
+  EXPECT_EQ(links, "<https://ok.example/run?a=1&amp;b=2%7Cfake%3E|Runbook> · Dashboard: `/dash`&lt;!everyone&gt;`");
 }
 
 TEST(SlackFormat, IllFormedUtf8NeverThrows) {

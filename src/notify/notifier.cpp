@@ -52,7 +52,12 @@ core::AttemptOutcome ClassifyHttp(const HttpAnswer& a) {
 
 Result<HttpRequest> BuildRequest(const core::Channel& channel, const core::Delivery& delivery,
                                  const core::Incident* incident, const SendContext& ctx) {
-  std::string message = RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"));
+  // Slack reads the message as mrkdwn: the values put into it (a title, a
+  // status update) are escaped, so that they cannot mention @channel or
+  // disguise a link; the template's own markup stays.
+  bool mrkdwn = channel.type == "slack" || channel.type == "slack_webapi";
+  std::string message =
+      RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"), mrkdwn ? &EscapeMrkdwn : nullptr);
   if (channel.type == "slack") return slack::BuildWebhook(channel, message, incident, ctx);
   if (channel.type == "slack_webapi") {
     return slack::BuildWebApi(channel, message, incident, ctx, delivery.kind != "incident_opened");

@@ -3,8 +3,9 @@
 // character boundary within PagerDuty's and Slack's limits (and delivered
 // once, not retried for a day), a long answer echoing the message is read
 // whole (one Slack post, later updates threaded under it), an answer beyond
-// the bound still counts as delivered, and email headers and bodies cannot be
-// forged or cut short through the title or a status update.
+// the bound still counts as delivered, titles cannot mention @channel or
+// disguise links in Slack, and email headers and bodies cannot be forged or
+// cut short through the title or a status update.
 
 #include <gtest/gtest.h>
 
@@ -276,6 +277,33 @@ TEST_F(DeliveryFormats, SlackWebApiAnswerBeyondTheBoundStillCountsAsDelivered) {
   EXPECT_EQ(Bodies("/api/chat.postMessage").size(), 1u);
   auto d = Delivery("slack-bot");
   EXPECT_EQ(d["state"], "delivered") << d.dump();
+}
+
+// Item 9: a title could mention @channel or show a link that goes elsewhere.
+TEST_F(DeliveryFormats, SlackTitlesCannotMentionEveryoneOrDisguiseLinks) {
+  std::string title = "<!channel> see <http://evil.example|the runbook> & more";
+  OpenIncident(title);
+  RunAndRetry();
+  for (const char* path : {"/slack/slack-security-alerts", "/api/chat.postMessage"}) {
+    auto posts = Bodies(path);
+    ASSERT_EQ(posts.size(), 1u) << path;
+    json body = ParseJson(posts[0]);
+    std::vector<std::string> texts = {body["text"], body["attachments"][0]["fallback"]};
+    for (const auto& b : body["attachments"][0]["blocks"]) {
+      if (b.contains("text")) texts.push_back(b["text"]["text"]);
+    }
+    for (const auto& t : texts) {
+      EXPECT_FALSE(Contains(t, "<!channel>")) << path << ": " << t;
+      EXPECT_FALSE(Contains(t, "<http://evil.example")) << path << ": " << t;
+      EXPECT_FALSE(Contains(t, " & ")) << path << ": " << t;
+    }
+    EXPECT_TRUE(Contains(body["text"], "&lt;!channel&gt; see &lt;http://evil.example|the runbook&gt; &amp; more"))
+        << body["text"];
+  }
+  // Other channels get the title as it is.
+  auto pd = Bodies("/pagerduty/pagerduty-security");
+  ASSERT_EQ(pd.size(), 1u);
+  EXPECT_TRUE(Contains(ParseJson(pd[0])["payload"]["summary"], title));
 }
 
 // Defect 4: a title with CR/LF went raw into Subject: and forged headers.

@@ -28,7 +28,26 @@ constexpr std::size_t kMessageTextLimit = 40000;
 // The title in the heading link; the rest of the section is the message.
 constexpr std::size_t kTitleLimit = 500;
 
-std::string Fit(const std::string& text, std::size_t limit) { return TruncateUtf8(ValidUtf8(text), limit); }
+// Cuts mrkdwn (already escaped) to `limit`, never inside an entity.
+std::string Fit(const std::string& mrkdwn, std::size_t limit) { return TruncateMrkdwn(ValidUtf8(mrkdwn), limit); }
+// Plain text (a title, a field) as mrkdwn within `limit`.
+std::string Escaped(const std::string& text, std::size_t limit) { return Fit(EscapeMrkdwn(text), limit); }
+
+// A URL inside <...|label>: '&' as Slack escapes it, and the characters that
+// would end the link or start its label percent-encoded.
+std::string LinkTarget(const std::string& url) {
+  std::string out;
+  for (char c : url) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "%3C"; break;
+      case '>': out += "%3E"; break;
+      case '|': out += "%7C"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
 
 // The heading (a link to the incident) followed by the message, within one
 // section's limit: the message is cut, the heading's link stays whole.
@@ -43,17 +62,17 @@ json Payload(const std::string& message, const core::Incident* incident, const S
   if (incident) {
     std::string url = IncidentUrl(ctx.public_url, *incident);
     color = SeverityColor(incident->severity, ctx.config);
-    std::string head = "*<" + url + "|" + IncidentLabel(*incident) + ": " + Fit(incident->title, kTitleLimit) + ">*\n";
+    std::string head = "*<" + LinkTarget(url) + "|" + IncidentLabel(*incident) + ": " + Escaped(incident->title, kTitleLimit) + ">*\n";
     blocks.push_back({{"type", "section"}, {"text", {{"type", "mrkdwn"}, {"text", SectionText(head, message)}}}});
-    std::string facts = "*Severity:* " + incident->severity + "  *State:* " + std::string(core::StateName(incident->state)) +
-                        "  *Commander:* " + (incident->commander ? "@" + incident->commander->handle : "unassigned");
+    std::string facts = "*Severity:* " + EscapeMrkdwn(incident->severity) + "  *State:* " + std::string(core::StateName(incident->state)) +
+                        "  *Commander:* " + (incident->commander ? "@" + EscapeMrkdwn(incident->commander->handle) : "unassigned");
     blocks.push_back({{"type", "context"},
                       {"elements", json::array({{{"type", "mrkdwn"}, {"text", Fit(facts, kBlockTextLimit)}}})}});
     // Absolute URLs become links; a relative one (the seed's "/dashboard/...",
     // which lives in the monitoring tool) is shown as text.
     auto link = [](const std::string& target, const char* label) {
       bool absolute = target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0;
-      return absolute ? "<" + target + "|" + label + ">" : std::string(label) + ": `" + target + "`";
+      return absolute ? "<" + LinkTarget(target) + "|" + label + ">" : std::string(label) + ": `" + EscapeMrkdwn(target) + "`";
     };
     std::string links;
     if (auto rb = FieldText(*incident, "runbook"); !rb.empty()) links += link(rb, "Runbook");
