@@ -94,7 +94,7 @@ std::optional<std::string> IngestToken(const http::Request& req) {
   if (const auto* auth = req.Header("authorization")) {
     constexpr std::string_view kBearer = "Bearer ";
     if (auth->size() > kBearer.size() && std::equal(kBearer.begin(), kBearer.end(), auth->begin(),
-                                                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+                                                    [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); })) {
       return auth->substr(kBearer.size());
     }
   }
