@@ -30,6 +30,26 @@ std::size_t CollectBody(char* data, std::size_t size, std::size_t n, void* user)
   return bytes;
 }
 
+// "Name: value" with every run of control characters (CR and LF above all)
+// as one space: a header's text, from the configuration or not, cannot end
+// its line and add a header of its own.
+std::string HeaderLine(const std::string& name, const std::string& value) {
+  std::string line = name + ": " + value;
+  std::string out;
+  bool in_controls = false;
+  for (char ch : line) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) {
+      if (!in_controls) out += ' ';
+      in_controls = true;
+    } else {
+      out += ch;
+      in_controls = false;
+    }
+  }
+  return out;
+}
+
 std::size_t CollectHeader(char* data, std::size_t size, std::size_t n, void* user) {
   auto* answer = static_cast<HttpAnswer*>(user);
   std::string line(data, size * n);
@@ -140,7 +160,7 @@ HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
     return answer;
   }
   curl_slist* headers = nullptr;
-  for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, HeaderLine(k, v).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());

@@ -150,6 +150,11 @@ class DeliveryFormats : public ::testing::Test {
                                    c.channels.push_back({"slack-bot", "slack_webapi",
                                                          {{"api_url", receiver.Url("/api")}, {"token", "xoxb-test-token"},
                                                           {"channel", "C0SECURITY"}}, {}});
+                                   // Header values come from the configuration; a line break in one
+                                   // must not add a header.
+                                   c.channels.push_back({"webhook-formats", "webhook",
+                                                         {{"url", receiver.Url("/hook")},
+                                                          {"headers", "X-Team: security\r\nX-Evil: 1; X-Env: test"}}, {}});
                                    c.channels.push_back({"email-formats", "email",
                                                          {{"smtp_url", smtp.Url()}, {"from", "tocsin@v-commerce.example"},
                                                           {"to", "security@v-commerce.example"}}, {}});
@@ -158,7 +163,7 @@ class DeliveryFormats : public ::testing::Test {
                                      if (r.severity == "SEV-1" && r.commander == "@security-oncall") {
                                        r.title = "{{title}}";  // the alert's own title
                                        r.notifications = {"slack-security-alerts", "pagerduty-security", "slack-bot",
-                                                          "email-formats"};
+                                                          "email-formats", "webhook-formats"};
                                      }
                                    }
                                  }}) {
@@ -328,6 +333,21 @@ TEST_F(DeliveryFormats, EmailSubjectCannotForgeHeadersAndDecodesBack) {
   EXPECT_EQ(m.headers["Content-Type"], "text/plain; charset=utf-8");
   EXPECT_EQ(m.headers["Content-Transfer-Encoding"], "8bit");
   EXPECT_EQ(Delivery("email-formats")["state"], "delivered");
+}
+
+// The same class of defect in HTTP: a line break in a configured header value
+// (a webhook's `headers`) would add a header of its own.
+TEST_F(DeliveryFormats, HeaderValuesCannotAddHeaders) {
+  OpenIncident("Short title");
+  RunAndRetry();
+  std::vector<RecordingReceiver::Received> hooks;
+  for (auto& r : receiver.received()) {
+    if (r.path == "/hook") hooks.push_back(r);
+  }
+  ASSERT_EQ(hooks.size(), 1u);
+  EXPECT_EQ(hooks[0].headers.count("x-evil"), 0u);
+  EXPECT_EQ(hooks[0].headers["x-team"], "security X-Evil: 1");
+  EXPECT_EQ(hooks[0].headers["x-env"], "test");
 }
 
 // The title in Subject is cut at 250 bytes, on a character boundary.
