@@ -82,7 +82,7 @@ std::map<std::string, std::string> MessageVariables(const MessageInput& in) {
   return v;
 }
 
-Result<std::string> RenderTemplate(const std::string& tmpl, const MessageInput& input) {
+Result<std::string> RenderTemplate(const std::string& tmpl, const MessageInput& input, Escape escape) {
   mus::mustache view(tmpl);
   if (!view.is_valid()) return InvalidArgument("template does not parse: " + view.error_message());
   mus::data data;
@@ -93,8 +93,9 @@ Result<std::string> RenderTemplate(const std::string& tmpl, const MessageInput& 
       data.set(k, val);
     }
   }
-  // Messages are plain text and JSON-encoded later: no HTML escaping.
-  view.set_custom_escape([](const std::string& s) { return s; });
+  // Messages are plain text (or the channel's markup) and JSON-encoded
+  // later: no HTML escaping.
+  view.set_custom_escape([escape](const std::string& s) { return escape ? escape(s) : s; });
   std::string out = view.render(data);
   if (!view.is_valid()) return InvalidArgument("template does not render: " + view.error_message());
   return out;
@@ -122,12 +123,12 @@ const std::string& DefaultTemplate(const std::string& kind) {
   return it == kTemplates.end() ? kFallback : it->second;
 }
 
-std::string RenderMessage(const MessageInput& input, const std::string& channel_template) {
+std::string RenderMessage(const MessageInput& input, const std::string& channel_template, Escape escape) {
   const std::string& tmpl = channel_template.empty() ? DefaultTemplate(input.kind) : channel_template;
-  auto out = RenderTemplate(tmpl, input);
+  auto out = RenderTemplate(tmpl, input, escape);
   if (out) return *out;
   // A broken custom template must not lose the notification.
-  auto fallback = RenderTemplate(DefaultTemplate(input.kind), input);
+  auto fallback = RenderTemplate(DefaultTemplate(input.kind), input, escape);
   return fallback ? *fallback : input.kind;
 }
 

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "common/result.hpp"
 #include "core/config/config.hpp"
@@ -26,14 +27,20 @@ struct MessageInput {
 // The variables a template can use, as strings ("true"/"" for conditionals).
 std::map<std::string, std::string> MessageVariables(const MessageInput& input);
 
+// How a channel escapes the variables' values ({{title}}, {{message}}, ...)
+// for its markup, e.g. Slack's mrkdwn; null for plain text. The template's
+// own text is the operator's and is not escaped, nor are {{{triple}}} or
+// {{&ampersand}} variables (mustache's unescaped forms).
+using Escape = std::string (*)(std::string_view);
+
 // Renders `tmpl`; kInvalidArgument with the parser's message when it does not parse.
-Result<std::string> RenderTemplate(const std::string& tmpl, const MessageInput& input);
+Result<std::string> RenderTemplate(const std::string& tmpl, const MessageInput& input, Escape escape = nullptr);
 
 // The default template for an event kind.
 const std::string& DefaultTemplate(const std::string& kind);
 
 // The message for `input`: the channel's template when set, else the default.
-std::string RenderMessage(const MessageInput& input, const std::string& channel_template);
+std::string RenderMessage(const MessageInput& input, const std::string& channel_template, Escape escape = nullptr);
 
 std::string IncidentLabel(const core::Incident& incident);  // "IR-12"
 std::string IncidentUrl(const std::string& public_url, const core::Incident& incident);

@@ -7,6 +7,7 @@
 #include "notify/message.hpp"
 #include "notify/pagerduty/pagerduty.hpp"
 #include "notify/slack/slack.hpp"
+#include "notify/text.hpp"
 #include "notify/webhook/webhook.hpp"
 
 namespace tocsin::notify {
@@ -40,7 +41,9 @@ std::string Setting(const core::Channel& channel, const std::string& key, const 
 core::AttemptOutcome ClassifyHttp(const HttpAnswer& a) {
   using Kind = core::AttemptOutcome::Kind;
   if (a.status == 0) return {Kind::kRetry, std::nullopt, a.transport_error, ""};
-  std::string snippet = a.body.substr(0, 200);
+  // The answer is the receiver's: cut it on a character boundary and make it
+  // valid UTF-8, as it ends up in JSON (timeline events, the API).
+  std::string snippet = ValidUtf8(TruncateUtf8(a.body, 200));
   std::string detail = "HTTP " + std::to_string(a.status) + (snippet.empty() ? "" : ": " + snippet);
   if (a.status >= 200 && a.status < 300) return {Kind::kDelivered, std::nullopt, detail, ""};
   if (a.status == 408 || a.status == 429 || a.status >= 500) return {Kind::kRetry, a.retry_after, detail, ""};
@@ -49,7 +52,12 @@ core::AttemptOutcome ClassifyHttp(const HttpAnswer& a) {
 
 Result<HttpRequest> BuildRequest(const core::Channel& channel, const core::Delivery& delivery,
                                  const core::Incident* incident, const SendContext& ctx) {
-  std::string message = RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"));
+  // Slack reads the message as mrkdwn: the values put into it (a title, a
+  // status update) are escaped, so that they cannot mention @channel or
+  // disguise a link; the template's own markup stays.
+  bool mrkdwn = channel.type == "slack" || channel.type == "slack_webapi";
+  std::string message =
+      RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"), mrkdwn ? &EscapeMrkdwn : nullptr);
   if (channel.type == "slack") return slack::BuildWebhook(channel, message, incident, ctx);
   if (channel.type == "slack_webapi") {
     return slack::BuildWebApi(channel, message, incident, ctx, delivery.kind != "incident_opened");
@@ -252,8 +260,19 @@ core::AttemptOutcome Send(const core::Channel& channel, const core::Delivery& de
                           const SendContext& ctx) {
   std::vector<std::string> secrets = SecretsOf(channel);
   core::AttemptOutcome outcome;
+  // Building a request is deterministic: one that throws (a serialisation
+  // failure, say) throws on every attempt. It is a permanent, visible failure,
+  // not a retry loop. (Nothing after the send throws.)
+  auto send_via = [&](const core::Channel& c, const SendContext& context) {
+    try {
+      return SendVia(c, delivery, incident, context, secrets);
+    } catch (const std::exception& e) {
+      return core::AttemptOutcome{core::AttemptOutcome::Kind::kPermanent, std::nullopt,
+                                  std::string("could not build the ") + c.type + " message: " + e.what(), ""};
+    }
+  };
   if (delivery.to.empty()) {
-    outcome = SendVia(channel, delivery, incident, ctx, secrets);
+    outcome = send_via(channel, ctx);
   } else {
     auto personal = ChannelForContact(channel, delivery.to, ctx.config);
     if (!personal) {
@@ -262,11 +281,11 @@ core::AttemptOutcome Send(const core::Channel& channel, const core::Delivery& de
       for (auto& s : SecretsOf(*personal)) secrets.push_back(std::move(s));
       SendContext direct = ctx;
       direct.thread_ts.clear();  // a DM is not part of the channel's thread
-      outcome = SendVia(*personal, delivery, incident, direct, secrets);
+      outcome = send_via(*personal, direct);
       outcome.thread_ts.clear();
     }
   }
-  outcome.detail = Redact(std::move(outcome.detail), secrets);
+  outcome.detail = ValidUtf8(Redact(std::move(outcome.detail), secrets));
   return outcome;
 }
 

@@ -14,11 +14,40 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// Keeps the answer up to kMaxAnswerBytes; past that, stops the transfer (a
+// short count makes libcurl end it with CURLE_WRITE_ERROR), and Post still
+// reports the status that arrived.
 std::size_t CollectBody(char* data, std::size_t size, std::size_t n, void* user) {
-  auto* out = static_cast<std::string*>(user);
+  auto* answer = static_cast<HttpAnswer*>(user);
   std::size_t bytes = size * n;
-  if (out->size() < 4096) out->append(data, std::min(bytes, 4096 - out->size()));
+  std::size_t room = kMaxAnswerBytes - answer->body.size();
+  if (bytes > room) {
+    answer->body.append(data, room);
+    answer->body_truncated = true;
+    return 0;
+  }
+  answer->body.append(data, bytes);
   return bytes;
+}
+
+// "Name: value" with every run of control characters (CR and LF above all)
+// as one space: a header's text, from the configuration or not, cannot end
+// its line and add a header of its own.
+std::string HeaderLine(const std::string& name, const std::string& value) {
+  std::string line = name + ": " + value;
+  std::string out;
+  bool in_controls = false;
+  for (char ch : line) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7F) {
+      if (!in_controls) out += ' ';
+      in_controls = true;
+    } else {
+      out += ch;
+      in_controls = false;
+    }
+  }
+  return out;
 }
 
 std::size_t CollectHeader(char* data, std::size_t size, std::size_t n, void* user) {
@@ -131,7 +160,7 @@ HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
     return answer;
   }
   curl_slist* headers = nullptr;
-  for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, HeaderLine(k, v).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
@@ -141,13 +170,13 @@ HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, CollectBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, CollectHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "tocsin/0.1");
   curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, kConnectionsPerThread);
   CURLcode rc = curl_easy_perform(curl);
-  if (rc == CURLE_OK) {
+  if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && answer.body_truncated)) {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     answer.status = static_cast<int>(status);

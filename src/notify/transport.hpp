@@ -6,6 +6,7 @@
 // include URLs or credentials, which may carry secrets.
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,11 +20,17 @@ struct HttpRequest {
   std::string body;
 };
 
+// Answers are read whole up to this bound (Slack's chat.postMessage echoes
+// the message it posted, blocks and all); beyond it, reading stops and the
+// answer is classified by its status alone.
+inline constexpr std::size_t kMaxAnswerBytes = 1 << 20;
+
 struct HttpAnswer {
   int status = 0;                // 0 when no HTTP answer arrived
-  std::string body;              // first 4 KiB
+  std::string body;              // the whole answer, or its first kMaxAnswerBytes
   std::optional<std::chrono::seconds> retry_after;
   std::string transport_error;   // "connection refused", "timed out", ... when status == 0
+  bool body_truncated = false;   // longer than kMaxAnswerBytes: `body` is its start only
 };
 
 HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout);

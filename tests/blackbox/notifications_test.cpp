@@ -261,14 +261,19 @@ TEST_F(Notifications, PermanentRefusalIsNotRetried) {
 }
 
 TEST_F(Notifications, SlowReceiverTimesOutAndIsRetried) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool release = false;
-  receiver.Respond([&](const http::Request& r) {
+  // Shared with the receiver's thread, which may still be waiting in the
+  // responder when this test returns: it must outlive the test's frame.
+  struct Gate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool release = false;
+  };
+  auto gate = std::make_shared<Gate>();
+  receiver.Respond([gate](const http::Request& r) {
     if (r.path == "/slack/security") {
-      std::unique_lock lock(mu);
+      std::unique_lock lock(gate->mu);
       // Holds the answer beyond tocsin's send timeout (500 ms in tests), until the test releases it.
-      cv.wait(lock, [&] { return release; });
+      gate->cv.wait(lock, [&] { return gate->release; });
     }
     return http::Response::Json(200, "ok");
   });
@@ -278,10 +283,10 @@ TEST_F(Notifications, SlowReceiverTimesOutAndIsRetried) {
   EXPECT_EQ(d["state"], "queued");
   EXPECT_NE(d["last_error"].get<std::string>().find("timed out"), std::string::npos) << d.dump();
   {
-    std::lock_guard lock(mu);
-    release = true;
+    std::lock_guard lock(gate->mu);
+    gate->release = true;
   }
-  cv.notify_all();
+  gate->cv.notify_all();
 }
 
 TEST_F(Notifications, ConnectionRefusedThenReceiverComesUp) {

@@ -2,11 +2,17 @@
 
 #include <nlohmann/json.hpp>
 
+#include "notify/json_member.hpp"
 #include "notify/message.hpp"
+#include "notify/text.hpp"
 
 namespace tocsin::notify::pagerduty {
 
 using nlohmann::json;
+
+namespace {
+constexpr std::size_t kSummaryLimit = 1024;  // bytes (PagerDuty counts characters: never more)
+}  // namespace
 
 std::string EventAction(const std::string& kind) {
   if (kind == "incident_opened" || kind == "escalated" || kind == "page" || kind == "test") return "trigger";
@@ -55,7 +61,9 @@ HttpRequest Build(const core::Channel& channel, const std::string& message, cons
         links.push_back({{"href", *it->second.text}, {"text", f}});
       }
     }
-    std::string summary = message.substr(0, 1024);
+    // Events API v2: at most 1024 characters; cut on a character boundary
+    // (a cut inside one makes the body unserialisable), with a marker.
+    std::string summary = TruncateUtf8(ValidUtf8(message), kSummaryLimit);
     json payload{{"summary", summary},
                  {"source", "tocsin"},
                  {"severity", MapSeverity(channel, incident.severity, ctx.config)},
@@ -77,14 +85,13 @@ HttpRequest Build(const core::Channel& channel, const std::string& message, cons
   }
   return HttpRequest{Setting(channel, "url", "https://events.pagerduty.com/v2/enqueue"),
                      {{"Content-Type", "application/json"}},
-                     body.dump()};
+                     body.dump(-1, ' ', false, json::error_handler_t::replace)};
 }
 
 core::AttemptOutcome Classify(const HttpAnswer& answer) {
   core::AttemptOutcome out = ClassifyHttp(answer);
   if (answer.status == 400) {
-    json body = json::parse(answer.body, nullptr, false);
-    std::string why = body.is_object() ? body.value("message", "invalid event") : "invalid event";
+    std::string why = StringMember(json::parse(answer.body, nullptr, false), "message", "invalid event");
     out.detail = "PagerDuty refused the event (HTTP 400: " + why + ")";
   }
   return out;

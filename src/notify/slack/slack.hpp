@@ -9,6 +9,9 @@
 
 namespace tocsin::notify::slack {
 
+// `message` is mrkdwn, the values in it already escaped (BuildRequest renders
+// it with EscapeMrkdwn); the incident's own text (title, fields) is escaped
+// here.
 HttpRequest BuildWebhook(const core::Channel& channel, const std::string& message, const core::Incident* incident,
                          const SendContext& ctx);
 HttpRequest BuildWebApi(const core::Channel& channel, const std::string& message, const core::Incident* incident,

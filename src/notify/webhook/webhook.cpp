@@ -51,7 +51,9 @@ json IncidentJson(const core::Incident& i, const SendContext& ctx, const std::st
 HttpRequest Build(const core::Channel& channel, const std::string& message, const core::Incident* incident,
                   const core::Delivery& delivery, const SendContext& ctx) {
   json body{{"event", delivery.kind}, {"message", message}, {"incident", incident ? IncidentJson(*incident, ctx, message) : json(nullptr)}};
-  HttpRequest req{Setting(channel, "url"), {{"Content-Type", "application/json"}}, body.dump()};
+  // Ill-formed UTF-8 (from a template, say) becomes U+FFFD instead of throwing.
+  HttpRequest req{Setting(channel, "url"), {{"Content-Type", "application/json"}},
+                  body.dump(-1, ' ', false, json::error_handler_t::replace)};
   req.headers.emplace_back("Idempotency-Key", delivery.IdempotencyKey());
   req.headers.emplace_back("X-Tocsin-Event", delivery.kind);
   std::string secret = Setting(channel, "secret");
