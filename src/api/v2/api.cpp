@@ -9,27 +9,16 @@
 #include "api/v2/incident_json.hpp"
 #include "api/v2/notifications_api.hpp"
 #include "api/v2/oncall_api.hpp"
+#include "api/v2/router.hpp"
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
-#include "core/notification/contact.hpp"
+#include "usecases/incidents.hpp"
 
 namespace tocsin::api::v2 {
 namespace {
 
 constexpr std::int64_t kMaxPageSize = 100;
 constexpr std::int64_t kDefaultPageSize = 10;
-
-std::vector<std::string> SplitPath(const std::string& path) {
-  std::vector<std::string> parts;
-  std::size_t start = 1;
-  while (start <= path.size()) {
-    std::size_t end = path.find('/', start);
-    if (end == std::string::npos) end = path.size();
-    if (end > start) parts.push_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
-}
 
 Result<std::int64_t> IntParam(const http::Request& req, const std::string& name, std::int64_t def, std::int64_t min,
                               std::int64_t max) {
@@ -94,27 +83,104 @@ struct ApiV2::Impl {
   explicit Impl(ApiContext c)
       : ctx(std::move(c)),
         limiter(ctx.config->server.rate_limit_requests, ctx.config->server.rate_limit_period),
-        alerts(ctx) {}
+        alerts(ctx) {
+    AddRoutes();
+  }
 
   const core::Config& config() const { return *ctx.config; }
 
-  http::Response Route(const http::Request& req) {
-    auto parts = SplitPath(req.path);
-    if (req.path == "/healthz") return JsonResponse(200, {{"status", "ok"}});
-    if (req.path == "/readyz") {
+  // The route table (router.hpp): every endpoint, what it needs, who handles it.
+  Router router;
+
+  void AddRoutes() {
+    auto id_route = [this](auto handler) {
+      return [this, handler](const http::Request& req, const RouteParams& p, const core::Actor& actor) {
+        auto id = IncidentId(p["incident_id"]);
+        if (!id) return ErrorResponse(id.error());
+        return handler(this, req, *id, actor);
+      };
+    };
+    using A = Access;
+    router.Add("*", "/healthz", A::kPublic, [](const http::Request&, const RouteParams&, const core::Actor&) {
+      return JsonResponse(200, {{"status", "ok"}});
+    });
+    router.Add("*", "/readyz", A::kPublic, [this](const http::Request&, const RouteParams&, const core::Actor&) {
       bool ready = !ctx.ready || ctx.ready();
       return JsonResponse(ready ? 200 : 503, {{"status", ready ? "ready" : "not ready"}});
+    });
+    router.Add("GET", "/metrics", A::kPublic,
+               [this](const http::Request&, const RouteParams&, const core::Actor&) { return Metrics(); });
+    // Alert senders authenticate with an ingestion key (AlertsApi checks it).
+    for (const char* source : {"datadog", "alertmanager", "generic"}) {
+      router.Add("*", std::string("/api/integrations/") + source, A::kIngest,
+                 [this, source](const http::Request& req, const RouteParams&, const core::Actor&) {
+                   return alerts.Ingest(req, source);
+                 });
     }
-    if (req.path == "/metrics" && req.method == "GET") return Metrics();
-    if (parts.size() < 2 || parts[0] != "api") return ErrorResponse(404, "Not found");
-    // Alert senders authenticate with an ingestion key, not the API key pair.
-    if (parts.size() == 3 && parts[1] == "integrations" &&
-        (parts[2] == "datadog" || parts[2] == "alertmanager" || parts[2] == "generic")) {
-      return alerts.Ingest(req, parts[2]);
-    }
-    if (parts.size() == 3 && parts[1] == "v2" && parts[2] == "alerts" && req.method == "POST") {
+    router.Add("POST", "/api/v2/alerts", A::kIngest, [this](const http::Request& req, const RouteParams&, const core::Actor&) {
       return alerts.Ingest(req, "prometheus");
-    }
+    });
+    router.Add("GET", "/api/v2/alerts", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) { return alerts.List(req); });
+    router.Add("GET", "/api/v1/validate", A::kApiKey, [](const http::Request&, const RouteParams&, const core::Actor&) {
+      return JsonResponse(200, {{"valid", true}});
+    });
+    router.Add("*", "/api/v2/on-call/*", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor& actor) {
+                 return HandleOnCall(ctx, req, SplitPath(req.path), actor);
+               });
+    router.Add("GET", "/api/v2/notifications", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) {
+                 return ListNotifications(ctx, req);
+               });
+    router.Add("GET", "/api/v2/channels", A::kApiKey,
+               [this](const http::Request&, const RouteParams&, const core::Actor&) { return ListChannels(ctx); });
+    router.Add("POST", "/api/v2/channels/{channel}/test", A::kApiKey,
+               [this](const http::Request&, const RouteParams& p, const core::Actor&) {
+                 return TestChannel(ctx, p["channel"]);
+               });
+    router.Add("GET", "/api/v2/incidents", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) { return List(req); });
+    router.Add("POST", "/api/v2/incidents", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor& actor) {
+                 return Create(req, actor);
+               });
+    router.Add("GET", "/api/v2/incidents/search", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) { return Search(req); });
+    router.Add("GET", "/api/v2/incidents/{incident_id}", A::kApiKey,
+               id_route([](Impl* api, const http::Request& req, const std::string& id, const core::Actor&) {
+                 return api->Get(req, id);
+               }));
+    router.Add("PATCH", "/api/v2/incidents/{incident_id}", A::kApiKey,
+               id_route([](Impl* api, const http::Request& req, const std::string& id, const core::Actor& actor) {
+                 return api->Update(req, id, actor);
+               }));
+    router.Add("DELETE", "/api/v2/incidents/{incident_id}", A::kApiKey,
+               id_route([](Impl* api, const http::Request&, const std::string& id, const core::Actor& actor) {
+                 return api->Delete(id, actor);
+               }));
+    router.Add("POST", "/api/v2/incidents/{incident_id}/acknowledge", A::kApiKey,
+               id_route([](Impl* api, const http::Request&, const std::string& id, const core::Actor& actor) {
+                 return api->Acknowledge(id, actor);
+               }));
+    router.Add("GET", "/api/v2/incidents/{incident_id}/timeline", A::kApiKey,
+               id_route([](Impl* api, const http::Request& req, const std::string& id, const core::Actor&) {
+                 return api->GetTimeline(req, id);
+               }));
+    router.Add("POST", "/api/v2/incidents/{incident_id}/timeline", A::kApiKey,
+               id_route([](Impl* api, const http::Request& req, const std::string& id, const core::Actor& actor) {
+                 return api->PostTimeline(req, id, actor);
+               }));
+  }
+
+  http::Response Route(const http::Request& req) {
+    auto found = router.Find(req.method, req.path);
+    const v2::Route* route = found.route;
+    bool api_path = req.path.rfind("/api/", 0) == 0;
+    if (route && route->access != Access::kApiKey) return route->handler(req, found.params, core::Actor{});
+    // No route: outside /api/ that is all there is to say; under it, the
+    // caller must still prove who it is before learning what exists.
+    if (!route && !api_path) return ErrorResponse(404, "Not found");
 
     // Calendar apps cannot send headers: .ics feeds also take the key pair as
     // ?api_key=&application_key= query parameters.
@@ -134,59 +200,11 @@ struct ApiV2::Impl {
       r.headers = limited.headers;
       return r;
     }
-    http::Response res = Dispatch(req, parts, principal->actor);
+    http::Response res = route                   ? route->handler(req, found.params, principal->actor)
+                         : !found.allow.empty() ? MethodNotAllowed(found.allow)
+                                                : ErrorResponse(404, "Not found");
     res.headers.insert(res.headers.end(), limited.headers.begin(), limited.headers.end());
     return res;
-  }
-
-  http::Response Dispatch(const http::Request& req, const std::vector<std::string>& p, const core::Actor& actor) {
-    const std::string& m = req.method;
-    if (p.size() == 3 && p[1] == "v1" && p[2] == "validate" && m == "GET") return JsonResponse(200, {{"valid", true}});
-    if (p.size() >= 4 && p[1] == "v2" && p[2] == "on-call") return HandleOnCall(ctx, req, p, actor);
-    if (p.size() == 3 && p[1] == "v2" && p[2] == "notifications") {
-      if (m == "GET") return ListNotifications(ctx, req);
-      return MethodNotAllowed("GET");
-    }
-    if (p.size() == 3 && p[1] == "v2" && p[2] == "channels") {
-      if (m == "GET") return ListChannels(ctx);
-      return MethodNotAllowed("GET");
-    }
-    if (p.size() == 5 && p[1] == "v2" && p[2] == "channels" && p[4] == "test") {
-      if (m == "POST") return TestChannel(ctx, p[3]);
-      return MethodNotAllowed("POST");
-    }
-    if (p.size() == 3 && p[1] == "v2" && p[2] == "alerts") {
-      if (m == "GET") return alerts.List(req);
-      return MethodNotAllowed("GET, POST");
-    }
-    if (p.size() < 3 || p[1] != "v2" || p[2] != "incidents") return ErrorResponse(404, "Not found");
-    if (p.size() == 3) {
-      if (m == "GET") return List(req);
-      if (m == "POST") return Create(req, actor);
-      return MethodNotAllowed("GET, POST");
-    }
-    if (p.size() == 4 && p[3] == "search") {
-      if (m == "GET") return Search(req);
-      return MethodNotAllowed("GET");
-    }
-    auto id = IncidentId(p[3]);
-    if (!id) return ErrorResponse(id.error());
-    if (p.size() == 4) {
-      if (m == "GET") return Get(req, *id);
-      if (m == "PATCH") return Update(req, *id, actor);
-      if (m == "DELETE") return Delete(*id, actor);
-      return MethodNotAllowed("GET, PATCH, DELETE");
-    }
-    if (p.size() == 5 && p[4] == "acknowledge") {
-      if (m == "POST") return Acknowledge(*id, actor);
-      return MethodNotAllowed("POST");
-    }
-    if (p.size() == 5 && p[4] == "timeline") {
-      if (m == "GET") return GetTimeline(req, *id);
-      if (m == "POST") return PostTimeline(req, *id, actor);
-      return MethodNotAllowed("GET, POST");
-    }
-    return ErrorResponse(404, "Not found");
   }
 
   // Prometheus text format: deliveries by state (so a give-up shows on a
@@ -211,7 +229,7 @@ struct ApiV2::Impl {
     return r;
   }
 
-  static http::Response MethodNotAllowed(const char* allowed) {
+  static http::Response MethodNotAllowed(const std::string& allowed) {
     auto r = ErrorResponse(405, "Method not allowed");
     r.headers.emplace_back("Allow", allowed);
     return r;
@@ -239,21 +257,7 @@ struct ApiV2::Impl {
                                     "data.attributes.initial_cells[" + std::to_string(i) + "].content.content");
       if (!ok) return ErrorResponse(ok.error());
     }
-    TimePoint now = ctx.clock->Now();
-    core::Incident inc = std::move(parsed->draft);
-    inc.id = ctx.new_id();
-    inc.created = inc.modified = now;
-    inc.created_by = inc.modified_by = actor;
-    if (!inc.detected) inc.detected = now;
-    if (core::IsClosed(inc.state)) inc.resolved = now;
-    inc.version = 1;
-    std::vector<core::NewEvent> events;
-    events.push_back({now, actor, std::string(core::kEventCreated), "Incident declared: " + inc.title,
-                      {{"severity", "", inc.severity}, {"state", "", std::string(core::StateName(inc.state))}}});
-    for (const auto& cell : parsed->initial_cells) {
-      events.push_back({now, actor, std::string(core::kEventNote), cell, {}});
-    }
-    auto created = ctx.store->CreateIncident(std::move(inc), std::move(events));
+    auto created = usecases::Declare(UseCases(), {std::move(parsed->draft), std::move(parsed->initial_cells)}, actor);
     if (!created) return ErrorResponse(created.error());
     return IncidentAnswer(201, *created, {});
   }
@@ -273,92 +277,25 @@ struct ApiV2::Impl {
     if (!body) return ErrorResponse(body.error());
     auto patch = ParseUpdate(*body, id, config());
     if (!patch) return ErrorResponse(patch.error());
-    TimePoint now = ctx.clock->Now();
-    auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
-      auto outcome = core::ApplyPatch(current, *patch, actor, now);
-      if (!outcome) return tl::unexpected(outcome.error());
-      core::Mutation m{std::move(outcome->incident), {}, {}};
-      if (!outcome->changes.empty()) {
-        m.events.push_back({now, actor, std::string(core::kEventUpdated), "Incident updated", outcome->changes});
-      }
-      for (const auto& change : outcome->changes) {
-        if (change.field == "state" && core::IsClosed(m.incident.state) && !core::IsClosed(current.state)) {
-          Notify(m, "incident_resolved", "resolved by @" + actor.handle, now);
-          NotifyPagedContacts(m, "incident_resolved", "resolved by @" + actor.handle, now);
-        } else if (change.field == "severity") {
-          Notify(m, "severity_changed", "severity " + change.from + " -> " + change.to + " by @" + actor.handle, now);
-        }
-      }
-      return m;
-    });
+    auto updated = usecases::Update(UseCases(), id, *patch, actor);
     if (!updated) return ErrorResponse(updated.error());
-    Wake();
     return IncidentAnswer(200, *updated, *includes);
   }
 
-  // Queues a notification of `kind` to every channel that follows the incident.
-  static void Notify(core::Mutation& m, const std::string& kind, const std::string& reason, TimePoint now) {
-    for (const auto& channel : m.incident.channels) {
-      m.notifications.push_back({channel, m.incident.id, kind, now, reason});
-      m.events.push_back({now, core::Actor{"", "tocsin-notify"}, "notification_queued",
-                          "Notification queued for " + channel + " (" + kind + ")", {}});
-    }
-  }
-
-  // People paged through their own PagerDuty service hear of the acknowledgement
-  // and resolution there too, so that PagerDuty stops paging them.
-  static void NotifyPagedContacts(core::Mutation& m, const std::string& kind, const std::string& reason, TimePoint now) {
-    for (auto& item : core::PagerDutyFollowUps(m.incident, kind, reason, now)) {
-      m.events.push_back({now, core::Actor{"", "tocsin-notify"}, "notification_queued",
-                          "Notification queued for @" + item.to.user + "'s PagerDuty via " + item.channel + " (" + kind + ")",
-                          {}});
-      m.notifications.push_back(std::move(item));
-    }
-  }
-
-  void Wake() {
-    if (ctx.wake_outbox) ctx.wake_outbox();
+  usecases::Context UseCases() const {
+    return usecases::Context{ctx.config, ctx.store, ctx.clock, ctx.new_id, ctx.wake_outbox};
   }
 
   // POST /api/v2/incidents/{id}/acknowledge: records who and when (MTTA),
   // idempotent; an acknowledged incident stops escalating.
   http::Response Acknowledge(const std::string& id, const core::Actor& actor) {
-    TimePoint now = ctx.clock->Now();
-    auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
-      if (core::IsClosed(current.state)) {
-        return MakeError(ErrorCode::kConflict, "incident " + id + " is " + std::string(core::StateName(current.state)) +
-                                                   "; only open incidents can be acknowledged");
-      }
-      core::Mutation m{current, {}, {}};
-      if (current.acknowledged) return m;  // already acknowledged: nothing changes
-      m.incident.acknowledged = now;
-      m.incident.acknowledged_by = actor;
-      m.incident.modified = now;
-      m.incident.modified_by = actor;
-      ++m.incident.version;
-      m.events.push_back({now, actor, "acknowledged", "Acknowledged by @" + actor.handle,
-                          {{"acknowledged", "", FormatRfc3339(now)}}});
-      Notify(m, "acknowledged", "acknowledged by @" + actor.handle, now);
-      NotifyPagedContacts(m, "acknowledged", "acknowledged by @" + actor.handle, now);
-      return m;
-    });
+    auto updated = usecases::Acknowledge(UseCases(), id, actor);
     if (!updated) return ErrorResponse(updated.error());
-    Wake();
     return IncidentAnswer(200, *updated, {});
   }
 
   http::Response Delete(const std::string& id, const core::Actor& actor) {
-    TimePoint now = ctx.clock->Now();
-    auto deleted = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
-      core::Mutation m{current, {}};
-      m.incident.deleted = true;
-      m.incident.modified = now;
-      m.incident.modified_by = actor;
-      ++m.incident.version;
-      m.events.push_back({now, actor, std::string(core::kEventDeleted), "Incident deleted", {}});
-      return m;
-    });
-    if (!deleted) return ErrorResponse(deleted.error());
+    if (auto deleted = usecases::Delete(UseCases(), id, actor); !deleted) return ErrorResponse(deleted.error());
     http::Response r;
     r.status = 204;
     return r;
@@ -491,26 +428,10 @@ struct ApiV2::Impl {
     }
     if (content.empty()) return ErrorResponse(400, content_field + ": must not be empty");
     if (auto ok = core::CheckCellText(content, content_field); !ok) return ErrorResponse(ok.error());
-    TimePoint now = ctx.clock->Now();
-    if (kind == core::kEventStatusUpdate) {
-      // A status update resets the cadence clock and goes to the incident's channels.
-      // The store answers the events it appended, so the timeline (which may
-      // be huge) is never read back to find this one.
-      auto updated = ctx.store->UpdateIncidentAndEvents(id, [&](const core::Incident& current) -> Result<core::Mutation> {
-        core::Mutation m{current, {{now, actor, kind, content, {}}}, {}};
-        m.incident.last_status_update = now;
-        m.incident.modified = now;
-        ++m.incident.version;
-        Notify(m, "status_update", content, now);
-        return m;
-      });
-      if (!updated) return ErrorResponse(updated.error());
-      Wake();
-      // The mutation's first event is the status update itself.
-      if (updated->events.empty()) return ErrorResponse(500, "status update stored but not returned");
-      return JsonResponse(201, {{"data", CellJson(updated->events.front())}});
-    }
-    auto event = ctx.store->AppendEvent(id, {now, actor, kind, content, {}});
+    auto event = usecases::PostCell(UseCases(), id,
+                                    kind == core::kEventStatusUpdate ? usecases::CellKind::kStatusUpdate
+                                                                     : usecases::CellKind::kNote,
+                                    content, actor);
     if (!event) return ErrorResponse(event.error());
     return JsonResponse(201, {{"data", CellJson(*event)}});
   }
@@ -520,5 +441,14 @@ ApiV2::ApiV2(ApiContext context) : impl_(std::make_unique<Impl>(std::move(contex
 ApiV2::~ApiV2() = default;
 
 http::Response ApiV2::Handle(const http::Request& request) { return impl_->Route(request); }
+
+std::vector<RouteInfo> ApiV2::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const auto& r : impl_->router.routes()) {
+    out.push_back({r.method, r.pattern,
+                   r.access == Access::kPublic ? "public" : r.access == Access::kIngest ? "ingest" : "api_key"});
+  }
+  return out;
+}
 
 }  // namespace tocsin::api::v2

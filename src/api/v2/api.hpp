@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "core/config/config.hpp"
@@ -33,11 +34,19 @@ struct ApiContext {
       remove_override;
 };
 
+// One entry of the route table, for tests and documentation.
+struct RouteInfo {
+  std::string method;   // "*" when the handler takes any method and answers 405 itself
+  std::string pattern;  // "/api/v2/incidents/{incident_id}"
+  std::string access;   // "public", "ingest" or "api_key"
+};
+
 class ApiV2 {
  public:
   explicit ApiV2(ApiContext context);
   ~ApiV2();
   http::Response Handle(const http::Request& request);
+  std::vector<RouteInfo> Routes() const;
 
  private:
   struct Impl;

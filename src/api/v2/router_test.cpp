@@ -1,0 +1,107 @@
+// The route table: how patterns match, and that every route but the health
+// checks, /metrics and alert ingestion (which checks its own key) needs an
+// API key pair: each one answers 401 without it.
+
+#include "api/v2/router.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "api/v2/api.hpp"
+#include "common/clock.hpp"
+#include "storage/memory/memory_store.hpp"
+
+namespace tocsin::api::v2 {
+namespace {
+
+http::Response Named(const std::string& name) { return http::Response::Json(200, name); }
+
+Router Sample() {
+  Router r;
+  auto h = [](std::string name) {
+    return [name](const http::Request&, const RouteParams& p, const core::Actor&) {
+      std::string body = name;
+      for (const auto& [k, v] : p.values) body += " " + k + "=" + v;
+      return Named(body);
+    };
+  };
+  r.Add("GET", "/api/v2/incidents/{incident_id}", Access::kApiKey, h("get"));
+  r.Add("PATCH", "/api/v2/incidents/{incident_id}", Access::kApiKey, h("patch"));
+  r.Add("GET", "/api/v2/incidents/search", Access::kApiKey, h("search"));
+  r.Add("GET", "/api/v2/incidents/{incident_id}/relationships/todos/{todo_id}", Access::kApiKey, h("todo"));
+  r.Add("*", "/api/v2/on-call/*", Access::kApiKey, h("oncall"));
+  return r;
+}
+
+std::string Call(const Router& r, const std::string& method, const std::string& path) {
+  auto found = r.Find(method, path);
+  if (!found.route) return found.allow.empty() ? "404" : "405 " + found.allow;
+  return found.route->handler({}, found.params, {}).body;
+}
+
+TEST(Router, ParametersAreCapturedByName) {
+  Router r = Sample();
+  EXPECT_EQ(Call(r, "GET", "/api/v2/incidents/abc"), "get incident_id=abc");
+  EXPECT_EQ(Call(r, "PATCH", "/api/v2/incidents/abc/"), "patch incident_id=abc");
+  EXPECT_EQ(Call(r, "GET", "/api/v2/incidents/i1/relationships/todos/t2"), "todo incident_id=i1 todo_id=t2");
+}
+
+TEST(Router, LiteralSegmentsBeatParametersWhateverTheOrder) {
+  Router r = Sample();
+  EXPECT_EQ(Call(r, "GET", "/api/v2/incidents/search"), "search");
+  // The literal route takes GET only: PATCH on it is a 405, not the {incident_id} route.
+  EXPECT_EQ(Call(r, "PATCH", "/api/v2/incidents/search"), "405 GET");
+}
+
+TEST(Router, OtherMethodsAre405WithAllowAndUnknownPaths404) {
+  Router r = Sample();
+  EXPECT_EQ(Call(r, "DELETE", "/api/v2/incidents/abc"), "405 GET, PATCH");
+  EXPECT_EQ(Call(r, "GET", "/api/v2/nothing"), "404");
+  EXPECT_EQ(Call(r, "GET", "/api/v2/incidents/a/b"), "404");
+}
+
+TEST(Router, AWildcardTakesTheRestOfThePath) {
+  Router r = Sample();
+  EXPECT_EQ(Call(r, "POST", "/api/v2/on-call/schedules/primary/overrides"), "oncall *=schedules/primary/overrides");
+  EXPECT_EQ(Call(r, "GET", "/api/v2/on-call"), "404");
+}
+
+// Every route of the real table: only the health checks and /metrics are
+// public, only alert ingestion checks its own key, and every other route
+// answers 401 to a request without an API key pair.
+TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
+  core::Config config;
+  auto store = storage::MakeMemoryStore();
+  FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
+  ApiContext ctx;
+  ctx.config = &config;
+  ctx.store = store.get();
+  ctx.clock = &clock;
+  ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
+  ApiV2 api(ctx);
+  std::set<std::string> publics, ingest;
+  int checked = 0;
+  for (const auto& r : api.Routes()) {
+    if (r.access == "public") publics.insert(r.pattern);
+    if (r.access == "ingest") ingest.insert(r.pattern);
+    if (r.access != "api_key") continue;
+    std::string path;
+    for (const auto& seg : SplitPath(r.pattern)) {
+      path += "/" + (seg == "*" ? std::string("teams") : seg.front() == '{' ? "00000000-0000-4000-8000-000000000001" : seg);
+    }
+    http::Request req;
+    req.method = r.method == "*" ? "GET" : r.method;
+    req.path = req.target = path;
+    req.body = "{}";
+    EXPECT_EQ(api.Handle(req).status, 401) << r.method << " " << r.pattern;
+    ++checked;
+  }
+  EXPECT_GT(checked, 10);
+  EXPECT_EQ(publics, (std::set<std::string>{"/healthz", "/readyz", "/metrics"}));
+  EXPECT_EQ(ingest, (std::set<std::string>{"/api/integrations/datadog", "/api/integrations/alertmanager",
+                                           "/api/integrations/generic", "/api/v2/alerts"}));
+}
+
+}  // namespace
+}  // namespace tocsin::api::v2
