@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/random.hpp"
+#include "core/ports/forwarding_store.hpp"
 #include "storage/memory/memory_store.hpp"
 
 namespace tocsin::engine {
@@ -270,73 +271,25 @@ TEST_F(OutboxWorkerTest, ASendThatThrowsFailsForGood) {
 }
 
 // Forwards to a store, failing FinishAttempt(s) while `fail_records` > 0.
-class FlakyRecords final : public core::Store {
+class FlakyRecords final : public core::ForwardingStore {
  public:
-  explicit FlakyRecords(core::Store& s) : s_(s) {}
+  using ForwardingStore::ForwardingStore;
   std::atomic<int> fail_records{0};
 
   Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& e) override {
     if (fail_records > 0) return Fail();
-    return s_.FinishAttempt(d, e);
+    return ForwardingStore::FinishAttempt(d, e);
   }
   Result<void> FinishAttempts(const std::vector<core::AttemptRecord>& r) override {
     if (fail_records > 0) return Fail();
-    return s_.FinishAttempts(r);
+    return ForwardingStore::FinishAttempts(r);
   }
-  Result<core::Incident> CreateIncident(core::Incident d, std::vector<core::NewEvent> e) override {
-    return s_.CreateIncident(std::move(d), std::move(e));
-  }
-  Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& m) override {
-    return s_.UpdateIncident(id, m);
-  }
-  Result<core::UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const core::MutateFn& m) override {
-    return s_.UpdateIncidentAndEvents(id, m);
-  }
-  Result<core::TimelineEvent> AppendEvent(const std::string& id, core::NewEvent e) override {
-    return s_.AppendEvent(id, std::move(e));
-  }
-  Result<core::Incident> GetIncident(const std::string& id) override { return s_.GetIncident(id); }
-  Result<core::SearchPage> SearchIncidents(const core::SearchRequest& r) override { return s_.SearchIncidents(r); }
-  Result<std::vector<core::TimelineEvent>> Timeline(const std::string& id, std::int64_t o, std::int64_t l) override {
-    return s_.Timeline(id, o, l);
-  }
-  Result<void> UseDueFunction(core::DueFn due) override { return s_.UseDueFunction(std::move(due)); }
-  Result<core::DuePage> DueIncidents(TimePoint now, const std::optional<core::DueCursor>& a, std::int64_t l) override {
-    return s_.DueIncidents(now, a, l);
-  }
-  Result<std::vector<core::AlertRecord>> IngestAlerts(std::vector<core::AlertWork> w) override {
-    return s_.IngestAlerts(std::move(w));
-  }
-  Result<std::vector<core::AlertRecord>> ListAlerts(const core::AlertFilter& f) override { return s_.ListAlerts(f); }
-  Result<std::vector<core::OutboxItem>> ListOutbox(const std::string& id) override { return s_.ListOutbox(id); }
-  Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
-    return s_.ClaimDeliveries(now, limit);
-  }
-  Result<void> ReleaseClaims(const std::vector<std::int64_t>& ids) override { return s_.ReleaseClaims(ids); }
-  Result<std::int64_t> RequeueInFlight() override { return s_.RequeueInFlight(); }
-  Result<std::vector<core::Delivery>> ListDeliveries(const core::DeliveryFilter& f) override {
-    return s_.ListDeliveries(f);
-  }
-  Result<std::string> FindThread(const std::string& id, const std::string& ch) override { return s_.FindThread(id, ch); }
-  Result<std::int64_t> CountDeliveries(core::DeliveryState st) override { return s_.CountDeliveries(st); }
-  Result<void> AddOverride(const core::OverrideRecord& r) override { return s_.AddOverride(r); }
-  Result<void> RemoveOverride(const std::string& id, const std::string& a, TimePoint now) override {
-    return s_.RemoveOverride(id, a, now);
-  }
-  Result<std::vector<core::OverrideRecord>> ListOverrides() override { return s_.ListOverrides(); }
-  Result<void> CreateKey(const core::KeyRecord& k) override { return s_.CreateKey(k); }
-  Result<std::optional<core::KeyRecord>> FindKeyByApiHash(const std::string& h) override { return s_.FindKeyByApiHash(h); }
-  Result<std::optional<core::KeyRecord>> FindKeyByAppHash(const std::string& h) override { return s_.FindKeyByAppHash(h); }
-  Result<std::vector<core::KeyRecord>> ListKeys() override { return s_.ListKeys(); }
-  Result<void> RevokeKey(const std::string& k, TimePoint now) override { return s_.RevokeKey(k, now); }
-  void Close() override { s_.Close(); }
 
  private:
   Result<void> Fail() {
     --fail_records;
     return MakeError(ErrorCode::kUnavailable, "disk I/O error");
   }
-  core::Store& s_;
 };
 
 // An outcome whose record fails is recorded again later, without a restart

@@ -161,7 +161,11 @@ class Store {
   // next public id. kConflict when the id already exists.
   virtual Result<Incident> CreateIncident(Incident draft, std::vector<NewEvent> events) = 0;
   // Runs `mutate` against the current incident and writes its outcome.
-  virtual Result<Incident> UpdateIncident(const std::string& id, const MutateFn& mutate) = 0;
+  virtual Result<Incident> UpdateIncident(const std::string& id, const MutateFn& mutate) {
+    auto r = UpdateIncidentAndEvents(id, mutate);
+    if (!r) return tl::unexpected(r.error());
+    return std::move(r->incident);
+  }
   // UpdateIncident that also returns the events it appended with their
   // sequence numbers, so that a caller never reads the timeline to find them.
   virtual Result<UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const MutateFn& mutate) = 0;

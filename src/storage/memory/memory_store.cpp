@@ -32,12 +32,6 @@ class MemoryStore final : public core::Store {
     return draft;
   }
 
-  Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& mutate) override {
-    auto r = Update(id, mutate, nullptr);
-    if (!r) return tl::unexpected(r.error());
-    return std::move(r->incident);
-  }
-
   Result<core::UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const core::MutateFn& mutate) override {
     std::vector<core::TimelineEvent> appended;
     auto r = Update(id, mutate, &appended);

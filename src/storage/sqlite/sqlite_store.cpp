@@ -75,12 +75,6 @@ class SqliteStore final : public core::Store {
     return out;
   }
 
-  Result<core::Incident> UpdateIncident(const std::string& id, const core::MutateFn& mutate) override {
-    auto r = Update(id, mutate, nullptr);
-    if (!r) return tl::unexpected(r.error());
-    return std::move(r->incident);
-  }
-
   Result<core::UpdateOutcome> UpdateIncidentAndEvents(const std::string& id, const core::MutateFn& mutate) override {
     std::vector<core::TimelineEvent> appended;
     auto r = Update(id, mutate, &appended);
