@@ -100,7 +100,12 @@ int EscalationWorker::RunOnce(TimePoint now) {
       if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no escalation due");
       return std::move(*m);
     });
-    if (r) ++advanced;
+    if (r) {
+      ++advanced;
+    } else if (r.error().code != ErrorCode::kConflict && r.error().code != ErrorCode::kNotFound) {
+      // Not "nothing due" but a failed write: the tier stays due and is tried again next tick.
+      log::Error("escalation: cannot record a due tier", {{"incident", listed.id}, {"error", r.error().message}});
+    }
   }, keep_going_);
   if (!scanned) log::Error("escalation: cannot list open incidents", {{"error", scanned.error().message}});
   return advanced;

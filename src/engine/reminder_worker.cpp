@@ -52,7 +52,11 @@ int ReminderWorker::RunOnce(TimePoint now) {
       if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no reminder due");
       return std::move(*m);
     });
-    if (r) ++changed;
+    if (r) {
+      ++changed;
+    } else if (r.error().code != ErrorCode::kConflict && r.error().code != ErrorCode::kNotFound) {
+      log::Error("reminders: cannot record a due reminder", {{"incident", listed.id}, {"error", r.error().message}});
+    }
   }, keep_going_);
   if (!scanned) log::Error("reminders: cannot list open incidents", {{"error", scanned.error().message}});
   return changed;

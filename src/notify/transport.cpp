@@ -162,6 +162,10 @@ HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
   curl_slist* headers = nullptr;
   for (const auto& [k, v] : request.headers) headers = curl_slist_append(headers, HeaderLine(k, v).c_str());
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  // Only HTTP(S), also across redirects: a channel URL can never make the
+  // server read a file:// or talk to another protocol.
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
   curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
@@ -202,6 +206,7 @@ std::string SendMail(const SmtpMessage& m, std::chrono::milliseconds timeout) {
   auto scheme_end = url.find("://");
   if (scheme_end != std::string::npos && url.find('/', scheme_end + 3) == std::string::npos) url += "/tocsin";
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   curl_easy_setopt(curl, CURLOPT_MAIL_FROM, m.from.c_str());
   curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);

@@ -23,6 +23,12 @@ http::Response ErrorResponse(int status, const std::string& message) {
   return http::Response::Json(status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
-http::Response ErrorResponse(const Error& error) { return ErrorResponse(HttpStatus(error.code), error.message); }
+http::Response ErrorResponse(const Error& error) {
+  http::Response r = ErrorResponse(HttpStatus(error.code), error.message);
+  // Unavailable (storage busy, a full disk, a failed sync): worth trying again
+  // shortly, and clients and proxies that honour Retry-After should.
+  if (error.code == ErrorCode::kUnavailable) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
 
 }  // namespace tocsin::api::v2
