@@ -152,6 +152,28 @@ std::string EncodeIncident(const core::Incident& i) {
   w.Member("severity", i.severity);
   w.Member("state", core::StateName(i.state));
   w.Member("title", i.title);
+  // Written only when there are some.
+  if (!i.todos.empty()) {
+    w.Key("todos");
+    w.BeginArray();
+    for (const auto& t : i.todos) {
+      w.BeginObject();
+      w.Key("assignees");
+      PutStrings(w, t.assignees);
+      PutOptTime(w, "completed", t.completed);
+      w.Member("content", t.content);
+      w.Member("created", ToUnixMicros(t.created));
+      w.Key("created_by");
+      PutActor(w, t.created_by);
+      PutOptTime(w, "due", t.due);
+      w.Member("id", t.id);
+      w.Member("modified", ToUnixMicros(t.modified));
+      w.Key("modified_by");
+      PutActor(w, t.modified_by);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Member("version", i.version);
   w.EndObject();
   return out;
@@ -166,14 +188,14 @@ enum Member : int {
   kCustomerImpactEnd, kCustomerImpactScope, kCustomerImpactStart, kCustomerImpacted, kDeleted, kDetected,
   kEscalationNextDue, kEscalationSteps, kEscalationTeam, kFields, kId, kIsTest, kLastReminder,
   kLastStatusUpdate, kModified, kModifiedBy, kNotificationHandles, kPagerdutyContacts, kPublicId, kResolved,
-  kResponseSlaBreached, kSeverity, kState, kTitle, kVersion, kMemberCount
+  kResponseSlaBreached, kSeverity, kState, kTitle, kTodos, kVersion, kMemberCount
 };
 constexpr std::string_view kMemberNames[kMemberCount] = {
     "acknowledged", "acknowledged_by", "channels", "commander", "commander_handle", "created", "created_by",
     "customer_impact_end", "customer_impact_scope", "customer_impact_start", "customer_impacted", "deleted",
     "detected", "escalation_next_due", "escalation_steps", "escalation_team", "fields", "id", "is_test",
     "last_reminder", "last_status_update", "modified", "modified_by", "notification_handles",
-    "pagerduty_contacts", "public_id", "resolved", "response_sla_breached", "severity", "state", "title", "version"};
+    "pagerduty_contacts", "public_id", "resolved", "response_sla_breached", "severity", "state", "title", "todos", "version"};
 // Members the document must have (the nlohmann decoder used at() for them).
 constexpr std::uint64_t Bit(Member m) { return std::uint64_t{1} << m; }
 constexpr std::uint64_t kRequired = Bit(kId) | Bit(kPublicId) | Bit(kTitle) | Bit(kSeverity) | Bit(kState) |
@@ -410,6 +432,43 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
       case kSeverity: ok = r.ReadString(i.severity); break;
       case kState: ok = r.ReadString(state); break;
       case kTitle: ok = r.ReadString(i.title); break;
+      case kTodos:
+        i.todos.clear();
+        if (r.ReadNull()) break;
+        ok = r.BeginArray();
+        while (ok && r.NextElement()) {
+          core::Todo& t = i.todos.emplace_back();
+          ok = r.BeginObject();
+          std::string_view k;
+          while (ok && r.NextMember(k)) {
+            std::int64_t us = 0;
+            if (k == "id") {
+              ok = r.ReadString(t.id);
+            } else if (k == "content") {
+              ok = r.ReadString(t.content);
+            } else if (k == "assignees") {
+              ok = GetStrings(r, t.assignees);
+            } else if (k == "due") {
+              ok = GetOptTime(r, t.due);
+            } else if (k == "completed") {
+              ok = GetOptTime(r, t.completed);
+            } else if (k == "created") {
+              ok = r.ReadInt64(us);
+              t.created = FromUnixMicros(us);
+            } else if (k == "modified") {
+              ok = r.ReadInt64(us);
+              t.modified = FromUnixMicros(us);
+            } else if (k == "created_by") {
+              ok = GetActor(r, t.created_by);
+            } else if (k == "modified_by") {
+              ok = GetActor(r, t.modified_by);
+            } else {
+              ok = r.SkipValue();
+            }
+          }
+        }
+        ok = ok && !r.failed();
+        break;
       case kVersion: ok = r.ReadInt64(i.version); break;
       default: ok = r.SkipValue(); break;
     }

@@ -304,6 +304,32 @@ TEST(IncidentCodec, RoundTrips) {
   }
 }
 
+// Todos (kept in the document since issue 11's todos) come back as written;
+// documents written before them read as having none.
+TEST(IncidentCodec, RoundTripsTodos) {
+  core::Incident inc = Varied().front();
+  core::Todo a;
+  a.id = "7f0c3c1e-0000-4000-8000-000000000001";
+  a.content = "Restore the gateway \"now\" \xC3\xA9";
+  a.assignees = {"@priya", "@olu"};
+  a.due = *ParseRfc3339("2026-11-28T09:00:00Z");
+  a.created = *ParseRfc3339("2026-11-27T10:00:00Z");
+  a.modified = *ParseRfc3339("2026-11-27T10:05:00Z");
+  a.created_by = core::Actor{"uuid-1", "samira"};
+  a.modified_by = core::Actor{"", "tocsin"};
+  core::Todo b = a;
+  b.id = "7f0c3c1e-0000-4000-8000-000000000002";
+  b.assignees.clear();
+  b.due.reset();
+  b.completed = *ParseRfc3339("2026-11-27T11:00:00Z");
+  inc.todos = {a, b};
+  auto decoded = DecodeIncident(EncodeIncident(inc));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(*decoded, inc);
+  inc.todos.clear();
+  EXPECT_EQ(EncodeIncident(inc).find("todos"), std::string::npos);
+}
+
 // Documents another JSON writer could have produced: whitespace, \u escapes,
 // members in any order, members this version does not know.
 TEST(IncidentCodec, ReadsAnyFormattingAndMemberOrder) {

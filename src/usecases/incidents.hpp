@@ -12,12 +12,14 @@
 // take core values and answer core results.
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "core/config/config.hpp"
+#include "core/escalation/escalation.hpp"
 #include "core/incident/incident.hpp"
 #include "core/incident/incident_patch.hpp"
 #include "core/ports/store.hpp"
@@ -30,6 +32,8 @@ struct Context {
   const Clock* clock = nullptr;
   std::function<std::string()> new_id;  // ids for new incidents
   std::function<void()> wake_outbox;    // after a commit that queued notifications (may be empty)
+  // Who is on call now, to turn a team's on-call handle into a person (may be empty).
+  std::function<std::shared_ptr<const core::escalation::Directory>()> directory;
 };
 
 // Declares an incident by hand: `draft` as parsed and validated by the door,

@@ -35,7 +35,8 @@ try {
     baseServer: new client.BaseServerConfiguration(baseUrl, {}),
     authMethods: { apiKeyAuth: keys.api_key, appKeyAuth: keys.application_key },
   });
-  for (const op of ["createIncident", "getIncident", "listIncidents", "updateIncident", "deleteIncident", "searchIncidents"]) {
+  for (const op of ["createIncident", "getIncident", "listIncidents", "updateIncident", "deleteIncident", "searchIncidents",
+                    "createIncidentTodo", "listIncidentTodos", "getIncidentTodo", "updateIncidentTodo", "deleteIncidentTodo"]) {
     configuration.unstableOperations[`v2.${op}`] = true;
   }
   const api = new v2.IncidentsApi(configuration);
@@ -112,6 +113,32 @@ try {
   let searched = 0;
   for await (const _ of api.searchIncidentsWithPagination({ query: "state:active", pageSize: 5 })) searched++;
   assert.equal(searched, 12);
+
+  // todos: create, list, get, tick, delete, in the client's own types
+  const todo = await api.createIncidentTodo({
+    incidentId: id,
+    body: { data: { type: "incident_todos", attributes: { content: "Restore payments", assignees: ["@priya"], dueDate: "2026-11-28T09:00:00Z" } } },
+  });
+  assert.equal(todo.data.type, "incident_todos");
+  assert.equal(todo.data.attributes.content, "Restore payments");
+  assert.deepEqual(todo.data.attributes.assignees, ["@priya"]);
+  assert.equal(todo.data.attributes.incidentId, id);
+  const todos = await api.listIncidentTodos({ incidentId: id });
+  assert.equal(todos.data.length, 1);
+  const gotTodo = await api.getIncidentTodo({ incidentId: id, todoId: todo.data.id });
+  assert.equal(gotTodo.data.id, todo.data.id);
+  const ticked = await api.updateIncidentTodo({
+    incidentId: id,
+    todoId: todo.data.id,
+    body: { data: { type: "incident_todos", attributes: { content: "Restore payments", assignees: ["@priya"], completed: "2026-11-27T10:00:00Z" } } },
+  });
+  assert.ok(ticked.data.attributes.completed);
+  await assert.rejects(
+    api.createIncidentTodo({ incidentId: id, body: { data: { type: "incident_todos", attributes: { content: "x", assignees: ["@nobody"] } } } }),
+    (e) => e.code === 400 && e.body.errors[0].includes("assignees"),
+  );
+  await api.deleteIncidentTodo({ incidentId: id, todoId: todo.data.id });
+  assert.equal((await api.listIncidentTodos({ incidentId: id })).data.length, 0);
 
   // delete, then the incident is gone (404 as an ApiException)
   await api.deleteIncident({ incidentId: id });

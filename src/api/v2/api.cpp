@@ -10,6 +10,7 @@
 #include "api/v2/notifications_api.hpp"
 #include "api/v2/oncall_api.hpp"
 #include "api/v2/router.hpp"
+#include "api/v2/todos_api.hpp"
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
 #include "usecases/incidents.hpp"
@@ -171,6 +172,7 @@ struct ApiV2::Impl {
                id_route([](Impl* api, const http::Request& req, const std::string& id, const core::Actor& actor) {
                  return api->PostTimeline(req, id, actor);
                }));
+    AddTodoRoutes(router, ctx, [this] { return UseCases(); });
   }
 
   http::Response Route(const http::Request& req) {
@@ -283,7 +285,7 @@ struct ApiV2::Impl {
   }
 
   usecases::Context UseCases() const {
-    return usecases::Context{ctx.config, ctx.store, ctx.clock, ctx.new_id, ctx.wake_outbox};
+    return usecases::Context{ctx.config, ctx.store, ctx.clock, ctx.new_id, ctx.wake_outbox, ctx.directory};
   }
 
   // POST /api/v2/incidents/{id}/acknowledge: records who and when (MTTA),

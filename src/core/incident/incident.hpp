@@ -71,6 +71,21 @@ struct PagedContact {
   bool operator==(const PagedContact&) const = default;
 };
 
+// A to-do on an incident (Datadog's incident todos): who should do what, by
+// when, and when it was done.
+struct Todo {
+  std::string id;  // UUID
+  std::string content;
+  std::vector<std::string> assignees;  // user handles, "@" included ("@alice")
+  std::optional<TimePoint> due;
+  std::optional<TimePoint> completed;
+  TimePoint created{};
+  TimePoint modified{};
+  Actor created_by;
+  Actor modified_by;
+  bool operator==(const Todo&) const = default;
+};
+
 struct Incident {
   std::string id;  // UUID
   std::int64_t public_id = 0;
@@ -101,6 +116,7 @@ struct Incident {
   std::vector<EscalationStep> escalation_steps;
   std::optional<TimePoint> escalation_next_due;
   std::vector<PagedContact> pagerduty_contacts;  // distinct (user, method), earliest due
+  std::vector<Todo> todos;                       // in creation order
   bool is_test = false;
   bool deleted = false;
   std::int64_t version = 0;  // bumped by every change
