@@ -8,26 +8,15 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.hpp"
+
 namespace tocsin::notify {
 
-// Appended where text was cut ("…", U+2026, 3 bytes in UTF-8).
-inline constexpr std::string_view kTruncationMarker = "\xE2\x80\xA6";
-
-// `text` with every byte that is not part of a well-formed UTF-8 sequence
-// (stray continuation bytes, overlong forms, surrogates, code points above
-// U+10FFFF, sequences cut short) replaced by U+FFFD.
-std::string ValidUtf8(std::string_view text);
-
-// The length of the longest prefix of `text` of at most `max_bytes` bytes that
-// does not end inside a multi-byte UTF-8 sequence.
-std::size_t Utf8PrefixLength(std::string_view text, std::size_t max_bytes);
-
-// `text` unchanged when it has at most `max_bytes` bytes; otherwise its
-// longest prefix that ends on a code point boundary and leaves room for
-// `marker`, followed by `marker`: never more than `max_bytes` bytes. (Limits
-// counted in characters are met too: a character is at least one byte.)
-std::string TruncateUtf8(std::string_view text, std::size_t max_bytes,
-                         std::string_view marker = kTruncationMarker);
+// The UTF-8 helpers live in common/utf8.hpp; these names stay for notify/.
+using tocsin::kTruncationMarker;
+using tocsin::TruncateUtf8;
+using tocsin::Utf8PrefixLength;
+using tocsin::ValidUtf8;
 
 // Slack mrkdwn: `&`, `<` and `>` as `&amp;`, `&lt;` and `&gt;` (the three
 // characters Slack's formatting reads as control sequences: mentions such as

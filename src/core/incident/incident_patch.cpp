@@ -1,5 +1,7 @@
 #include "core/incident/incident_patch.hpp"
 
+#include "common/utf8.hpp"
+
 #include <algorithm>
 
 namespace tocsin::core {
@@ -74,17 +76,7 @@ Result<void> CheckCellText(std::string_view text, const std::string& field) {
   return {};
 }
 
-std::string TruncateText(std::string_view text, std::size_t max_bytes) {
-  if (text.size() <= max_bytes) return std::string(text);
-  bool marked = max_bytes >= kTruncationMarker.size();
-  std::size_t cut = marked ? max_bytes - kTruncationMarker.size() : max_bytes;
-  // Back to the start of the character the cut falls in (at most 3 bytes in
-  // valid UTF-8), so that no character is split.
-  for (int k = 0; k < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++k) --cut;
-  std::string out(text.substr(0, cut));
-  if (marked) out += kTruncationMarker;
-  return out;
-}
+std::string TruncateText(std::string_view text, std::size_t max_bytes) { return TruncateUtf8(text, max_bytes); }
 
 void FitToLimits(Incident& incident) {
   incident.title = TruncateText(incident.title, kMaxTitleBytes);

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/utf8.hpp"
 #include "common/result.hpp"
 #include "core/incident/incident.hpp"
 
@@ -53,7 +54,7 @@ inline constexpr std::size_t kMaxFieldNameBytes = 128;
 // create's initial_cells); it goes into notifications as it is.
 inline constexpr std::size_t kMaxCellBytes = 16 * 1024;
 // Ends text cut to fit a limit ("…").
-inline constexpr std::string_view kTruncationMarker = "\xE2\x80\xA6";
+using ::tocsin::kTruncationMarker;  // "…", from common/utf8.hpp
 
 // One way an incident breaks the limits: `field` names what it concerns
 // ("title", "customer_impact_scope", "customer_impact", "fields.<name>");
