@@ -10,6 +10,7 @@ packages=(
   libexpected-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev
   sqlite3 curl wrk python3 prometheus-alertmanager python3-aiosmtpd python3-icalendar
 )
 

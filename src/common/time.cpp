@@ -103,6 +103,10 @@ std::optional<TimePoint> ParseRfc3339(std::string_view s) {
   }
   if (pos != s.size()) return std::nullopt;
   auto tp = sys_days{ymd} + hours{hh} + minutes{mm} + seconds{ss} + microseconds{frac_us} - minutes{offset_min};
+  // The year range applies to the instant (UTC), not to the local text: a time
+  // accepted here must format to text that parses again (fuzz_rfc3339 found
+  // "1970-01-01T00:00:00+20:00", which is 1969 and did not read back).
+  if (tp < sys_days{year{1970} / January / 1} || tp >= sys_days{year{10000} / January / 1}) return std::nullopt;
   return time_point_cast<Micros>(tp);
 }
 

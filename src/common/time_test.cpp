@@ -67,5 +67,18 @@ TEST(Time, RejectsNonsense) {
   }
 }
 
+// Found by fuzz/rfc3339.cpp: the year range is checked on the UTC instant, so
+// everything accepted formats to text that parses back to the same instant.
+TEST(Time, RejectsInstantsOutsideTheYearRangeAfterTheOffset) {
+  EXPECT_FALSE(ParseRfc3339("1970-01-01T00:00:00+20:00"));  // 1969-12-31T04:00:00Z
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59-00:01"));  // year 10000 in UTC
+  for (const char* good : {"1970-01-01T00:00:00Z", "1970-01-01T00:00:00-01:00", "9999-12-31T23:59:59.999999Z",
+                           "9999-12-31T23:59:59+01:00", "2024-01-01T23:59:60Z"}) {
+    auto t = ParseRfc3339(good);
+    ASSERT_TRUE(t) << good;
+    EXPECT_EQ(ParseRfc3339(FormatRfc3339(*t)), t) << good;
+  }
+}
+
 }  // namespace
 }  // namespace tocsin

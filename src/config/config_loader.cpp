@@ -68,12 +68,27 @@ LoadResult LoadConfigString(std::string_view yaml_text, const std::string& file_
   detail::Reader& r = state.reader;
 
   std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(std::string(yaml_text));
-  } catch (const YAML::ParserException& e) {
-    r.Report(r.MarkOf(e.mark), "YAML syntax error: " + e.msg);
-  } catch (const YAML::Exception& e) {
-    r.Report(core::SourceMark{file_name, 0, 0}, std::string("cannot parse YAML: ") + e.what());
+  // YAML streams cannot hold NUL, and yaml-cpp 0.7's LoadAll never returns on
+  // some text with NUL bytes (",\0\0", found by fuzz_config_loader): refuse it first.
+  if (std::size_t nul = yaml_text.find('\0'); nul != std::string_view::npos) {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < nul; ++i) {
+      if (yaml_text[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    r.Report(core::SourceMark{file_name, line, column}, "a NUL byte: a configuration file is text");
+  } else {
+    try {
+      documents = YAML::LoadAll(std::string(yaml_text));
+    } catch (const YAML::ParserException& e) {
+      r.Report(r.MarkOf(e.mark), "YAML syntax error: " + e.msg);
+    } catch (const YAML::Exception& e) {
+      r.Report(core::SourceMark{file_name, 0, 0}, std::string("cannot parse YAML: ") + e.what());
+    }
   }
 
   if (!documents.empty()) {

@@ -177,6 +177,17 @@ constexpr std::string_view kSeedTeams = R"(teams:
 // ---------------------------------------------------------------------------
 // The example configuration
 
+// Found by fuzz/config_loader.cpp: yaml-cpp's LoadAll never returned on ",\0\0".
+TEST(ConfigLoader, RefusesNulBytesInsteadOfHanging) {
+  auto result = Load(std::string_view(",\0\0", 3));
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(Dump(result).find("test.yaml:1:2: a NUL byte: a configuration file is text"), std::string::npos)
+      << Dump(result);
+  result = Load(std::string_view("server:\n  listen: x\0", 20));
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(Dump(result).find("test.yaml:2:12: a NUL byte"), std::string::npos) << Dump(result);
+}
+
 TEST(ConfigLoaderExample, LoadsWithoutProblems) {
   LoadResult result = LoadConfigFile(ExamplePath(), FakeEnv());
   ASSERT_TRUE(result.ok()) << Dump(result);
