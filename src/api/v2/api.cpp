@@ -237,12 +237,7 @@ struct ApiV2::Impl {
     return r;
   }
 
-  static Result<std::string> IncidentId(const std::string& raw) {
-    if (!IsUuid(raw)) return InvalidArgument("incident_id: '" + raw + "' is not a UUID");
-    std::string id = raw;
-    std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return std::tolower(c); });
-    return id;
-  }
+  static Result<std::string> IncidentId(const std::string& raw) { return ParseIncidentId(raw); }
 
   http::Response IncidentAnswer(int status, const core::Incident& inc, const Includes& includes) {
     Included included = includes.users ? Included::kUsers : includes.attachments ? Included::kEmpty : Included::kNone;

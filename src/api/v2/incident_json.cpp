@@ -1,5 +1,7 @@
 #include "api/v2/incident_json.hpp"
 
+#include <algorithm>
+
 #include <mutex>
 #include <unordered_map>
 
@@ -189,6 +191,13 @@ int Depth(const std::string& s) {
 }
 
 }  // namespace
+
+Result<std::string> ParseIncidentId(const std::string& raw) {
+  if (!IsUuid(raw)) return InvalidArgument("incident_id: '" + raw + "' is not a UUID");
+  std::string id = raw;
+  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return id;
+}
 
 Result<json> ParseBody(const std::string& body) {
   if (body.empty()) return InvalidArgument("body: is empty; expected a JSON object");

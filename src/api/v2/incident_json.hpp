@@ -69,6 +69,10 @@ struct CreateRequest {
 Result<CreateRequest> ParseCreate(const json& body, const core::Config& config);
 Result<core::IncidentPatch> ParseUpdate(const json& body, const std::string& path_id, const core::Config& config);
 
+// An incident id from a path: a UUID, answered in lower case; kInvalidArgument
+// naming incident_id otherwise.
+Result<std::string> ParseIncidentId(const std::string& raw);
+
 // Parses a request body, bounded in nesting depth; errors name the problem.
 Result<json> ParseBody(const std::string& body);
 

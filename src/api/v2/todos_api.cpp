@@ -4,7 +4,6 @@
 
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
-#include "common/random.hpp"
 #include "usecases/todos.hpp"
 
 namespace tocsin::api::v2 {
@@ -48,12 +47,7 @@ http::Response Json(int status, const json& body) {
   return http::Response::Json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-Result<std::string> IncidentIdParam(const RouteParams& p) {
-  std::string id = p["incident_id"];
-  if (!IsUuid(id)) return InvalidArgument("incident_id: '" + id + "' is not a UUID");
-  std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return id;
-}
+Result<std::string> IncidentIdParam(const RouteParams& p) { return ParseIncidentId(p["incident_id"]); }
 
 Result<std::optional<TimePoint>> TimeOrNull(const json& a, const char* key) {
   const json& v = a[key];
