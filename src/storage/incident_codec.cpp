@@ -67,6 +67,25 @@ std::string EncodeIncident(const core::Incident& i) {
   w.BeginObject();
   PutOptTime(w, "acknowledged", i.acknowledged);
   PutOptActor(w, "acknowledged_by", i.acknowledged_by);
+  // Written only when there are some (as todos, impacts, the post-mortem).
+  if (!i.attachments.empty()) {
+    w.Key("attachments");
+    w.BeginArray();
+    for (const auto& a : i.attachments) {
+      w.BeginObject();
+      w.Member("created", ToUnixMicros(a.created));
+      w.Key("created_by");
+      PutActor(w, a.created_by);
+      w.Member("id", a.id);
+      w.Member("modified", ToUnixMicros(a.modified));
+      w.Key("modified_by");
+      PutActor(w, a.modified_by);
+      w.Member("title", a.title);
+      w.Member("url", a.url);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Key("channels");
   PutStrings(w, i.channels);
   PutOptActor(w, "commander", i.commander);
@@ -117,6 +136,23 @@ std::string EncodeIncident(const core::Incident& i) {
   }
   w.EndObject();
   w.Member("id", i.id);
+  if (!i.impacts.empty()) {
+    w.Key("impacts");
+    w.BeginArray();
+    for (const auto& m : i.impacts) {
+      w.BeginObject();
+      w.Member("created", ToUnixMicros(m.created));
+      w.Key("created_by");
+      PutActor(w, m.created_by);
+      w.Member("description", m.description);
+      PutOptTime(w, "end", m.end);
+      w.Member("id", m.id);
+      w.Member("modified", ToUnixMicros(m.modified));
+      w.Member("start", ToUnixMicros(m.start));
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Member("is_test", i.is_test);
   PutOptTime(w, "last_reminder", i.last_reminder);
   PutOptTime(w, "last_status_update", i.last_status_update);
@@ -146,6 +182,26 @@ std::string EncodeIncident(const core::Incident& i) {
     }
     w.EndArray();
   }
+  if (!i.phase.empty()) w.Member("phase", i.phase);
+  if (i.postmortem) {
+    const core::Postmortem& pm = *i.postmortem;
+    w.Key("postmortem");
+    w.BeginObject();
+    w.Member("created", ToUnixMicros(pm.created));
+    w.Member("due", ToUnixMicros(pm.due));
+    w.Member("id", pm.id);
+    PutOptTime(w, "last_reminder", pm.last_reminder);
+    w.Member("modified", ToUnixMicros(pm.modified));
+    w.Key("modified_by");
+    PutActor(w, pm.modified_by);
+    PutOptTime(w, "published", pm.published);
+    w.Key("sections");
+    w.BeginObject();
+    for (const auto& [k, v] : pm.sections) w.Member(k, v);
+    w.EndObject();
+    w.Member("state", core::PostmortemStateName(pm.state));
+    w.EndObject();
+  }
   w.Member("public_id", i.public_id);
   PutOptTime(w, "resolved", i.resolved);
   w.Member("response_sla_breached", i.response_sla_breached);
@@ -160,12 +216,16 @@ std::string EncodeIncident(const core::Incident& i) {
       w.BeginObject();
       w.Key("assignees");
       PutStrings(w, t.assignees);
+      if (!t.checklist.empty()) w.Member("checklist", t.checklist);
       PutOptTime(w, "completed", t.completed);
+      if (!t.completed_by_event.empty()) w.Member("completed_by_event", t.completed_by_event);
+      if (!t.completes_on.empty()) w.Member("completes_on", t.completes_on);
       w.Member("content", t.content);
       w.Member("created", ToUnixMicros(t.created));
       w.Key("created_by");
       PutActor(w, t.created_by);
       PutOptTime(w, "due", t.due);
+      if (t.follow_up) w.Member("follow_up", true);
       w.Member("id", t.id);
       w.Member("modified", ToUnixMicros(t.modified));
       w.Key("modified_by");
@@ -174,6 +234,7 @@ std::string EncodeIncident(const core::Incident& i) {
     }
     w.EndArray();
   }
+  if (!i.type.empty()) w.Member("type", i.type);
   w.Member("version", i.version);
   w.EndObject();
   return out;
@@ -184,18 +245,19 @@ namespace {
 // The members DecodeIncident knows, in name order (the order the encoder
 // writes them, so the lookup below usually hits on its first probe).
 enum Member : int {
-  kAcknowledged, kAcknowledgedBy, kChannels, kCommander, kCommanderHandle, kCreated, kCreatedBy,
+  kAcknowledged, kAcknowledgedBy, kAttachments, kChannels, kCommander, kCommanderHandle, kCreated, kCreatedBy,
   kCustomerImpactEnd, kCustomerImpactScope, kCustomerImpactStart, kCustomerImpacted, kDeleted, kDetected,
-  kEscalationNextDue, kEscalationSteps, kEscalationTeam, kFields, kId, kIsTest, kLastReminder,
-  kLastStatusUpdate, kModified, kModifiedBy, kNotificationHandles, kPagerdutyContacts, kPublicId, kResolved,
-  kResponseSlaBreached, kSeverity, kState, kTitle, kTodos, kVersion, kMemberCount
+  kEscalationNextDue, kEscalationSteps, kEscalationTeam, kFields, kId, kImpacts, kIsTest, kLastReminder,
+  kLastStatusUpdate, kModified, kModifiedBy, kNotificationHandles, kPagerdutyContacts, kPhase, kPostmortem, kPublicId, kResolved,
+  kResponseSlaBreached, kSeverity, kState, kTitle, kTodos, kType, kVersion, kMemberCount
 };
 constexpr std::string_view kMemberNames[kMemberCount] = {
-    "acknowledged", "acknowledged_by", "channels", "commander", "commander_handle", "created", "created_by",
+    "acknowledged", "acknowledged_by", "attachments", "channels", "commander", "commander_handle", "created", "created_by",
     "customer_impact_end", "customer_impact_scope", "customer_impact_start", "customer_impacted", "deleted",
-    "detected", "escalation_next_due", "escalation_steps", "escalation_team", "fields", "id", "is_test",
+    "detected", "escalation_next_due", "escalation_steps", "escalation_team", "fields", "id", "impacts", "is_test",
     "last_reminder", "last_status_update", "modified", "modified_by", "notification_handles",
-    "pagerduty_contacts", "public_id", "resolved", "response_sla_breached", "severity", "state", "title", "todos", "version"};
+    "pagerduty_contacts", "phase", "postmortem", "public_id", "resolved", "response_sla_breached", "severity",
+    "state", "title", "todos", "type", "version"};
 // Members the document must have (the nlohmann decoder used at() for them).
 constexpr std::uint64_t Bit(Member m) { return std::uint64_t{1} << m; }
 constexpr std::uint64_t kRequired = Bit(kId) | Bit(kPublicId) | Bit(kTitle) | Bit(kSeverity) | Bit(kState) |
@@ -216,6 +278,13 @@ int FindMember(std::string_view name, int& hint) {
 bool GetOptTime(JsonReader& r, std::optional<TimePoint>& out) {
   out.reset();
   if (r.ReadNull()) return true;
+  std::int64_t us = 0;
+  if (!r.ReadInt64(us)) return false;
+  out = FromUnixMicros(us);
+  return true;
+}
+
+bool GetMicros(JsonReader& r, TimePoint& out) {
   std::int64_t us = 0;
   if (!r.ReadInt64(us)) return false;
   out = FromUnixMicros(us);
@@ -462,6 +531,14 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
               ok = GetActor(r, t.created_by);
             } else if (k == "modified_by") {
               ok = GetActor(r, t.modified_by);
+            } else if (k == "checklist") {
+              ok = r.ReadString(t.checklist);
+            } else if (k == "completes_on") {
+              ok = r.ReadString(t.completes_on);
+            } else if (k == "completed_by_event") {
+              ok = r.ReadString(t.completed_by_event);
+            } else if (k == "follow_up") {
+              ok = r.ReadBool(t.follow_up);
             } else {
               ok = r.SkipValue();
             }
@@ -469,6 +546,109 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
         }
         ok = ok && !r.failed();
         break;
+      case kType: ok = r.ReadString(i.type); break;
+      case kPhase: ok = r.ReadString(i.phase); break;
+      case kAttachments:
+        i.attachments.clear();
+        if (r.ReadNull()) break;
+        ok = r.BeginArray();
+        while (ok && r.NextElement()) {
+          core::Attachment& a = i.attachments.emplace_back();
+          ok = r.BeginObject();
+          std::string_view k;
+          while (ok && r.NextMember(k)) {
+            if (k == "id") {
+              ok = r.ReadString(a.id);
+            } else if (k == "url") {
+              ok = r.ReadString(a.url);
+            } else if (k == "title") {
+              ok = r.ReadString(a.title);
+            } else if (k == "created") {
+              ok = GetMicros(r, a.created);
+            } else if (k == "modified") {
+              ok = GetMicros(r, a.modified);
+            } else if (k == "created_by") {
+              ok = GetActor(r, a.created_by);
+            } else if (k == "modified_by") {
+              ok = GetActor(r, a.modified_by);
+            } else {
+              ok = r.SkipValue();
+            }
+          }
+        }
+        ok = ok && !r.failed();
+        break;
+      case kImpacts:
+        i.impacts.clear();
+        if (r.ReadNull()) break;
+        ok = r.BeginArray();
+        while (ok && r.NextElement()) {
+          core::Impact& im = i.impacts.emplace_back();
+          ok = r.BeginObject();
+          std::string_view k;
+          while (ok && r.NextMember(k)) {
+            if (k == "id") {
+              ok = r.ReadString(im.id);
+            } else if (k == "description") {
+              ok = r.ReadString(im.description);
+            } else if (k == "start") {
+              ok = GetMicros(r, im.start);
+            } else if (k == "end") {
+              ok = GetOptTime(r, im.end);
+            } else if (k == "created") {
+              ok = GetMicros(r, im.created);
+            } else if (k == "modified") {
+              ok = GetMicros(r, im.modified);
+            } else if (k == "created_by") {
+              ok = GetActor(r, im.created_by);
+            } else {
+              ok = r.SkipValue();
+            }
+          }
+        }
+        ok = ok && !r.failed();
+        break;
+      case kPostmortem: {
+        i.postmortem.reset();
+        if (r.ReadNull()) break;
+        core::Postmortem pm;
+        std::string pm_state;
+        ok = r.BeginObject();
+        std::string_view k;
+        while (ok && r.NextMember(k)) {
+          if (k == "id") {
+            ok = r.ReadString(pm.id);
+          } else if (k == "state") {
+            ok = r.ReadString(pm_state);
+          } else if (k == "created") {
+            ok = GetMicros(r, pm.created);
+          } else if (k == "due") {
+            ok = GetMicros(r, pm.due);
+          } else if (k == "modified") {
+            ok = GetMicros(r, pm.modified);
+          } else if (k == "modified_by") {
+            ok = GetActor(r, pm.modified_by);
+          } else if (k == "published") {
+            ok = GetOptTime(r, pm.published);
+          } else if (k == "last_reminder") {
+            ok = GetOptTime(r, pm.last_reminder);
+          } else if (k == "sections") {
+            ok = r.BeginObject();
+            std::string_view name;
+            while (ok && r.NextMember(name)) {
+              std::string section(name);
+              ok = r.ReadString(pm.sections[section]);
+            }
+            ok = ok && !r.failed();
+          } else {
+            ok = r.SkipValue();
+          }
+        }
+        ok = ok && !r.failed();
+        pm.state = core::ParsePostmortemState(pm_state).value_or(core::PostmortemState::kDraft);
+        if (ok) i.postmortem = std::move(pm);
+        break;
+      }
       case kVersion: ok = r.ReadInt64(i.version); break;
       default: ok = r.SkipValue(); break;
     }

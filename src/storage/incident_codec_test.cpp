@@ -330,6 +330,49 @@ TEST(IncidentCodec, RoundTripsTodos) {
   EXPECT_EQ(EncodeIncident(inc).find("todos"), std::string::npos);
 }
 
+// The workflow's members (issue 11): type, phase, checklist todos, links,
+// impacts and the post-mortem come back as written; absent ones are not written.
+TEST(IncidentCodec, RoundTripsTheWorkflowMembers) {
+  core::Incident inc = Varied().front();
+  TimePoint t0 = *ParseRfc3339("2026-11-27T10:00:00Z");
+  inc.type = "Security";
+  inc.phase = "Investigation";
+  core::Todo todo;
+  todo.id = "t1";
+  todo.content = "Acknowledge in Tocsin";
+  todo.checklist = "On Incident Creation";
+  todo.completes_on = "acknowledged";
+  todo.completed_by_event = "acknowledged";
+  todo.completed = t0;
+  todo.follow_up = true;
+  inc.todos = {todo};
+  core::Attachment link{"a1", "https://example.com/runbook#x", "Runbook", t0, t0, core::Actor::System(),
+                        core::Actor{"u", "olu"}};
+  inc.attachments = {link};
+  core::Impact impact{"i1", "Checkout failing", t0, t0 + std::chrono::minutes(5), t0, t0, core::Actor{"u", "olu"}};
+  core::Impact open_impact{"i2", "Slow search", t0, std::nullopt, t0, t0, core::Actor::System()};
+  inc.impacts = {impact, open_impact};
+  core::Postmortem pm;
+  pm.id = "p1";
+  pm.state = core::PostmortemState::kInReview;
+  pm.created = t0;
+  pm.due = t0 + std::chrono::hours(48);
+  pm.last_reminder = t0 + std::chrono::hours(49);
+  pm.modified = t0;
+  pm.modified_by = core::Actor{"u", "olu"};
+  pm.sections = {{"root_cause", "A \"bad\" deploy\nline 2"}, {"what_went_well", "- paging"}};
+  inc.postmortem = pm;
+  auto decoded = DecodeIncident(EncodeIncident(inc));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  EXPECT_EQ(*decoded, inc);
+
+  core::Incident plain = Varied().front();
+  std::string doc = EncodeIncident(plain);
+  for (const char* member : {"\"attachments\"", "\"impacts\"", "\"postmortem\"", "\"phase\"", "\"type\""}) {
+    EXPECT_EQ(doc.find(member), std::string::npos) << member;
+  }
+}
+
 // Documents another JSON writer could have produced: whitespace, \u escapes,
 // members in any order, members this version does not know.
 TEST(IncidentCodec, ReadsAnyFormattingAndMemberOrder) {

@@ -54,6 +54,20 @@ const Channel* Config::FindChannel(const std::string& name) const {
   return nullptr;
 }
 
+const IncidentType* Config::FindType(const std::string& name_or_id) const {
+  for (const auto& t : types) {
+    if (t.name == name_or_id || t.id == name_or_id) return &t;
+  }
+  return nullptr;
+}
+
+const IncidentTemplate* Config::FindTemplate(const std::string& name) const {
+  for (const auto& t : templates) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
 std::string ContactTypeLabel(const std::string& type) {
   if (type == "slack_dm") return "Slack DM";
   if (type == "email") return "email";

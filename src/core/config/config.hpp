@@ -130,6 +130,7 @@ struct Rule {
   std::map<std::string, RuleFieldValue> fields;
   std::string runbook;
   std::string dashboard;
+  std::string type;                        // incident type name (types[].name); "" = none
   bool recovery_to_stable = false;
   SourceMark mark;
 };
@@ -151,6 +152,54 @@ struct IncidentTemplate {
 struct DashboardLink {
   std::string incident_type;  // "LLM Quality"
   std::string url;            // "/dashboard/llm-observability"
+  SourceMark mark;
+};
+
+// An incident type (Datadog's incident types): its template's fields are the
+// typed fields of its incidents, its dashboard is attached when one opens.
+struct IncidentType {
+  std::string name;           // "Security"
+  std::string id;             // stable UUID derived from the name (Datadog's incident_type_uuid)
+  std::string description;
+  std::string template_name;  // templates[].name; "" = no template
+  std::string dashboard;      // url; from dashboards[] when the type gives none
+  SourceMark mark;
+};
+
+// The events a checklist item can tick itself on (checklists[].items[].completes_on).
+// Documented in docs/configuration.md; core/workflow observes them.
+inline constexpr const char* kCompletesOnEvents[] = {
+    "acknowledged",              // the incident is acknowledged
+    "initial_assessment",        // its first status update
+    "severity_changed",          // its severity changes
+    "status_update_on_cadence",  // a status update within the severity's cadence of the last one
+    "resolved",                  // it becomes resolved
+    "resolution_summary",        // a status update after it is resolved
+    "postmortem_scheduled",      // its post-mortem draft is created (with its due date)
+};
+
+struct ChecklistItem {
+  std::string text;
+  std::string completes_on;  // one of kCompletesOnEvents, "" = manual
+  SourceMark mark;
+};
+
+// Todos added to every incident when it reaches a point of its workflow
+// (the seed's "Quick Reference Card").
+struct Checklist {
+  std::string phase;  // "On Incident Creation"
+  std::string when;   // created | acknowledged | resolved
+  std::vector<ChecklistItem> items;
+  SourceMark mark;
+};
+
+// The seed's "Post-Mortem Process".
+struct PostmortemConfig {
+  std::chrono::seconds due_after_resolution{48 * 3600};
+  std::chrono::seconds reminder_every{24 * 3600};  // overdue reminders to the commander
+  std::vector<std::string> attendees;              // as the seed writes them
+  std::string document;                            // the template (Markdown)
+  SourceMark mark;
 };
 
 // A named notification target (seed: "slack-security-alerts", "pagerduty-security").
@@ -172,6 +221,9 @@ struct Config {
   std::vector<Rule> rules;
   std::vector<IncidentTemplate> templates;
   std::vector<DashboardLink> dashboards;
+  std::vector<IncidentType> types;
+  std::vector<Checklist> checklists;
+  PostmortemConfig postmortem;
   std::vector<Channel> channels;
   // On-call (docs/adr/0003-oncall-computation.md). The loader adds a default
   // policy (is_default) for every team the file gives none.
@@ -185,6 +237,9 @@ struct Config {
   const schedule::Definition* FindSchedule(const std::string& name) const;
   const escalation::Policy* FindPolicyForTeam(const std::string& team_id) const;
   const Channel* FindChannel(const std::string& name) const;
+  // By name, or by id (the UUID); nullptr when unknown.
+  const IncidentType* FindType(const std::string& name_or_id) const;
+  const IncidentTemplate* FindTemplate(const std::string& name) const;
 };
 
 // The seed's four severities: response times 5 min / 15 min / 1 h / 4 h, status

@@ -83,8 +83,64 @@ struct Todo {
   TimePoint modified{};
   Actor created_by;
   Actor modified_by;
+  // Set on todos a checklist added (core/workflow): the checklist's phase
+  // ("On Incident Creation"), the observed event that ticks the item by
+  // itself ("" = a manual item), and, once ticked that way, which event did.
+  std::string checklist;
+  std::string completes_on;
+  std::string completed_by_event;
+  // A post-mortem action item: stays tracked as a follow-up after the
+  // incident closes, and fills the post-mortem's "Action Items".
+  bool follow_up = false;
   bool operator==(const Todo&) const = default;
 };
+
+// A link attached to an incident (Datadog's incident attachments of type
+// "link"): a runbook, a dashboard, a document. The post-mortem attachment is
+// not stored as one: it is the incident's post-mortem, shown as an attachment.
+struct Attachment {
+  std::string id;  // UUID
+  std::string url;
+  std::string title;
+  TimePoint created{};
+  TimePoint modified{};
+  Actor created_by;
+  Actor modified_by;
+  bool operator==(const Attachment&) const = default;
+};
+
+// A customer impact (Datadog's incident impacts): what was hurt, from when
+// to when (open while `end` is unset).
+struct Impact {
+  std::string id;  // UUID
+  std::string description;
+  TimePoint start{};
+  std::optional<TimePoint> end;
+  TimePoint created{};
+  TimePoint modified{};
+  Actor created_by;
+  bool operator==(const Impact&) const = default;
+};
+
+// The post-mortem of a resolved incident (the seed's "Post-Mortem Process").
+// Its document is rendered on read (core/postmortem) from the incident, its
+// timeline and `sections`, the texts people wrote for the sections that the
+// incident cannot fill by itself.
+enum class PostmortemState { kDraft, kInReview, kPublished };
+struct Postmortem {
+  std::string id;  // UUID (the postmortem attachment's id)
+  PostmortemState state = PostmortemState::kDraft;
+  TimePoint created{};
+  TimePoint due{};  // resolution + postmortem.due_after_resolution
+  std::optional<TimePoint> published;
+  std::optional<TimePoint> last_reminder;  // last "overdue" reminder queued
+  TimePoint modified{};
+  Actor modified_by;
+  std::map<std::string, std::string> sections;  // "summary", "root_cause", ... (see core/postmortem)
+  bool operator==(const Postmortem&) const = default;
+};
+std::string_view PostmortemStateName(PostmortemState s);  // "draft", "in_review", "published"
+std::optional<PostmortemState> ParsePostmortemState(std::string_view name);
 
 struct Incident {
   std::string id;  // UUID
@@ -117,6 +173,11 @@ struct Incident {
   std::optional<TimePoint> escalation_next_due;
   std::vector<PagedContact> pagerduty_contacts;  // distinct (user, method), earliest due
   std::vector<Todo> todos;                       // in creation order
+  std::string type;                              // configured incident type name ("Security"); "" = none
+  std::string phase;                             // workflow phase (core/workflow), kept current by every change
+  std::vector<Attachment> attachments;           // links, in creation order
+  std::vector<Impact> impacts;                   // in creation order
+  std::optional<Postmortem> postmortem;
   bool is_test = false;
   bool deleted = false;
   std::int64_t version = 0;  // bumped by every change
