@@ -21,6 +21,7 @@
 #include "storage/memory/memory_store.hpp"
 #include "core/notification/reminders.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "usecases/workflow_store.hpp"
 
 namespace tocsin::app {
 
@@ -33,8 +34,8 @@ Result<std::unique_ptr<core::Store>> WithDueTimes(Result<std::unique_ptr<core::S
   if (!store) return store;
   core::Config levels;
   levels.severities = config.severities;
-  auto due = [levels = std::move(levels)](const core::Incident& i) {
-    return core::EngineDueAt(i, levels.FindSeverity(i.severity));
+  auto due = [levels = std::move(levels), every = config.postmortem.reminder_every](const core::Incident& i) {
+    return core::EngineDueAt(i, levels.FindSeverity(i.severity), every);
   };
   if (auto ok = (*store)->UseDueFunction(std::move(due)); !ok) return tl::unexpected(ok.error());
   return store;
@@ -60,7 +61,13 @@ Result<std::unique_ptr<core::Store>> OpenConfiguredStore(const core::Config& con
 }  // namespace
 
 Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config) {
-  return WithDueTimes(OpenConfiguredStore(config), config);
+  auto store = WithDueTimes(OpenConfiguredStore(config), config);
+  if (!store) return store;
+  // Every change to an incident follows the workflow (phases, checklists,
+  // post-mortem), whichever door it came through.
+  auto snapshot = std::make_shared<const core::Config>(config);
+  return std::unique_ptr<core::Store>(std::make_unique<usecases::WorkflowStore>(
+      std::move(*store), [snapshot] { return snapshot; }, [] { return NewUuidV4(); }));
 }
 
 struct App::Impl {

@@ -13,8 +13,10 @@ std::string Minutes(Micros d) { return std::to_string(std::chrono::duration_cast
 
 std::optional<core::Mutation> Remind(const core::Incident& current, const core::Config& config, TimePoint now) {
   const core::SeverityLevel* level = config.FindSeverity(current.severity);
-  auto check = core::CheckReminders(current, level, now);
-  if (!level || (!check.response_time_exceeded && !check.status_update_due)) return std::nullopt;
+  auto check = core::CheckReminders(current, level, now, config.postmortem.reminder_every);
+  if (!check.postmortem_overdue && (!level || (!check.response_time_exceeded && !check.status_update_due))) {
+    return std::nullopt;
+  }
   core::Mutation m{current, {}, {}};
   core::Actor actor{"", "tocsin-reminders"};
   auto notify = [&](const std::string& kind, const std::string& reason, const std::vector<std::string>& channels) {
@@ -35,6 +37,15 @@ std::optional<core::Mutation> Remind(const core::Incident& current, const core::
     m.events.push_back({now, actor, "status_update_reminder", "Reminder: " + why, {}});
     notify("reminder", why, current.channels);
   }
+  if (check.postmortem_overdue) {
+    m.incident.postmortem->last_reminder = now;
+    std::string who = current.commander ? "@" + current.commander->handle : "the commander";
+    std::string why = "the post-mortem was due " + FormatRfc3339(current.postmortem->due) + " and is " +
+                      std::string(core::PostmortemStateName(current.postmortem->state)) + "; " + who +
+                      ", please finish and publish it";
+    m.events.push_back({now, actor, "postmortem_overdue", "Reminder: " + why, {}});
+    notify("postmortem_overdue", why, current.channels);
+  }
   ++m.incident.version;
   return m;
 }
@@ -44,8 +55,11 @@ int ReminderWorker::RunOnce(TimePoint now) {
   auto scanned = ForEachDueIncident(store_, now, [&](const core::Incident& listed) {
     // The listing only saves a transaction when nothing looks due; what is
     // written is decided again from the committed state.
-    auto listed_check = core::CheckReminders(listed, config_.FindSeverity(listed.severity), now);
-    if (!listed_check.response_time_exceeded && !listed_check.status_update_due) return;
+    auto listed_check =
+        core::CheckReminders(listed, config_.FindSeverity(listed.severity), now, config_.postmortem.reminder_every);
+    if (!listed_check.response_time_exceeded && !listed_check.status_update_due && !listed_check.postmortem_overdue) {
+      return;
+    }
     auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
       auto m = Remind(current, config_, now);
       // Nothing due any more writes nothing: no version bump, no event, no notification.

@@ -50,7 +50,7 @@ std::map<std::string, std::string> MessageVariables(const MessageInput& in) {
   v["message"] = in.text;
   v["is_alert"] = (k == "incident_opened" || k == "escalated" || k == "page") ? "true" : "";
   v["is_recovery"] = k == "incident_resolved" ? "true" : "";
-  v["is_warning"] = (k == "reminder" || k == "response_time_exceeded") ? "true" : "";
+  v["is_warning"] = (k == "reminder" || k == "response_time_exceeded" || k == "postmortem_overdue") ? "true" : "";
   v["is_acknowledged"] = k == "acknowledged" ? "true" : "";
   v["is_status_update"] = k == "status_update" ? "true" : "";
   v["is_severity_change"] = k == "severity_changed" ? "true" : "";
@@ -113,6 +113,7 @@ const std::string& DefaultTemplate(const std::string& kind) {
       {"escalated", "{{#is_alert}}Escalated: [{{severity}}] {{title}} ({{public_id}}). {{message}}{{/is_alert}}"},
       {"page", "{{#is_alert}}You are paged for [{{severity}}] {{title}} ({{public_id}}). {{message}}{{/is_alert}}"},
       {"reminder", "Reminder: {{public_id}} {{title}} needs a status update ({{message}})."},
+      {"postmortem_overdue", "Post-mortem overdue: {{public_id}} {{title}} ({{message}})."},
       {"response_time_exceeded",
        "{{#is_warning}}Response time exceeded: [{{severity}}] {{title}} ({{public_id}}) was not acknowledged within "
        "{{response_time}}.{{/is_warning}}"},

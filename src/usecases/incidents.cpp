@@ -1,6 +1,7 @@
 #include "usecases/incidents.hpp"
 
 #include "core/notification/contact.hpp"
+#include "core/workflow/workflow.hpp"
 
 namespace tocsin::usecases {
 namespace {
@@ -35,6 +36,12 @@ void Wake(const Context& ctx) {
 Result<core::Incident> Declare(const Context& ctx, Declaration declaration, const core::Actor& actor) {
   TimePoint now = ctx.clock->Now();
   core::Incident inc = std::move(declaration.draft);
+  if (!inc.type.empty() && !ctx.config->FindType(inc.type)) {
+    return InvalidArgument("data.attributes.fields.type: unknown incident type '" + inc.type + "'");
+  }
+  auto fields = core::workflow::CheckFields(*ctx.config, inc.type, inc.fields);
+  if (!fields) return tl::unexpected(fields.error());
+  inc.fields = std::move(*fields);
   inc.id = ctx.new_id();
   inc.created = inc.modified = now;
   inc.created_by = inc.modified_by = actor;
@@ -53,8 +60,16 @@ Result<core::Incident> Declare(const Context& ctx, Declaration declaration, cons
 Result<core::Incident> Update(const Context& ctx, const std::string& id, const core::IncidentPatch& patch,
                               const core::Actor& actor) {
   TimePoint now = ctx.clock->Now();
+  if (patch.type && !patch.type->empty() && !ctx.config->FindType(*patch.type)) {
+    return InvalidArgument("data.attributes.fields.type: unknown incident type '" + *patch.type + "'");
+  }
   auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
-    auto outcome = core::ApplyPatch(current, patch, actor, now);
+    // Template fields are typed by the incident's type (as this patch leaves it).
+    core::IncidentPatch checked = patch;
+    auto fields = core::workflow::CheckFields(*ctx.config, patch.type.value_or(current.type), patch.fields);
+    if (!fields) return tl::unexpected(fields.error());
+    checked.fields = std::move(*fields);
+    auto outcome = core::ApplyPatch(current, checked, actor, now);
     if (!outcome) return tl::unexpected(outcome.error());
     core::Mutation m{std::move(outcome->incident), {}, {}};
     if (!outcome->changes.empty()) {

@@ -672,8 +672,13 @@ TEST_P(StoreConformance, DueIncidentsAreTheOpenOnesWhoseDueTimeHasCome) {
   auto page = store_->DueIncidents(now_, std::nullopt, 10);
   ASSERT_TRUE(page) << page.error().message;
   EXPECT_EQ(page->incidents.size(), 2u);
-  // Due = creation + 10 min for SEV-1, never for others (stands in for core::EngineDueAt).
+  // Due = creation + 10 min for open SEV-1, never for others (stands in for
+  // core::EngineDueAt); a closed one with a post-mortem 1 day after creation.
   ASSERT_TRUE(store_->UseDueFunction([](const Incident& i) -> std::optional<TimePoint> {
+    if (core::IsClosed(i.state)) {
+      if (!i.postmortem) return std::nullopt;
+      return i.created + std::chrono::hours(24);
+    }
     if (i.severity != "SEV-1") return std::nullopt;
     return i.created + std::chrono::minutes(10) + std::chrono::microseconds(i.public_id);
   }));
@@ -708,7 +713,28 @@ TEST_P(StoreConformance, DueIncidentsAreTheOpenOnesWhoseDueTimeHasCome) {
   ASSERT_EQ(after_changes->incidents.size(), 7u);
   EXPECT_EQ(after_changes->incidents[0].id, a.id);
   for (const auto& i : after_changes->incidents) EXPECT_NE(i.id, sev1[0]);
-  (void)b;
+  // A closed incident is due when the function says so (a post-mortem to remind of).
+  ASSERT_TRUE(store_->UpdateIncident(b.id, [](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}, {}};
+    m.incident.state = core::IncidentState::kResolved;
+    m.incident.postmortem = core::Postmortem{};
+    return m;
+  }));
+  EXPECT_TRUE(store_->DueIncidents(now_ + 23h, std::nullopt, 100)->incidents.size() == 7u);
+  auto later = store_->DueIncidents(now_ + 25h, std::nullopt, 100);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->incidents.size(), 8u);
+  EXPECT_EQ(later->incidents.back().id, b.id);
+  if (!GetParam().durable) return;
+  Reopen();  // and it stays so when the due function is set again at start
+  ASSERT_TRUE(store_->UseDueFunction([](const Incident& i) -> std::optional<TimePoint> {
+    if (core::IsClosed(i.state)) return i.postmortem ? std::optional<TimePoint>(i.created + std::chrono::hours(24)) : std::nullopt;
+    return std::nullopt;
+  }));
+  auto reopened = store_->DueIncidents(now_ + 25h, std::nullopt, 100);
+  ASSERT_TRUE(reopened);
+  ASSERT_EQ(reopened->incidents.size(), 1u);
+  EXPECT_EQ(reopened->incidents[0].id, b.id);
 }
 
 TEST_P(StoreConformance, KeyChangesMadeByAnotherProcessTakeEffectAtOnce) {

@@ -1,5 +1,7 @@
 #include "api/v2/incident_json.hpp"
 
+#include "core/workflow/workflow.hpp"
+
 #include <algorithm>
 
 #include <mutex>
@@ -63,8 +65,22 @@ std::string DefaultType(const std::string& name, bool is_list) {
 }
 
 // Reads data.attributes.fields into severity/state and custom fields.
+// An incident type named by name or id ("" clears it); `path` names the wire field.
+Result<std::string> ResolveType(const json& value, const core::Config& config, const std::string& path) {
+  if (value.is_null()) return std::string();
+  if (!value.is_string()) return InvalidArgument(path + ": must be a string (an incident type's name or id)");
+  std::string v = value.get<std::string>();
+  if (v.empty() || v == kIncidentTypeUuid) return std::string();
+  if (const core::IncidentType* t = config.FindType(v)) return t->name;
+  std::string known;
+  for (const auto& t : config.types) known += (known.empty() ? "" : ", ") + t.name;
+  return InvalidArgument(path + ": unknown incident type '" + v + "'" +
+                         (known.empty() ? " (no types are configured)" : " (known: " + known + ")"));
+}
+
 Result<void> ReadFields(const json& attrs, const core::Config& config, std::optional<std::string>& severity,
-                        std::optional<core::IncidentState>& state, std::map<std::string, core::FieldValue>& out) {
+                        std::optional<core::IncidentState>& state, std::optional<std::string>& incident_type,
+                        std::map<std::string, core::FieldValue>& out) {
   auto it = attrs.find("fields");
   if (it == attrs.end() || it->is_null()) return {};
   if (!it->is_object()) return InvalidArgument("data.attributes.fields: must be an object");
@@ -82,11 +98,21 @@ Result<void> ReadFields(const json& attrs, const core::Config& config, std::opti
       value = &raw["value"];
       path += ".value";
     }
+    if (name == "type") {
+      auto t = ResolveType(*value, config, path);
+      if (!t) return tl::unexpected(t.error());
+      incident_type = *t;
+      continue;
+    }
     core::FieldValue v;
     if (value->is_null()) {
       v.is_list = IsListType(type);
     } else if (value->is_string()) {
       v.text = value->get<std::string>();
+    } else if (value->is_boolean()) {
+      v.text = value->get<bool>() ? "true" : "false";  // a template's boolean field
+    } else if (value->is_number()) {
+      v.text = value->dump();  // a template's number field
     } else if (value->is_array()) {
       v.is_list = true;
       std::vector<std::string> items;
@@ -96,7 +122,7 @@ Result<void> ReadFields(const json& attrs, const core::Config& config, std::opti
       }
       v.list = std::move(items);
     } else {
-      return InvalidArgument(path + ": must be a string, a list of strings or null");
+      return InvalidArgument(path + ": must be a string, a number, a boolean, a list of strings or null");
     }
     if (!type.empty() && IsListType(type) != v.is_list && !value->is_null()) {
       return InvalidArgument(path + ": a '" + type + "' field takes " + (IsListType(type) ? "a list of strings" : "a string"));
@@ -409,7 +435,9 @@ void WriteIncidentData(JsonWriter& w, const core::Incident& i) {
   PutStringOrNull(w, "declared_by_uuid", i.created_by.user_uuid);
   PutOptTime(w, "detected", i.detected);
   PutFields(w, i);
-  w.Member("incident_type_uuid", kIncidentTypeUuid);
+  // Tocsin's own: the type's name (Datadog clients know it by its uuid).
+  if (!i.type.empty()) w.Member("incident_type", i.type);
+  w.Member("incident_type_uuid", i.type.empty() ? std::string(kIncidentTypeUuid) : core::workflow::TypeId(i.type));
   w.Member("is_test", i.is_test);
   PutStringOrNull(w, "last_modified_by_uuid", i.modified_by.user_uuid);
   w.Key("modified");
@@ -423,6 +451,8 @@ void WriteIncidentData(JsonWriter& w, const core::Incident& i) {
     w.EndObject();
   }
   w.EndArray();
+  // Tocsin's own: the workflow phase (core/workflow), always current.
+  w.Member("phase", core::workflow::PhaseOf(i));
   w.Member("public_id", i.public_id);
   PutOptTime(w, "resolved", i.resolved);
   w.Member("severity", i.severity);
@@ -663,7 +693,14 @@ Result<CreateRequest> ParseCreate(const json& body, const core::Config& config) 
   }
   std::optional<std::string> severity;
   std::optional<core::IncidentState> state;
-  if (auto ok = ReadFields(attrs, config, severity, state, inc.fields); !ok) return tl::unexpected(ok.error());
+  std::optional<std::string> incident_type;
+  if (attrs.contains("incident_type_uuid")) {
+    auto t = ResolveType(attrs["incident_type_uuid"], config, "data.attributes.incident_type_uuid");
+    if (!t) return tl::unexpected(t.error());
+    incident_type = *t;
+  }
+  if (auto ok = ReadFields(attrs, config, severity, state, incident_type, inc.fields); !ok) return tl::unexpected(ok.error());
+  if (incident_type) inc.type = *incident_type;
   // The seed's curl examples put severity and state at the top level.
   if (attrs.contains("severity") && !attrs["severity"].is_null()) {
     auto s = ReadString(attrs, "severity", "data.attributes");
@@ -750,7 +787,12 @@ Result<core::IncidentPatch> ParseUpdate(const json& body, const std::string& pat
       if (!t) return tl::unexpected(t.error());
       *target = *t;
     }
-    if (auto ok = ReadFields(attrs, config, p.severity, p.state, p.fields); !ok) return tl::unexpected(ok.error());
+    if (attrs.contains("incident_type_uuid")) {
+      auto t = ResolveType(attrs["incident_type_uuid"], config, "data.attributes.incident_type_uuid");
+      if (!t) return tl::unexpected(t.error());
+      p.type = *t;
+    }
+    if (auto ok = ReadFields(attrs, config, p.severity, p.state, p.type, p.fields); !ok) return tl::unexpected(ok.error());
     if (attrs.contains("severity") && !attrs["severity"].is_null()) {
       auto s = ReadString(attrs, "severity", "data.attributes");
       if (!s) return tl::unexpected(s.error());

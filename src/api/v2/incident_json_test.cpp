@@ -1,4 +1,5 @@
 #include "api/v2/incident_json.hpp"
+#include "core/workflow/workflow.hpp"
 
 #include <gtest/gtest.h>
 
@@ -76,7 +77,8 @@ json IncidentData(const core::Incident& i) {
       {"severity", i.severity},
       {"state", std::string(core::StateName(i.state))},
       {"fields", fields},
-      {"incident_type_uuid", kIncidentTypeUuid},
+      {"incident_type_uuid", i.type.empty() ? std::string(kIncidentTypeUuid) : core::workflow::TypeId(i.type)},
+      {"phase", std::string(core::workflow::PhaseOf(i))},
       {"is_test", i.is_test},
       {"visibility", "organization"},
       {"notification_handles", handles},

@@ -31,7 +31,7 @@ void Set(T& target, const T& value, const char* name, std::vector<Change>& chang
 
 bool IncidentPatch::Empty() const {
   return !title && !severity && !state && !customer_impacted && !customer_impact_scope && !customer_impact_start &&
-         !customer_impact_end && !detected && !commander && fields.empty() && !notification_handles;
+         !customer_impact_end && !detected && !commander && fields.empty() && !notification_handles && !type;
 }
 
 std::vector<IncidentProblem> IncidentProblems(const Incident& incident) {
@@ -125,6 +125,7 @@ Result<PatchOutcome> ApplyPatch(const Incident& current, const IncidentPatch& pa
     Set(next.customer_impact_end, *patch.customer_impact_end, "customer_impact_end", changes);
   }
   if (patch.detected) Set(next.detected, *patch.detected, "detected", changes);
+  if (patch.type) Set(next.type, *patch.type, "type", changes);
   if (patch.commander) {
     std::string from = next.commander ? next.commander->handle : "";
     std::string to = *patch.commander ? (*patch.commander)->handle : "";

@@ -26,6 +26,7 @@ struct IncidentPatch {
   std::optional<std::optional<TimePoint>> detected;
   std::optional<std::optional<Actor>> commander;  // {nullopt} removes the commander
   std::map<std::string, FieldValue> fields;       // set these custom fields
+  std::optional<std::string> type;                // incident type name; "" removes it
   std::optional<std::vector<NotificationHandle>> notification_handles;
 
   bool Empty() const;

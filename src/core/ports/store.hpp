@@ -180,9 +180,11 @@ class Store {
 
   // Sets how due times are computed and recomputes them for every open
   // incident (the configuration may have changed since they were stored).
-  // Until it is called, every open incident counts as due since its creation.
+  // Until it is called, every open incident counts as due since its creation;
+  // after, the function decides, also for closed incidents (an unpublished
+  // post-mortem is reminded of after resolution).
   virtual Result<void> UseDueFunction(DueFn due) = 0;
-  // Open incidents whose due time is at or before `now`, by due time then
+  // Incidents whose due time is at or before `now`, by due time then
   // public id, starting after `after`; at most `limit`.
   virtual Result<DuePage> DueIncidents(TimePoint now, const std::optional<DueCursor>& after, std::int64_t limit) = 0;
 

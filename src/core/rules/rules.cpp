@@ -268,6 +268,13 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
   inc.title = RenderTitle(primary.title.empty() ? alert.monitor_name : primary.title, alert);
   if (inc.title.empty()) inc.title = alert.monitor_name;
   inc.severity = primary.severity.empty() ? std::string(kUnknownSeverity) : primary.severity;
+  // The most severe rule that names a type gives it.
+  for (const Rule* r : ev.triggered) {
+    if (!r->type.empty()) {
+      inc.type = r->type;
+      break;
+    }
+  }
   inc.created = inc.modified = now;
   inc.created_by = inc.modified_by = actor;
   inc.detected = alert.started_at ? *alert.started_at : alert.received_at;

@@ -227,7 +227,12 @@ bool TermMatches(const Query& q, const Incident& i) {
   }
   if (f == "public_id") return any || std::to_string(i.public_id) == v;
   auto it = i.fields.find(f);
-  if (it == i.fields.end()) return false;
+  if (it == i.fields.end()) {
+    // The workflow's phase and the incident type, unless a field has the name.
+    const std::string* own = f == "phase" ? &i.phase : f == "type" ? &i.type : nullptr;
+    if (!own || own->empty()) return false;
+    return any || *own == v;
+  }
   auto values = it->second.Values();
   if (any) return !values.empty();
   return std::find(values.begin(), values.end(), v) != values.end();

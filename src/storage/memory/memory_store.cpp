@@ -93,7 +93,7 @@ class MemoryStore final : public core::Store {
     std::lock_guard lock(mu_);
     std::vector<std::pair<std::pair<TimePoint, std::int64_t>, const core::Incident*>> due;
     for (const auto& i : incidents_) {
-      if (i.deleted || core::IsClosed(i.state)) continue;
+      if (i.deleted || (!due_ && core::IsClosed(i.state))) continue;
       TimePoint at = i.created;
       if (due_) {
         auto d = due_(i);

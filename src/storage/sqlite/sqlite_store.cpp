@@ -261,7 +261,7 @@ class SqliteStore final : public core::Store {
   Result<void> UseDueFunction(core::DueFn due) override {
     return Write([&](Connection& c) -> Result<void> {
       due_ = due;
-      auto q = c.Prepare("SELECT doc FROM incidents WHERE deleted = 0 AND state IN ('active', 'stable')", false);
+      auto q = c.Prepare("SELECT doc FROM incidents WHERE deleted = 0 AND (state IN ('active', 'stable') OR due_at IS NOT NULL)", false);
       if (!q) return tl::unexpected(q.error());
       auto upd = c.Prepare("UPDATE incidents SET due_at = ? WHERE public_id = ?", false);
       if (!upd) return tl::unexpected(upd.error());
@@ -951,8 +951,8 @@ class SqliteStore final : public core::Store {
 
   // Runs on the writer thread only (due_ is set there too).
   std::optional<TimePoint> DueOf(const core::Incident& i) const {
-    if (core::IsClosed(i.state) || i.deleted) return std::nullopt;
-    if (!due_) return i.created;
+    if (i.deleted) return std::nullopt;
+    if (!due_) return core::IsClosed(i.state) ? std::nullopt : std::optional<TimePoint>(i.created);
     return due_(i);
   }
 
@@ -970,6 +970,13 @@ class SqliteStore final : public core::Store {
         ins->BindAll({name, value, i.public_id});
         if (auto ok = ins->Run(); !ok) return ok;
       }
+    }
+    // The workflow's phase and the incident type are searched as terms too
+    // (phase:Investigation, type:Security); a field of the same name wins.
+    for (const auto& [facet, value] : {std::pair<const char*, const std::string&>{"phase", i.phase}, {"type", i.type}}) {
+      if (value.empty() || i.fields.count(facet)) continue;
+      ins->BindAll({std::string(facet), value, i.public_id});
+      if (auto ok = ins->Run(); !ok) return ok;
     }
     return {};
   }
