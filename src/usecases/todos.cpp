@@ -81,6 +81,11 @@ Result<std::vector<core::Change>> Apply(const Context& ctx, core::Todo& todo, co
   if (input.completed && input.completed->has_value() != todo.completed.has_value()) {
     changes.push_back({"completed", OptTime(todo.completed), OptTime(*input.completed)});
     todo.completed = *input.completed;
+    if (!todo.completed) todo.completed_by_event.clear();  // reopened by hand
+  }
+  if (input.follow_up && *input.follow_up != todo.follow_up) {
+    changes.push_back({"follow_up", todo.follow_up ? "true" : "false", *input.follow_up ? "true" : "false"});
+    todo.follow_up = *input.follow_up;
   }
   return changes;
 }

@@ -18,6 +18,7 @@ struct TodoInput {
   std::optional<std::vector<std::string>> assignees;  // "@handle": users, or a team's on-call handle
   std::optional<std::optional<TimePoint>> due;        // engaged nullopt: clear
   std::optional<std::optional<TimePoint>> completed;  // engaged nullopt: reopen
+  std::optional<bool> follow_up;                      // a post-mortem action item
 };
 
 // Limits, in bytes / items.

@@ -29,10 +29,15 @@ TEST(Timeline, RecordsEveryChangeWithActorInOrder) {
   auto r = server.Call("GET", "/api/v2/incidents/" + id + "/timeline");
   ASSERT_EQ(r.status, 200) << r.body;
   json cells = ParseJson(r.body)["data"];
-  ASSERT_EQ(cells.size(), 4u);
   std::vector<std::string> kinds;
   for (const auto& c : cells) kinds.push_back(c["attributes"]["kind"]);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"incident_created", "incident_updated", "status_update", "incident_updated"}));
+  // Resolving a SEV-1 also creates its post-mortem draft (by Tocsin) and
+  // moves it to the last phase (by the person who resolved it).
+  EXPECT_EQ(kinds, (std::vector<std::string>{"incident_created", "incident_updated", "status_update", "incident_updated",
+                                             "postmortem_created", "phase_changed"}));
+  ASSERT_EQ(cells.size(), 6u);
+  EXPECT_EQ(cells[4]["attributes"]["author"]["handle"], "tocsin");
+  cells.erase(4);
   EXPECT_EQ(cells[1]["attributes"]["changes"][0], (json{{"field", "severity"}, {"from", "SEV-2"}, {"to", "SEV-1"}}));
   EXPECT_EQ(cells[1]["attributes"]["created"], "2026-11-27T10:01:00.000000+00:00");
   EXPECT_EQ(cells[2]["attributes"]["content"]["content"], "Rolled back the deploy");

@@ -10,6 +10,7 @@
 #include "api/v2/notifications_api.hpp"
 #include "api/v2/oncall_api.hpp"
 #include "api/v2/router.hpp"
+#include "api/v2/postmortem_api.hpp"
 #include "api/v2/todos_api.hpp"
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
@@ -173,6 +174,7 @@ struct ApiV2::Impl {
                  return api->PostTimeline(req, id, actor);
                }));
     AddTodoRoutes(router, ctx, [this] { return UseCases(); });
+    AddPostmortemRoutes(router, ctx, [this] { return UseCases(); });
   }
 
   http::Response Route(const http::Request& req) {

@@ -38,7 +38,13 @@ json TodoJson(const core::Todo& t, const std::string& incident_id, const core::C
                 {"created_by_uuid", t.created_by.user_uuid.empty() ? json(nullptr) : json(t.created_by.user_uuid)},
                 {"last_modified_by", ActorJson(t.modified_by, config)},
                 {"last_modified_by_uuid",
-                 t.modified_by.user_uuid.empty() ? json(nullptr) : json(t.modified_by.user_uuid)}}},
+                 t.modified_by.user_uuid.empty() ? json(nullptr) : json(t.modified_by.user_uuid)},
+                // Tocsin's own: a post-mortem action item; the checklist that
+                // added it, the event that ticks it, and the one that did.
+                {"follow_up", t.follow_up},
+                {"checklist", t.checklist.empty() ? json(nullptr) : json(t.checklist)},
+                {"completes_on", t.completes_on.empty() ? json(nullptr) : json(t.completes_on)},
+                {"completed_by_event", t.completed_by_event.empty() ? json(nullptr) : json(t.completed_by_event)}}},
               {"relationships",
                {{"created_by_user", UserRef(t.created_by)}, {"last_modified_by_user", UserRef(t.modified_by)}}}};
 }
@@ -100,6 +106,10 @@ Result<usecases::TodoInput> ParseTodo(const std::string& raw, const std::string&
     auto t = TimeOrNull(a, key);
     if (!t) return tl::unexpected(t.error());
     (std::string(key) == "due_date" ? in.due : in.completed) = *t;
+  }
+  if (a.contains("follow_up") && !a["follow_up"].is_null()) {
+    if (!a["follow_up"].is_boolean()) return InvalidArgument("data.attributes.follow_up: must be a boolean");
+    in.follow_up = a["follow_up"].get<bool>();
   }
   if (a.contains("incident_id") && !(a["incident_id"].is_string() && a["incident_id"] == incident_id)) {
     if (!a["incident_id"].is_null()) return InvalidArgument("data.attributes.incident_id: does not match the path");

@@ -1,5 +1,7 @@
 #include "core/escalation/escalation.hpp"
 
+#include "core/workflow/names.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <utility>
@@ -147,7 +149,10 @@ bool ConditionHolds(const Condition& condition, const std::string& severity,
   if (!condition.any_field.empty()) {
     std::vector<std::string> seen;
     for (const FieldCondition& fc : condition.any_field) {
+      // A template field is stored under its key ("data_exposed"); the
+      // condition may name it as the template writes it ("Data Exposed").
       auto it = fields.find(fc.field);
+      if (it == fields.end()) it = fields.find(workflow::FieldKey(fc.field));
       if (it == fields.end() || it->second.Values().empty()) {
         seen.push_back(Quoted(fc.field) + " is not set");
         continue;
