@@ -21,7 +21,7 @@ using detail::LoadState;
 using detail::Value;
 
 // Sections a later release will read. Accepting them now lets a config written for
-// that release (or the example file) load today.
+// that release load today.
 constexpr std::string_view kReservedSections[] = {
     "notification_templates",
     "reminders",
