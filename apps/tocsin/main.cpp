@@ -119,7 +119,8 @@ int CheckConfig(const std::string& path) {
   const auto& c = loaded.config;
   std::cout << path << ": ok (" << c.severities.size() << " severities, " << c.teams.size() << " teams, "
             << c.users.size() << " users, " << c.rules.size() << " rules, " << c.templates.size() << " templates, "
-            << c.channels.size() << " channels)\n";
+            << c.types.size() << " types, " << c.checklists.size() << " checklists, " << c.channels.size()
+            << " channels)\n";
   return 0;
 }
 

@@ -21,17 +21,18 @@ using detail::LoadState;
 using detail::Value;
 
 // Sections a later release will read. Accepting them now lets a config written for
-// that release (or the example file) load today.
+// that release load today.
 constexpr std::string_view kReservedSections[] = {
-    "notification_templates", "checklists", "postmortem", "reminders",
+    "notification_templates",
+    "reminders",
 };
 
 void LoadSections(LoadState& state, const Value& root) {
   detail::Reader& r = state.reader;
   auto fields = r.Map(
       root, {"server", "storage", "severities", "users", "teams", "channels", "rules", "templates",
-             "dashboards", "schedules", "escalation_policies", kReservedSections[0],
-             kReservedSections[1], kReservedSections[2], kReservedSections[3]});
+             "dashboards", "schedules", "escalation_policies", "types", "checklists",
+             "postmortem", kReservedSections[0], kReservedSections[1]});
   if (!fields) return;
   using Loader = void (*)(LoadState&, const Value&);
   const std::pair<std::string_view, Loader> loaders[] = {
@@ -41,6 +42,8 @@ void LoadSections(LoadState& state, const Value& root) {
       {"rules", detail::LoadRules},           {"templates", detail::LoadTemplates},
       {"dashboards", detail::LoadDashboards}, {"schedules", detail::LoadSchedules},
       {"escalation_policies", detail::LoadEscalationPolicies},
+      {"types", detail::LoadTypes},           {"checklists", detail::LoadChecklists},
+      {"postmortem", detail::LoadPostmortem},
   };
   for (const auto& [name, load] : loaders) {
     // An empty section ("users:") means the same as leaving it out.
@@ -50,6 +53,7 @@ void LoadSections(LoadState& state, const Value& root) {
     // An explicit channels section turns on notification-name checks, even an empty one.
     if (name == "channels") state.has_channels_section = true;
     if (name == "severities" && !value.node.IsNull()) state.has_severities_section = true;
+    if (name == "types" && !value.node.IsNull()) state.has_types_section = true;
   }
 }
 
@@ -113,6 +117,7 @@ LoadResult LoadConfigString(std::string_view yaml_text, const std::string& file_
     for (auto& level : state.config.severities) level.mark.file = file_name;
   }
   detail::CheckReferences(state);
+  detail::CheckWorkflow(state);
   detail::CheckOnCall(state);
 
   LoadResult result;

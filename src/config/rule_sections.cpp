@@ -1,8 +1,10 @@
-// rules:, templates:, dashboards: — the seed's blocks, accepted as the seed writes them.
+// rules:, templates:, dashboards: — the seed's blocks, accepted as the seed writes them
+// (plus a rule's incident type, incident_settings.type).
 
 #include <algorithm>
 
 #include "config/sections.hpp"
+#include "core/workflow/names.hpp"
 
 namespace tocsin::config::detail {
 namespace {
@@ -111,7 +113,7 @@ void LoadRuleFields(LoadState& state, const Value& value, core::Rule& rule) {
 void LoadIncidentSettings(LoadState& state, const Value& value, core::Rule& rule) {
   Reader& r = state.reader;
   auto fields = r.Map(value, {"title", "severity", "commander", "notifications", "fields",
-                              "runbook", "dashboard", "recovery"});
+                              "runbook", "dashboard", "recovery", "type"});
   if (!fields) return;
   if (const Value* v = r.Require(*fields, "title")) {
     if (auto title = r.String(v)) {
@@ -145,13 +147,28 @@ void LoadIncidentSettings(LoadState& state, const Value& value, core::Rule& rule
   if (const Value* v = fields->Get("fields")) LoadRuleFields(state, *v, rule);
   if (auto s = r.String(fields->Get("runbook"))) rule.runbook = *s;
   if (auto s = r.String(fields->Get("dashboard"))) rule.dashboard = *s;
+  if (const Value* v = fields->Get("type")) {
+    if (auto type = r.String(v)) {
+      if (type->empty()) {
+        r.Report(*v, "must not be empty");
+      } else {
+        rule.type = *type;
+        state.refs.rule_types.push_back(MarkedString{*type, v->mark, v->path});
+      }
+    }
+  }
   if (auto s = r.OneOf(fields->Get("recovery"), {"stable", "none"})) {
     rule.recovery_to_stable = *s == "stable";
   }
 }
 
+// The FieldKey() of each field read so far, with its name: values are stored and
+// answered under the key, so two fields of one template must not share one.
+using FieldKeys = std::vector<std::pair<std::string, MarkedString>>;
+
+// `seen` holds the template's field names so far.
 void LoadTemplateField(LoadState& state, const Value& item, std::vector<MarkedString>& seen,
-                       core::IncidentTemplate& incident_template) {
+                       FieldKeys& keys, core::IncidentTemplate& incident_template) {
   Reader& r = state.reader;
   auto fields = r.Map(item, {"name", "type", "options", "required"});
   if (!fields) return;
@@ -159,15 +176,29 @@ void LoadTemplateField(LoadState& state, const Value& item, std::vector<MarkedSt
   field.mark = item.mark;
   if (const Value* v = r.Require(*fields, "name")) {
     if (auto name = r.String(v)) {
+      std::string key = core::workflow::FieldKey(*name);
       if (name->empty()) {
         r.Report(*v, "must not be empty");
+      } else if (key.empty()) {
+        r.Report(*v, "field name '" + *name + "' needs at least one letter or digit");
       } else if (CheckUnique(state, seen, MarkedString{*name, v->mark, v->path}, "field")) {
-        field.name = *name;
+        auto same = std::find_if(keys.begin(), keys.end(),
+                                 [&](const auto& k) { return k.first == key; });
+        if (same != keys.end()) {
+          r.Report(*v, "field '" + *name + "' has the same key '" + key + "' as field '" +
+                           same->second.text + "' (line " +
+                           std::to_string(same->second.mark.line) +
+                           "): names must differ in more than case and punctuation");
+        } else {
+          keys.emplace_back(key, MarkedString{*name, v->mark, v->path});
+          field.name = *name;
+        }
       }
     }
   }
   if (auto type = r.OneOf(r.Require(*fields, "type"),
-                          {"dropdown", "multiselect", "number", "boolean", "text", "textarray"})) {
+                          {"dropdown", "multiselect", "number", "boolean", "text", "textbox",
+                           "textarray"})) {
     field.type = *type;
   }
   const Value* options = fields->Get("options");
@@ -236,8 +267,9 @@ void LoadTemplates(LoadState& state, const Value& value) {
     if (const Value* v = r.Require(*fields, "fields")) {
       if (auto field_items = r.List(*v)) {
         std::vector<MarkedString> seen_fields;
+        FieldKeys field_keys;
         for (const Value& field_item : *field_items) {
-          LoadTemplateField(state, field_item, seen_fields, incident_template);
+          LoadTemplateField(state, field_item, seen_fields, field_keys, incident_template);
         }
       }
     }
@@ -254,6 +286,7 @@ void LoadDashboards(LoadState& state, const Value& value) {
     auto fields = r.Map(item, {"incident_type", "url"});
     if (!fields) continue;
     core::DashboardLink link;
+    link.mark = item.mark;
     if (const Value* v = r.Require(*fields, "incident_type")) {
       if (auto type = r.String(v)) {
         if (type->empty()) {
@@ -261,6 +294,7 @@ void LoadDashboards(LoadState& state, const Value& value) {
         } else if (CheckUnique(state, seen, MarkedString{*type, v->mark, v->path},
                                "incident type")) {
           link.incident_type = *type;
+          state.refs.dashboard_types.push_back(MarkedString{*type, v->mark, v->path});
         }
       }
     }

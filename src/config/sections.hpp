@@ -27,6 +27,12 @@ struct PendingReferences {
     MarkedString written;
   };
   std::vector<ContactChannel> contact_channels;
+  // Incident types (workflow_sections.cpp): names written elsewhere, checked once
+  // types: and templates: are both read.
+  std::vector<MarkedString> rule_types;       // rules[].incident_settings.type
+  std::vector<MarkedString> dashboard_types;  // dashboards[].incident_type
+  // types[k].template, by index into config.types (empty text: no template).
+  std::vector<MarkedString> type_templates;
 };
 
 // What the schedules: and escalation_policies: sections leave for the checks that
@@ -62,6 +68,7 @@ struct LoadState {
   PendingReferences refs;
   bool has_channels_section = false;
   bool has_severities_section = false;  // otherwise core::DefaultSeverities() apply
+  bool has_types_section = false;       // dashboards[] must then name configured types
   OnCallReferences oncall;
   // Remarks that do not make the file invalid (LoadResult::notes).
   std::vector<Diagnostic> notes;
@@ -78,10 +85,17 @@ void LoadTemplates(LoadState& state, const Value& value);
 void LoadDashboards(LoadState& state, const Value& value);
 void LoadSchedules(LoadState& state, const Value& value);
 void LoadEscalationPolicies(LoadState& state, const Value& value);
+void LoadTypes(LoadState& state, const Value& value);
+void LoadChecklists(LoadState& state, const Value& value);
+void LoadPostmortem(LoadState& state, const Value& value);
 
 // Runs once every section is read: severities, commanders, channels and team members
 // named elsewhere must exist.
 void CheckReferences(LoadState& state);
+
+// Runs after CheckReferences: types name templates, rules and dashboards name types,
+// and types without a dashboard take the one dashboards: gives their name.
+void CheckWorkflow(LoadState& state);
 
 // Runs after CheckReferences: the names schedules and policies use must exist, core
 // validates the policies, and teams without a policy get the default one (a note).

@@ -151,6 +151,7 @@ try {
     }),
     (e) => e.code === 400 && e.body.errors[0].includes("SEV-9"),
   );
+  await checkConfigEndpoints(configuration); // defined at the end of this file
   console.log("datadog client compatibility: all checks passed");
 } catch (err) {
   failed = true;
@@ -161,3 +162,72 @@ try {
   rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);
+
+// ---------------------------------------------------------------------------
+// Configuration endpoints (read-only): incident types, user-defined fields
+// (template fields), the post-mortem template, rules and notification rules,
+// through the client's own methods and models. Writes are refused with 405.
+// ---------------------------------------------------------------------------
+async function checkConfigEndpoints(configuration) {
+  for (const op of ["listIncidentTypes", "getIncidentType", "createIncidentType", "listIncidentUserDefinedFields",
+                    "getIncidentUserDefinedField", "listIncidentPostmortemTemplates", "getIncidentPostmortemTemplate",
+                    "listIncidentRules", "getIncidentRule", "listIncidentNotificationRules",
+                    "getIncidentNotificationRule"]) {
+    configuration.unstableOperations[`v2.${op}`] = true;
+  }
+  const api = new v2.IncidentsApi(configuration);
+
+  const types = await api.listIncidentTypes({});
+  assert.deepEqual(types.data.map((t) => t.attributes.name), ["LLM Quality", "Security", "Tier 1 Services", "Capacity"]);
+  const security = types.data[1];
+  assert.equal(security.type, "incident_types");
+  assert.equal(security.attributes.isDefault, false);
+  assert.equal(security.attributes.prefix, "IR");
+  assert.ok(security.attributes.createdAt instanceof Date);
+  const gotType = await api.getIncidentType({ incidentTypeId: security.id });
+  assert.equal(gotType.data.attributes.name, "Security");
+  assert.equal(gotType.data.attributes.description, security.attributes.description);
+  await assert.rejects(api.getIncidentType({ incidentTypeId: "no-such-type" }), (e) => e.code === 404);
+
+  const fields = await api.listIncidentUserDefinedFields({ filterIncidentType: security.id });
+  assert.deepEqual(fields.data.map((f) => f.attributes.name),
+                   ["attack_vector", "attack_successful", "data_exposed", "source_ip_session_blocked"]);
+  const vector = fields.data[0];
+  assert.equal(vector.type, "user_defined_field");
+  assert.equal(vector.attributes.displayName, "Attack Vector");
+  assert.equal(vector.attributes.type, 1);
+  assert.deepEqual(vector.attributes.validValues.map((v) => v.value),
+                   ["prompt_injection", "jailbreak", "data_extraction", "unknown"]);
+  assert.equal(vector.relationships.incidentType.data.id, security.id);
+  const gotField = await api.getIncidentUserDefinedField({ fieldId: vector.id });
+  assert.equal(gotField.data.attributes.displayName, "Attack Vector");
+  assert.equal((await api.listIncidentUserDefinedFields({})).data.length, 8);
+
+  const templates = await api.listIncidentPostmortemTemplates({});
+  assert.equal(templates.data.length, 1);
+  assert.ok(templates.data[0].attributes.content.startsWith("# Post-Mortem: [Incident Title]"));
+  const gotTemplate = await api.getIncidentPostmortemTemplate({ templateId: templates.data[0].id });
+  assert.equal(gotTemplate.data.attributes.content, templates.data[0].attributes.content);
+
+  const rules = await api.listIncidentRules({});
+  assert.equal(rules.data.length, 4);
+  assert.equal(rules.data[0].type, "incidents_rules");
+  assert.equal(rules.data[0].attributes.enabled, true);
+  assert.deepEqual(rules.data[0].attributes.conditions[0].values,
+                   ["[V-Commerce] LLM Prompt Injection / Adversarial Input Detection"]);
+  assert.equal((await api.getIncidentRule({ ruleId: rules.data[2].id })).data.id, rules.data[2].id);
+
+  const notificationRules = await api.listIncidentNotificationRules({});
+  assert.equal(notificationRules.data.length, 4);
+  assert.deepEqual(notificationRules.data[0].attributes.handles, ["slack-security-alerts", "pagerduty-security"]);
+  assert.equal(notificationRules.data[0].relationships.incidentType.data.id, security.id);
+  const gotNotificationRule = await api.getIncidentNotificationRule({ id: notificationRules.data[0].id });
+  assert.equal(gotNotificationRule.data.id, notificationRules.data[0].id);
+
+  // The config file owns them: creating a type is refused, naming the file.
+  await assert.rejects(
+    api.createIncidentType({ body: { data: { type: "incident_types", attributes: { name: "Billing" } } } }),
+    (e) => e.code === 405 && String(e.body).includes("owned by the config file (tocsin.yaml)"),
+  );
+  assert.equal((await api.listIncidentTypes({})).data.length, 4);
+}

@@ -5,6 +5,7 @@
 
 #include "api/v2/alerts_api.hpp"
 #include "api/v2/auth.hpp"
+#include "api/v2/config_api.hpp"
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
 #include "api/v2/notifications_api.hpp"
@@ -175,6 +176,7 @@ struct ApiV2::Impl {
                }));
     AddTodoRoutes(router, ctx, [this] { return UseCases(); });
     AddPostmortemRoutes(router, ctx, [this] { return UseCases(); });
+    AddConfigRoutes(router, ctx);
   }
 
   http::Response Route(const http::Request& req) {

@@ -137,7 +137,7 @@ struct Rule {
 
 struct TemplateField {
   std::string name;
-  std::string type;                      // dropdown | multiselect | number | boolean | text | textarray
+  std::string type;                      // dropdown | multiselect | number | boolean | text | textbox | textarray
   std::vector<std::string> options;
   bool required = false;
   SourceMark mark;
