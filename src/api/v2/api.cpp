@@ -4,8 +4,10 @@
 #include <charconv>
 
 #include "api/v2/alerts_api.hpp"
+#include "api/v2/attachments_api.hpp"
 #include "api/v2/auth.hpp"
 #include "api/v2/errors.hpp"
+#include "api/v2/impacts_api.hpp"
 #include "api/v2/incident_json.hpp"
 #include "api/v2/notifications_api.hpp"
 #include "api/v2/oncall_api.hpp"
@@ -63,6 +65,11 @@ Result<Includes> ParseIncludes(const http::Request& req) {
     }
   }
   return inc;
+}
+
+Included ToIncluded(const Includes& inc) {
+  if (inc.users) return inc.attachments ? Included::kUsersAndAttachments : Included::kUsers;
+  return inc.attachments ? Included::kAttachments : Included::kNone;
 }
 
 http::Response JsonResponse(int status, const json& body) {
@@ -173,6 +180,8 @@ struct ApiV2::Impl {
                  return api->PostTimeline(req, id, actor);
                }));
     AddTodoRoutes(router, ctx, [this] { return UseCases(); });
+    AddAttachmentRoutes(router, ctx, [this] { return UseCases(); });
+    AddImpactRoutes(router, ctx, [this] { return UseCases(); });
   }
 
   http::Response Route(const http::Request& req) {
@@ -240,7 +249,7 @@ struct ApiV2::Impl {
   static Result<std::string> IncidentId(const std::string& raw) { return ParseIncidentId(raw); }
 
   http::Response IncidentAnswer(int status, const core::Incident& inc, const Includes& includes) {
-    Included included = includes.users ? Included::kUsers : includes.attachments ? Included::kEmpty : Included::kNone;
+    Included included = ToIncluded(includes);
     return http::Response::Json(status, IncidentAnswerBody(inc, included, config()));
   }
 
@@ -311,9 +320,7 @@ struct ApiV2::Impl {
     search.with_total = search_shape;  // the list answer has no total
     auto page = ctx.store->SearchIncidents(search);
     if (!page) return ErrorResponse(page.error());
-    Included included = includes->users         ? Included::kUsers
-                        : includes->attachments ? Included::kEmpty
-                                                : Included::kNone;
+    Included included = ToIncluded(*includes);
     SearchAnswer search_answer{&page->facets, page->total};
     return http::Response::Json(
         200, IncidentPageBody(page->incidents, *offset, included, search_shape ? &search_answer : nullptr, config(),
