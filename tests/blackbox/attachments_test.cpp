@@ -290,6 +290,12 @@ TEST_F(Attachments, AJavascriptUrlIsRefusedOnPatchToo) {
                 "data.attributes.attachment.documentUrl");
 }
 
+TEST_F(Attachments, ANullUrlCannotClearALink) {
+  std::string link_id = Add("https://runbooks.example.com/checkout", "Runbook")["id"];
+  ExpectRefused("PATCH", Base() + "/" + link_id, PatchBody({{"documentUrl", nullptr}}), 400,
+                "data.attributes.attachment.documentUrl: must be a string");
+}
+
 TEST_F(Attachments, AUrlOver2048BytesIsRefused) {
   ExpectRefused("POST", Base(), Body({{"documentUrl", "https://x.example.com/" + std::string(2100, 'a')}}), 400,
                 "data.attributes.attachment.documentUrl: longer than 2048 bytes");

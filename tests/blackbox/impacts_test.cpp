@@ -222,6 +222,11 @@ TEST_F(Impacts, AStartThatDoesNotParseIsRefused) {
                 "data.attributes.start_at: 'yesterday at noon' is not an RFC 3339 time");
 }
 
+TEST_F(Impacts, ANullStartCannotClearAnImpactsStart) {
+  std::string impact_id = Add({{"description", "Checkout fails"}, {"start_at", "2026-11-27T09:30:00Z"}})["id"];
+  ExpectRefused("PATCH", Base() + "/" + impact_id, Body({{"start_at", nullptr}}), 400, "data.attributes.start_at");
+}
+
 TEST_F(Impacts, AnEndBeforeTheStartIsRefused) {
   ExpectRefused("POST", Base(),
                 Body({{"description", "Checkout fails"},

@@ -119,15 +119,18 @@ Result<usecases::LinkInput> ParseAttachment(const json& a, const std::string& wh
   }
   const json& att = a["attachment"];
   if (!att.is_object()) return InvalidArgument(where + ".attachment: must be an object {documentUrl, title}");
-  if (att.contains("documentUrl") && !att["documentUrl"].is_null()) {
+  // A link always has a URL: null cannot clear it. A null title is "show the URL".
+  if (att.contains("documentUrl") && !(create && att["documentUrl"].is_null())) {
     if (!att["documentUrl"].is_string()) return InvalidArgument(where + ".attachment.documentUrl: must be a string");
     in.url = att["documentUrl"].get<std::string>();
   } else if (create) {
     return InvalidArgument(where + ".attachment.documentUrl: is required");
   }
-  if (att.contains("title") && !att["title"].is_null()) {
-    if (!att["title"].is_string()) return InvalidArgument(where + ".attachment.title: must be a string");
-    in.title = att["title"].get<std::string>();
+  if (att.contains("title")) {
+    if (!att["title"].is_string() && !att["title"].is_null()) {
+      return InvalidArgument(where + ".attachment.title: must be a string");
+    }
+    in.title = att["title"].is_null() ? std::string() : att["title"].get<std::string>();
   }
   return in;
 }

@@ -108,13 +108,14 @@ Result<usecases::ImpactInput> ParseImpact(const std::string& raw, bool create) {
   if (!d.contains("attributes") || !d["attributes"].is_object()) return InvalidArgument("data.attributes: is required");
   const json& a = d["attributes"];
   usecases::ImpactInput in;
-  if (a.contains("description") && !a["description"].is_null()) {
+  // An impact always has a description and a start: null cannot clear them.
+  if (a.contains("description") && !(create && a["description"].is_null())) {
     if (!a["description"].is_string()) return InvalidArgument("data.attributes.description: must be a string");
     in.description = a["description"].get<std::string>();
   } else if (create) {
     return InvalidArgument("data.attributes.description: is required");
   }
-  if (a.contains("start_at") && !a["start_at"].is_null()) {
+  if (a.contains("start_at") && !(create && a["start_at"].is_null())) {
     auto t = Time(a, "start_at", false);
     if (!t) return tl::unexpected(t.error());
     in.start = **t;
