@@ -148,6 +148,8 @@ std::string EncodeIncident(const core::Incident& i) {
       PutOptTime(w, "end", m.end);
       w.Member("id", m.id);
       w.Member("modified", ToUnixMicros(m.modified));
+      w.Key("modified_by");
+      PutActor(w, m.modified_by);
       w.Member("start", ToUnixMicros(m.start));
       w.EndObject();
     }
@@ -601,6 +603,8 @@ Result<core::Incident> DecodeIncident(const std::string& text) {
               ok = GetMicros(r, im.modified);
             } else if (k == "created_by") {
               ok = GetActor(r, im.created_by);
+            } else if (k == "modified_by") {
+              ok = GetActor(r, im.modified_by);
             } else {
               ok = r.SkipValue();
             }

@@ -349,7 +349,8 @@ TEST(IncidentCodec, RoundTripsTheWorkflowMembers) {
   core::Attachment link{"a1", "https://example.com/runbook#x", "Runbook", t0, t0, core::Actor::System(),
                         core::Actor{"u", "olu"}};
   inc.attachments = {link};
-  core::Impact impact{"i1", "Checkout failing", t0, t0 + std::chrono::minutes(5), t0, t0, core::Actor{"u", "olu"}};
+  core::Impact impact{"i1", "Checkout failing", t0, t0 + std::chrono::minutes(5), t0, t0, core::Actor{"u", "olu"},
+                      core::Actor{"v", "priya"}};
   core::Impact open_impact{"i2", "Slow search", t0, std::nullopt, t0, t0, core::Actor::System()};
   inc.impacts = {impact, open_impact};
   core::Postmortem pm;

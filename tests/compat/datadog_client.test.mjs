@@ -152,6 +152,7 @@ try {
     (e) => e.code === 400 && e.body.errors[0].includes("SEV-9"),
   );
   await checkConfigEndpoints(configuration); // defined at the end of this file
+  await attachmentAndImpactChecks(api, configuration);  // defined at the end of this file
   console.log("datadog client compatibility: all checks passed");
 } catch (err) {
   failed = true;
@@ -230,4 +231,92 @@ async function checkConfigEndpoints(configuration) {
     (e) => e.code === 405 && String(e.body).includes("owned by the config file (tocsin.yaml)"),
   );
   assert.equal((await api.listIncidentTypes({})).data.length, 4);
+}
+
+// ---------------------------------------------------------------------------
+// Attachments and impacts (issue 11): links added, listed, filtered, changed
+// and removed with the client's own operations; impacts created, listed,
+// patched and deleted; bad input is a 400 the client maps to APIErrorResponse.
+async function attachmentAndImpactChecks(api, configuration) {
+  for (const op of ["createIncidentAttachment", "listIncidentAttachments", "updateIncidentAttachment",
+                    "deleteIncidentAttachment", "patchIncidentImpact"]) {
+    configuration.unstableOperations[`v2.${op}`] = true;
+  }
+  const incident = await api.createIncident({
+    body: { data: { type: "incidents", attributes: { title: "Search slow", customerImpacted: false } } },
+  });
+  const incidentId = incident.data.id;
+
+  const link = await api.createIncidentAttachment({
+    incidentId,
+    body: {
+      data: {
+        type: "incident_attachments",
+        attributes: { attachmentType: "link", attachment: { documentUrl: "https://runbooks.example.com/search", title: "Search runbook" } },
+      },
+    },
+  });
+  assert.equal(link.data.type, "incident_attachments");
+  assert.equal(link.data.attributes.attachmentType, "link");
+  assert.equal(link.data.attributes.attachment.documentUrl, "https://runbooks.example.com/search");
+  assert.ok(link.data.attributes.modified instanceof Date);
+  assert.equal(link.data.relationships.incident.data.id, incidentId);
+  const listed = await api.listIncidentAttachments({ incidentId, filterAttachmentType: "link" });
+  assert.equal(listed.data.length, 1);
+  assert.equal(listed.data[0].id, link.data.id);
+  assert.equal((await api.listIncidentAttachments({ incidentId, filterAttachmentType: "postmortem" })).data.length, 0);
+  const renamed = await api.updateIncidentAttachment({
+    incidentId,
+    attachmentId: link.data.id,
+    body: { data: { type: "incident_attachments", attributes: { attachment: { title: "Search runbook v2" } } } },
+  });
+  assert.equal(renamed.data.attributes.attachment.title, "Search runbook v2");
+  assert.equal(renamed.data.attributes.attachment.documentUrl, "https://runbooks.example.com/search");
+  await assert.rejects(
+    api.createIncidentAttachment({
+      incidentId,
+      body: { data: { type: "incident_attachments", attributes: { attachmentType: "link", attachment: { documentUrl: "javascript:alert(1)" } } } },
+    }),
+    (e) => e.code === 400 && e.body.errors[0].includes("documentUrl"),
+  );
+  const withAttachments = await api.getIncident({ incidentId, include: ["attachments"] });
+  assert.equal(withAttachments.data.relationships.attachments.data[0].id, link.data.id);
+  assert.equal(withAttachments.included.length, 1);
+  await api.deleteIncidentAttachment({ incidentId, attachmentId: link.data.id });
+  assert.equal((await api.listIncidentAttachments({ incidentId })).data.length, 0);
+  await assert.rejects(api.deleteIncidentAttachment({ incidentId, attachmentId: link.data.id }), (e) => e.code === 404);
+
+  const impact = await api.createIncidentImpact({
+    incidentId,
+    body: { data: { type: "incident_impacts", attributes: { description: "Search results take 10 s", startAt: new Date("2026-11-27T09:30:00Z") } } },
+  });
+  assert.equal(impact.data.type, "incident_impacts");
+  assert.equal(impact.data.attributes.description, "Search results take 10 s");
+  assert.equal(impact.data.attributes.startAt.toISOString(), "2026-11-27T09:30:00.000Z");
+  const impacts = await api.listIncidentImpacts({ incidentId });
+  assert.equal(impacts.data.length, 1);
+  assert.equal(impacts.data[0].id, impact.data.id);
+  const ended = await api.patchIncidentImpact({
+    incidentId,
+    impactId: impact.data.id,
+    body: { data: { type: "incident_impacts", attributes: { endAt: new Date("2026-11-27T10:00:00Z") } } },
+  });
+  assert.equal(ended.data.attributes.endAt.toISOString(), "2026-11-27T10:00:00.000Z");
+  const impacted = await api.getIncident({ incidentId });
+  assert.equal(impacted.data.attributes.customerImpacted, true);
+  assert.equal(impacted.data.attributes.customerImpactDuration, 1800);
+  await assert.rejects(
+    api.createIncidentImpact({
+      incidentId,
+      body: {
+        data: {
+          type: "incident_impacts",
+          attributes: { description: "x", startAt: new Date("2026-11-27T09:30:00Z"), endAt: new Date("2026-11-27T09:00:00Z") },
+        },
+      },
+    }),
+    (e) => e.code === 400 && e.body.errors[0].includes("end_at"),
+  );
+  await api.deleteIncidentImpact({ incidentId, impactId: impact.data.id });
+  assert.equal((await api.listIncidentImpacts({ incidentId })).data.length, 0);
 }

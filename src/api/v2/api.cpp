@@ -4,9 +4,11 @@
 #include <charconv>
 
 #include "api/v2/alerts_api.hpp"
+#include "api/v2/attachments_api.hpp"
 #include "api/v2/auth.hpp"
 #include "api/v2/config_api.hpp"
 #include "api/v2/errors.hpp"
+#include "api/v2/impacts_api.hpp"
 #include "api/v2/incident_json.hpp"
 #include "api/v2/notifications_api.hpp"
 #include "api/v2/oncall_api.hpp"
@@ -65,6 +67,11 @@ Result<Includes> ParseIncludes(const http::Request& req) {
     }
   }
   return inc;
+}
+
+Included ToIncluded(const Includes& inc) {
+  if (inc.users) return inc.attachments ? Included::kUsersAndAttachments : Included::kUsers;
+  return inc.attachments ? Included::kAttachments : Included::kNone;
 }
 
 http::Response JsonResponse(int status, const json& body) {
@@ -177,6 +184,8 @@ struct ApiV2::Impl {
     AddTodoRoutes(router, ctx, [this] { return UseCases(); });
     AddPostmortemRoutes(router, ctx, [this] { return UseCases(); });
     AddConfigRoutes(router, ctx);
+    AddAttachmentRoutes(router, ctx, [this] { return UseCases(); });
+    AddImpactRoutes(router, ctx, [this] { return UseCases(); });
   }
 
   http::Response Route(const http::Request& req) {
@@ -244,7 +253,7 @@ struct ApiV2::Impl {
   static Result<std::string> IncidentId(const std::string& raw) { return ParseIncidentId(raw); }
 
   http::Response IncidentAnswer(int status, const core::Incident& inc, const Includes& includes) {
-    Included included = includes.users ? Included::kUsers : includes.attachments ? Included::kEmpty : Included::kNone;
+    Included included = ToIncluded(includes);
     return http::Response::Json(status, IncidentAnswerBody(inc, included, config()));
   }
 
@@ -315,9 +324,7 @@ struct ApiV2::Impl {
     search.with_total = search_shape;  // the list answer has no total
     auto page = ctx.store->SearchIncidents(search);
     if (!page) return ErrorResponse(page.error());
-    Included included = includes->users         ? Included::kUsers
-                        : includes->attachments ? Included::kEmpty
-                                                : Included::kNone;
+    Included included = ToIncluded(*includes);
     SearchAnswer search_answer{&page->facets, page->total};
     return http::Response::Json(
         200, IncidentPageBody(page->incidents, *offset, included, search_shape ? &search_answer : nullptr, config(),

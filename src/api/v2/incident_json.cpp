@@ -7,6 +7,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "api/v2/attachment_json.hpp"
 #include "api/v2/auth.hpp"
 #include "api/v2/render_cache.hpp"
 #include "common/random.hpp"
@@ -367,6 +368,7 @@ std::size_t EstimateIncidentBytes(const core::Incident& i) {
     }
   }
   for (const auto& h : i.notification_handles) n += 40 + h.display_name.size() + h.handle.size();
+  n += 64 * (i.attachments.size() + i.impacts.size() + (i.postmortem ? 1 : 0));
   return n;
 }
 
@@ -468,11 +470,13 @@ void WriteIncidentData(JsonWriter& w, const core::Incident& i) {
   w.Member("id", i.id);
   w.Key("relationships");
   w.BeginObject();
-  PutEmptyMany(w, "attachments");
+  w.Key("attachments");
+  WriteAttachmentRefs(w, i);
   PutUserRef(w, "commander_user", i.commander ? &*i.commander : nullptr);
   PutUserRef(w, "created_by_user", &i.created_by);
   PutUserRef(w, "declared_by_user", &i.created_by);
-  PutEmptyMany(w, "impacts");
+  w.Key("impacts");
+  WriteImpactRefs(w, i);
   PutEmptyMany(w, "integrations");
   PutUserRef(w, "last_modified_by_user", &i.modified_by);
   PutEmptyMany(w, "responders");
@@ -514,9 +518,13 @@ void WriteIncidentUsers(JsonWriter& w, const core::Incident& i, std::set<std::st
   if (i.commander) add(*i.commander);
 }
 
+void WriteIncidentAttachments(JsonWriter& w, const core::Incident& i, const core::Config& config) {
+  for (const auto& item : IncidentAttachments(i, config.server.public_url)) WriteAttachmentData(w, i.id, item);
+}
+
 std::string IncidentAnswerBody(const core::Incident& i, Included included, const core::Config& config) {
   std::string out;
-  out.reserve(EstimateIncidentBytes(i) + (included == Included::kUsers ? 1024 : 64));
+  out.reserve(EstimateIncidentBytes(i) + (included != Included::kNone ? 1024 : 64));
   JsonWriter w(out);
   w.BeginObject();
   w.Key("data");
@@ -524,10 +532,11 @@ std::string IncidentAnswerBody(const core::Incident& i, Included included, const
   if (included != Included::kNone) {
     w.Key("included");
     w.BeginArray();
-    if (included == Included::kUsers) {
+    if (IncludesUsers(included)) {
       std::set<std::string> seen;
       WriteIncidentUsers(w, i, seen, config);
     }
+    if (IncludesAttachments(included)) WriteIncidentAttachments(w, i, config);
     w.EndArray();
   }
   w.EndObject();
@@ -595,7 +604,7 @@ std::string IncidentPageBody(const std::vector<core::Incident>& incidents, std::
   };
   std::size_t estimate = 512;
   for (const auto& i : incidents) estimate += EstimateIncidentBytes(i) + 16;
-  if (included == Included::kUsers) estimate += 256 * incidents.size();
+  if (included != Included::kNone) estimate += 256 * incidents.size();
   std::string out;
   out.reserve(estimate);
   JsonWriter w(out);
@@ -630,9 +639,12 @@ std::string IncidentPageBody(const std::vector<core::Incident>& incidents, std::
   if (included != Included::kNone) {
     w.Key("included");
     w.BeginArray();
-    if (included == Included::kUsers) {
+    if (IncludesUsers(included)) {
       std::set<std::string> seen;
       for (const auto& i : incidents) WriteIncidentUsers(w, i, seen, config);
+    }
+    if (IncludesAttachments(included)) {
+      for (const auto& i : incidents) WriteIncidentAttachments(w, i, config);
     }
     w.EndArray();
   }

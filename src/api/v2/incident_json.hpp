@@ -26,9 +26,14 @@ inline constexpr const char* kIncidentTypeUuid = "00000000-0000-0000-0000-000000
 // the hot paths: every create/get/update answer and every list/search page).
 
 // What an answer's "included" member holds: nothing (no member), an empty
-// list (include=attachments: Tocsin has none), or the users the incidents
-// reference (include=users).
-enum class Included { kNone, kEmpty, kUsers };
+// list, the users the incidents reference (include=users), their attachments
+// (include=attachments: links and post-mortems, api/v2/attachment_json.hpp),
+// or both (users first).
+enum class Included { kNone, kEmpty, kUsers, kAttachments, kUsersAndAttachments };
+inline bool IncludesUsers(Included i) { return i == Included::kUsers || i == Included::kUsersAndAttachments; }
+inline bool IncludesAttachments(Included i) {
+  return i == Included::kAttachments || i == Included::kUsersAndAttachments;
+}
 
 // The body of an answer with one incident: {"data": {...}, "included": [...]}.
 std::string IncidentAnswerBody(const core::Incident& incident, Included included, const core::Config& config);
@@ -55,6 +60,8 @@ void WriteIncidentData(JsonWriter& w, const core::Incident& incident);
 void WriteUserData(JsonWriter& w, const core::Actor& actor, const core::Config& config);
 void WriteIncidentUsers(JsonWriter& w, const core::Incident& incident, std::set<std::string>& seen,
                         const core::Config& config);
+// The incident's attachments (inside an open array).
+void WriteIncidentAttachments(JsonWriter& w, const core::Incident& incident, const core::Config& config);
 
 json FacetsJson(const core::SearchFacets& facets, const core::Config& config);
 

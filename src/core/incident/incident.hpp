@@ -119,6 +119,7 @@ struct Impact {
   TimePoint created{};
   TimePoint modified{};
   Actor created_by;
+  Actor modified_by;  // who changed it last (the creator until then)
   bool operator==(const Impact&) const = default;
 };
 
