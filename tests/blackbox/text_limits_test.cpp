@@ -103,7 +103,7 @@ TEST_F(TextLimits, InitialCellOverTheLimitRefusesTheCreate) {
   auto ok = server.Call("POST", "/api/v2/incidents", body);
   ASSERT_EQ(ok.status, 201) << ok.body.substr(0, 200);
   std::string id = ParseJson(ok.body)["data"]["id"];
-  EXPECT_EQ(server.Timeline(id).size(), 3u);  // created, then the two cells
+  EXPECT_EQ(server.Timeline(id).size(), 4u);  // created, the two cells, the creation checklist
 }
 
 }  // namespace

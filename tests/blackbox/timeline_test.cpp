@@ -31,22 +31,31 @@ TEST(Timeline, RecordsEveryChangeWithActorInOrder) {
   json cells = ParseJson(r.body)["data"];
   std::vector<std::string> kinds;
   for (const auto& c : cells) kinds.push_back(c["attributes"]["kind"]);
-  // Resolving a SEV-1 also creates its post-mortem draft (by Tocsin) and
-  // moves it to the last phase (by the person who resolved it).
-  EXPECT_EQ(kinds, (std::vector<std::string>{"incident_created", "incident_updated", "status_update", "incident_updated",
-                                             "postmortem_created", "phase_changed"}));
-  ASSERT_EQ(cells.size(), 6u);
-  EXPECT_EQ(cells[4]["attributes"]["author"]["handle"], "tocsin");
-  cells.erase(4);
-  EXPECT_EQ(cells[1]["attributes"]["changes"][0], (json{{"field", "severity"}, {"from", "SEV-2"}, {"to", "SEV-1"}}));
-  EXPECT_EQ(cells[1]["attributes"]["created"], "2026-11-27T10:01:00.000000+00:00");
-  EXPECT_EQ(cells[2]["attributes"]["content"]["content"], "Rolled back the deploy");
+  // The person's changes, with what the workflow did on them: the creation
+  // checklist, the status update ticking "Post initial assessment", and on
+  // resolving a SEV-1 the resolution checklist, the post-mortem draft, the
+  // two items those tick, and the last phase.
+  EXPECT_EQ(kinds, (std::vector<std::string>{"incident_created", "checklist_added", "incident_updated", "status_update",
+                                             "todo_completed", "incident_updated", "checklist_added",
+                                             "postmortem_created", "todo_completed", "todo_completed", "phase_changed"}));
+  ASSERT_EQ(cells.size(), 11u);
   std::string user = server.app().config().users.front().handle;
-  for (const auto& c : cells) EXPECT_EQ(c["attributes"]["author"]["handle"], user);
+  json human = json::array();
+  for (const auto& c : cells) {
+    std::string kind = c["attributes"]["kind"];
+    bool workflow = kind == "checklist_added" || kind == "postmortem_created";
+    EXPECT_EQ(c["attributes"]["author"]["handle"], workflow ? "tocsin" : user) << kind;
+    if (kind == "incident_created" || kind == "incident_updated" || kind == "status_update") human.push_back(c);
+  }
+  ASSERT_EQ(human.size(), 4u);
+  EXPECT_EQ(human[1]["attributes"]["changes"][0], (json{{"field", "severity"}, {"from", "SEV-2"}, {"to", "SEV-1"}}));
+  EXPECT_EQ(human[1]["attributes"]["created"], "2026-11-27T10:01:00.000000+00:00");
+  EXPECT_EQ(human[2]["attributes"]["content"]["content"], "Rolled back the deploy");
   // Pagination.
   auto page = ParseJson(server.Call("GET", "/api/v2/incidents/" + id + "/timeline?page[size]=2&page[offset]=2").body);
   ASSERT_EQ(page["data"].size(), 2u);
-  EXPECT_EQ(page["data"][0]["attributes"]["kind"], "status_update");
+  EXPECT_EQ(page["data"][0]["attributes"]["kind"], "incident_updated");
+  EXPECT_EQ(page["data"][1]["attributes"]["kind"], "status_update");
 }
 
 TEST(Timeline, RejectsEmptyOrUnknownNotes) {
@@ -60,7 +69,7 @@ TEST(Timeline, RejectsEmptyOrUnknownNotes) {
                   {{"data", {{"type", "incident_timeline_cells"}, {"attributes", {{"content", ""}}}}}});
   EXPECT_EQ(r.status, 400);
   auto cells = ParseJson(server.Call("GET", "/api/v2/incidents/" + id + "/timeline").body)["data"];
-  EXPECT_EQ(cells.size(), 1u);
+  EXPECT_EQ(cells.size(), 2u);  // created, and its creation checklist
 }
 
 TEST(Timeline, DeletedIncidentIsGoneButItsDeletionWasRecorded) {

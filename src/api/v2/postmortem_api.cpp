@@ -1,5 +1,6 @@
 #include "api/v2/postmortem_api.hpp"
 
+#include "api/v2/attachment_json.hpp"
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
 #include "usecases/postmortems.hpp"
@@ -106,19 +107,6 @@ http::Response UseCaseError(const Error& e) {
 
 }  // namespace
 
-json PostmortemAttachmentJson(const core::Incident& inc, const std::string& public_url) {
-  const core::Postmortem& pm = *inc.postmortem;
-  return json{{"type", "incident_attachments"},
-              {"id", pm.id},
-              {"attributes",
-               {{"attachment_type", "postmortem"},
-                {"attachment",
-                 {{"documentUrl", public_url + "/incidents/IR-" + std::to_string(inc.public_id) + "/postmortem"},
-                  {"title", "Post-mortem: " + inc.title}}},
-                {"modified", FormatRfc3339(pm.modified)}}},
-              {"relationships", {{"incident", {{"data", {{"type", "incidents"}, {"id", inc.id}}}}}}}};
-}
-
 void AddPostmortemRoutes(Router& router, const ApiContext& ctx, std::function<usecases::Context()> use_cases) {
   const ApiContext* c = &ctx;
   const std::string base = "/api/v2/incidents/{incident_id}";
@@ -163,8 +151,18 @@ void AddPostmortemRoutes(Router& router, const ApiContext& ctx, std::function<us
                }
                auto done = usecases::CreatePostmortem(use_cases(), *id, actor);
                if (!done) return ErrorResponse(done.error());
-               return Json(done->created ? 201 : 200,
-                           {{"data", PostmortemAttachmentJson(done->incident, c->config->server.public_url)}});
+               AttachmentItem item;
+               for (auto& a : IncidentAttachments(done->incident, c->config->server.public_url)) {
+                 if (a.postmortem) item = std::move(a);
+               }
+               std::string out;
+               JsonWriter w(out);
+               w.BeginObject();
+               w.Key("data");
+               WriteAttachmentData(w, done->incident.id, item);
+               w.EndObject();
+               http::Response r = http::Response::Json(done->created ? 201 : 200, std::move(out));
+               return r;
              });
 }
 

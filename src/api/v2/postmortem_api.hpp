@@ -9,15 +9,10 @@
 #include <functional>
 
 #include "api/v2/api.hpp"
-#include "api/v2/incident_json.hpp"
 #include "api/v2/router.hpp"
 #include "usecases/incidents.hpp"
 
 namespace tocsin::api::v2 {
-
-// The incident's post-mortem as a Datadog attachment (attachment_type
-// "postmortem", documentUrl {public_url}/incidents/IR-N/postmortem).
-json PostmortemAttachmentJson(const core::Incident& incident, const std::string& public_url);
 
 void AddPostmortemRoutes(Router& router, const ApiContext& ctx, std::function<usecases::Context()> use_cases);
 

@@ -48,6 +48,7 @@ HttpRequest Build(const core::Channel& channel, const std::string& message, cons
     json details{{"incident", IncidentLabel(incident)}, {"state", std::string(core::StateName(incident.state))},
                  {"commander", incident.commander ? "@" + incident.commander->handle : ""}};
     for (const auto& [name, v] : incident.fields) {
+      if (v.Values().empty()) continue;  // unset (a template field nobody filled in yet)
       std::string joined;
       for (const auto& s : v.Values()) joined += (joined.empty() ? "" : ", ") + s;
       details[name] = joined;

@@ -14,6 +14,7 @@ namespace {
 json IncidentJson(const core::Incident& i, const SendContext& ctx, const std::string& message) {
   json fields{{"state", std::string(core::StateName(i.state))}, {"severity", i.severity}};
   for (const auto& [name, v] : i.fields) {
+    if (v.Values().empty()) continue;  // unset (a template field nobody filled in yet)
     fields[name] = v.is_list ? (v.list ? json(*v.list) : json(nullptr)) : (v.text ? json(*v.text) : json(nullptr));
   }
   json commander = nullptr;
