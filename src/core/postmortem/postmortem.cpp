@@ -259,7 +259,18 @@ Document Build(const Config& config, const Incident& inc, const std::vector<Time
   Document doc;
   doc.title = Replace(tpl.title, "[Incident Title]", inc.title);
   for (const auto& e : timeline) {
-    if (IsHumanEvent(e)) doc.timeline.push_back({e.at, e.actor.handle, OneLine(e.message)});
+    if (!IsHumanEvent(e)) continue;
+    std::string text = OneLine(e.message);
+    if (e.kind == "incident_updated" && !e.changes.empty()) {
+      // "Incident updated" says little: say what changed.
+      std::string what;
+      for (const auto& c : e.changes) {
+        what += (what.empty() ? "" : "; ") + c.field + " " + (c.from.empty() ? "(unset)" : OneLine(c.from)) + " → " +
+                (c.to.empty() ? "(unset)" : OneLine(c.to));
+      }
+      text += ": " + what;
+    }
+    doc.timeline.push_back({e.at, e.actor.handle, std::move(text)});
   }
   for (const auto& t : inc.todos) {
     if (!t.follow_up) continue;
