@@ -664,6 +664,31 @@ TEST_P(StoreConformance, DurableBackendsKeepEverythingAcrossReopen) {
   EXPECT_EQ(Create("next").public_id, 2);
 }
 
+// The workflow's phase and the incident type are searchable like fields,
+// and follow every change (issue 11).
+TEST_P(StoreConformance, PhaseAndTypeAreSearchedAsTerms) {
+  Incident draft = Draft("typed");
+  draft.type = "Security";
+  draft.phase = "Detection & Triage";
+  ASSERT_TRUE(store_->CreateIncident(draft, {{now_, {}, "incident_created", "", {}}}));
+  Create("untyped");
+  auto ids = [&](const std::string& q) {
+    std::vector<std::string> out;
+    for (const auto& i : Search(q).incidents) out.push_back(i.title);
+    return out;
+  };
+  EXPECT_EQ(ids("type:Security"), (std::vector<std::string>{"typed"}));
+  EXPECT_EQ(ids("phase:\"Detection & Triage\""), (std::vector<std::string>{"typed"}));
+  ASSERT_TRUE(store_->UpdateIncident(draft.id, [](const Incident& cur) -> Result<core::Mutation> {
+    core::Mutation m{cur, {}, {}};
+    m.incident.phase = "Investigation";
+    return m;
+  }));
+  EXPECT_EQ(ids("phase:Investigation"), (std::vector<std::string>{"typed"}));
+  EXPECT_TRUE(ids("phase:\"Detection & Triage\"").empty());
+  EXPECT_EQ(ids("NOT type:Security"), (std::vector<std::string>{"untyped"}));
+}
+
 TEST_P(StoreConformance, DueIncidentsAreTheOpenOnesWhoseDueTimeHasCome) {
   using namespace std::chrono_literals;
   // Without a due function every open incident is due from its creation.

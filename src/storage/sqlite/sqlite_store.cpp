@@ -823,7 +823,7 @@ class SqliteStore final : public core::Store {
     if (!upd) return tl::unexpected(upd.error());
     BindRow(*upd, inc);
     if (auto ok = upd->Run(); !ok) return ok;
-    if (current.fields != inc.fields) {
+    if (current.fields != inc.fields || current.phase != inc.phase || current.type != inc.type) {
       if (auto ok = WriteTerms(c, inc, true); !ok) return ok;
     }
     return WriteEvents(c, inc.public_id, events, seqs);
