@@ -15,6 +15,7 @@
 #include "app/route.hpp"
 #include "app/try_notify.hpp"
 #include "app/oncall.hpp"
+#include "app/remote.hpp"
 #include "app/validate.hpp"
 #include "notify/transport.hpp"
 #include "notify/notifier.hpp"
@@ -210,6 +211,13 @@ int main(int argc, char** argv) {
   ack->add_option("incident", ack_id, "Incident id (UUID)")->required();
   ack->add_option("--url", server_url, "Server base URL");
 
+  std::string pm_incident, pm_format = "markdown";
+  auto* postmortem = cli.add_subcommand(
+      "postmortem", "Print an incident's post-mortem from a running server (keys from DD_API_KEY, DD_APP_KEY)");
+  postmortem->add_option("incident", pm_incident, "Incident id (UUID) or public id (IR-42)")->required();
+  postmortem->add_option("--format", pm_format, "markdown (default) or json");
+  postmortem->add_option("--url", server_url, "Server base URL");
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -251,6 +259,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     return Fail(answer.status ? "HTTP " + std::to_string(answer.status) + ": " + answer.body : answer.transport_error);
+  }
+  if (*postmortem) {
+    const char* api = std::getenv("DD_API_KEY");
+    const char* app = std::getenv("DD_APP_KEY");
+    if (!api || !app) return Fail("set DD_API_KEY and DD_APP_KEY");
+    auto text = tocsin::app::FetchPostmortem({server_url, api, app}, pm_incident, pm_format);
+    if (!text) return Fail(text.error().message);
+    std::cout << *text;
+    return 0;
   }
   if (*notify_test) {
     auto config = LoadOrExplain(config_path);

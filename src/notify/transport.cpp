@@ -150,7 +150,16 @@ constexpr long kConnectionsPerThread = 16;  // open connections kept by one thre
 
 }  // namespace
 
-HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
+namespace {
+HttpAnswer Perform(const HttpRequest& request, std::chrono::milliseconds timeout, bool get);
+}  // namespace
+
+HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) { return Perform(request, timeout, false); }
+HttpAnswer Get(const HttpRequest& request, std::chrono::milliseconds timeout) { return Perform(request, timeout, true); }
+
+namespace {
+
+HttpAnswer Perform(const HttpRequest& request, std::chrono::milliseconds timeout, bool get) {
   GlobalInit();
   HttpAnswer answer;
   thread_local ThreadHandle handle;
@@ -166,9 +175,13 @@ HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
   // server read a file:// or talk to another protocol.
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (get) {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
@@ -193,6 +206,8 @@ HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout) {
   curl_slist_free_all(headers);
   return answer;
 }
+
+}  // namespace
 
 std::string SendMail(const SmtpMessage& m, std::chrono::milliseconds timeout) {
   GlobalInit();

@@ -34,6 +34,9 @@ struct HttpAnswer {
 };
 
 HttpAnswer Post(const HttpRequest& request, std::chrono::milliseconds timeout);
+// The same as a GET (the request's body is not sent): the CLI reading a
+// running server.
+HttpAnswer Get(const HttpRequest& request, std::chrono::milliseconds timeout);
 
 struct SmtpMessage {
   std::string url;  // smtp://host:port or smtps://host:port

@@ -120,6 +120,21 @@ code=$(curl -s -o "$work/created.json" -w '%{http_code}' -X POST "$addr/api/v2/i
 [ "$code" = "201" ] || fail "seed create curl answered $code: $(cat "$work/created.json")"
 code=$(curl -g -s -o /dev/null -w "%{http_code}" "$addr/api/v2/incidents?filter[status]=active" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app")
 [ "$code" = "200" ] || fail "seed list curl answered $code"
+# postmortem: resolving the SEV-2 creates its draft; the CLI prints it from the server.
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"]["id"])' "$work/created.json")
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH "$addr/api/v2/incidents/$id" -H "DD-API-KEY: $api" \
+  -H "DD-APPLICATION-KEY: $app" -H "Content-Type: application/json" -d '{"data":{"type":"incidents","attributes":{"state":"resolved"}}}')
+[ "$code" = "200" ] || fail "resolve answered $code"
+out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem IR-1 --url "$addr") || fail "postmortem failed: $out"
+echo "$out" | head -1 | grep -qx "# Post-Mortem: Manual Incident: LLM Service Issue" || fail "postmortem: wrong title: $out"
+echo "$out" | grep -q "^## Action Items" || fail "postmortem: no Action Items section: $out"
+out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem "$id" --format json --url "$addr") || fail "postmortem --format json failed"
+echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; assert d["type"]=="postmortems" and d["attributes"]["state"]=="draft", d' \
+  || fail "postmortem JSON is not the draft: $out"
+if out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem IR-99 --url "$addr" 2>&1); then fail "postmortem of a missing incident succeeded"; fi
+echo "$out" | grep -q "no incident IR-99" || fail "postmortem: missing incident not explained: $out"
+if out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem IR-1 --format pdf --url "$addr" 2>&1); then fail "postmortem accepted --format pdf"; fi
+echo "$out" | grep -q -- "--format: 'pdf'" || fail "postmortem: bad format not explained: $out"
 "$bin" keys revoke --config "$example" --data "$work/data" ci >/dev/null || fail "keys revoke failed"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$addr/api/v2/incidents" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app")
 [ "$code" = "403" ] || fail "revoked key still works (got $code)"

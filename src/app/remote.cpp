@@ -1,0 +1,61 @@
+#include "app/remote.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+
+#include "notify/transport.hpp"
+
+namespace tocsin::app {
+namespace {
+
+constexpr std::chrono::seconds kTimeout{10};
+
+notify::HttpAnswer Get(const Remote& r, const std::string& path, const std::string& accept) {
+  notify::HttpRequest req{r.url + path, {{"DD-API-KEY", r.api_key}, {"DD-APPLICATION-KEY", r.app_key}, {"Accept", accept}}, ""};
+  return notify::Get(req, kTimeout);
+}
+
+Error AnswerError(const notify::HttpAnswer& a, const std::string& what) {
+  if (a.status == 0) return Error{ErrorCode::kUnavailable, what + ": " + a.transport_error};
+  std::string detail = a.body;
+  auto body = nlohmann::json::parse(a.body, nullptr, false);
+  if (body.is_object() && body.contains("errors") && body["errors"].is_array() && !body["errors"].empty() &&
+      body["errors"][0].is_string()) {
+    detail = body["errors"][0].get<std::string>();
+  }
+  ErrorCode code = a.status == 404 ? ErrorCode::kNotFound : ErrorCode::kInvalidArgument;
+  return Error{code, what + ": HTTP " + std::to_string(a.status) + ": " + detail};
+}
+
+// "IR-42" or "42" -> the incident's UUID, by searching public_id:42.
+Result<std::string> ResolveIncident(const Remote& r, const std::string& incident) {
+  std::string digits = incident;
+  if (digits.size() > 3 && (digits.rfind("IR-", 0) == 0 || digits.rfind("ir-", 0) == 0)) digits = digits.substr(3);
+  bool numeric = !digits.empty() && digits.size() <= 18;
+  for (char c : digits) numeric = numeric && std::isdigit(static_cast<unsigned char>(c));
+  if (!numeric) return incident;  // a UUID: the server checks it
+  auto a = Get(r, "/api/v2/incidents/search?query=public_id:" + digits, "application/json");
+  if (a.status != 200) return tl::unexpected(AnswerError(a, "finding IR-" + digits));
+  auto body = nlohmann::json::parse(a.body, nullptr, false);
+  auto& found = body["data"]["attributes"]["incidents"];
+  if (!found.is_array() || found.empty()) return NotFound("no incident IR-" + digits);
+  return found[0]["data"]["id"].get<std::string>();
+}
+
+}  // namespace
+
+Result<std::string> FetchPostmortem(const Remote& remote, const std::string& incident, const std::string& format) {
+  if (format != "markdown" && format != "json") {
+    return InvalidArgument("--format: '" + format + "' is not markdown or json");
+  }
+  auto id = ResolveIncident(remote, incident);
+  if (!id) return tl::unexpected(id.error());
+  auto a = Get(remote, "/api/v2/incidents/" + *id + "/postmortem",
+               format == "markdown" ? "text/markdown" : "application/json");
+  if (a.status != 200) return tl::unexpected(AnswerError(a, "post-mortem of " + incident));
+  if (format == "json") return nlohmann::json::parse(a.body, nullptr, false).dump(2) + "\n";
+  return a.body;
+}
+
+}  // namespace tocsin::app
