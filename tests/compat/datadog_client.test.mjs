@@ -322,4 +322,18 @@ async function attachmentAndImpactChecks(api, configuration) {
   );
   await api.deleteIncidentImpact({ incidentId, impactId: impact.data.id });
   assert.equal((await api.listIncidentImpacts({ incidentId })).data.length, 0);
+
+  // A post-mortem asked for where the severity does not require one (the
+  // incident above has no severity): the client's own operation and model.
+  configuration.unstableOperations["v2.createIncidentPostmortemAttachment"] = true;
+  const postmortem = await api.createIncidentPostmortemAttachment({
+    incidentId,
+    body: { data: { type: "incident_attachments", attributes: { title: "Search slow: post-mortem" } } },
+  });
+  assert.equal(postmortem.data.type, "incident_attachments");
+  assert.equal(postmortem.data.attributes.attachmentType, "postmortem");
+  assert.ok(postmortem.data.attributes.attachment.documentUrl.endsWith("/postmortem"));
+  const both = await api.listIncidentAttachments({ incidentId, filterAttachmentType: "postmortem" });
+  assert.equal(both.data.length, 1);
+  assert.equal(both.data[0].id, postmortem.data.id);
 }
