@@ -48,22 +48,13 @@ struct Includes {
 
 Result<Includes> ParseIncludes(const http::Request& req) {
   Includes inc;
-  auto range = req.query.equal_range("include");
-  for (auto it = range.first; it != range.second; ++it) {
-    std::string_view v = it->second;
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      std::size_t end = v.find(',', start);
-      if (end == std::string_view::npos) end = v.size();
-      std::string_view item = v.substr(start, end - start);
-      if (item == "users") {
-        inc.users = true;
-      } else if (item == "attachments") {
-        inc.attachments = true;
-      } else if (!item.empty()) {
-        return InvalidArgument("include: unknown value '" + std::string(item) + "' (allowed: users, attachments)");
-      }
-      start = end + 1;
+  for (std::string_view item : QueryList(req, "include")) {
+    if (item == "users") {
+      inc.users = true;
+    } else if (item == "attachments") {
+      inc.attachments = true;
+    } else {
+      return InvalidArgument("include: unknown value '" + std::string(item) + "' (allowed: users, attachments)");
     }
   }
   return inc;

@@ -23,14 +23,11 @@ struct TypeFilter {
 };
 
 Result<TypeFilter> ParseTypeFilter(const http::Request& req) {
-  auto raw = req.Query("filter[attachment_type]");
-  if (!raw) return TypeFilter{};
+  if (!req.Query("filter[attachment_type]")) return TypeFilter{};
   TypeFilter f{false, false};
-  std::string_view v = *raw;
-  std::size_t start = 0;
-  while (start <= v.size()) {
-    std::size_t end = std::min(v.find(',', start), v.size());
-    std::string_view item = v.substr(start, end - start);
+  auto items = QueryList(req, "filter[attachment_type]");
+  if (items.empty()) return InvalidArgument("filter[attachment_type]: give link, postmortem, 1 or 2");
+  for (std::string_view item : items) {
     if (item == "link" || item == "2") {
       f.links = true;
     } else if (item == "postmortem" || item == "1") {
@@ -39,7 +36,6 @@ Result<TypeFilter> ParseTypeFilter(const http::Request& req) {
       return InvalidArgument("filter[attachment_type]: unknown value '" + std::string(item) +
                              "' (allowed: link, postmortem, or Datadog's 1 = postmortem, 2 = link)");
     }
-    start = end + 1;
   }
   return f;
 }
@@ -48,20 +44,11 @@ Result<TypeFilter> ParseTypeFilter(const http::Request& req) {
 // attachments in "included".
 Result<bool> ParseInclude(const http::Request& req) {
   bool users = false;
-  auto range = req.query.equal_range("include");
-  for (auto it = range.first; it != range.second; ++it) {
-    std::string_view v = it->second;
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      std::size_t end = std::min(v.find(',', start), v.size());
-      std::string_view item = v.substr(start, end - start);
-      if (item == "last_modified_by_user") {
-        users = true;
-      } else if (!item.empty()) {
-        return InvalidArgument("include: unknown value '" + std::string(item) + "' (allowed: last_modified_by_user)");
-      }
-      start = end + 1;
+  for (std::string_view item : QueryList(req, "include")) {
+    if (item != "last_modified_by_user") {
+      return InvalidArgument("include: unknown value '" + std::string(item) + "' (allowed: last_modified_by_user)");
     }
+    users = true;
   }
   return users;
 }

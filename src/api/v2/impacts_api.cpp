@@ -42,22 +42,14 @@ struct Includes {
 
 Result<Includes> ParseIncludes(const http::Request& req) {
   Includes inc;
-  auto range = req.query.equal_range("include");
-  for (auto it = range.first; it != range.second; ++it) {
-    std::string_view v = it->second;
-    std::size_t start = 0;
-    while (start <= v.size()) {
-      std::size_t end = std::min(v.find(',', start), v.size());
-      std::string_view item = v.substr(start, end - start);
-      if (item == "created_by_user") {
-        inc.created_by = true;
-      } else if (item == "last_modified_by_user") {
-        inc.modified_by = true;
-      } else if (item != "incident" && !item.empty()) {
-        return InvalidArgument("include: unknown value '" + std::string(item) +
-                               "' (allowed: created_by_user, last_modified_by_user, incident)");
-      }
-      start = end + 1;
+  for (std::string_view item : QueryList(req, "include")) {
+    if (item == "created_by_user") {
+      inc.created_by = true;
+    } else if (item == "last_modified_by_user") {
+      inc.modified_by = true;
+    } else if (item != "incident") {
+      return InvalidArgument("include: unknown value '" + std::string(item) +
+                             "' (allowed: created_by_user, last_modified_by_user, incident)");
     }
   }
   return inc;

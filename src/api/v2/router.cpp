@@ -1,5 +1,7 @@
 #include "api/v2/router.hpp"
 
+#include <algorithm>
+
 namespace tocsin::api::v2 {
 namespace {
 
@@ -45,6 +47,21 @@ std::vector<std::string> SplitPath(std::string_view path) {
     start = end + 1;
   }
   return parts;
+}
+
+std::vector<std::string_view> QueryList(const http::Request& req, const std::string& name) {
+  std::vector<std::string_view> out;
+  auto range = req.query.equal_range(name);
+  for (auto it = range.first; it != range.second; ++it) {
+    std::string_view v = it->second;
+    std::size_t start = 0;
+    while (start <= v.size()) {
+      std::size_t end = std::min(v.find(',', start), v.size());
+      if (end > start) out.push_back(v.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  return out;
 }
 
 void Router::Add(std::string method, std::string pattern, Access access, RouteHandler handler) {

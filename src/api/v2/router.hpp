@@ -62,4 +62,9 @@ class Router {
 
 std::vector<std::string> SplitPath(std::string_view path);
 
+// The items of a comma-separated query parameter over all its occurrences
+// ("include=a,b&include=c" -> a, b, c), empty items left out. The views point
+// into `req`.
+std::vector<std::string_view> QueryList(const http::Request& req, const std::string& name);
+
 }  // namespace tocsin::api::v2
