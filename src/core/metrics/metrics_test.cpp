@@ -1,0 +1,154 @@
+// MTTD, MTTA and MTTR on hand-made incidents: each definition, incidents that
+// lack timestamps (counted as missing, never as zero), reopened ones, groups,
+// and buckets across week and month boundaries.
+
+#include "core/metrics/metrics.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tocsin::core::metrics {
+namespace {
+
+using namespace std::chrono_literals;
+
+TimePoint At(const char* rfc3339) { return *ParseRfc3339(rfc3339); }
+
+Incident Made(const char* created, const std::string& severity = "SEV-1") {
+  Incident i;
+  i.id = created;
+  i.severity = severity;
+  i.created = At(created);
+  return i;
+}
+
+TEST(Metrics, SummarizeGivesMeanMedianAndNearestRankP90) {
+  std::vector<Micros> v;
+  for (int k = 1; k <= 10; ++k) v.push_back(Micros(std::chrono::minutes(k)));
+  Summary s = Summarize(v, 2);
+  EXPECT_EQ(s.count, 10);
+  EXPECT_EQ(s.missing, 2);
+  EXPECT_EQ(*s.mean, Micros(330s));     // 5.5 min
+  EXPECT_EQ(*s.median, Micros(330s));   // between 5 and 6 min
+  EXPECT_EQ(*s.p90, Micros(9min));      // 9 of 10 at or below
+  Summary one = Summarize({Micros(7s)}, 0);
+  EXPECT_EQ(*one.median, Micros(7s));
+  EXPECT_EQ(*one.p90, Micros(7s));
+  Summary none = Summarize({}, 3);
+  EXPECT_EQ(none.count, 0);
+  EXPECT_FALSE(none.mean || none.median || none.p90);
+  // A skewed set: the mean alone misleads, the median and p90 tell.
+  Summary skewed = Summarize({Micros(1min), Micros(1min), Micros(1min), Micros(1min), Micros(10h)}, 0);
+  EXPECT_EQ(*skewed.median, Micros(1min));
+  EXPECT_GT(*skewed.mean, Micros(2h));
+}
+
+TEST(Metrics, EachDefinitionAndWhatCountsAsMissing) {
+  Incident i = Made("2026-11-23T10:00:00Z");
+  i.customer_impact_start = At("2026-11-23T09:55:00Z");
+  i.detected = At("2026-11-23T09:58:00Z");
+  i.acknowledged = At("2026-11-23T10:04:00Z");
+  i.state = IncidentState::kResolved;
+  i.resolved = At("2026-11-23T10:50:00Z");
+  EXPECT_EQ(*TimeToDetect(i), Micros(3min));       // detected - impact start
+  EXPECT_EQ(*TimeToAcknowledge(i), Micros(6min));  // acknowledged - detected
+  EXPECT_EQ(*TimeToResolve(i), Micros(50min));     // resolved - created
+
+  Incident bare = Made("2026-11-23T11:00:00Z");
+  EXPECT_FALSE(TimeToDetect(bare));       // no impact start
+  EXPECT_FALSE(TimeToAcknowledge(bare));  // never acknowledged: not zero
+  EXPECT_FALSE(TimeToResolve(bare));      // open
+  bare.acknowledged = At("2026-11-23T11:02:00Z");
+  EXPECT_EQ(*TimeToAcknowledge(bare), Micros(2min));  // from creation when no detection time
+  // Reopened: not resolved now, so not in MTTR.
+  Incident reopened = i;
+  reopened.state = IncidentState::kActive;
+  reopened.resolved.reset();
+  EXPECT_FALSE(TimeToResolve(reopened));
+
+  Report r = Compute({i, bare, reopened}, At("2026-11-23T00:00:00Z"), At("2026-11-30T00:00:00Z"), GroupBy::kNone,
+                     Interval::kNone);
+  EXPECT_EQ(r.total.incidents, 3);
+  EXPECT_EQ(r.total.mttd.count, 2);
+  EXPECT_EQ(r.total.mttd.missing, 1);
+  EXPECT_EQ(r.total.mtta.count, 3);
+  EXPECT_EQ(r.total.unacknowledged, 0);
+  EXPECT_EQ(r.total.mttr.count, 1);
+  EXPECT_EQ(r.total.mttr.missing, 2);
+  EXPECT_EQ(r.total.open, 2);
+}
+
+TEST(Metrics, ThePeriodLeavesOutOthersDeletedAndTestIncidents) {
+  Incident before = Made("2026-11-22T23:59:59Z");
+  Incident first = Made("2026-11-23T00:00:00Z");
+  Incident last = Made("2026-11-29T23:59:59Z");
+  Incident after = Made("2026-11-30T00:00:00Z");
+  Incident deleted = Made("2026-11-24T00:00:00Z");
+  deleted.deleted = true;
+  Incident test = Made("2026-11-24T00:00:00Z");
+  test.is_test = true;
+  Report r = Compute({before, first, last, after, deleted, test}, At("2026-11-23T00:00:00Z"),
+                     At("2026-11-30T00:00:00Z"), GroupBy::kNone, Interval::kNone);
+  EXPECT_EQ(r.total.incidents, 2);
+  EXPECT_EQ(r.total.unacknowledged, 2);
+}
+
+TEST(Metrics, GroupsBySeverityTypeTeamAndService) {
+  Incident a = Made("2026-11-23T10:00:00Z", "SEV-1");
+  a.type = "Security";
+  a.fields["teams"] = FieldValue{"autocomplete", true, std::nullopt, std::vector<std::string>{"Security", "Platform/SRE"}};
+  a.fields["services"] = FieldValue{"autocomplete", true, std::nullopt, std::vector<std::string>{"chatbotservice"}};
+  Incident b = Made("2026-11-24T10:00:00Z", "SEV-2");
+  Report by_severity = Compute({a, b}, At("2026-11-23T00:00:00Z"), At("2026-11-30T00:00:00Z"), GroupBy::kSeverity,
+                               Interval::kNone);
+  ASSERT_EQ(by_severity.groups.size(), 2u);
+  EXPECT_EQ(by_severity.groups[0].key, "SEV-1");
+  EXPECT_EQ(by_severity.groups[1].measures.incidents, 1);
+  Report by_type = Compute({a, b}, At("2026-11-23T00:00:00Z"), At("2026-11-30T00:00:00Z"), GroupBy::kType,
+                           Interval::kNone);
+  ASSERT_EQ(by_type.groups.size(), 2u);
+  EXPECT_EQ(by_type.groups[0].key, "(none)");
+  EXPECT_EQ(by_type.groups[1].key, "Security");
+  // An incident of two teams counts for each.
+  Report by_team = Compute({a, b}, At("2026-11-23T00:00:00Z"), At("2026-11-30T00:00:00Z"), GroupBy::kTeam,
+                           Interval::kNone);
+  ASSERT_EQ(by_team.groups.size(), 3u);
+  EXPECT_EQ(by_team.groups[1].key, "Platform/SRE");
+  EXPECT_EQ(by_team.total.incidents, 2);
+  Report by_service = Compute({a, b}, At("2026-11-23T00:00:00Z"), At("2026-11-30T00:00:00Z"), GroupBy::kService,
+                              Interval::kNone);
+  EXPECT_EQ(by_service.groups[1].key, "chatbotservice");
+}
+
+TEST(Metrics, BucketsAreUtcDaysIsoWeeksAndMonthsEmptyOnesIncluded) {
+  // 2026-11-29 is a Sunday, 2026-11-30 a Monday, 2026-12-01 the next month.
+  Incident sunday = Made("2026-11-29T23:30:00Z");
+  Incident monday = Made("2026-11-30T00:30:00Z");
+  Incident december = Made("2026-12-01T08:00:00Z");
+  Report weeks = Compute({sunday, monday, december}, At("2026-11-18T00:00:00Z"), At("2026-12-07T00:00:00Z"),
+                         GroupBy::kSeverity, Interval::kWeek);
+  ASSERT_EQ(weeks.buckets.size(), 3u);  // weeks of Nov 16 (partly in range), Nov 23, Nov 30
+  EXPECT_EQ(weeks.buckets[0].start, At("2026-11-16T00:00:00Z"));
+  EXPECT_EQ(weeks.buckets[0].total.incidents, 0);
+  EXPECT_EQ(weeks.buckets[1].start, At("2026-11-23T00:00:00Z"));
+  EXPECT_EQ(weeks.buckets[1].end, At("2026-11-30T00:00:00Z"));
+  EXPECT_EQ(weeks.buckets[1].total.incidents, 1);
+  EXPECT_EQ(weeks.buckets[2].total.incidents, 2);
+  ASSERT_EQ(weeks.buckets[2].groups.size(), 1u);
+  EXPECT_EQ(weeks.buckets[2].groups[0].key, "SEV-1");
+  Report months = Compute({sunday, monday, december}, At("2026-11-01T00:00:00Z"), At("2027-01-01T00:00:00Z"),
+                          GroupBy::kNone, Interval::kMonth);
+  ASSERT_EQ(months.buckets.size(), 2u);
+  EXPECT_EQ(months.buckets[0].total.incidents, 2);
+  EXPECT_EQ(months.buckets[1].start, At("2026-12-01T00:00:00Z"));
+  EXPECT_EQ(months.buckets[1].end, At("2027-01-01T00:00:00Z"));
+  Report days = Compute({sunday, monday}, At("2026-11-29T00:00:00Z"), At("2026-12-01T00:00:00Z"), GroupBy::kNone,
+                        Interval::kDay);
+  ASSERT_EQ(days.buckets.size(), 2u);
+  EXPECT_EQ(days.buckets[0].total.incidents, 1);
+  EXPECT_EQ(days.buckets[1].total.incidents, 1);
+  EXPECT_FALSE(ParseGroupBy("colour"));
+  EXPECT_FALSE(ParseInterval("year"));
+}
+
+}  // namespace
+}  // namespace tocsin::core::metrics
