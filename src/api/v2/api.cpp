@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "api/v2/alerts_api.hpp"
+#include "api/v2/analytics_api.hpp"
 #include "api/v2/attachments_api.hpp"
 #include "api/v2/auth.hpp"
 #include "api/v2/config_api.hpp"
@@ -175,6 +176,7 @@ struct ApiV2::Impl {
     AddTodoRoutes(router, ctx, [this] { return UseCases(); });
     AddPostmortemRoutes(router, ctx, [this] { return UseCases(); });
     AddConfigRoutes(router, ctx);
+    AddAnalyticsRoutes(router, ctx);
     AddAttachmentRoutes(router, ctx, [this] { return UseCases(); });
     AddImpactRoutes(router, ctx, [this] { return UseCases(); });
   }

@@ -1,0 +1,112 @@
+#include "api/v2/analytics_api.hpp"
+
+#include "api/v2/errors.hpp"
+#include "api/v2/incident_json.hpp"
+#include "core/metrics/metrics.hpp"
+
+namespace tocsin::api::v2 {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr Micros kMaxRange = std::chrono::hours(24 * 366 * 2);  // two years
+constexpr Micros kDefaultRange = std::chrono::hours(24 * 7);
+constexpr std::int64_t kPage = 1000;
+
+json Seconds(const std::optional<Micros>& d) {
+  if (!d) return nullptr;
+  return static_cast<double>(d->count()) / 1e6;
+}
+
+json SummaryJson(const core::metrics::Summary& s) {
+  return {{"count", s.count}, {"missing", s.missing}, {"mean_seconds", Seconds(s.mean)},
+          {"median_seconds", Seconds(s.median)}, {"p90_seconds", Seconds(s.p90)}};
+}
+
+json MeasuresJson(const core::metrics::Measures& m) {
+  return {{"incidents", m.incidents}, {"unacknowledged", m.unacknowledged}, {"open", m.open},
+          {"mttd", SummaryJson(m.mttd)}, {"mtta", SummaryJson(m.mtta)}, {"mttr", SummaryJson(m.mttr)}};
+}
+
+json GroupsJson(const std::vector<core::metrics::Group>& groups) {
+  json out = json::array();
+  for (const auto& g : groups) out.push_back({{"key", g.key}, {"measures", MeasuresJson(g.measures)}});
+  return out;
+}
+
+Result<TimePoint> TimeParam(const http::Request& req, const char* name, TimePoint fallback) {
+  auto raw = req.Query(name);
+  if (!raw) return fallback;
+  auto t = ParseRfc3339(*raw);
+  if (!t) return InvalidArgument(std::string(name) + ": '" + *raw + "' is not an RFC 3339 time");
+  return *t;
+}
+
+// Every live incident created in [from, to): newest first, page by page,
+// until the pages reach before `from`.
+Result<std::vector<core::Incident>> CreatedIn(core::Store& store, TimePoint from, TimePoint to) {
+  std::vector<core::Incident> out;
+  core::SearchRequest req;
+  req.limit = kPage;
+  req.with_total = false;
+  for (std::int64_t offset = 0;; offset += kPage) {
+    req.offset = offset;
+    auto page = store.SearchIncidents(req);
+    if (!page) return tl::unexpected(page.error());
+    bool older = false;
+    for (auto& i : page->incidents) {
+      if (i.created < from) older = true;
+      if (i.created >= from && i.created < to) out.push_back(std::move(i));
+    }
+    if (older || static_cast<std::int64_t>(page->incidents.size()) < kPage) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
+  const ApiContext* c = &ctx;
+  router.Add("GET", "/api/v2/analytics/incidents", Access::kApiKey,
+             [c](const http::Request& req, const RouteParams&, const core::Actor&) {
+               TimePoint now = c->clock->Now();
+               auto to = TimeParam(req, "to", now);
+               if (!to) return ErrorResponse(to.error());
+               auto from = TimeParam(req, "from", *to - kDefaultRange);
+               if (!from) return ErrorResponse(from.error());
+               if (*from >= *to) return ErrorResponse(400, "from: must be before to");
+               if (*to - *from > kMaxRange) return ErrorResponse(400, "from: the range is over 2 years");
+               auto group_by = core::metrics::ParseGroupBy(req.Query("group_by").value_or(""));
+               if (!group_by) {
+                 return ErrorResponse(400, "group_by: unknown value '" + req.Query("group_by").value_or("") +
+                                               "' (allowed: severity, team, type, service)");
+               }
+               auto interval = core::metrics::ParseInterval(req.Query("interval").value_or(""));
+               if (!interval) {
+                 return ErrorResponse(400, "interval: unknown value '" + req.Query("interval").value_or("") +
+                                               "' (allowed: day, week, month)");
+               }
+               auto incidents = CreatedIn(*c->store, *from, *to);
+               if (!incidents) return ErrorResponse(incidents.error());
+               auto report = core::metrics::Compute(*incidents, *from, *to, *group_by, *interval);
+               json buckets = json::array();
+               for (const auto& b : report.buckets) {
+                 buckets.push_back({{"start", FormatRfc3339(b.start)}, {"end", FormatRfc3339(b.end)},
+                                    {"total", MeasuresJson(b.total)}, {"groups", GroupsJson(b.groups)}});
+               }
+               json body{{"data",
+                          {{"type", "incident_analytics"},
+                           {"id", FormatRfc3339(*from) + "/" + FormatRfc3339(*to)},
+                           {"attributes",
+                            {{"from", FormatRfc3339(*from)},
+                             {"to", FormatRfc3339(*to)},
+                             {"group_by", req.Query("group_by").value_or("")},
+                             {"interval", req.Query("interval").value_or("")},
+                             {"total", MeasuresJson(report.total)},
+                             {"groups", GroupsJson(report.groups)},
+                             {"buckets", buckets}}}}}};
+               return http::Response::Json(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
+             });
+}
+
+}  // namespace tocsin::api::v2
