@@ -92,7 +92,9 @@ void CheckReferences(LoadState& state) {
 
   // An empty list means the severities section itself was unusable and already reported.
   if (!config.severities.empty()) {
-    for (const MarkedString& severity : state.refs.rule_severities) {
+    std::vector<MarkedString> severities = state.refs.rule_severities;
+    severities.insert(severities.end(), state.refs.metric_severities.begin(), state.refs.metric_severities.end());
+    for (const MarkedString& severity : severities) {
       if (config.FindSeverity(severity.text) == nullptr) {
         r.Report(severity.mark,
                  WithPath(severity, "unknown severity '" + severity.text +

@@ -30,6 +30,7 @@ struct PendingReferences {
   // Incident types (workflow_sections.cpp): names written elsewhere, checked once
   // types: and templates: are both read.
   std::vector<MarkedString> rule_types;       // rules[].incident_settings.type
+  std::vector<MarkedString> metric_severities;  // metrics.targets[].severity
   std::vector<MarkedString> dashboard_types;  // dashboards[].incident_type
   // types[k].template, by index into config.types (empty text: no template).
   std::vector<MarkedString> type_templates;
@@ -88,6 +89,7 @@ void LoadEscalationPolicies(LoadState& state, const Value& value);
 void LoadTypes(LoadState& state, const Value& value);
 void LoadChecklists(LoadState& state, const Value& value);
 void LoadPostmortem(LoadState& state, const Value& value);
+void LoadMetrics(LoadState& state, const Value& value);
 
 // Runs once every section is read: severities, commanders, channels and team members
 // named elsewhere must exist.

@@ -61,6 +61,18 @@ TEST(Analytics, MeasuresTheIncidentsOfAPeriod) {
   EXPECT_TRUE(groups[1]["measures"]["mtta"]["mean_seconds"].is_null());
   json buckets = ParseJson(r.body)["data"]["attributes"]["buckets"];
   ASSERT_GE(buckets.size(), 1u);
+  // The example's five targets, each met, missed or without data, with its figure.
+  json targets = ParseJson(r.body)["data"]["attributes"]["targets"];
+  ASSERT_EQ(targets.size(), 5u);
+  EXPECT_EQ(targets[0]["name"], "MTTD < 5 min");
+  EXPECT_EQ(targets[0]["status"], "met");
+  EXPECT_EQ(targets[1]["status"], "met");  // MTTA 6 min
+  EXPECT_EQ(targets[2]["status"], "met");  // SEV-1 MTTR 34 min
+  EXPECT_EQ(targets[3]["metric"], "incident_count");
+  EXPECT_EQ(targets[3]["weekly_counts"].size(), 12u);
+  EXPECT_EQ(targets[4]["status"], "missed");  // the SEV-1's post-mortem is a draft
+  EXPECT_EQ(targets[4]["value"], 0.0);
+  EXPECT_NE(targets[4]["figure"].get<std::string>().find("0 of 1 published"), std::string::npos) << targets[4];
 
   // Outside the period: nothing.
   auto empty = server.Call("GET", "/api/v2/analytics/incidents?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z");

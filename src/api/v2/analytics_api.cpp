@@ -3,6 +3,7 @@
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
 #include "core/metrics/metrics.hpp"
+#include "core/metrics/targets.hpp"
 
 namespace tocsin::api::v2 {
 namespace {
@@ -86,9 +87,26 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                  return ErrorResponse(400, "interval: unknown value '" + req.Query("interval").value_or("") +
                                                "' (allowed: day, week, month)");
                }
-               auto incidents = CreatedIn(*c->store, *from, *to);
+               // The targets' trend looks back over its own window.
+               const core::MetricsConfig& metrics = c->config->metrics;
+               auto incidents = CreatedIn(*c->store, core::metrics::TargetsWindowStart(metrics, *from, *to), *to);
                if (!incidents) return ErrorResponse(incidents.error());
                auto report = core::metrics::Compute(*incidents, *from, *to, *group_by, *interval);
+               json targets = json::array();
+               for (const auto& t : core::metrics::EvaluateTargets(metrics, *incidents, *from, *to)) {
+                 json one{{"name", t.name},
+                          {"metric", t.metric},
+                          {"status", std::string(core::metrics::TargetStatusName(t.status))},
+                          {"value", t.value ? json(*t.value) : json(nullptr)},
+                          {"figure", t.figure},
+                          {"count", t.count}};
+                 if (t.metric == "incident_count") {
+                   one["weekly_counts"] = t.weekly_counts;
+                   one["weekly_counts_by_severity"] = t.weekly_counts_by_severity;
+                   one["slope_by_severity"] = t.slope_by_severity;
+                 }
+                 targets.push_back(std::move(one));
+               }
                json buckets = json::array();
                for (const auto& b : report.buckets) {
                  buckets.push_back({{"start", FormatRfc3339(b.start)}, {"end", FormatRfc3339(b.end)},
@@ -104,7 +122,8 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                              {"interval", req.Query("interval").value_or("")},
                              {"total", MeasuresJson(report.total)},
                              {"groups", GroupsJson(report.groups)},
-                             {"buckets", buckets}}}}}};
+                             {"buckets", buckets},
+                             {"targets", targets}}}}}};
                return http::Response::Json(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
              });
 }

@@ -202,6 +202,24 @@ struct PostmortemConfig {
   SourceMark mark;
 };
 
+// One of the seed's "Metrics and Reporting" targets (metrics.targets),
+// evaluated per period by core/metrics.
+struct MetricTarget {
+  std::string name;       // shown in reports ("MTTR < 1 hour (SEV-1)")
+  std::string metric;     // mttd | mtta | mttr | incident_count | postmortem_completion
+  std::string statistic = "mean";        // mttd/mtta/mttr: mean | median | p90
+  std::vector<std::string> severities;   // only these ("" = all)
+  std::optional<std::chrono::seconds> below;  // mttd/mtta/mttr: met when the figure is under this
+  std::optional<double> at_least;        // postmortem_completion: met at or above this percentage
+  std::string trend;                     // incident_count: "down"
+  SourceMark mark;
+};
+
+struct MetricsConfig {
+  std::vector<MetricTarget> targets;
+  int trend_weeks = 12;  // weeks a trend is fitted over
+};
+
 // A named notification target (seed: "slack-security-alerts", "pagerduty-security").
 // Type-specific settings stay as strings here; the notify layer validates them.
 struct Channel {
@@ -224,6 +242,7 @@ struct Config {
   std::vector<IncidentType> types;
   std::vector<Checklist> checklists;
   PostmortemConfig postmortem;
+  MetricsConfig metrics;
   std::vector<Channel> channels;
   // On-call (docs/adr/0003-oncall-computation.md). The loader adds a default
   // policy (is_default) for every team the file gives none.

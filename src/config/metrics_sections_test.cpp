@@ -1,0 +1,69 @@
+// metrics: the seed's targets as check-config reads them (metrics_sections.cpp),
+// the example file's five, and each bad target reported at its place.
+
+#include <gtest/gtest.h>
+
+#include "config/config_loader.hpp"
+
+namespace tocsin::config {
+namespace {
+
+LoadResult Load(std::string_view yaml) {
+  return LoadConfigString(yaml, "test.yaml", [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
+}
+
+std::string Problems(const LoadResult& result) {
+  std::string out;
+  for (const Diagnostic& d : result.problems) out += d.ToString() + "\n";
+  return out;
+}
+
+TEST(ConfigMetrics, TheExampleShipsTheSeedsFiveTargets) {
+  auto result = LoadConfigFile(std::string(TOCSIN_SOURCE_DIR) + "/examples/v-commerce/tocsin.yaml",
+                               [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  ASSERT_TRUE(result.ok()) << Problems(result);
+  const auto& m = result.config.metrics;
+  EXPECT_EQ(m.trend_weeks, 12);
+  ASSERT_EQ(m.targets.size(), 5u);
+  EXPECT_EQ(m.targets[0].metric, "mttd");
+  EXPECT_EQ(*m.targets[0].below, std::chrono::minutes(5));
+  EXPECT_EQ(m.targets[2].severities, (std::vector<std::string>{"SEV-1"}));
+  EXPECT_EQ(*m.targets[2].below, std::chrono::hours(1));
+  EXPECT_EQ(m.targets[3].trend, "down");
+  EXPECT_EQ(*m.targets[4].at_least, 100.0);
+  EXPECT_EQ(m.targets[4].severities, (std::vector<std::string>{"SEV-1", "SEV-2"}));
+}
+
+TEST(ConfigMetrics, NamesDefaultToTheMetricAndItsSeverities) {
+  auto result = Load(R"(metrics:
+  targets:
+    - {metric: mtta, statistic: p90, below: 15m, severity: SEV-2}
+)");
+  ASSERT_TRUE(result.ok()) << Problems(result);
+  EXPECT_EQ(result.config.metrics.targets[0].name, "mtta (SEV-2)");
+  EXPECT_EQ(result.config.metrics.targets[0].statistic, "p90");
+}
+
+TEST(ConfigMetrics, BadTargetsAreReportedAtTheirPlace) {
+  auto problems = Problems(Load(R"(metrics:
+  trend_weeks: 1
+  targets:
+    - {metric: mttx, below: 5m}
+    - {metric: mttr, at_least: 100%}
+    - {metric: postmortem_completion, at_least: 120%}
+    - {metric: incident_count, trend: up}
+    - {metric: mttd, below: 5m, severity: SEV-9}
+    - {metric: incident_count, trend: down, statistic: mean}
+)"));
+  EXPECT_NE(problems.find("test.yaml:2:16: metrics.trend_weeks:"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("test.yaml:4:16: metrics.targets[0].metric:"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("a mttr target needs 'below'"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("a mttr target takes 'below' only"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("expected a percentage from 0 to 100 (\"100%\"), got '120%'"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("metrics.targets[3].trend:"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("unknown severity 'SEV-9'"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("'statistic' applies to mttd, mtta and mttr only"), std::string::npos) << problems;
+}
+
+}  // namespace
+}  // namespace tocsin::config

@@ -1,0 +1,152 @@
+#include "core/metrics/targets.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "core/metrics/metrics.hpp"
+
+namespace tocsin::core::metrics {
+namespace {
+
+constexpr Micros kWeek = std::chrono::hours(24 * 7);
+
+bool Counts(const Incident& i) { return !i.deleted && !i.is_test; }
+
+bool InSeverities(const MetricTarget& t, const Incident& i) {
+  return t.severities.empty() || std::find(t.severities.begin(), t.severities.end(), i.severity) != t.severities.end();
+}
+
+std::string Number(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string Minutes(double seconds) { return Number(seconds / 60.0, 1) + " min"; }
+
+TargetResult DurationTarget(const MetricTarget& t, const std::vector<Incident>& incidents, TimePoint from, TimePoint to) {
+  TargetResult r{t.name, t.metric};
+  std::vector<Micros> values;
+  std::int64_t missing = 0;
+  for (const auto& i : incidents) {
+    if (!Counts(i) || i.created < from || i.created >= to || !InSeverities(t, i)) continue;
+    auto d = t.metric == "mttd" ? TimeToDetect(i) : t.metric == "mtta" ? TimeToAcknowledge(i) : TimeToResolve(i);
+    if (d) {
+      values.push_back(*d);
+    } else {
+      ++missing;
+    }
+  }
+  Summary s = Summarize(std::move(values), missing);
+  r.count = s.count;
+  std::optional<Micros> figure = t.statistic == "median" ? s.median : t.statistic == "p90" ? s.p90 : s.mean;
+  if (!figure) {
+    r.figure = "no incident with the timestamps (" + std::to_string(s.missing) + " without)";
+    return r;
+  }
+  double seconds = static_cast<double>(figure->count()) / 1e6;
+  r.value = seconds;
+  r.figure = Minutes(seconds) + " (" + t.statistic + " of " + std::to_string(s.count) + " incident" +
+             (s.count == 1 ? "" : "s") + (s.missing ? ", " + std::to_string(s.missing) + " without" : "") +
+             "; target < " + Minutes(static_cast<double>(t.below->count())) + ")";
+  r.status = seconds < static_cast<double>(t.below->count()) ? TargetStatus::kMet : TargetStatus::kMissed;
+  return r;
+}
+
+TargetResult CompletionTarget(const MetricTarget& t, const std::vector<Incident>& incidents, TimePoint from,
+                              TimePoint to) {
+  TargetResult r{t.name, t.metric};
+  std::int64_t required = 0, published = 0;
+  for (const auto& i : incidents) {
+    if (!Counts(i) || !IsClosed(i.state) || !i.resolved || *i.resolved < from || *i.resolved >= to) continue;
+    if (!InSeverities(t, i)) continue;
+    ++required;
+    if (i.postmortem && i.postmortem->state == PostmortemState::kPublished) ++published;
+  }
+  r.count = required;
+  if (required == 0) {
+    r.figure = "no incident resolved in the period needed a post-mortem";
+    return r;
+  }
+  double percent = 100.0 * static_cast<double>(published) / static_cast<double>(required);
+  r.value = percent;
+  r.figure = Number(percent, 0) + "% (" + std::to_string(published) + " of " + std::to_string(required) +
+             " published; target " + Number(*t.at_least, 0) + "%)";
+  r.status = percent + 1e-9 >= *t.at_least ? TargetStatus::kMet : TargetStatus::kMissed;
+  return r;
+}
+
+TargetResult TrendTarget(const MetricTarget& t, int weeks, const std::vector<Incident>& incidents, TimePoint to) {
+  TargetResult r{t.name, t.metric};
+  TimePoint start = to - kWeek * weeks;
+  r.weekly_counts.assign(weeks, 0);
+  for (const auto& i : incidents) {
+    if (!Counts(i) || i.created < start || i.created >= to || !InSeverities(t, i)) continue;
+    auto week = static_cast<std::size_t>((i.created - start) / kWeek);
+    ++r.weekly_counts[week];
+    auto& by = r.weekly_counts_by_severity[i.severity];
+    by.resize(weeks, 0);
+    ++by[week];
+    ++r.count;
+  }
+  for (const auto& [severity, counts] : r.weekly_counts_by_severity) r.slope_by_severity[severity] = Slope(counts);
+  double slope = Slope(r.weekly_counts);
+  r.value = slope;
+  std::string counts;
+  for (auto c : r.weekly_counts) counts += (counts.empty() ? "" : ", ") + std::to_string(c);
+  r.figure = (slope < 0 ? "down " : slope > 0 ? "up " : "flat ") + Number(slope, 2) + " incidents/week over " +
+             std::to_string(weeks) + " weeks (" + counts + ")";
+  if (r.count == 0) {
+    r.figure = "no incidents in the last " + std::to_string(weeks) + " weeks";
+    return r;
+  }
+  r.status = slope < 0 ? TargetStatus::kMet : TargetStatus::kMissed;
+  return r;
+}
+
+}  // namespace
+
+std::string_view TargetStatusName(TargetStatus s) {
+  switch (s) {
+    case TargetStatus::kMet: return "met";
+    case TargetStatus::kMissed: return "missed";
+    case TargetStatus::kNoData: return "no_data";
+  }
+  return "no_data";
+}
+
+double Slope(const std::vector<std::int64_t>& ys) {
+  std::size_t n = ys.size();
+  if (n < 2) return 0;
+  double mean_x = static_cast<double>(n - 1) / 2.0, mean_y = 0;
+  for (auto y : ys) mean_y += static_cast<double>(y);
+  mean_y /= static_cast<double>(n);
+  double num = 0, den = 0;
+  for (std::size_t x = 0; x < n; ++x) {
+    double dx = static_cast<double>(x) - mean_x;
+    num += dx * (static_cast<double>(ys[x]) - mean_y);
+    den += dx * dx;
+  }
+  return num / den;
+}
+
+TimePoint TargetsWindowStart(const MetricsConfig& config, TimePoint from, TimePoint to) {
+  return std::min(from, to - kWeek * config.trend_weeks);
+}
+
+std::vector<TargetResult> EvaluateTargets(const MetricsConfig& config, const std::vector<Incident>& incidents,
+                                          TimePoint from, TimePoint to) {
+  std::vector<TargetResult> out;
+  for (const auto& t : config.targets) {
+    if (t.metric == "incident_count") {
+      out.push_back(TrendTarget(t, config.trend_weeks, incidents, to));
+    } else if (t.metric == "postmortem_completion") {
+      out.push_back(CompletionTarget(t, incidents, from, to));
+    } else {
+      out.push_back(DurationTarget(t, incidents, from, to));
+    }
+  }
+  return out;
+}
+
+}  // namespace tocsin::core::metrics

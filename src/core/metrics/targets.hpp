@@ -1,0 +1,45 @@
+#pragma once
+// The seed's targets (metrics.targets), each evaluated over a period as met,
+// missed or without data, with the figure beside it. "Trending down" is the
+// least-squares slope of the weekly incident counts over the trend window.
+// Definitions in docs/metrics.md.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config/config.hpp"
+#include "core/incident/incident.hpp"
+
+namespace tocsin::core::metrics {
+
+enum class TargetStatus { kMet, kMissed, kNoData };
+std::string_view TargetStatusName(TargetStatus s);  // "met", "missed", "no_data"
+
+struct TargetResult {
+  std::string name;
+  std::string metric;
+  TargetStatus status = TargetStatus::kNoData;
+  std::optional<double> value;  // seconds (mttd/mtta/mttr), percent (completion), incidents/week (trend slope)
+  std::string figure;           // "4.2 min (mean of 12 incidents)"
+  std::int64_t count = 0;       // incidents the figure is over
+  // incident_count: the weekly counts, oldest first, in total and by severity, and each slope.
+  std::vector<std::int64_t> weekly_counts;
+  std::map<std::string, std::vector<std::int64_t>> weekly_counts_by_severity;
+  std::map<std::string, double> slope_by_severity;
+};
+
+// The slope of the least-squares line through (0, y0), (1, y1), ...; 0 for
+// fewer than two points.
+double Slope(const std::vector<std::int64_t>& ys);
+
+// `incidents` must hold every incident created in [min(from, to - trend
+// window), to); post-mortem completion counts those resolved in [from, to).
+std::vector<TargetResult> EvaluateTargets(const MetricsConfig& config, const std::vector<Incident>& incidents,
+                                          TimePoint from, TimePoint to);
+
+// Where the incidents for EvaluateTargets must start.
+TimePoint TargetsWindowStart(const MetricsConfig& config, TimePoint from, TimePoint to);
+
+}  // namespace tocsin::core::metrics
