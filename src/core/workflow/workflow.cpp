@@ -258,8 +258,9 @@ Result<std::map<std::string, FieldValue>> CheckFields(const Config& config, cons
       out[FieldKey(typed->name)] = std::move(*v);
       continue;
     }
-    bool known = IsBuiltinField(key) || std::any_of(config.rules.begin(), config.rules.end(), [&](const Rule& r) {
-                   return r.fields.count(key) > 0;
+    const std::string& name = key;  // (a structured binding cannot be captured before C++20's P1091 in clang 14)
+    bool known = IsBuiltinField(name) || std::any_of(config.rules.begin(), config.rules.end(), [&](const Rule& r) {
+                   return r.fields.count(name) > 0;
                  });
     if (!known) {
       std::string hint;
