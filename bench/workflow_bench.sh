@@ -18,7 +18,8 @@
 #                7d4cf65, the commit before usecases::WorkflowStore) that
 #                binary, bench config, today's body.
 #    Prints the medians, every run and the ratios today/workflow (and
-#    before/workflow).
+#    before/workflow), and the server's CPU time per creation (less sensitive
+#    to a shared machine than the rate).
 # 2. Post-mortem end to end: seeds a resolved SEV-1 incident with a post-mortem
 #    draft and PM_EVENTS (10,000) timeline events (bench/seed_postmortem), then
 #    RUNS times starts the server (workflow config) and times PM_REQUESTS (50)
@@ -78,6 +79,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 say() { printf '\n== %s\n' "$*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of the whole server
 
 # start_server BIN CONFIG DATA: sets SERVER_PID, BASE.
 start_server() {
@@ -138,8 +141,11 @@ create_run() {
   start_server "$bin" "$config" "$data"
   sleep 1
   say "run $run: $variant, load average $(loadavg)"
+  local t0 t1
+  t0=$(cpu_ticks "$SERVER_PID")
   out=$(INCIDENT_TYPE=$type wrk -t"$WRK_THREADS" -c"$CREATE_CONNECTIONS" -d"$DURATION" --timeout 10s --latency \
     -s "$WRK_DIR/create.lua" "$BASE")
+  t1=$(cpu_ticks "$SERVER_PID")
   line=$(echo "$out" | sed -n 's/^WRK_RESULT //p')
   echo "$out" | grep -E 'Requests/sec|Non-2xx' | sed 's/^/    /' >&2
   if [[ $(jq .non2xx <<<"$line") != 0 || $(jq .socket_errors <<<"$line") != 0 ]]; then
@@ -148,7 +154,9 @@ create_run() {
   record "${variant}_rps" "$run" "$(jq .rps <<<"$line")"
   record "${variant}_p50_ms" "$run" "$(jq '.p50_us / 1000' <<<"$line")"
   record "${variant}_p99_ms" "$run" "$(jq '.p99_us / 1000' <<<"$line")"
-  record "load1" "$run" "$(cut -d' ' -f1 /proc/loadavg)"
+  record "${variant}_cpu_us" "$run" \
+    "$(awk -v d=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$(jq .requests <<<"$line")" 'BEGIN {printf "%.0f", d / hz * 1e6 / n}')"
+  record "${variant}_load1" "$run" "$(cut -d' ' -f1 /proc/loadavg)"
   if [[ "$run" == 1 ]]; then  # what one creation of this variant stored
     local id
     id=$(curl -sg "$BASE/api/v2/incidents?page[size]=1" -H "DD-API-KEY: $DD_API_KEY" -H "DD-APPLICATION-KEY: $DD_APP_KEY" |
@@ -228,6 +236,8 @@ for v in ("today", "workflow", "before"):
     row(f"{v}: durable creations/s (wrk -c64)", f"{v}_rps", "/s")
     row(f"{v}: creation p50", f"{v}_p50_ms", "ms")
     row(f"{v}: creation p99", f"{v}_p99_ms", "ms")
+    row(f"{v}: server CPU per creation", f"{v}_cpu_us", "us")
+    row(f"{v}: load average (1 min) after its runs", f"{v}_load1", "")
 for base in ("today", "before"):
     if f"{base}_rps" in runs and "workflow_rps" in runs:
         b, w = runs[f"{base}_rps"], runs["workflow_rps"]
@@ -235,9 +245,12 @@ for base in ("today", "before"):
         paired = [b[r] / w[r] for r in sorted(b) if r in w]
         print(f"  cost of a workflow create vs {base}: {base}/workflow = {med:.3f} (target <= 1.5); "
               f"per round: {', '.join(f'{p:.3f}' for p in paired)}")
+        if f"{base}_cpu_us" in runs and "workflow_cpu_us" in runs:
+            cb, cw = runs[f"{base}_cpu_us"], runs["workflow_cpu_us"]
+            print(f"    server CPU per creation, workflow/{base}: "
+                  f"{statistics.median(cw.values()) / statistics.median(cb.values()):.3f}")
 row("GET postmortem, text/markdown, p50", "pm_md_p50_ms", "ms")
 row("GET postmortem, text/markdown, p90", "pm_md_p90_ms", "ms")
 row("GET postmortem, application/json, p50", "pm_json_p50_ms", "ms")
 row("GET postmortem, application/json, p90", "pm_json_p90_ms", "ms")
-row("load average (1 min) during the create runs", "load1", "")
 EOF
