@@ -21,7 +21,7 @@
 # Settings (environment):
 #   RUNS=3 DURATION=10s  CREATE_CONNECTIONS=64  READ_CONNECTIONS=8
 #   MODEST_CONNECTIONS=4 (the 1M list/search "modest load")  WRK_THREADS=2
-#   SEED_COUNT=1000000 RESEED=0 SKIP_BUILD=0  BUILD_DIR=build/bench
+#   SEED_COUNT=1000000 (0: skip steps 3-4) RESEED=0 SKIP_BUILD=0  BUILD_DIR=build/bench
 #   TMPDIR (temporary data directories; keep it on a real disk, not tmpfs)
 set -euo pipefail
 
@@ -206,63 +206,66 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 # --- phase 2: 1,000,000 incidents --------------------------------------------------
-# The seeded database is kept pristine for later invocations; the runs use a
-# copy (the server writes to it: keys, and its reminder engine).
-SEED_CACHE=$BUILD_DIR/bench-data/seed-v2-$SEED_COUNT
-if [[ "$RESEED" == 1 || ! -f "$SEED_CACHE/complete" ]]; then
-  say "seeding $SEED_COUNT incidents into $SEED_CACHE"
-  rm -rf "$SEED_CACHE"
-  mkdir -p "$SEED_CACHE"
-  "$SEEDER" --data "$SEED_CACHE" --count "$SEED_COUNT" >&2
-  touch "$SEED_CACHE/complete"
+# SEED_COUNT=0 skips it (phase 1 only).
+if [[ "$SEED_COUNT" != 0 ]]; then
+  # The seeded database is kept pristine for later invocations; the runs use a
+  # copy (the server writes to it: keys, and its reminder engine).
+  SEED_CACHE=$BUILD_DIR/bench-data/seed-v2-$SEED_COUNT
+  if [[ "$RESEED" == 1 || ! -f "$SEED_CACHE/complete" ]]; then
+    say "seeding $SEED_COUNT incidents into $SEED_CACHE"
+    rm -rf "$SEED_CACHE"
+    mkdir -p "$SEED_CACHE"
+    "$SEEDER" --data "$SEED_CACHE" --count "$SEED_COUNT" >&2
+    touch "$SEED_CACHE/complete"
+  fi
+  SEED_DIR=$WORK/data-seeded
+  mkdir -p "$SEED_DIR"
+  say "copying $(du -sh "$SEED_CACHE/tocsin.db" | cut -f1) database to $SEED_DIR"
+  cp --reflink=auto "$SEED_CACHE/tocsin.db" "$SEED_DIR/tocsin.db"
+  new_key "$SEED_DIR"
+  sleep 5
+
+  for run in $(seq 1 "$RUNS"); do
+    say "run $run/$RUNS: $SEED_COUNT incidents"
+    start_server "$SEED_DIR" line
+    record startup_1m_ms "$run" "$STARTUP_MS"
+    sleep 1
+    record rss_1m_mb "$run" "$(rss_mb "$SERVER_PID")"
+    record idle_cpu_1m_pct "$run" "$(idle_cpu_pct "$SERVER_PID")"
+    stop_server
+
+    start_server "$SEED_DIR"
+    sleep 1
+    say "run $run: list newest page of 100, wrk -c$MODEST_CONNECTIONS"
+    run_wrk list1m "$run" "$MODEST_CONNECTIONS" get.lua "$BASE/api/v2/incidents?page[size]=100&page[offset]=0"
+    sleep 2
+    say "run $run: list page of 100 at random offsets, wrk -c$MODEST_CONNECTIONS"
+    MAX_OFFSET=$((SEED_COUNT - 100)) run_wrk listrand1m "$run" "$MODEST_CONNECTIONS" list_random_offset.lua "$BASE"
+    sleep 2
+    say "run $run: search, wrk -c$MODEST_CONNECTIONS"
+    run_wrk search1m "$run" "$MODEST_CONNECTIONS" get.lua \
+      "$BASE/api/v2/incidents/search?query=state:active+AND+severity:SEV-1&page[size]=100"
+    sleep 2
+    say "run $run: broad search (severity:SEV-1, about 5% of all incidents), wrk -c$MODEST_CONNECTIONS"
+    run_wrk searchbroad1m "$run" "$MODEST_CONNECTIONS" get.lua \
+      "$BASE/api/v2/incidents/search?query=severity:SEV-1&page[size]=100"
+    sleep 2
+    id=$(curl -sg "$BASE/api/v2/incidents?page[size]=1&page[offset]=$((SEED_COUNT / 8))" -H "DD-API-KEY: $DD_API_KEY" \
+      -H "DD-APPLICATION-KEY: $DD_APP_KEY" | jq -r '.data[0].id')
+    [[ "$id" =~ ^[0-9a-f-]{36}$ ]] || { echo "http_bench: no incident id from the list ($id)" >&2; exit 1; }
+    say "run $run: GET one incident, wrk -c$READ_CONNECTIONS"
+    run_wrk get1m "$run" "$READ_CONNECTIONS" get.lua "$BASE/api/v2/incidents/$id"
+    sleep 2
+    say "run $run: single list requests at deep offsets"
+    record offset0_ms "$run" "$(one_request_ms "$BASE/api/v2/incidents?page[size]=100&page[offset]=0")"
+    record offset_half_ms "$run" "$(one_request_ms "$BASE/api/v2/incidents?page[size]=100&page[offset]=$((SEED_COUNT / 2))")"
+    record offset_deep_ms "$run" \
+      "$(one_request_ms "$BASE/api/v2/incidents?page[size]=100&page[offset]=$((SEED_COUNT * 9 / 10))")"
+    record rss_1m_after_mb "$run" "$(rss_mb "$SERVER_PID")"
+    stop_server
+    sleep 2
+  done
 fi
-SEED_DIR=$WORK/data-seeded
-mkdir -p "$SEED_DIR"
-say "copying $(du -sh "$SEED_CACHE/tocsin.db" | cut -f1) database to $SEED_DIR"
-cp --reflink=auto "$SEED_CACHE/tocsin.db" "$SEED_DIR/tocsin.db"
-new_key "$SEED_DIR"
-sleep 5
-
-for run in $(seq 1 "$RUNS"); do
-  say "run $run/$RUNS: $SEED_COUNT incidents"
-  start_server "$SEED_DIR" line
-  record startup_1m_ms "$run" "$STARTUP_MS"
-  sleep 1
-  record rss_1m_mb "$run" "$(rss_mb "$SERVER_PID")"
-  record idle_cpu_1m_pct "$run" "$(idle_cpu_pct "$SERVER_PID")"
-  stop_server
-
-  start_server "$SEED_DIR"
-  sleep 1
-  say "run $run: list newest page of 100, wrk -c$MODEST_CONNECTIONS"
-  run_wrk list1m "$run" "$MODEST_CONNECTIONS" get.lua "$BASE/api/v2/incidents?page[size]=100&page[offset]=0"
-  sleep 2
-  say "run $run: list page of 100 at random offsets, wrk -c$MODEST_CONNECTIONS"
-  MAX_OFFSET=$((SEED_COUNT - 100)) run_wrk listrand1m "$run" "$MODEST_CONNECTIONS" list_random_offset.lua "$BASE"
-  sleep 2
-  say "run $run: search, wrk -c$MODEST_CONNECTIONS"
-  run_wrk search1m "$run" "$MODEST_CONNECTIONS" get.lua \
-    "$BASE/api/v2/incidents/search?query=state:active+AND+severity:SEV-1&page[size]=100"
-  sleep 2
-  say "run $run: broad search (severity:SEV-1, about 5% of all incidents), wrk -c$MODEST_CONNECTIONS"
-  run_wrk searchbroad1m "$run" "$MODEST_CONNECTIONS" get.lua \
-    "$BASE/api/v2/incidents/search?query=severity:SEV-1&page[size]=100"
-  sleep 2
-  id=$(curl -sg "$BASE/api/v2/incidents?page[size]=1&page[offset]=$((SEED_COUNT / 8))" -H "DD-API-KEY: $DD_API_KEY" \
-    -H "DD-APPLICATION-KEY: $DD_APP_KEY" | jq -r '.data[0].id')
-  [[ "$id" =~ ^[0-9a-f-]{36}$ ]] || { echo "http_bench: no incident id from the list ($id)" >&2; exit 1; }
-  say "run $run: GET one incident, wrk -c$READ_CONNECTIONS"
-  run_wrk get1m "$run" "$READ_CONNECTIONS" get.lua "$BASE/api/v2/incidents/$id"
-  sleep 2
-  say "run $run: single list requests at deep offsets"
-  record offset0_ms "$run" "$(one_request_ms "$BASE/api/v2/incidents?page[size]=100&page[offset]=0")"
-  record offset_half_ms "$run" "$(one_request_ms "$BASE/api/v2/incidents?page[size]=100&page[offset]=$((SEED_COUNT / 2))")"
-  record offset_deep_ms "$run" \
-    "$(one_request_ms "$BASE/api/v2/incidents?page[size]=100&page[offset]=$((SEED_COUNT * 9 / 10))")"
-  record rss_1m_after_mb "$run" "$(rss_mb "$SERVER_PID")"
-  stop_server
-  sleep 2
-done
 
 say "summary for $TREE (median of $RUNS runs; every run in the last column; load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 python3 "$LIB" summary "$RESULTS"
