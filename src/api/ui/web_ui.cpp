@@ -255,9 +255,9 @@ void WebUi::AddRoutes(api::v2::Router& router) {
     if (auto redirect = d->NeedSession(req)) return *redirect;
     return d->Page(200, "incidents.html");
   };
-  router.Add("GET", "/", Access::kPublic, list);
-  router.Add("GET", "/incidents", Access::kPublic, list);
-  router.Add("GET", "/incidents/{incident}", Access::kPublic,
+  router.Add("GET", "/", Access::kSession, list);
+  router.Add("GET", "/incidents", Access::kSession, list);
+  router.Add("GET", "/incidents/{incident}", Access::kSession,
              [d](const http::Request& req, const RouteParams& p, const core::Actor&) {
                if (auto redirect = d->NeedSession(req)) return *redirect;
                auto inc = d->ResolveIncident(p["incident"]);
@@ -279,9 +279,9 @@ void WebUi::AddRoutes(api::v2::Router& router) {
              });
   router.Add("POST", "/ui/session", Access::kPublic,
              [d](const http::Request& req, const RouteParams&, const core::Actor&) { return d->SignIn(req); });
-  router.Add("GET", "/ui/session", Access::kPublic,
+  router.Add("GET", "/ui/session", Access::kSession,
              [d](const http::Request& req, const RouteParams&, const core::Actor&) { return d->Session(req); });
-  router.Add("DELETE", "/ui/session", Access::kPublic,
+  router.Add("DELETE", "/ui/session", Access::kSession,
              [d](const http::Request& req, const RouteParams&, const core::Actor&) { return d->Session(req); });
 }
 

@@ -479,7 +479,10 @@ std::vector<RouteInfo> ApiV2::Routes() const {
   std::vector<RouteInfo> out;
   for (const auto& r : impl_->router.routes()) {
     out.push_back({r.method, r.pattern,
-                   r.access == Access::kPublic ? "public" : r.access == Access::kIngest ? "ingest" : "api_key"});
+                   r.access == Access::kPublic    ? "public"
+                   : r.access == Access::kIngest  ? "ingest"
+                   : r.access == Access::kSession ? "session"
+                                                  : "api_key"});
   }
   return out;
 }
