@@ -126,6 +126,33 @@ TEST_F(WebSessions, FailedSignInsAreLimitedPerHandle) {
   EXPECT_EQ(SignIn(handle_, kPassword).status, 200);
 }
 
+TEST_F(WebSessions, FailedSignInsAreLimitedPerAddressAcrossConnectionsAndHandles) {
+  const auto& users = server_.app().config().users;
+  ASSERT_GE(users.size(), 2u);
+  for (int i = 0; i < 5; ++i) {
+    HttpClient fresh(server_.port());  // a new connection (new port) each time
+    auto r = fresh.Request("POST", "/ui/session",
+                           json{{"handle", users[1].handle}, {"password", "guess-" + std::to_string(i)}}.dump(),
+                           {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, 401);
+  }
+  HttpClient last(server_.port());
+  auto r = last.Request("POST", "/ui/session", json{{"handle", handle_}, {"password", kPassword}}.dump(),
+                        {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.headers["retry-after"], "900");
+}
+
+TEST_F(WebSessions, SignInFromAnotherSitesPageIsRefused) {
+  auto r = client_.Request("POST", "/ui/session", json{{"handle", handle_}, {"password", kPassword}}.dump(),
+                           {{"Content-Type", "application/json"}, {"Origin", "https://evil.example"}});
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(ParseJson(r.body)["errors"][0], "Origin: 'https://evil.example' is not this server");
+  r = client_.Request("POST", "/ui/session", json{{"handle", handle_}, {"password", kPassword}}.dump(),
+                      {{"Content-Type", "application/json"}, {"Origin", "http://127.0.0.1"}});  // the Host the client sends
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 TEST_F(WebSessions, PagesCarrySecurityHeadersAndUnknownIncidentsAre404Pages) {
   Session s = SignedIn();
   auto inc = server_.CreateIncident("page me");

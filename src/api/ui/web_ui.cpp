@@ -194,7 +194,12 @@ struct WebUi::Impl {
     // Another site's form must not sign a visitor in under its own account.
     const std::string* origin = req.Header("origin");
     const std::string* host = req.Header("host");
-    if (origin && (!host || (*origin != "http://" + *host && *origin != "https://" + *host))) {
+    auto same = [&](const std::string& o) {
+      std::string public_url = ctx.config->server.public_url;
+      while (!public_url.empty() && public_url.back() == '/') public_url.pop_back();
+      return (host && (o == "http://" + *host || o == "https://" + *host)) || o == public_url;
+    };
+    if (origin && !same(*origin)) {
       return api::v2::ErrorResponse(403, "Origin: '" + *origin + "' is not this server");
     }
     json body;

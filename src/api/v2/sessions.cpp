@@ -10,7 +10,10 @@ Sessions::Sessions(core::Store& store, const core::Config& config, const Clock& 
     : store_(store),
       config_(config),
       clock_(clock),
-      options_(options),
+      options_([&] {
+        options.lifetime = config.server.session_lifetime;
+        return options;
+      }()),
       secure_(config.server.public_url.rfind("https://", 0) == 0) {}
 
 bool Sessions::TooManyFailures(const std::string& key, TimePoint now) {
@@ -39,7 +42,8 @@ Result<SignedIn> Sessions::SignIn(const std::string& raw_handle, const std::stri
   std::string handle = !raw_handle.empty() && raw_handle[0] == '@' ? raw_handle.substr(1) : raw_handle;
   TimePoint now = clock_.Now();
   std::string handle_key = "handle:" + handle;
-  std::string address_key = "address:" + address;
+  // "10.0.0.7:51234" -> "10.0.0.7" ("::1:51234" -> "::1"): limited per client, not per connection.
+  std::string address_key = "address:" + address.substr(0, address.rfind(':'));
   if (TooManyFailures(handle_key, now) || TooManyFailures(address_key, now)) {
     auto minutes = std::chrono::duration_cast<std::chrono::minutes>(options_.failure_window).count();
     return MakeError(ErrorCode::kResourceExhausted,
@@ -53,11 +57,13 @@ Result<SignedIn> Sessions::SignIn(const std::string& raw_handle, const std::stri
     hash = *stored;
   }
   bool ok = false;
+  verifying_.acquire();
   if (hash) {
     ok = VerifyPassword(*hash, password);
   } else {
     VerifyNothing(password);
   }
+  verifying_.release();
   if (!ok) {
     RecordFailure(handle_key, now);
     RecordFailure(address_key, now);

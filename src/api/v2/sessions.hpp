@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <semaphore>
 #include <optional>
 #include <string>
 
@@ -26,7 +27,7 @@ inline constexpr const char* kSessionCookie = "tocsin_session";
 inline constexpr const char* kCsrfHeader = "x-csrf-token";
 
 struct SessionOptions {
-  std::chrono::seconds lifetime = std::chrono::hours(12);
+  std::chrono::seconds lifetime = std::chrono::hours(12);  // server.session_lifetime when built from a config
   int max_failures = 5;  // failed sign-ins per handle, and per address, in `failure_window`
   std::chrono::seconds failure_window = std::chrono::minutes(15);
 };
@@ -47,6 +48,7 @@ struct SessionPrincipal {
 
 class Sessions {
  public:
+  // options.lifetime is taken from config.server.session_lifetime.
   Sessions(core::Store& store, const core::Config& config, const Clock& clock, SessionOptions options = {});
 
   // kPermissionDenied for an unknown handle, a user without a password or a
@@ -80,6 +82,9 @@ class Sessions {
   bool secure_;
   std::mutex mu_;
   std::map<std::string, std::deque<TimePoint>> failures_;
+  // Argon2id costs 64 MiB and ~0.1 s per check: at most a few at once, so a
+  // flood of sign-ins cannot take the server's memory or every worker.
+  std::counting_semaphore<64> verifying_{2};
 };
 
 }  // namespace tocsin::api::v2
