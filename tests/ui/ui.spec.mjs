@@ -1,5 +1,6 @@
 // The web UI end to end in Debian's chromium against a real tocsin.
 import { test, expect, request as apiRequest } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { HANDLE, PASSWORD } from './global-setup.mjs';
 
@@ -21,6 +22,15 @@ async function declare(title, severity = 'SEV-2') {
   return body.data;
 }
 
+// axe-core on the page as it is now: no serious or critical violations.
+async function expectAccessible(page, what) {
+  const results = await new AxeBuilder({ page }).analyze();
+  expect(results.passes.length).toBeGreaterThan(10);  // axe did look at the page
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${what}: ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`))
+    .toEqual([]);
+}
+
 async function signIn(page, password = PASSWORD) {
   await page.getByLabel('Handle').fill(HANDLE);
   await page.getByLabel('Password').fill(password);
@@ -38,6 +48,7 @@ test('sign in: a wrong password is refused, the right one opens the list', async
   await page.goto('/');
   await expect(page).toHaveURL(/\/sign-in\?next=%2F|\/sign-in\?next=\//);
   await page.screenshot({ path: shots + 'sign-in.png', fullPage: true });
+  await expectAccessible(page, 'sign-in');
   await signIn(page, 'not the password');
   await expect(page.getByRole('alert')).toHaveText('handle or password is wrong');
   await expect(page).toHaveURL(/\/sign-in/);
@@ -81,6 +92,7 @@ test('an incident from its URL: acknowledge, note, severity, resolve, reopen', a
   await page.getByRole('button', { name: 'Reopen' }).click();
   await expect(page.locator('#state')).toHaveText('active');
   await page.screenshot({ path: shots + 'incident.png', fullPage: true });
+  await expectAccessible(page, 'incident');
 
   // The same incident by its public id.
   await page.goto('/incidents/IR-' + inc.attributes.public_id);
@@ -98,6 +110,7 @@ test('a hostile title renders as text', async ({ page }) => {
   await expect(page.locator('#incident-list')).toContainText(xss);
   await expect(page.locator('#incident-list img')).toHaveCount(0);
   await page.screenshot({ path: shots + 'incidents.png', fullPage: true });
+  await expectAccessible(page, 'incidents');
 });
 
 test('search uses the API query syntax', async ({ page }) => {
@@ -138,6 +151,7 @@ test('an unknown incident id gives the 404 page', async ({ page }) => {
     await expect(page.getByRole('heading', { name: 'Not found' })).toBeVisible();
   }
   await page.screenshot({ path: shots + 'not-found.png', fullPage: true });
+  await expectAccessible(page, 'not-found');
 });
 
 test.describe('a phone', () => {
@@ -158,5 +172,6 @@ test.describe('a phone', () => {
     await page.keyboard.press('Enter');
     await expect(page.locator('#acknowledged')).toContainText('by @' + HANDLE);
     await page.screenshot({ path: shots + 'incident-360px.png', fullPage: true });
+    await expectAccessible(page, 'incident at 360 px');
   });
 });
