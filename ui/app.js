@@ -164,9 +164,38 @@
     const errorBox = $('action-error');
     const statusBox = $('action-status');
     const sevSelect = $('severity-select');
-    for (const s of (document.body.dataset.severities || '').split(',').filter(Boolean)) {
-      sevSelect.append(el('option', { value: s }, s));
+    let levels = [];
+    try { levels = JSON.parse(document.body.dataset.severities || '[]'); } catch (e) { levels = []; }
+    for (const s of levels) {
+      sevSelect.append(el('option', { value: s.name }, s.label ? s.name + ' (' + s.label + ')' : s.name));
     }
+    let current = null;  // the incident's attributes as last loaded
+
+    // The acknowledgement deadline (created + the severity's response time),
+    // counting down each second until someone acknowledges.
+    function duration(seconds) {
+      const s = Math.abs(Math.round(seconds));
+      if (s < 60) return s + ' s';
+      if (s < 3600) return Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+      return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+    }
+    function showDeadline() {
+      const box = $('deadline');
+      if (!current) return;
+      const level = levels.find((l) => l.name === current.severity);
+      box.classList.remove('overdue');
+      if (current.acknowledged) { box.textContent = 'done'; return; }
+      if (current.state !== 'active' && current.state !== 'stable') { box.textContent = '—'; return; }
+      if (!level || !level.response_seconds) { box.textContent = 'no response time for this severity'; return; }
+      const left = (Date.parse(current.created) + level.response_seconds * 1000 - Date.now()) / 1000;
+      if (left >= 0) {
+        box.textContent = 'in ' + duration(left) + ' (' + current.severity + ': ' + duration(level.response_seconds) + ')';
+      } else {
+        box.textContent = 'overdue by ' + duration(left);
+        box.classList.add('overdue');
+      }
+    }
+    setInterval(showDeadline, 1000);
 
     function showError(r) {
       errorBox.textContent = errorText(r);
@@ -177,6 +206,8 @@
       const r = await api('GET', base + '?include=attachments');
       if (r.status !== 200) return showError(r);
       const a = r.body.data.attributes;
+      current = a;
+      showDeadline();
       document.title = 'IR-' + a.public_id + ' ' + a.title + ' · Tocsin';
       $('title').textContent = 'IR-' + a.public_id + ': ' + a.title;
       $('severity').replaceWith(Object.assign(severityBadge(a.severity), { id: 'severity' }));

@@ -69,17 +69,19 @@ test('an incident from its URL: acknowledge, note, severity, resolve, reopen', a
   await expect(page.locator('#state')).toHaveText('active');
   await expect(page.locator('#commander')).not.toBeEmpty();
   await expect(page.locator('#since')).toContainText('ago');
+  await expect(page.locator('#deadline')).toContainText(/^in \d+ min \d+ s \(SEV-3: /);
 
   await page.getByRole('button', { name: 'Acknowledge' }).click();
   await expect(page.locator('#acknowledged')).toContainText('by @' + HANDLE);
   await expect(page.getByRole('button', { name: 'Acknowledge' })).toBeDisabled();
+  await expect(page.locator('#deadline')).toHaveText('done');
 
   await page.getByLabel('Note', { exact: true }).fill('Rolled back the 14:02 deploy');
   await page.getByRole('button', { name: 'Post' }).click();
   await expect(page.locator('#timeline')).toContainText('Rolled back the 14:02 deploy');
   await expect(page.locator('#timeline li', { hasText: 'Rolled back' })).toContainText('@' + HANDLE);
 
-  await page.getByLabel('Severity', { exact: true }).selectOption('SEV-1');
+  await page.getByLabel('Severity', { exact: true }).selectOption({ value: 'SEV-1' });
   await page.getByRole('button', { name: 'Change severity' }).click();
   await expect(page.locator('#severity')).toHaveText('SEV-1');
   await expect(page.locator('#timeline')).toContainText('SEV-3 → SEV-1');

@@ -268,12 +268,16 @@ void WebUi::AddRoutes(api::v2::Router& router) {
                auto inc = d->ResolveIncident(p["incident"]);
                if (!inc) return api::v2::ErrorResponse(inc.error());
                if (!*inc) return d->Page(404, "not-found.html");
-               std::string severities;
-               for (const auto& level : d->ctx.config->severities) severities += (severities.empty() ? "" : ",") + level.name;
+               // The configured levels, for the severity control and the acknowledgement deadline.
+               json severities = json::array();
+               for (const auto& level : d->ctx.config->severities) {
+                 severities.push_back({{"name", level.name}, {"label", level.label},
+                                       {"response_seconds", level.response_time.count()}});
+               }
                return d->Page(200, "incident.html",
                               {{"incident_id", (*inc)->id},
                                {"public_id", "IR-" + std::to_string((*inc)->public_id)},
-                               {"severities", severities}});
+                               {"severities", severities.dump()}});
              });
   router.Add("GET", "/sign-in", Access::kPublic, [d](const http::Request&, const RouteParams&, const core::Actor&) {
     return d->Page(200, "sign-in.html");
