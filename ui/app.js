@@ -75,6 +75,12 @@
     return iso ? new Date(iso).toLocaleString() : '';
   }
 
+  // Until the server pushes changes (Server-Sent Events, not built yet), a
+  // visible page refreshes every 15 s (never faster than 10 s; issue 12).
+  function every15s(fn) {
+    setInterval(() => { if (!document.hidden) fn().catch(() => {}); }, 15000);
+  }
+
   function severityBadge(sev) {
     const level = /^SEV-(\d)$/.exec(sev || '');
     return el('span', { class: 'sev' + (level ? ' sev-' + level[1] : '') }, sev || 'no severity');
@@ -121,19 +127,26 @@
     const params = new URLSearchParams(location.search);
     input.value = params.get('query') || '';
 
-    async function load() {
+    const more = document.getElementById('more');
+    let shown = 50;  // incidents on the page; "Show more" adds 50
+    async function load(quiet) {
       const q = input.value.trim();
-      const url = q ? '/api/v2/incidents/search?page[size]=50&query=' + encodeURIComponent(q)
-                    : '/api/v2/incidents?page[size]=50';
-      status.textContent = 'Loading…';
+      const url = q ? '/api/v2/incidents/search?page[size]=' + shown + '&query=' + encodeURIComponent(q)
+                    : '/api/v2/incidents?page[size]=' + shown;
+      if (!quiet) status.textContent = 'Loading…';
       const r = await api('GET', url);
-      list.replaceChildren();
       if (r.status !== 200) {
+        list.replaceChildren();
         status.textContent = errorText(r);
+        more.hidden = true;
         return;
       }
+      list.replaceChildren();
       const items = q ? r.body.data.attributes.incidents.map((x) => x.data) : r.body.data;
-      status.textContent = items.length ? items.length + ' incident(s)' : 'No incidents.';
+      const total = q ? r.body.data.attributes.total : null;
+      status.textContent = items.length ? items.length + (total !== null ? ' of ' + total : '') + ' incident(s)'
+                                        : 'No incidents.';
+      more.hidden = items.length < shown || shown >= 100;
       for (const inc of items) {
         const a = inc.attributes;
         list.append(el('li', {},
@@ -142,8 +155,11 @@
              ' · declared ', ago(a.created))));
       }
     }
+    more.addEventListener('click', () => { shown = 100; load(); });
+    every15s(() => load(true));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
+      shown = 50;
       const q = input.value.trim();
       history.pushState(null, '', q ? '/incidents?query=' + encodeURIComponent(q) : '/incidents');
       load();
@@ -218,7 +234,7 @@
       const detected = a.detected || a.created;
       $('since').textContent = when(detected) + ' (' + ago(detected) + ')';
       $('acknowledged').textContent = a.acknowledged ? when(a.acknowledged) + ' by @' + a.acknowledged_by : 'not yet';
-      sevSelect.value = a.severity;
+      if (document.activeElement !== sevSelect) sevSelect.value = a.severity;
       const open = a.state === 'active' || a.state === 'stable';
       $('ack').disabled = !open || !!a.acknowledged;
       $('resolve').disabled = !open;
@@ -300,6 +316,7 @@
         { data: { type: 'incident_timeline_cells', attributes: { kind: $('note-kind').value, content: { content: text } } } });
       if (ok) $('note').value = '';
     });
+    every15s(refresh);
     await refresh();
   }
 
