@@ -11,7 +11,9 @@ packages=(
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
+  libsodium-dev
   sqlite3 curl wrk python3 prometheus-alertmanager python3-aiosmtpd python3-icalendar
+  chromium
 )
 
 SUDO=""

@@ -14,5 +14,11 @@ data="${TOCSIN_DATA:-./data}"
 if ! "$bin" keys list --config "$config" --data "$data" | grep -q " live"; then
   echo "First run: creating an API key pair (use them as DD-API-KEY and DD-APPLICATION-KEY)"
   "$bin" keys create --config "$config" --data "$data" --name local-admin
+  # And a web UI password for the config's first user (docs/ui.md), printed once.
+  handle="$(sed -n 's/^ *- handle: *\([A-Za-z0-9._-]*\).*/\1/p' "$config" | head -n 1)"
+  password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
+  printf '%s\n' "$password" | "$bin" users set-password "$handle" --config "$config" --data "$data" >/dev/null
+  echo "Web UI: open http://127.0.0.1:8080/ and sign in as $handle with password $password"
+  echo "(change it with: $bin users set-password $handle --config $config --data $data)"
 fi
 exec "$bin" serve --config "$config" --data "$data" "$@"

@@ -10,9 +10,13 @@
 #include <cstdio>
 #include <iostream>
 
+#include <termios.h>
+#include <unistd.h>
+
 #include "app/app.hpp"
 #include "app/file_limit.hpp"
 #include "app/route.hpp"
+#include "app/users.hpp"
 #include "app/try_notify.hpp"
 #include "app/oncall.hpp"
 #include "app/remote.hpp"
@@ -139,6 +143,28 @@ std::unique_ptr<tocsin::core::Store> OpenForCli(const std::string& config_path, 
 
 tocsin::TimePoint Now() { return tocsin::SystemClock().Now(); }
 
+// One line from stdin; on a terminal, prompted for with echo off.
+std::optional<std::string> ReadSecretLine(const std::string& prompt) {
+  bool tty = ::isatty(STDIN_FILENO) != 0;
+  termios saved{};
+  if (tty) {
+    std::cerr << prompt << std::flush;
+    ::tcgetattr(STDIN_FILENO, &saved);
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  }
+  std::string line;
+  bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    std::cerr << "\n";
+  }
+  if (!got && line.empty()) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -181,6 +207,15 @@ int main(int argc, char** argv) {
   revoke->add_option("--config,-c", config_path, "Configuration file")->required();
   revoke->add_option("--data", data_dir, "Data directory");
   revoke->add_option("key", revoke_id, "Key id or name")->required();
+
+  auto* users = cli.add_subcommand("users", "People's web UI sign-in");
+  users->require_subcommand(1);
+  std::string password_handle;
+  auto* set_password = users->add_subcommand(
+      "set-password", "Set a user's web UI password (read from stdin, or prompted for on a terminal)");
+  set_password->add_option("--config,-c", config_path, "Configuration file")->required();
+  set_password->add_option("--data", data_dir, "Data directory");
+  set_password->add_option("handle", password_handle, "The user's handle (alice or @alice)")->required();
 
   std::string route_file, route_format = "auto";
   auto* route = cli.add_subcommand("route", "Dry-run the rules for one alert payload (no server needed)");
@@ -228,6 +263,24 @@ int main(int argc, char** argv) {
   }
   if (*serve) return Serve(config_path, data_dir, listen, log_format, clock_start);
   if (*check) return CheckConfig(check_path);
+  if (*set_password) {
+    auto config = LoadOrExplain(config_path);
+    if (!config) return 2;
+    if (!data_dir.empty()) config->storage.data_dir = data_dir;
+    auto password = ReadSecretLine("Password for " + password_handle + ": ");
+    if (!password) return Fail("no password given on stdin");
+    if (::isatty(STDIN_FILENO)) {
+      auto again = ReadSecretLine("Again: ");
+      if (!again || *again != *password) return Fail("the two passwords differ; nothing was changed");
+    }
+    auto store = tocsin::app::OpenStore(*config);
+    if (!store) return Fail(store.error().message);
+    auto ok = tocsin::app::SetPassword(*config, **store, password_handle, *password, Now());
+    (*store)->Close();
+    if (!ok) return Fail(ok.error().message);
+    std::cout << "Password set for " << password_handle << "; sign in at " << config->server.public_url << "/sign-in\n";
+    return 0;
+  }
   if (*oncall) {
     auto config = LoadOrExplain(config_path);
     if (!config) return 2;

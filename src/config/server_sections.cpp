@@ -49,7 +49,7 @@ void LoadServer(LoadState& state, const Value& value) {
   core::ServerConfig& server = state.config.server;
   auto fields = r.Map(value, {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
                               "idle_timeout", "max_connections", "io_threads", "worker_threads",
-                              "log_format", "log_level", "public_url", "rate_limit"});
+                              "log_format", "log_level", "public_url", "rate_limit", "session_lifetime"});
   if (!fields) return;
 
   if (const Value* v = fields->Get("listen")) {
@@ -89,6 +89,15 @@ void LoadServer(LoadState& state, const Value& value) {
         server.public_url = *text;
       } else {
         r.Report(*v, "expected an http:// or https:// URL, got '" + *text + "'");
+      }
+    }
+  }
+  if (const Value* v = fields->Get("session_lifetime")) {
+    if (auto d = r.Duration(v)) {
+      if (*d > std::chrono::hours(24 * 30)) {
+        r.Report(*v, "must be at most 30 days (720h)");
+      } else {
+        server.session_lifetime = *d;
       }
     }
   }

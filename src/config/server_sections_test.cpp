@@ -27,5 +27,17 @@ TEST(ServerSection, MaxConnections) {
   }
 }
 
+TEST(ServerSection, SessionLifetime) {
+  EXPECT_EQ(Load("server:\n  listen: 127.0.0.1:0\n").config.server.session_lifetime, std::chrono::hours(12));
+  auto set = Load("server:\n  session_lifetime: 8h\n");
+  ASSERT_TRUE(set.problems.empty()) << set.problems.front().ToString();
+  EXPECT_EQ(set.config.server.session_lifetime, std::chrono::hours(8));
+  for (const char* bad : {"0s", "soon", "1000h"}) {
+    auto r = Load(std::string("server:\n  session_lifetime: ") + bad + "\n");
+    ASSERT_FALSE(r.problems.empty()) << bad;
+    EXPECT_NE(r.problems.front().ToString().find("session_lifetime"), std::string::npos) << r.problems.front().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace tocsin::config

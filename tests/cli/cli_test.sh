@@ -94,6 +94,24 @@ if "$bin" keys create --config "$example" --data "$work/data" --name ci >/dev/nu
   fail "a second live key with the same name was accepted"
 fi
 
+# 4b. users set-password: from stdin; an unknown handle or a short password is refused.
+out=$(printf 'a long cli password\n' | "$bin" users set-password @priya --config "$example" --data "$work/data") ||
+  fail "users set-password failed: $out"
+echo "$out" | grep -q "Password set for @priya" || fail "users set-password said: $out"
+if out=$(printf 'a long cli password\n' | "$bin" users set-password nobody --config "$example" --data "$work/data" 2>&1); then
+  fail "set-password accepted an unknown handle"
+fi
+echo "$out" | grep -q "no user with handle 'nobody'" || fail "unknown handle not named: $out"
+if out=$(printf 'short\n' | "$bin" users set-password priya --config "$example" --data "$work/data" 2>&1); then
+  fail "set-password accepted a short password"
+fi
+echo "$out" | grep -q "at least 10 characters" || fail "short password not explained: $out"
+if out=$("$bin" users set-password priya --config "$example" --data "$work/data" 2>&1 </dev/null); then
+  fail "set-password accepted no password"
+fi
+sqlite3 "$work/data/tocsin.db" "SELECT hash FROM user_passwords" | grep -q '^\$argon2id\$' || fail "no Argon2id hash stored"
+sqlite3 "$work/data/tocsin.db" "SELECT hash FROM user_passwords" | grep -q "a long cli password" && fail "password stored in clear"
+
 # 5. route: a dry run of the rules for one alert, no server needed.
 out=$("$bin" route --config "$example" "$src/tests/golden/ingest/datadog/seed_prompt_injection_triggered.json") || fail "route failed: $out"
 echo "$out" | grep -q 'incident: SEV-1 "Security: Prompt Injection Detected" commander @security-oncall' || fail "route: wrong incident: $out"

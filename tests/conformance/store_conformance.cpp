@@ -781,6 +781,44 @@ TEST_P(StoreConformance, KeyChangesMadeByAnotherProcessTakeEffectAtOnce) {
   cli->Close();
 }
 
+TEST_P(StoreConformance, PasswordHashesAreSetReplacedAndKept) {
+  EXPECT_FALSE(*store_->GetPasswordHash("alice"));
+  ASSERT_TRUE(store_->SetPasswordHash("alice", "$argon2id$first", now_));
+  ASSERT_TRUE(store_->SetPasswordHash("alice", "$argon2id$second", now_));
+  EXPECT_EQ(**store_->GetPasswordHash("alice"), "$argon2id$second");
+  EXPECT_FALSE(*store_->GetPasswordHash("bob"));
+  if (GetParam().durable) {
+    Reopen();
+    EXPECT_EQ(**store_->GetPasswordHash("alice"), "$argon2id$second");
+  }
+}
+
+TEST_P(StoreConformance, SessionsAreFoundUntilTheyExpireOrEnd) {
+  using std::chrono::hours;
+  core::SessionRecord s{"tokenhash1", "alice", now_, now_ + hours(12)};
+  ASSERT_TRUE(store_->CreateSession(s));
+  EXPECT_EQ(store_->CreateSession(s).error().code, ErrorCode::kConflict);
+  auto found = store_->FindSession("tokenhash1", now_ + hours(1));
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->user_handle, "alice");
+  EXPECT_EQ((*found)->expires, now_ + hours(12));
+  EXPECT_FALSE(*store_->FindSession("tokenhash1", now_ + hours(12)));  // expired
+  EXPECT_FALSE(*store_->FindSession("other", now_));
+  if (GetParam().durable) {
+    Reopen();
+    EXPECT_TRUE(*store_->FindSession("tokenhash1", now_));
+  }
+  ASSERT_TRUE(store_->DeleteSession("tokenhash1"));
+  EXPECT_FALSE(*store_->FindSession("tokenhash1", now_));
+  EXPECT_TRUE(store_->DeleteSession("never-existed"));
+  // A new session sweeps the expired ones away: an old token stays dead even
+  // if asked about with an earlier time.
+  ASSERT_TRUE(store_->CreateSession({"old", "bob", now_, now_ + hours(1)}));
+  ASSERT_TRUE(store_->CreateSession({"new", "bob", now_ + hours(2), now_ + hours(14)}));
+  EXPECT_FALSE(*store_->FindSession("old", now_));
+  EXPECT_TRUE(*store_->FindSession("new", now_ + hours(3)));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreConformance,
     ::testing::Values(Backend{"memory", [](const std::filesystem::path&) { return storage::MakeMemoryStore(); }, false},

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/ui/web_ui.hpp"
 #include "api/v2/alerts_api.hpp"
 #include "api/v2/analytics_api.hpp"
 #include "api/v2/attachments_api.hpp"
@@ -15,7 +16,9 @@
 #include "api/v2/oncall_api.hpp"
 #include "api/v2/router.hpp"
 #include "api/v2/postmortem_api.hpp"
+#include "api/v2/sessions.hpp"
 #include "api/v2/todos_api.hpp"
+#include "common/password.hpp"
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
 #include "usecases/incidents.hpp"
@@ -81,11 +84,15 @@ struct ApiV2::Impl {
   ApiContext ctx;
   RateLimiter limiter;
   AlertsApi alerts;
+  Sessions sessions;
+  ui::WebUi web_ui;
 
   explicit Impl(ApiContext c)
       : ctx(std::move(c)),
         limiter(ctx.config->server.rate_limit_requests, ctx.config->server.rate_limit_period),
-        alerts(ctx) {
+        alerts(ctx),
+        sessions(*ctx.store, *ctx.config, *ctx.clock),
+        web_ui(ctx, sessions) {
     AddRoutes();
   }
 
@@ -179,6 +186,28 @@ struct ApiV2::Impl {
     AddAnalyticsRoutes(router, ctx);
     AddAttachmentRoutes(router, ctx, [this] { return UseCases(); });
     AddImpactRoutes(router, ctx, [this] { return UseCases(); });
+    // The web UI: pages, assets, sign-in and sign-out (docs/ui.md).
+    web_ui.AddRoutes(router);
+  }
+
+  // Who a request acts as: the DD key pair when the request carries one;
+  // otherwise the session cookie of a signed-in person (the web UI), whose
+  // state-changing requests must also carry the session's CSRF token.
+  Result<Principal> AuthenticateAny(const http::Request& req, const http::Request& auth_req) {
+    if (!auth_req.Header("dd-api-key") && !auth_req.Header("dd-application-key") &&
+        Sessions::CookieValue(req, kSessionCookie)) {
+      auto s = sessions.Find(req);
+      if (!s) return tl::unexpected(s.error());
+      if (!*s) return MakeError(ErrorCode::kUnauthenticated, "Unauthorized: the session has expired or was signed out");
+      if (!Sessions::IsSafeMethod(req.method)) {
+        const std::string* csrf = req.Header(kCsrfHeader);
+        if (!csrf || !SecretsEqual(*csrf, (*s)->csrf_token)) {
+          return MakeError(ErrorCode::kPermissionDenied, "X-CSRF-Token: missing or not this session's token");
+        }
+      }
+      return Principal{(*s)->actor, "session:" + (*s)->actor.handle};
+    }
+    return Authenticate(*ctx.store, auth_req);
   }
 
   http::Response Route(const http::Request& req) {
@@ -188,7 +217,12 @@ struct ApiV2::Impl {
     if (route && route->access != Access::kApiKey) return route->handler(req, found.params, core::Actor{});
     // No route: outside /api/ that is all there is to say; under it, the
     // caller must still prove who it is before learning what exists.
-    if (!route && !api_path) return ErrorResponse(404, "Not found");
+    if (!route && !api_path) {
+      // A browser asking for a page that does not exist gets the UI's 404 page.
+      const std::string* accept = req.Header("accept");
+      if (req.method == "GET" && accept && accept->find("text/html") != std::string::npos) return web_ui.NotFoundPage();
+      return ErrorResponse(404, "Not found");
+    }
 
     // Calendar apps cannot send headers: .ics feeds also take the key pair as
     // ?api_key=&application_key= query parameters.
@@ -200,7 +234,7 @@ struct ApiV2::Impl {
       if (auto k = req.Query("application_key")) with_keys.headers["dd-application-key"] = *k;
       auth_req = &with_keys;
     }
-    auto principal = Authenticate(*ctx.store, *auth_req);
+    auto principal = AuthenticateAny(req, *auth_req);
     if (!principal) return ErrorResponse(principal.error());
     http::Response limited;
     if (!limiter.Admit(principal->key_id, ctx.clock->Now(), limited)) {
@@ -447,7 +481,10 @@ std::vector<RouteInfo> ApiV2::Routes() const {
   std::vector<RouteInfo> out;
   for (const auto& r : impl_->router.routes()) {
     out.push_back({r.method, r.pattern,
-                   r.access == Access::kPublic ? "public" : r.access == Access::kIngest ? "ingest" : "api_key"});
+                   r.access == Access::kPublic    ? "public"
+                   : r.access == Access::kIngest  ? "ingest"
+                   : r.access == Access::kSession ? "session"
+                                                  : "api_key"});
   }
   return out;
 }

@@ -24,7 +24,10 @@ namespace tocsin::api::v2 {
 enum class Access {
   kPublic,  // anyone (health checks, metrics)
   kIngest,  // the handler checks an ingestion key itself (alert senders)
-  kApiKey,  // a DD-API-KEY + DD-APPLICATION-KEY pair; the actor is its user
+  kApiKey,  // a DD-API-KEY + DD-APPLICATION-KEY pair, or a signed-in person's session
+            // cookie (+ X-CSRF-Token on writes); the actor is its user
+  kSession, // web UI pages and the session itself: the handler checks the session
+            // (a page without one redirects to sign-in)
 };
 
 struct RouteParams {

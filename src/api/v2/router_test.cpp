@@ -80,10 +80,19 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
   ctx.clock = &clock;
   ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
   ApiV2 api(ctx);
-  std::set<std::string> publics, ingest;
+  std::set<std::string> publics, ingest, session;
   int checked = 0;
   for (const auto& r : api.Routes()) {
     if (r.access == "public") publics.insert(r.pattern);
+    if (r.access == "session") {
+      // Web UI routes check the session themselves: none answers without one.
+      session.insert(r.method + " " + r.pattern);
+      http::Request req;
+      req.method = r.method;
+      req.path = req.target = r.pattern == "/incidents/{incident}" ? "/incidents/IR-1" : r.pattern;
+      int status = api.Handle(req).status;
+      EXPECT_TRUE(status == 303 || status == 401) << r.method << " " << r.pattern << ": " << status;
+    }
     if (r.access == "ingest") ingest.insert(r.pattern);
     if (r.access != "api_key") continue;
     std::string path;
@@ -98,7 +107,11 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
     ++checked;
   }
   EXPECT_GT(checked, 10);
-  EXPECT_EQ(publics, (std::set<std::string>{"/healthz", "/readyz", "/metrics"}));
+  // The web UI's sign-in page and its assets are public; signing in is too.
+  EXPECT_EQ(publics, (std::set<std::string>{"/healthz", "/readyz", "/metrics", "/sign-in", "/assets/{name}",
+                                            "/ui/session"}));
+  EXPECT_EQ(session, (std::set<std::string>{"GET /", "GET /incidents", "GET /incidents/{incident}", "GET /ui/session",
+                                            "DELETE /ui/session"}));
   EXPECT_EQ(ingest, (std::set<std::string>{"/api/integrations/datadog", "/api/integrations/alertmanager",
                                            "/api/integrations/generic", "/api/v2/alerts"}));
 }

@@ -37,6 +37,8 @@ struct ServerConfig {
   // Rate limit per application key, Datadog style (X-RateLimit-* headers).
   int rate_limit_requests = 6000;
   std::chrono::seconds rate_limit_period{60};
+  // How long a web UI sign-in lasts (docs/ui.md).
+  std::chrono::seconds session_lifetime{12 * 3600};
 };
 
 struct StorageConfig {

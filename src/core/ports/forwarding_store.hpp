@@ -71,6 +71,17 @@ class ForwardingStore : public Store {
   Result<void> RevokeKey(const std::string& id_or_name, TimePoint now) override {
     return inner_.RevokeKey(id_or_name, now);
   }
+  Result<void> SetPasswordHash(const std::string& handle, const std::string& hash, TimePoint now) override {
+    return inner_.SetPasswordHash(handle, hash, now);
+  }
+  Result<std::optional<std::string>> GetPasswordHash(const std::string& handle) override {
+    return inner_.GetPasswordHash(handle);
+  }
+  Result<void> CreateSession(const SessionRecord& session) override { return inner_.CreateSession(session); }
+  Result<std::optional<SessionRecord>> FindSession(const std::string& token_hash, TimePoint now) override {
+    return inner_.FindSession(token_hash, now);
+  }
+  Result<void> DeleteSession(const std::string& token_hash) override { return inner_.DeleteSession(token_hash); }
   std::optional<std::string> Failure() const override { return inner_.Failure(); }
   void SetFailureHandler(std::function<void(const std::string&)> handler) override {
     inner_.SetFailureHandler(std::move(handler));

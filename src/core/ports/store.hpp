@@ -81,6 +81,15 @@ struct KeyRecord {
   std::optional<TimePoint> revoked;
 };
 
+// A signed-in person's server-side session (web UI). Only a SHA-256 hash of
+// the session token (the cookie's value) is stored.
+struct SessionRecord {
+  std::string token_hash;
+  std::string user_handle;
+  TimePoint created{};
+  TimePoint expires{};
+};
+
 // One alert to record, with its group and the pure decision to apply.
 struct AlertWork {
   Alert alert;
@@ -255,6 +264,20 @@ class Store {
   virtual Result<std::vector<KeyRecord>> ListKeys() = 0;
   // Revokes by id or name; kNotFound when neither matches a live key.
   virtual Result<void> RevokeKey(const std::string& id_or_name, TimePoint now) = 0;
+
+  // People's passwords (web UI sign-in): an encoded Argon2id hash
+  // (crypto_pwhash_str), never the password. Setting replaces any earlier
+  // hash; the handle is not checked against the configuration here.
+  virtual Result<void> SetPasswordHash(const std::string& handle, const std::string& hash, TimePoint now) = 0;
+  // Empty when the user has no password.
+  virtual Result<std::optional<std::string>> GetPasswordHash(const std::string& handle) = 0;
+
+  // Server-side sessions. Creating one also forgets sessions expired at
+  // `session.created`. Find answers only a session still live at `now`.
+  virtual Result<void> CreateSession(const SessionRecord& session) = 0;
+  virtual Result<std::optional<SessionRecord>> FindSession(const std::string& token_hash, TimePoint now) = 0;
+  // Ends a session (sign-out); ending an unknown one is not an error.
+  virtual Result<void> DeleteSession(const std::string& token_hash) = 0;
 
   // Set once the store can no longer promise durability (a failed fdatasync:
   // the kernel may have dropped the dirty pages, so nothing written since can

@@ -415,6 +415,41 @@ class MemoryStore final : public core::Store {
     return NotFound("no live key with id or name '" + id_or_name + "'");
   }
 
+  Result<void> SetPasswordHash(const std::string& handle, const std::string& hash, TimePoint) override {
+    std::lock_guard lock(mu_);
+    passwords_[handle] = hash;
+    return {};
+  }
+
+  Result<std::optional<std::string>> GetPasswordHash(const std::string& handle) override {
+    std::lock_guard lock(mu_);
+    auto it = passwords_.find(handle);
+    if (it == passwords_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+
+  Result<void> CreateSession(const core::SessionRecord& session) override {
+    std::lock_guard lock(mu_);
+    std::erase_if(sessions_, [&](const auto& kv) { return kv.second.expires <= session.created; });
+    if (!sessions_.emplace(session.token_hash, session).second) {
+      return MakeError(ErrorCode::kConflict, "a session with that token already exists");
+    }
+    return {};
+  }
+
+  Result<std::optional<core::SessionRecord>> FindSession(const std::string& token_hash, TimePoint now) override {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(token_hash);
+    if (it == sessions_.end() || it->second.expires <= now) return std::optional<core::SessionRecord>();
+    return std::optional<core::SessionRecord>(it->second);
+  }
+
+  Result<void> DeleteSession(const std::string& token_hash) override {
+    std::lock_guard lock(mu_);
+    sessions_.erase(token_hash);
+    return {};
+  }
+
   void Close() override {
     std::lock_guard lock(mu_);
     closed_ = true;
@@ -457,6 +492,8 @@ class MemoryStore final : public core::Store {
   std::unordered_map<std::string, std::size_t> by_id_;
   std::unordered_map<std::string, std::vector<core::TimelineEvent>> events_;
   std::vector<core::KeyRecord> keys_;
+  std::map<std::string, std::string> passwords_;
+  std::map<std::string, core::SessionRecord> sessions_;
   std::vector<core::OverrideRecord> overrides_;
   std::unordered_map<std::string, std::string> groups_;
   std::vector<core::AlertRecord> alerts_;

@@ -204,6 +204,23 @@ CREATE TRIGGER outbox_counts_update AFTER UPDATE OF state ON outbox WHEN OLD.sta
     UPDATE outbox_counts SET n = n + 1 WHERE state = NEW.state;
   END;
 )sql"},
+      {11, "people's passwords and web sessions", R"sql(
+-- Web UI sign-in (docs/ui.md). A password is kept only as an encoded
+-- Argon2id hash (libsodium crypto_pwhash_str); a session only as the SHA-256
+-- of its token, so neither a database copy nor a backup signs anyone in.
+CREATE TABLE user_passwords (
+  handle TEXT PRIMARY KEY,
+  hash TEXT NOT NULL,
+  modified INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE web_sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_handle TEXT NOT NULL,
+  created INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX web_sessions_expires ON web_sessions(expires);
+)sql"},
   };
   return kMigrations;
 }

@@ -614,6 +614,64 @@ class SqliteStore final : public core::Store {
     }));
   }
 
+  Result<void> SetPasswordHash(const std::string& handle, const std::string& hash, TimePoint now) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto q = c.Prepare(
+          "INSERT INTO user_passwords (handle, hash, modified) VALUES (?,?,?) "
+          "ON CONFLICT(handle) DO UPDATE SET hash = excluded.hash, modified = excluded.modified");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({handle, hash, ToUnixMicros(now)});
+      return q->Run();
+    });
+  }
+
+  Result<std::optional<std::string>> GetPasswordHash(const std::string& handle) override {
+    return Read([&](Connection& c) -> Result<std::optional<std::string>> {
+      auto q = c.Prepare("SELECT hash FROM user_passwords WHERE handle = ?");
+      if (!q) return tl::unexpected(q.error());
+      q->Bind(1, handle);
+      auto step = q->Step();
+      if (!step) return tl::unexpected(step.error());
+      if (!*step) return std::optional<std::string>();
+      return std::optional<std::string>(q->Text(0));
+    });
+  }
+
+  Result<void> CreateSession(const core::SessionRecord& session) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto del = c.Prepare("DELETE FROM web_sessions WHERE expires <= ?");
+      if (!del) return tl::unexpected(del.error());
+      del->Bind(1, ToUnixMicros(session.created));
+      if (auto ok = del->Run(); !ok) return ok;
+      auto q = c.Prepare("INSERT INTO web_sessions (token_hash, user_handle, created, expires) VALUES (?,?,?,?)");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({session.token_hash, session.user_handle, ToUnixMicros(session.created), ToUnixMicros(session.expires)});
+      return q->Run();
+    });
+  }
+
+  Result<std::optional<core::SessionRecord>> FindSession(const std::string& token_hash, TimePoint now) override {
+    return Read([&](Connection& c) -> Result<std::optional<core::SessionRecord>> {
+      auto q = c.Prepare("SELECT token_hash, user_handle, created, expires FROM web_sessions WHERE token_hash = ? AND expires > ?");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({token_hash, ToUnixMicros(now)});
+      auto step = q->Step();
+      if (!step) return tl::unexpected(step.error());
+      if (!*step) return std::optional<core::SessionRecord>();
+      return std::optional<core::SessionRecord>(
+          core::SessionRecord{q->Text(0), q->Text(1), FromUnixMicros(q->Int(2)), FromUnixMicros(q->Int(3))});
+    });
+  }
+
+  Result<void> DeleteSession(const std::string& token_hash) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto q = c.Prepare("DELETE FROM web_sessions WHERE token_hash = ?");
+      if (!q) return tl::unexpected(q.error());
+      q->Bind(1, token_hash);
+      return q->Run();
+    });
+  }
+
   void Close() override {
     {
       std::lock_guard lock(mu_);
