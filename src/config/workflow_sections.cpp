@@ -70,8 +70,10 @@ void LoadChecklistItem(LoadState& state, const Value& item, std::vector<MarkedSt
   core::ChecklistItem out;
   out.mark = item.mark;
   const Value* text_value = &item;
+  // Outlives the branch below: text_value may point into it.
+  std::optional<Fields> fields;
   if (item.node.IsMap()) {
-    auto fields = r.Map(item, {"text", "completes_on"});
+    fields = r.Map(item, {"text", "completes_on"});
     if (!fields) return;
     text_value = r.Require(*fields, "text");
     if (const Value* v = fields->Get("completes_on")) {
