@@ -49,21 +49,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/tocsin-http-bench.XXXXXX")
 RESULTS=$WORK/results.tsv
 LOG=$WORK/tocsin.log
 : >"$RESULTS"
-SERVER_PID=""
-
-stop_server() {
-  [[ -n "$SERVER_PID" ]] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 300); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "http_bench: tocsin $SERVER_PID did not stop on SIGTERM; killing it" >&2
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
+BENCH_NAME=http_bench
+source "$ROOT/bench/server_lib.sh"
 
 cleanup() {
   stop_server
@@ -76,8 +63,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say() { printf '\n== %s\n' "$*" >&2; }
-record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
 
 # start_server DATA_DIR [line]: sets SERVER_PID, PORT, STARTUP_MS. With
 # "line", logs at info and waits for the listening line (start-up time);
@@ -98,7 +83,6 @@ start_server() {
 
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of the whole process
 # idle_cpu_pct PID: CPU the process uses over 5 s of no requests, in % of one core.
 idle_cpu_pct() {
   local t0 t1

@@ -57,30 +57,16 @@ done
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tocsin-workflow-bench.XXXXXX")
 LOG=$WORK/tocsin.log
-SERVER_PID=""
-stop_server() {
-  [[ -n "$SERVER_PID" ]] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 300); do
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$SERVER_PID" 2>/dev/null; then
-    echo "workflow_bench: tocsin $SERVER_PID did not stop on SIGTERM; killing it" >&2
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  SERVER_PID=""
-}
+BENCH_NAME=workflow_bench
+source "$ROOT/bench/server_lib.sh"
 cleanup() {
   stop_server
   if [[ "${KEEP_WORK:-0}" == 1 ]]; then echo "workflow_bench: kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-say() { printf '\n== %s\n' "$*" >&2; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime of the whole server
 
 # start_server BIN CONFIG DATA: sets SERVER_PID, BASE.
 start_server() {
@@ -127,7 +113,6 @@ say "tree: $TREE; machine: $(nproc) cores; load average $(loadavg)"
 
 RESULTS=$WORK/results.tsv
 : >"$RESULTS"
-record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
 
 # create_run VARIANT RUN: one wrk run of durable creations on a fresh directory.
 create_run() {
