@@ -27,6 +27,80 @@ constexpr std::string_view kReservedSections[] = {
     "reminders",
 };
 
+// Where a line starts with a ',' outside any flow collection, quoted text or
+// block scalar, if one does (0-based offset). yaml-cpp 0.7's LoadAll never
+// returns on such a stray flow-entry token (",", "x\n,", found by
+// fuzz_config_loader), so the loader refuses it before parsing. The scan is
+// deliberately simple: it may miss odd cases, but never flags a comma that
+// YAML reads as text.
+std::optional<std::size_t> StrayLeadingComma(std::string_view text) {
+  int depth = 0;                 // open [ and {
+  char quote = 0;                // ' or " while inside quoted text
+  int block_indent = -1;         // indentation of the line that opened a block scalar
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    std::size_t first = line.find_first_not_of(" \t\r");
+    int indent = first == std::string_view::npos ? -1 : static_cast<int>(first);
+    if (block_indent >= 0) {
+      if (indent < 0 || indent > block_indent) {  // blank or deeper: block scalar content
+        pos = end + 1;
+        continue;
+      }
+      block_indent = -1;
+    }
+    if (indent >= 0 && !quote && depth == 0 && line[first] == ',') return pos + first;
+    char previous = ' ';  // the last character that was not a space, on this line
+    for (std::size_t i = indent < 0 ? line.size() : first; i < line.size(); ++i) {
+      char c = line[i];
+      if (quote) {
+        if (c == '\\' && quote == '"') {
+          ++i;
+        } else if (c == quote) {
+          if (quote == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+            ++i;
+          } else {
+            quote = 0;
+          }
+        }
+        continue;
+      }
+      if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) break;  // a comment
+      bool starts_scalar = previous == ' ' || previous == ':' || previous == '-' || previous == ',' ||
+                           previous == '[' || previous == '{' || previous == '?';
+      if ((c == '"' || c == '\'') && starts_scalar && (i == first || line[i - 1] == ' ' || line[i - 1] == '\t' ||
+                                                        line[i - 1] == '[' || line[i - 1] == '{' || line[i - 1] == ',')) {
+        quote = c;
+      } else if (c == '[' || c == '{') {
+        ++depth;
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        --depth;
+      }
+      if (c != ' ' && c != '\t' && c != '\r') {
+        previous = c;
+      }
+    }
+    // "key: |", "- >-", "key: |2 # note": the lines below are a block scalar.
+    if (!quote && depth == 0 && indent >= 0) {
+      std::string_view body = line.substr(first);
+      std::size_t hash = body.find(" #");
+      if (hash != std::string_view::npos) body = body.substr(0, hash);
+      while (!body.empty() && (body.back() == ' ' || body.back() == '\t' || body.back() == '\r')) body.remove_suffix(1);
+      while (!body.empty() && (body.back() == '-' || body.back() == '+' || (body.back() >= '1' && body.back() <= '9'))) {
+        body.remove_suffix(1);
+      }
+      if (!body.empty() && (body.back() == '|' || body.back() == '>') &&
+          (body.size() == 1 || body[body.size() - 2] == ' ')) {
+        block_indent = indent;
+      }
+    }
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
 void LoadSections(LoadState& state, const Value& root) {
   detail::Reader& r = state.reader;
   auto fields = r.Map(
@@ -75,9 +149,11 @@ LoadResult LoadConfigString(std::string_view yaml_text, const std::string& file_
   std::vector<YAML::Node> documents;
   // YAML streams cannot hold NUL, and yaml-cpp 0.7's LoadAll never returns on
   // some text with NUL bytes (",\0\0", found by fuzz_config_loader): refuse it first.
-  if (std::size_t nul = yaml_text.find('\0'); nul != std::string_view::npos) {
+  std::optional<std::size_t> stray = StrayLeadingComma(yaml_text);
+  if (std::size_t nul = yaml_text.find('\0'); nul != std::string_view::npos || stray) {
+    std::size_t at = nul != std::string_view::npos ? nul : *stray;
     int line = 1, column = 1;
-    for (std::size_t i = 0; i < nul; ++i) {
+    for (std::size_t i = 0; i < at; ++i) {
       if (yaml_text[i] == '\n') {
         ++line;
         column = 1;
@@ -85,7 +161,9 @@ LoadResult LoadConfigString(std::string_view yaml_text, const std::string& file_
         ++column;
       }
     }
-    r.Report(core::SourceMark{file_name, line, column}, "a NUL byte: a configuration file is text");
+    r.Report(core::SourceMark{file_name, line, column},
+             nul != std::string_view::npos ? "a NUL byte: a configuration file is text"
+                                           : "YAML syntax error: ',' outside a [list] or {mapping}");
   } else {
     try {
       documents = YAML::LoadAll(std::string(yaml_text));

@@ -188,6 +188,32 @@ TEST(ConfigLoader, RefusesNulBytesInsteadOfHanging) {
   EXPECT_NE(Dump(result).find("test.yaml:2:12: a NUL byte"), std::string::npos) << Dump(result);
 }
 
+// Found by fuzz/config_loader.cpp: yaml-cpp's LoadAll never returns on a
+// line starting with a ',' outside any [list] or {mapping} (",", "# a\n,").
+TEST(ConfigLoader, RefusesAStrayCommaInsteadOfHanging) {
+  for (const char* text : {",\n", "# comment\n,\n# more", "server:\n  listen: x\n---\n,\n", "\"x\"\n  , y\n"}) {
+    auto result = Load(text);
+    ASSERT_FALSE(result.ok()) << text;
+    EXPECT_NE(Dump(result).find("YAML syntax error: ',' outside a [list] or {mapping}"), std::string::npos)
+        << Dump(result);
+  }
+  EXPECT_NE(Dump(Load("# a\n,\n")).find("test.yaml:2:1:"), std::string::npos);
+  // Commas YAML reads as text or as list separators are not touched.
+  auto fine = Load(R"(server:
+  listen: '127.0.0.1:8080'
+  public_url: "https://x.example, y"
+postmortem:
+  document: |
+    # Post-Mortem
+    , a line of the document that starts with a comma
+    don't stop here
+  attendees: [Incident Commander
+    , Engineering Manager]
+)");
+  EXPECT_TRUE(fine.ok()) << Dump(fine);
+  EXPECT_EQ(fine.config.postmortem.attendees.size(), 2u);
+}
+
 TEST(ConfigLoaderExample, LoadsWithoutProblems) {
   LoadResult result = LoadConfigFile(ExamplePath(), FakeEnv());
   ASSERT_TRUE(result.ok()) << Dump(result);
