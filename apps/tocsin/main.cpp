@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "app/app.hpp"
+#include "app/backup.hpp"
 #include "app/file_limit.hpp"
 #include "app/route.hpp"
 #include "app/users.hpp"
@@ -253,6 +254,18 @@ int main(int argc, char** argv) {
   postmortem->add_option("--format", pm_format, "markdown (default) or json");
   postmortem->add_option("--url", server_url, "Server base URL");
 
+  std::string backup_out, backup_in;
+  auto* backup = cli.add_subcommand(
+      "backup", "Copy the data directory's database to a file, consistently, while the server runs");
+  backup->add_option("--config,-c", config_path, "Configuration file (for storage.data_dir)");
+  backup->add_option("--data", data_dir, "Data directory (overrides the config's)");
+  backup->add_option("out", backup_out, "The backup file to write (must not exist)")->required();
+  auto* restore = cli.add_subcommand(
+      "restore", "Make a backup the data directory's database (the server must be stopped)");
+  restore->add_option("--config,-c", config_path, "Configuration file (for storage.data_dir)");
+  restore->add_option("--data", data_dir, "Data directory (overrides the config's)");
+  restore->add_option("backup", backup_in, "A file written by tocsin backup")->required();
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -263,6 +276,29 @@ int main(int argc, char** argv) {
   }
   if (*serve) return Serve(config_path, data_dir, listen, log_format, clock_start);
   if (*check) return CheckConfig(check_path);
+  if (*backup || *restore) {
+    std::string dir = data_dir;
+    if (dir.empty()) {
+      if (config_path.empty()) return Fail("give --data DIR or --config FILE (its storage.data_dir)");
+      auto config = LoadOrExplain(config_path);
+      if (!config) return 2;
+      if (config->storage.driver != "sqlite") return Fail("backup and restore are for storage.driver sqlite");
+      dir = config->storage.data_dir;
+    }
+    if (*backup) {
+      auto summary = tocsin::app::BackupDataDir(dir, backup_out);
+      if (!summary) return Fail(summary.error().message);
+      std::cout << "Backed up " << tocsin::app::DatabasePath(dir) << " to " << backup_out << ": "
+                << tocsin::app::DescribeBackup(*summary) << "\n";
+      return 0;
+    }
+    auto outcome = tocsin::app::RestoreDataDir(backup_in, dir, Now());
+    if (!outcome) return Fail(outcome.error().message);
+    std::cout << "Restored " << backup_in << " into " << dir << ": " << tocsin::app::DescribeBackup(outcome->restored)
+              << "\n";
+    if (!outcome->replaced.empty()) std::cout << "The database it replaced is kept at " << outcome->replaced << "\n";
+    return 0;
+  }
   if (*set_password) {
     auto config = LoadOrExplain(config_path);
     if (!config) return 2;

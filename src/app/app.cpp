@@ -1,4 +1,5 @@
 #include "app/app.hpp"
+#include "app/backup.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -89,6 +90,7 @@ struct App::Impl {
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> ready{false};
   bool stopped = false;
+  std::unique_ptr<DataDirLock> data_dir_lock;  // sqlite: one server per data directory
 };
 
 App::App() : impl_(std::make_unique<Impl>()) {}
@@ -100,6 +102,13 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   d.options = options;
   d.config = std::move(config);
   d.clock = clock ? clock : &d.system_clock;
+  if (d.config.storage.driver == "sqlite") {
+    std::error_code ec;
+    std::filesystem::create_directories(d.config.storage.data_dir, ec);
+    auto lock = DataDirLock::Acquire(d.config.storage.data_dir);
+    if (!lock) return tl::unexpected(lock.error());
+    d.data_dir_lock = std::move(*lock);
+  }
   auto store = OpenStore(d.config);
   if (!store) return tl::unexpected(store.error());
   d.store = std::move(*store);
@@ -215,6 +224,7 @@ void App::Stop() {
   if (impl_->reminder_thread.joinable()) impl_->reminder_thread.join();
   if (impl_->outbox) impl_->outbox->Stop();
   if (impl_->store) impl_->store->Close();
+  impl_->data_dir_lock.reset();  // after the last write: a restore may now replace the database
 }
 
 core::Store& App::store() { return *impl_->store; }

@@ -156,6 +156,22 @@ echo "$out" | grep -q -- "--format: 'pdf'" || fail "postmortem: bad format not e
 "$bin" keys revoke --config "$example" --data "$work/data" ci >/dev/null || fail "keys revoke failed"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$addr/api/v2/incidents" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app")
 [ "$code" = "403" ] || fail "revoked key still works (got $code)"
+# backup while serving; restore refused while the server holds the data directory;
+# a second server on the same data directory refused.
+out=$("$bin" backup --data "$work/data" "$work/backup.db") || fail "backup while serving failed: $out"
+echo "$out" | grep -q "1 incidents" || fail "backup summary does not count the incident: $out"
+if out=$("$bin" backup --data "$work/data" "$work/backup.db" 2>&1); then fail "backup overwrote an existing file"; fi
+echo "$out" | grep -q "already exists" || fail "backup over a file not explained: $out"
+if out=$("$bin" restore --data "$work/data" "$work/backup.db" 2>&1); then fail "restore ran under a serving process"; fi
+echo "$out" | grep -q "is running on" || fail "restore under a server not explained: $out"
+out=$("$bin" serve --config "$example" --data "$work/data" --listen 127.0.0.1:0 2>&1)
+[ "$?" = "1" ] || fail "a second server started on the same data directory: $out"
+echo "$out" | grep -q "is running on" || fail "second server on one data directory not explained: $out"
+out=$("$bin" restore --data "$work/restored" "$work/backup.db") || fail "restore into a new directory failed: $out"
+echo "$out" | grep -q "1 incidents" || fail "restore summary: $out"
+if command -v sqlite3 >/dev/null; then
+  [ "$(sqlite3 "$work/restored/tocsin.db" 'SELECT COUNT(*) FROM incidents')" = "1" ] || fail "restored database lacks the incident"
+fi
 # A second server on the same address says why it cannot start and exits 1 (no crash).
 out=$("$bin" serve --config "$example" --data "$work/d-busy" --listen "${addr#http://}" 2>&1)
 rc=$?
