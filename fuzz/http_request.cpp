@@ -46,7 +46,7 @@ struct World {
     if (!d) Die("directory", d.error().message);
     directory = std::move(*d);
     std::string user = config.users.empty() ? "tester" : config.users.front().handle;
-    auto key = app::CreateKey(*store, "fuzz", user, "api", clock.Now());
+    auto key = app::CreateKey(*store, "fuzz", user, "api", clock.Now(), "admin");
     if (!key) Die("key", key.error().message);
     api_key = key->api_key;
     app_key = key->app_key;

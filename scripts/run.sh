@@ -13,7 +13,7 @@ config=examples/v-commerce/tocsin.yaml
 data="${TOCSIN_DATA:-./data}"
 if ! "$bin" keys list --config "$config" --data "$data" | grep -q " live"; then
   echo "First run: creating an API key pair (use them as DD-API-KEY and DD-APPLICATION-KEY)"
-  "$bin" keys create --config "$config" --data "$data" --name local-admin
+  "$bin" keys create --config "$config" --data "$data" --name local-admin --scope admin
   # And a web UI password for the config's first user (docs/ui.md), printed once.
   handle="$(sed -n 's/^ *- handle: *\([A-Za-z0-9._-]*\).*/\1/p' "$config" | head -n 1)"
   password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"

@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
 
   auto* keys = cli.add_subcommand("keys", "Manage API and ingestion keys");
   keys->require_subcommand(1);
-  std::string key_name, key_user, key_kind = "api", revoke_id;
+  std::string key_name, key_user, key_kind = "api", key_scope = "write", revoke_id;
   bool as_json = false;
   auto* create = keys->add_subcommand("create", "Create a key; prints its secrets once");
   create->add_option("--config,-c", config_path, "Configuration file")->required();
@@ -199,6 +199,9 @@ int main(int argc, char** argv) {
   create->add_option("--user", key_user, "Handle of the user the key acts as (default: the key name)");
   create->add_option("--kind", key_kind, "api (DD-API-KEY + DD-APPLICATION-KEY) or ingest")
       ->check(CLI::IsMember({"api", "ingest"}));
+  create->add_option("--scope", key_scope,
+                     "api keys: read (GET only), write (work incidents; default) or admin (also overrides, reload)")
+      ->check(CLI::IsMember({"read", "write", "admin"}));
   create->add_flag("--json", as_json, "Print a JSON object");
   auto* list = keys->add_subcommand("list", "List keys (never their secrets)");
   list->add_option("--config,-c", config_path, "Configuration file")->required();
@@ -417,17 +420,21 @@ int main(int argc, char** argv) {
     }
     auto store = OpenForCli(config_path, data_dir);
     if (!store) return 1;
-    auto key = tocsin::app::CreateKey(*store, key_name, user, key_kind, Now());
+    auto key = tocsin::app::CreateKey(*store, key_name, user, key_kind, Now(), key_scope);
     store->Close();
     if (!key) return Fail(key.error().message);
     if (as_json) {
       nlohmann::json out{{"id", key->record.id}, {"name", key_name}, {"kind", key_kind}, {"user", user},
                          {"api_key", key->api_key}};
-      if (key_kind == "api") out["application_key"] = key->app_key;
+      if (key_kind == "api") {
+        out["application_key"] = key->app_key;
+        out["scope"] = key->record.scope;
+      }
       std::cout << out.dump() << "\n";
     } else {
-      std::cout << "Created " << key_kind << " key '" << key_name << "' (id " << key->record.id << ") for @" << user
-                << ".\nStore these now; they are not shown again.\n";
+      std::cout << "Created " << key_kind << " key '" << key_name << "' (id " << key->record.id << ") for @" << user;
+      if (key_kind == "api") std::cout << ", scope " << key->record.scope;
+      std::cout << ".\nStore these now; they are not shown again.\n";
       std::cout << (key_kind == "api" ? "DD-API-KEY:         " : "Ingestion key:      ") << key->api_key << "\n";
       if (key_kind == "api") std::cout << "DD-APPLICATION-KEY: " << key->app_key << "\n";
     }
@@ -442,12 +449,13 @@ int main(int argc, char** argv) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& k : *keys_list) {
       if (as_json) {
-        arr.push_back({{"id", k.id}, {"name", k.name}, {"kind", k.kind}, {"user", k.user_handle},
+        arr.push_back({{"id", k.id}, {"name", k.name}, {"kind", k.kind}, {"scope", k.scope}, {"user", k.user_handle},
                        {"hint", "..." + k.hint}, {"created", tocsin::FormatRfc3339(k.created)},
                        {"revoked", k.revoked ? nlohmann::json(tocsin::FormatRfc3339(*k.revoked)) : nlohmann::json()}});
       } else {
-        std::printf("%-36s  %-20s  %-6s  @%-16s  ...%s  %s\n", k.id.c_str(), k.name.c_str(), k.kind.c_str(),
-                    k.user_handle.c_str(), k.hint.c_str(), k.revoked ? "revoked" : "live");
+        std::printf("%-36s  %-20s  %-6s  %-5s  @%-16s  ...%s  %s\n", k.id.c_str(), k.name.c_str(), k.kind.c_str(),
+                    k.kind == "api" ? k.scope.c_str() : "-", k.user_handle.c_str(), k.hint.c_str(),
+                    k.revoked ? "revoked" : "live");
       }
     }
     if (as_json) std::cout << arr.dump(2) << "\n";

@@ -231,9 +231,12 @@ core::Store& App::store() { return *impl_->store; }
 const core::Config& App::config() const { return impl_->config; }
 
 Result<NewKey> CreateKey(core::Store& store, const std::string& name, const std::string& user_handle,
-                         const std::string& kind, TimePoint now) {
+                         const std::string& kind, TimePoint now, const std::string& scope) {
   if (name.empty()) return InvalidArgument("--name: must not be empty");
   if (kind != "api" && kind != "ingest") return InvalidArgument("--kind: must be 'api' or 'ingest', got '" + kind + "'");
+  if (scope != "read" && scope != "write" && scope != "admin") {
+    return InvalidArgument("--scope: must be 'read', 'write' or 'admin', got '" + scope + "'");
+  }
   NewKey k;
   // Datadog's shapes: 32 hex characters for API keys, 40 for application keys.
   k.api_key = RandomHex(16);
@@ -246,6 +249,7 @@ Result<NewKey> CreateKey(core::Store& store, const std::string& name, const std:
   k.record.user_handle = user_handle;
   k.record.hint = k.api_key.substr(k.api_key.size() - 4);
   k.record.created = now;
+  k.record.scope = kind == "api" ? scope : "write";  // an ingestion key only ever sends alerts
   if (auto ok = store.CreateKey(k.record); !ok) return tl::unexpected(ok.error());
   return k;
 }

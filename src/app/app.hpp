@@ -67,7 +67,9 @@ struct NewKey {
 };
 
 // kind: "api" (DD-API-KEY + DD-APPLICATION-KEY pair) or "ingest".
+// scope (api keys): "read", "write" (the default: work incidents) or "admin"
+// (also overrides and the server's configuration); docs/api.md.
 Result<NewKey> CreateKey(core::Store& store, const std::string& name, const std::string& user_handle,
-                         const std::string& kind, TimePoint now);
+                         const std::string& kind, TimePoint now, const std::string& scope = "write");
 
 }  // namespace tocsin::app

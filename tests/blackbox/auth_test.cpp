@@ -88,3 +88,50 @@ TEST(Auth, RateLimitAnswers429WithDatadogHeaders) {
 
 }  // namespace
 }  // namespace tocsin::testing
+
+namespace tocsin::testing {
+namespace {
+
+// Least privilege, end to end: a read key reads and changes nothing, a write
+// key works incidents but cannot change who is on call, an admin key can.
+TEST(Auth, KeyScopesReadWriteAdmin) {
+  TestServer server;
+  std::string id = server.CreateIncident("scoped")["id"];
+  auto key = [&](const std::string& scope) {
+    auto k = app::CreateKey(server.app().store(), "k-" + scope, "priya", "api", server.clock().Now(), scope);
+    EXPECT_TRUE(k);
+    return std::map<std::string, std::string>{{"DD-API-KEY", k->api_key}, {"DD-APPLICATION-KEY", k->app_key}};
+  };
+  auto read = key("read"), write = key("write");
+  HttpClient client(server.port());
+  json create{{"data", {{"type", "incidents"}, {"attributes", {{"title", "by a read key"}}}}}};
+  json ack = json::object();
+  json override_body{{"data", {{"type", "schedule_overrides"},
+                               {"attributes", {{"user", "mateo"}, {"start", "2026-12-01T09:00:00Z"},
+                                               {"end", "2026-12-01T17:00:00Z"}}}}}};
+  const std::string overrides = "/api/v2/on-call/schedules/llm-primary/overrides";
+
+  const auto events_before = server.Timeline(id).size();
+  EXPECT_EQ(client.Request("GET", "/api/v2/incidents/" + id, "", read).status, 200);
+  EXPECT_EQ(client.Request("GET", overrides, "", read).status, 200);
+  auto refused = client.Request("POST", "/api/v2/incidents", create.dump(), read);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_NE(refused.body.find("scope is 'read'"), std::string::npos) << refused.body;
+  EXPECT_EQ(client.Request("POST", "/api/v2/incidents/" + id + "/acknowledge", ack.dump(), read).status, 403);
+  EXPECT_EQ(client.Request("DELETE", "/api/v2/incidents/" + id, "", read).status, 403);
+  EXPECT_EQ(server.Incidents().size(), 1u);  // nothing was created
+  EXPECT_EQ(server.Timeline(id).size(), events_before);  // nor acknowledged or deleted
+
+  EXPECT_EQ(client.Request("POST", "/api/v2/incidents", create.dump(), write).status, 201);
+  EXPECT_EQ(client.Request("POST", "/api/v2/incidents/" + id + "/acknowledge", ack.dump(), write).status, 200);
+  auto no_override = client.Request("POST", overrides, override_body.dump(), write);
+  EXPECT_EQ(no_override.status, 403);
+  EXPECT_NE(no_override.body.find("needs 'admin'"), std::string::npos) << no_override.body;
+  EXPECT_EQ(ParseJson(server.Call("GET", overrides).body)["data"].size(), 0u);
+
+  // The harness's own key is an admin key.
+  EXPECT_EQ(server.Call("POST", overrides, override_body).status, 201);
+}
+
+}  // namespace
+}  // namespace tocsin::testing

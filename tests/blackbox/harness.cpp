@@ -48,7 +48,7 @@ TestServer::TestServer(TestServerOptions options)
   auto started = app_->Start();
   if (!started) throw std::runtime_error("cannot start: " + started.error().message);
   std::string user = config.users.empty() ? "tester" : config.users.front().handle;
-  auto key = app::CreateKey(app_->store(), "test-" + RandomHex(4), user, "api", clock_.Now());
+  auto key = app::CreateKey(app_->store(), "test-" + RandomHex(4), user, "api", clock_.Now(), "admin");
   if (!key) throw std::runtime_error("cannot create key: " + key.error().message);
   api_key = key->api_key;
   app_key = key->app_key;

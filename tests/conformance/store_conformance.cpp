@@ -206,6 +206,23 @@ TEST_P(StoreConformance, UpdateReturnsTheEventsItAppendedWithTheirSeqs) {
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
 }
 
+// A key's scope is kept: read, write or admin (keys made before scopes are admin).
+TEST_P(StoreConformance, KeysKeepTheirScope) {
+  core::KeyRecord reader{NewUuidV4(), "reader", "api", "ra", "rb", "alice", "abcd", now_, std::nullopt};
+  reader.scope = "read";
+  core::KeyRecord writer{NewUuidV4(), "writer", "api", "wa", "wb", "alice", "abcd", now_, std::nullopt};
+  writer.scope = "write";
+  ASSERT_TRUE(store_->CreateKey(reader));
+  ASSERT_TRUE(store_->CreateKey(writer));
+  EXPECT_EQ((*store_->FindKeyByAppHash("rb"))->scope, "read");
+  EXPECT_EQ((*store_->FindKeyByAppHash("wb"))->scope, "write");
+  EXPECT_EQ((*store_->FindKeyByApiHash("ra"))->scope, "read");
+  auto all = store_->ListKeys();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].scope, "read");
+}
+
 // A key change tells other processes' key caches through a marker file next
 // to the database. When the marker cannot be written, the change fails and
 // changes nothing: a revoke that other processes would not see is not done.

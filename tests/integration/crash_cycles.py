@@ -90,7 +90,8 @@ def run(*args):
     return out.stdout
 
 
-keys = json.loads(run("keys", "create", "--config", config, "--data", data, "--name", "load", "--user", "ann", "--json"))
+keys = json.loads(run("keys", "create", "--config", config, "--data", data, "--name", "load", "--user", "ann", "--scope", "admin",
+                        "--json"))
 ingest_key = json.loads(run("keys", "create", "--config", config, "--data", data, "--name", "ingest", "--kind", "ingest",
                             "--json"))["api_key"]
 api_headers = {"DD-API-KEY": keys["api_key"], "DD-APPLICATION-KEY": keys["application_key"],

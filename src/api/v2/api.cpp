@@ -134,10 +134,11 @@ struct ApiV2::Impl {
     router.Add("GET", "/api/v1/validate", A::kApiKey, [](const http::Request&, const RouteParams&, const core::Actor&) {
       return JsonResponse(200, {{"valid", true}});
     });
+    // Overrides change who is woken up: adding or removing one takes an admin key.
     router.Add("*", "/api/v2/on-call/*", A::kApiKey,
                [this](const http::Request& req, const RouteParams&, const core::Actor& actor) {
                  return HandleOnCall(ctx, req, SplitPath(req.path), actor);
-               });
+               }, Scope::kAdmin);
     router.Add("GET", "/api/v2/notifications", A::kApiKey,
                [this](const http::Request& req, const RouteParams&, const core::Actor&) {
                  return ListNotifications(ctx, req);
@@ -205,7 +206,8 @@ struct ApiV2::Impl {
           return MakeError(ErrorCode::kPermissionDenied, "X-CSRF-Token: missing or not this session's token");
         }
       }
-      return Principal{(*s)->actor, "session:" + (*s)->actor.handle};
+      // People are the config's users: a session may do what any key may.
+      return Principal{(*s)->actor, "session:" + (*s)->actor.handle, Scope::kAdmin};
     }
     return Authenticate(*ctx.store, auth_req);
   }
@@ -241,6 +243,16 @@ struct ApiV2::Impl {
       auto r = ErrorResponse(429, "Too many requests");
       r.headers = limited.headers;
       return r;
+    }
+    if (route) {
+      Scope needed = RequiredScope(*route, req.method);
+      if (principal->scope < needed) {
+        auto r = ErrorResponse(403, std::string("Forbidden: this key's scope is '") + ScopeName(principal->scope) +
+                                        "'; " + req.method + " " + route->pattern + " needs '" + ScopeName(needed) +
+                                        "' (tocsin keys create --scope " + ScopeName(needed) + ")");
+        r.headers.insert(r.headers.end(), limited.headers.begin(), limited.headers.end());
+        return r;
+      }
     }
     http::Response res = route                   ? route->handler(req, found.params, principal->actor)
                          : !found.allow.empty() ? MethodNotAllowed(found.allow)
@@ -484,7 +496,8 @@ std::vector<RouteInfo> ApiV2::Routes() const {
                    r.access == Access::kPublic    ? "public"
                    : r.access == Access::kIngest  ? "ingest"
                    : r.access == Access::kSession ? "session"
-                                                  : "api_key"});
+                                                  : "api_key",
+                   ScopeName(r.write_scope)});
   }
   return out;
 }

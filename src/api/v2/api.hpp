@@ -38,7 +38,8 @@ struct ApiContext {
 struct RouteInfo {
   std::string method;   // "*" when the handler takes any method and answers 405 itself
   std::string pattern;  // "/api/v2/incidents/{incident_id}"
-  std::string access;   // "public", "ingest" or "api_key"
+  std::string access;   // "public", "ingest", "session" or "api_key"
+  std::string write_scope;  // api_key routes: the key scope its non-GET methods need ("write" or "admin")
 };
 
 class ApiV2 {

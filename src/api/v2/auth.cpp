@@ -18,7 +18,9 @@ Result<Principal> Authenticate(core::Store& store, const http::Request& request)
   auto app = store.FindKeyByAppHash(Sha256Hex(*app_key));
   if (!app) return tl::unexpected(app.error());
   if (!*app) return MakeError(ErrorCode::kPermissionDenied, "Forbidden");
-  return Principal{ActorFor((*app)->user_handle), (*app)->id};
+  // The application key carries the scope (as Datadog's application keys do);
+  // a scope this binary does not know grants the least.
+  return Principal{ActorFor((*app)->user_handle), (*app)->id, ParseScope((*app)->scope).value_or(Scope::kRead)};
 }
 
 bool RateLimiter::Admit(const std::string& key, TimePoint now, http::Response& out) {

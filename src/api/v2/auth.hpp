@@ -14,6 +14,7 @@
 #include "core/config/config.hpp"
 #include "core/incident/incident.hpp"
 #include "core/ports/store.hpp"
+#include "api/v2/router.hpp"
 #include "http/message.hpp"
 
 namespace tocsin::api::v2 {
@@ -22,6 +23,7 @@ namespace tocsin::api::v2 {
 struct Principal {
   core::Actor actor;
   std::string key_id;
+  Scope scope = Scope::kRead;  // what the key may do (a person signed in: everything)
 };
 
 // kUnauthenticated when a header is missing, kPermissionDenied when a key is

@@ -64,9 +64,30 @@ std::vector<std::string_view> QueryList(const http::Request& req, const std::str
   return out;
 }
 
-void Router::Add(std::string method, std::string pattern, Access access, RouteHandler handler) {
+void Router::Add(std::string method, std::string pattern, Access access, RouteHandler handler, Scope write_scope) {
   segments_.push_back(SplitPath(pattern));
-  routes_.push_back(Route{std::move(method), std::move(pattern), access, std::move(handler)});
+  routes_.push_back(Route{std::move(method), std::move(pattern), access, std::move(handler), write_scope});
+}
+
+const char* ScopeName(Scope scope) {
+  switch (scope) {
+    case Scope::kRead: return "read";
+    case Scope::kWrite: return "write";
+    case Scope::kAdmin: return "admin";
+  }
+  return "read";
+}
+
+std::optional<Scope> ParseScope(std::string_view name) {
+  if (name == "read") return Scope::kRead;
+  if (name == "write") return Scope::kWrite;
+  if (name == "admin") return Scope::kAdmin;
+  return std::nullopt;
+}
+
+Scope RequiredScope(const Route& route, std::string_view method) {
+  if (method == "GET" || method == "HEAD" || method == "OPTIONS") return Scope::kRead;
+  return route.write_scope;
 }
 
 Router::Found Router::Find(const std::string& method, const std::string& path) const {

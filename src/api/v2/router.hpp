@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,14 @@ enum class Access {
             // (a page without one redirects to sign-in)
 };
 
+// What an API key pair must be allowed to do (core::KeyRecord::scope), in
+// increasing power. A route's reads (GET, HEAD, OPTIONS) need kRead; its other
+// methods need the route's write_scope (kWrite unless registered otherwise).
+enum class Scope { kRead = 0, kWrite = 1, kAdmin = 2 };
+const char* ScopeName(Scope scope);
+// "read", "write" or "admin"; anything else is nullopt.
+std::optional<Scope> ParseScope(std::string_view name);
+
 struct RouteParams {
   std::map<std::string, std::string, std::less<>> values;
   const std::string& operator[](std::string_view name) const;
@@ -42,11 +51,16 @@ struct Route {
   std::string pattern;
   Access access = Access::kApiKey;
   RouteHandler handler;
+  Scope write_scope = Scope::kWrite;
 };
+
+// The scope a request with `method` needs on `route`.
+Scope RequiredScope(const Route& route, std::string_view method);
 
 class Router {
  public:
-  void Add(std::string method, std::string pattern, Access access, RouteHandler handler);
+  void Add(std::string method, std::string pattern, Access access, RouteHandler handler,
+           Scope write_scope = Scope::kWrite);
   const std::vector<Route>& routes() const { return routes_; }
 
   struct Found {

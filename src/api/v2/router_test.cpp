@@ -10,6 +10,7 @@
 
 #include "api/v2/api.hpp"
 #include "common/clock.hpp"
+#include "common/random.hpp"
 #include "storage/memory/memory_store.hpp"
 
 namespace tocsin::api::v2 {
@@ -114,6 +115,71 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
                                             "DELETE /ui/session"}));
   EXPECT_EQ(ingest, (std::set<std::string>{"/api/integrations/datadog", "/api/integrations/alertmanager",
                                            "/api/integrations/generic", "/api/v2/alerts"}));
+}
+
+// Scopes, over the whole table: a read key reaches every route's reads and no
+// write (403 before the handler runs, so nothing changes); a write key
+// reaches every write but the admin ones (overrides); an admin key reaches all.
+TEST(RouteTable, KeyScopesDecideWhichMethodsEachRouteAnswers) {
+  core::Config config;
+  auto store = storage::MakeMemoryStore();
+  FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
+  ApiContext ctx;
+  ctx.config = &config;
+  ctx.store = store.get();
+  ctx.clock = &clock;
+  ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
+  ApiV2 api(ctx);
+  std::map<std::string, std::map<std::string, std::string>> keys;
+  for (const char* scope : {"read", "write", "admin"}) {
+    core::KeyRecord k{NewUuidV4(), scope, "api", Sha256Hex(std::string("api-") + scope),
+                      Sha256Hex(std::string("app-") + scope), "alice", "abcd", clock.Now(), std::nullopt};
+    k.scope = scope;
+    ASSERT_TRUE(store->CreateKey(k));
+    keys[scope] = {{"dd-api-key", std::string("api-") + scope}, {"dd-application-key", std::string("app-") + scope}};
+  }
+  auto call = [&](const std::string& scope, const std::string& method, const std::string& path) {
+    http::Request req;
+    req.method = method;
+    req.path = req.target = path;
+    req.body = "{}";
+    for (const auto& [name, value] : keys[scope]) req.headers[name] = value;
+    return api.Handle(req);
+  };
+  std::set<std::string> admin_routes;
+  int writes = 0;
+  for (const auto& r : api.Routes()) {
+    if (r.access != "api_key") continue;
+    std::string path;
+    for (const auto& seg : SplitPath(r.pattern)) {
+      path += "/" + (seg == "*" ? std::string("schedules/x/overrides")
+                                : seg.front() == '{' ? "00000000-0000-4000-8000-000000000001" : seg);
+    }
+    std::vector<std::string> methods;
+    if (r.method == "*") methods = {"GET", "POST", "PATCH", "DELETE"};
+    else methods = {r.method};
+    for (const auto& m : methods) {
+      const std::string what = m + " " + r.pattern;
+      if (m == "GET") {
+        EXPECT_NE(call("read", m, path).status, 403) << what << " refused a read key";
+        continue;
+      }
+      ++writes;
+      auto refused = call("read", m, path);
+      EXPECT_EQ(refused.status, 403) << what << " answered a read key";
+      EXPECT_NE(refused.body.find("scope is 'read'"), std::string::npos) << refused.body;
+      int by_write = call("write", m, path).status;
+      if (r.write_scope == "admin") {
+        admin_routes.insert(r.pattern);
+        EXPECT_EQ(by_write, 403) << what << " answered a write key";
+        EXPECT_NE(call("admin", m, path).status, 403) << what << " refused an admin key";
+      } else {
+        EXPECT_NE(by_write, 403) << what << " refused a write key";
+      }
+    }
+  }
+  EXPECT_GT(writes, 10);
+  EXPECT_EQ(admin_routes, (std::set<std::string>{"/api/v2/on-call/*"}));
 }
 
 }  // namespace

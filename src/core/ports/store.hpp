@@ -79,6 +79,10 @@ struct KeyRecord {
   std::string hint;          // last 4 characters of the api key, for listings
   TimePoint created{};
   std::optional<TimePoint> revoked;
+  // What an API key pair may do: "read" (GET only), "write" (work incidents),
+  // "admin" (also overrides and the server's configuration). Keys made before
+  // scopes existed are "admin": they could do everything.
+  std::string scope = "admin";
 };
 
 // A signed-in person's server-side session (web UI). Only a SHA-256 hash of

@@ -229,6 +229,7 @@ TEST_F(LiveOffsetTest, MigrationCountsExistingRowsAndTriggersKeepCounting) {
       // Later migrations are undone too, so that 9 runs again (with them after it).
       "DROP TRIGGER outbox_counts_insert; DROP TRIGGER outbox_counts_update; DROP TABLE outbox_counts; "
       "DROP INDEX outbox_retrying; DROP TABLE user_passwords; DROP TABLE web_sessions; "
+      "ALTER TABLE api_keys DROP COLUMN scope; "
       "DELETE FROM schema_migrations WHERE version >= 9");
   EXPECT_EQ(Query("SELECT n FROM incident_count", {}), Ids{12});
   ExpectAllPagesEqual(12, true);

@@ -221,6 +221,11 @@ CREATE TABLE web_sessions (
 ) WITHOUT ROWID;
 CREATE INDEX web_sessions_expires ON web_sessions(expires);
 )sql"},
+      {12, "API key scopes", R"sql(
+-- read, write or admin (docs/api.md, "Keys and scopes"). Existing keys keep
+-- every power they had.
+ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin';
+)sql"},
   };
   return kMigrations;
 }

@@ -568,12 +568,12 @@ class SqliteStore final : public core::Store {
       if (!found) return tl::unexpected(found.error());
       if (*found) return MakeError(ErrorCode::kConflict, "a key named '" + key.name + "' already exists");
       auto ins = c.Prepare(
-          "INSERT INTO api_keys (id, name, kind, api_key_hash, app_key_hash, user_handle, hint, created, revoked) "
-          "VALUES (?,?,?,?,?,?,?,?,NULL)");
+          "INSERT INTO api_keys (id, name, kind, api_key_hash, app_key_hash, user_handle, hint, created, revoked, scope) "
+          "VALUES (?,?,?,?,?,?,?,?,NULL,?)");
       if (!ins) return tl::unexpected(ins.error());
       ins->BindAll({key.id, key.name, key.kind, key.api_key_hash,
                     key.app_key_hash.empty() ? Param(nullptr) : Param(key.app_key_hash), key.user_handle, key.hint,
-                    ToUnixMicros(key.created)});
+                    ToUnixMicros(key.created), key.scope});
       return ins->Run();
     }));
   }
@@ -717,7 +717,7 @@ class SqliteStore final : public core::Store {
 
  private:
   static constexpr const char* kKeySelect =
-      "SELECT id, name, kind, api_key_hash, IFNULL(app_key_hash, ''), user_handle, hint, created, revoked "
+      "SELECT id, name, kind, api_key_hash, IFNULL(app_key_hash, ''), user_handle, hint, created, revoked, scope "
       "FROM api_keys";
 
   struct Job {
@@ -736,6 +736,7 @@ class SqliteStore final : public core::Store {
     k.hint = q.Text(6);
     k.created = FromUnixMicros(q.Int(7));
     if (!q.IsNull(8)) k.revoked = FromUnixMicros(q.Int(8));
+    k.scope = q.Text(9);
     return k;
   }
 
