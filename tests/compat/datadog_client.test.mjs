@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import assert from "node:assert/strict";
 import { client, v2 } from "@datadog/datadog-api-client";
+import SwaggerParser from "@apidevtools/swagger-parser";
 
 const [binary, sourceDir] = process.argv.slice(2);
 const config = join(sourceDir, "examples/v-commerce/tocsin.yaml");
@@ -156,6 +157,7 @@ try {
   );
   await checkConfigEndpoints(configuration); // defined at the end of this file
   await attachmentAndImpactChecks(api, configuration);  // defined at the end of this file
+  await checkOpenApiDocument(baseUrl);  // defined at the end of this file
   console.log("datadog client compatibility: all checks passed");
 } catch (err) {
   failed = true;
@@ -336,4 +338,22 @@ async function attachmentAndImpactChecks(api, configuration) {
   const both = await api.listIncidentAttachments({ incidentId, filterAttachmentType: "postmortem" });
   assert.equal(both.data.length, 1);
   assert.equal(both.data[0].id, postmortem.data.id);
+}
+
+// ---------------------------------------------------------------------------
+// The OpenAPI document served at /api/v2/openapi.json (made from the route
+// table) is a valid OpenAPI 3 document by an independent validator, and lists
+// the operations the Datadog client above just used.
+async function checkOpenApiDocument(baseUrl) {
+  const answer = await fetch(`${baseUrl}/api/v2/openapi.json`);
+  assert.equal(answer.status, 200);
+  const doc = await answer.json();
+  await SwaggerParser.validate(structuredClone(doc));  // throws, naming the problem, if invalid
+  assert.equal(doc.openapi, "3.0.3");
+  for (const [path, method] of [["/api/v2/incidents", "post"], ["/api/v2/incidents/{incident_id}", "patch"],
+                                ["/api/v2/incidents/search", "get"], ["/api/v2/incidents/{incident_id}/relationships/todos", "get"]]) {
+    assert.ok(doc.paths[path] && doc.paths[path][method], `${method} ${path} missing from the OpenAPI document`);
+  }
+  assert.equal(doc.paths["/api/v2/incidents"].post["x-tocsin-scope"], "write");
+  assert.deepEqual(doc.paths["/healthz"].get.security, []);
 }

@@ -1,4 +1,5 @@
 #include "api/v2/api.hpp"
+#include "api/v2/openapi.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -80,6 +81,16 @@ json Pagination(std::int64_t offset, std::size_t count) {
 
 }  // namespace
 
+// A route as the table's readers (tests, the OpenAPI document) see it.
+static RouteInfo Info(const Route& r) {
+  return {r.method, r.pattern,
+          r.access == Access::kPublic    ? "public"
+          : r.access == Access::kIngest  ? "ingest"
+          : r.access == Access::kSession ? "session"
+                                         : "api_key",
+          ScopeName(r.write_scope)};
+}
+
 struct ApiV2::Impl {
   ApiContext ctx;
   RateLimiter limiter;
@@ -119,6 +130,15 @@ struct ApiV2::Impl {
     });
     router.Add("GET", "/metrics", A::kPublic,
                [this](const http::Request&, const RouteParams&, const core::Actor&) { return Metrics(); });
+    // The API's own description, made from this table (DESIGN.md section 7).
+    router.Add("GET", "/api/v2/openapi.json", A::kPublic, [this](const http::Request&, const RouteParams&, const core::Actor&) {
+      std::vector<RouteInfo> routes;
+      for (const auto& r : router.routes()) routes.push_back(Info(r));
+      http::Response res;
+      res.content_type = "application/json";
+      res.body = OpenApiDocument(routes, ctx.config->server.public_url);
+      return res;
+    });
     // Alert senders authenticate with an ingestion key (AlertsApi checks it).
     for (const char* source : {"datadog", "alertmanager", "generic"}) {
       router.Add("*", std::string("/api/integrations/") + source, A::kIngest,
@@ -491,14 +511,7 @@ http::Response ApiV2::Handle(const http::Request& request) { return impl_->Route
 
 std::vector<RouteInfo> ApiV2::Routes() const {
   std::vector<RouteInfo> out;
-  for (const auto& r : impl_->router.routes()) {
-    out.push_back({r.method, r.pattern,
-                   r.access == Access::kPublic    ? "public"
-                   : r.access == Access::kIngest  ? "ingest"
-                   : r.access == Access::kSession ? "session"
-                                                  : "api_key",
-                   ScopeName(r.write_scope)});
-  }
+  for (const auto& r : impl_->router.routes()) out.push_back(Info(r));
   return out;
 }
 

@@ -6,9 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <set>
 
 #include "api/v2/api.hpp"
+#include "api/v2/openapi.hpp"
 #include "common/clock.hpp"
 #include "common/random.hpp"
 #include "storage/memory/memory_store.hpp"
@@ -109,8 +112,8 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
   }
   EXPECT_GT(checked, 10);
   // The web UI's sign-in page and its assets are public; signing in is too.
-  EXPECT_EQ(publics, (std::set<std::string>{"/healthz", "/readyz", "/metrics", "/sign-in", "/assets/{name}",
-                                            "/ui/session"}));
+  EXPECT_EQ(publics, (std::set<std::string>{"/healthz", "/readyz", "/metrics", "/api/v2/openapi.json", "/sign-in",
+                                            "/assets/{name}", "/ui/session"}));
   EXPECT_EQ(session, (std::set<std::string>{"GET /", "GET /incidents", "GET /incidents/{incident}", "GET /ui/session",
                                             "DELETE /ui/session"}));
   EXPECT_EQ(ingest, (std::set<std::string>{"/api/integrations/datadog", "/api/integrations/alertmanager",
@@ -180,6 +183,52 @@ TEST(RouteTable, KeyScopesDecideWhichMethodsEachRouteAnswers) {
   }
   EXPECT_GT(writes, 10);
   EXPECT_EQ(admin_routes, (std::set<std::string>{"/api/v2/on-call/*"}));
+}
+
+// The OpenAPI document is the route table: every API route is in it with
+// each of its methods, the credentials it takes and the scope it needs.
+TEST(RouteTable, TheOpenApiDocumentListsEveryApiRoute) {
+  core::Config config;
+  config.server.public_url = "https://tocsin.example";
+  auto store = storage::MakeMemoryStore();
+  FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
+  ApiContext ctx;
+  ctx.config = &config;
+  ctx.store = store.get();
+  ctx.clock = &clock;
+  ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
+  ApiV2 api(ctx);
+  http::Request req;
+  req.method = "GET";
+  req.path = req.target = "/api/v2/openapi.json";
+  auto res = api.Handle(req);
+  ASSERT_EQ(res.status, 200);
+  auto doc = nlohmann::json::parse(res.body);
+  EXPECT_EQ(doc["openapi"], "3.0.3");
+  EXPECT_EQ(doc["servers"][0]["url"], "https://tocsin.example");
+  int listed = 0;
+  for (const auto& r : api.Routes()) {
+    if (r.pattern.rfind("/api/", 0) != 0) continue;
+    std::string path = r.pattern;
+    if (path.size() > 2 && path.compare(path.size() - 2, 2, "/*") == 0) path = path.substr(0, path.size() - 1) + "{path}";
+    ASSERT_TRUE(doc["paths"].contains(path)) << path;
+    const auto& item = doc["paths"][path];
+    std::string method = r.method == "*" ? (r.access == "ingest" ? "post" : "get") : r.method;
+    for (char& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ASSERT_TRUE(item.contains(method)) << method << " " << path;
+    const auto& op = item[method];
+    if (r.access == "api_key") {
+      EXPECT_EQ(op["x-tocsin-scope"], method == "get" ? "read" : r.write_scope) << path;
+      EXPECT_EQ(op["security"][0].size(), 2u) << path;
+    }
+    if (r.access == "public") {
+      EXPECT_TRUE(op["security"].empty()) << path;
+    }
+    ++listed;
+  }
+  EXPECT_GT(listed, 20);
+  EXPECT_EQ(doc["paths"]["/api/v2/incidents"]["post"]["summary"], "Create an incident");
+  EXPECT_EQ(doc["paths"]["/api/v2/on-call/{path}"]["post"]["x-tocsin-scope"], "admin");
 }
 
 }  // namespace
