@@ -60,6 +60,8 @@ struct Server::Impl {
   // The acceptor and everything about accepting run on this strand.
   asio::strand<asio::io_context::executor_type> accept_strand{asio::make_strand(ioc)};
   asio::steady_timer backoff{accept_strand};
+  asio::steady_timer room_timer{accept_strand};  // full, idle connections not yet evictable: look again then
+  bool room_timer_set = false;                   // (accept_strand)
   std::unique_ptr<asio::thread_pool> workers;
   std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
@@ -67,6 +69,7 @@ struct Server::Impl {
   int bound_port = 0;
   std::atomic<std::uint64_t> accepted{0};
   std::atomic<std::uint64_t> accept_errors{0};
+  std::atomic<std::uint64_t> evicted{0};  // idle connections closed to make room
   bool accepting = false;   // an async_accept is outstanding (accept_strand)
   bool backing_off = false; // accept() failed; waiting for `backoff` (accept_strand)
   std::chrono::steady_clock::time_point full_logged;  // last "connection limit reached" (accept_strand)
@@ -76,6 +79,9 @@ struct Server::Impl {
   std::set<std::shared_ptr<Session>> sessions;
   std::size_t peak_open = 0;  // most sessions open at once (sessions_mu)
   bool paused_full = false;  // accepting stopped at max_connections (sessions_mu)
+  // Mirrors paused_full for sessions that go idle: one of them may now make
+  // room, so they wake the acceptor (seq_cst with Session::idle_).
+  std::atomic<bool> full{false};
 
   void Accept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -87,6 +93,7 @@ struct Server::Impl {
       sessions.erase(s);
       if (paused_full && sessions.size() < options.max_connections) {
         paused_full = false;
+        full = false;
         resume = true;
       }
       sessions_cv.notify_all();
@@ -116,6 +123,33 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
   }
 
+  // Waiting for the first byte of a request (a new connection, or a kept-alive
+  // one between requests) since `since` (steady clock, ns): such a connection
+  // costs its client nothing to hold, so it is the one closed to make room at
+  // max_connections (nginx drains its idle keep-alive connections likewise).
+  bool Idle(std::int64_t& since) const {
+    since = idle_since_.load(std::memory_order_relaxed);
+    return idle_.load(std::memory_order_acquire);
+  }
+
+  // Closes the connection if it is still idle; otherwise tells the acceptor
+  // to look again (it got a request meanwhile, so it is no longer the one).
+  void Evict() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      beast::error_code avail_ec;
+      // Bytes already in the kernel's buffer: a request is arriving (its wait
+      // has completed but not yet run), so the connection is not idle.
+      if (self->stream_.socket().available(avail_ec) > 0 || avail_ec) self->idle_.store(false, std::memory_order_release);
+      if (self->idle_.load(std::memory_order_acquire) && !self->closed_) {
+        self->evicted_ = true;
+        beast::error_code ignored;
+        self->stream_.socket().cancel(ignored);  // the wait ends; its handler closes
+        return;
+      }
+      asio::post(self->server_->accept_strand, [server = self->server_] { server->Accept(); });
+    });
+  }
+
   // Called on shutdown: close if no request is being handled.
   void ShutdownIfIdle() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
@@ -129,20 +163,32 @@ class Session : public std::enable_shared_from_this<Session> {
   // and each request then has read_timeout from its first byte.
   void Read() {
     if (server_->stopping) return Close();
-    if (served_ == 0 || buffer_.size() > 0) return ReadRequest();
-    Arm(server_->options.idle_timeout);
-    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](beast::error_code ec) {
-      self->Disarm();
-      if (ec || self->timed_out_ || self->server_->stopping) return self->Close();
-      self->ReadRequest();
+    if (buffer_.size() > 0) return ReadRequest(true);
+    // Nothing of a request yet: wait for its first byte, as an idle connection
+    // that may be closed to make room (Evict). The first request's read
+    // timeout runs from the connection, so its deadline is armed here and
+    // kept through the read.
+    const bool first = served_ == 0;
+    Arm(first ? server_->options.read_timeout : server_->options.idle_timeout);
+    idle_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    idle_.store(true);  // seq_cst, then `full` is read: see Server::Impl::full
+    if (server_->full.load()) asio::post(server_->accept_strand, [server = server_] { server->Accept(); });
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), first](beast::error_code ec) {
+      self->idle_.store(false, std::memory_order_release);
+      if (ec || self->timed_out_ || self->evicted_ || self->server_->stopping) {
+        self->Disarm();
+        return self->Close();
+      }
+      if (!first) self->Disarm();
+      self->ReadRequest(!first);
     });
   }
 
-  void ReadRequest() {
+  void ReadRequest(bool arm) {
     parser_.emplace();
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
-    Arm(server_->options.read_timeout);
+    if (arm) Arm(server_->options.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
   }
@@ -333,6 +379,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t deadline_generation_ = 0;
   std::uint64_t served_ = 0;  // requests read on this connection
   bool linger_ = false;       // refused: drain the client's bytes before closing
+  bool evicted_ = false;      // closed to make room at max_connections
+  std::atomic<bool> idle_{false};          // waiting for a request's first byte (read by the acceptor)
+  std::atomic<std::int64_t> idle_since_{0};
   std::unique_ptr<std::array<char, 16 * 1024>> drain_;
   std::size_t drained_ = 0;
   std::chrono::steady_clock::time_point started_;
@@ -342,18 +391,52 @@ class Session : public std::enable_shared_from_this<Session> {
 // backing off, while at max_connections (Forget resumes), or when stopping.
 void Server::Impl::Accept() {
   if (stopping || accepting || backing_off) return;
+  std::shared_ptr<Session> victim;
   {
     std::lock_guard lock(sessions_mu);
     if (sessions.size() >= options.max_connections) {
       paused_full = true;
+      full = true;  // before the scan: a session going idle after it wakes us
+      // Make room: the connection idle the longest (no request in progress)
+      // is closed, and accepting resumes when it is gone (Forget). So a flood
+      // of idle connections cannot keep health checks, alerts and people
+      // out; a connection in the middle of a request is never cut.
+      std::int64_t oldest = 0;
+      for (const auto& s : sessions) {
+        std::int64_t since = 0;
+        if (s->Idle(since) && (!victim || since < oldest)) {
+          victim = s;
+          oldest = since;
+        }
+      }
+      // A connection just opened gets time to send its request.
+      using Steady = std::chrono::steady_clock;
+      auto evictable_at = Steady::time_point(Steady::duration(oldest)) + options.evict_idle_after;
+      if (victim && Steady::now() < evictable_at) {
+        victim.reset();
+        if (!room_timer_set) {
+          room_timer_set = true;
+          room_timer.expires_at(evictable_at);
+          room_timer.async_wait([this](beast::error_code ec) {
+            room_timer_set = false;
+            if (!ec) Accept();
+          });
+        }
+      }
       auto now = std::chrono::steady_clock::now();
       if (now - full_logged >= std::chrono::minutes(1)) {
         full_logged = now;
-        log::Warn("connection limit reached; new connections wait until one closes",
+        log::Warn(victim ? "connection limit reached; closing the longest-idle connections to make room"
+                         : "connection limit reached; new connections wait until one closes",
                   {{"max_connections", std::to_string(options.max_connections)}});
       }
-      return;
+      if (!victim) return;  // Forget resumes when a connection closes
     }
+  }
+  if (victim) {
+    ++evicted;
+    victim->Evict();
+    return;  // Forget resumes when it is gone
   }
   accepting = true;
   acceptor->async_accept(asio::make_strand(ioc),
@@ -457,6 +540,7 @@ void Server::Stop(std::chrono::milliseconds grace) {
     beast::error_code ec;
     impl_->acceptor->close(ec);
     impl_->backoff.cancel();
+    impl_->room_timer.cancel();
   });
   {
     std::vector<std::shared_ptr<Session>> snapshot;

@@ -29,9 +29,12 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};  // a whole request, from its first byte
   // A kept-alive connection waiting for its next request is closed after this.
   std::chrono::milliseconds idle_timeout{60000};
-  // Open client connections; at the limit the server stops accepting, and
-  // further clients wait in the listen backlog until one closes.
+  // Open client connections. At the limit the connection that has waited
+  // longest for a request (at least evict_idle_after, with nothing of a
+  // request received) is closed to make room; when none has, further clients
+  // wait in the listen backlog until one closes or becomes idle long enough.
   std::size_t max_connections = 4096;
+  std::chrono::milliseconds evict_idle_after{1000};
   // How long accepting pauses when accept() fails for lack of descriptors or
   // memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), instead of retrying at once.
   std::chrono::milliseconds accept_backoff{100};
