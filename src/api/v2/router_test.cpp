@@ -75,7 +75,7 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
   auto store = storage::MakeMemoryStore();
   FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
   ApiContext ctx;
-  ctx.config = &config;
+  ctx.config = ConfigRef(core::FixedConfig(config));
   ctx.store = store.get();
   ctx.clock = &clock;
   ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
