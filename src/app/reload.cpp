@@ -53,9 +53,7 @@ CheckedConfig CheckConfigFile(const std::string& path) {
   auto loaded = config::LoadConfigString(*text, path);
   for (const auto& p : loaded.problems) out.problems.push_back(p.ToString());
   for (const auto& n : loaded.notes) out.notes.push_back(n.ToString());
-  if (out.problems.empty()) {
-    for (auto& p : ValidateAdapters(loaded.config)) out.problems.push_back(std::move(p));
-  }
+  for (auto& p : ValidateAdapters(loaded.config)) out.problems.push_back(std::move(p));
   out.config = std::move(loaded.config);
   out.text = std::move(*text);
   return out;
