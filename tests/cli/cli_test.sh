@@ -121,16 +121,20 @@ echo "$out" | grep -q "decision: ignored" || fail "route: unmatched alert not ig
 if "$bin" route --config "$example" <(echo '{not json') >/dev/null 2>&1; then fail "route accepted malformed JSON"; fi
 
 # 6. serve, answer the seed's create curl, stop gracefully on SIGTERM.
+# read_address FD: the URL on the server's "tocsin listening" log line, read from FD.
+read_address() {
+  local line
+  while IFS= read -r -t 30 line <&"$1"; do
+    if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then echo "${BASH_REMATCH[1]}"; return 0; fi
+  done
+  return 1
+}
 fifo="$work/log"
 mkfifo "$fifo"
 "$bin" serve --config "$example" --data "$work/data" --listen 127.0.0.1:0 2>"$fifo" &
 pid=$!
 exec 3<"$fifo"
-addr=""
-while IFS= read -r -t 30 line <&3; do
-  if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[1]}"; break; fi
-done
-[ -n "$addr" ] || fail "server did not report its address"
+addr=$(read_address 3) || fail "server did not report its address"
 cat <&3 >/dev/null &
 code=$(curl -s -o "$work/created.json" -w '%{http_code}' -X POST "$addr/api/v2/incidents" \
   -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app" -H "Content-Type: application/json" \
@@ -197,11 +201,7 @@ mkfifo "$work/llog"
 "$bin" serve --config "$work/live.yaml" --data "$work/data3" --listen 127.0.0.1:0 2>"$work/llog" &
 lpid=$!
 exec 5<"$work/llog"
-laddr=""
-while IFS= read -r -t 30 line <&5; do
-  if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then laddr="${BASH_REMATCH[1]}"; break; fi
-done
-[ -n "$laddr" ] || fail "live server did not report its address"
+laddr=$(read_address 5) || fail "live server did not report its address"
 cat <&5 >"$work/live.log" &
 catpid=$!
 ready_hash() { curl -s "$laddr/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["config_hash"])'; }
