@@ -20,15 +20,23 @@ std::shared_ptr<const esc::Directory> OnCallDirectory::Get() const {
   return current_;
 }
 
-Result<std::shared_ptr<const esc::Directory>> OnCallDirectory::Prepare(const core::Config& config) const {
+Result<OnCallDirectory::Prepared> OnCallDirectory::Prepare(const core::Config& config) const {
   std::lock_guard lock(mu_);
-  return Build(config, nullptr);
+  auto built = Build(config, nullptr);
+  if (!built) return tl::unexpected(built.error());
+  return Prepared{std::move(*built), generation_};
 }
 
-void OnCallDirectory::Use(std::shared_ptr<const core::Config> config, std::shared_ptr<const esc::Directory> directory) {
+void OnCallDirectory::Use(std::shared_ptr<const core::Config> config, Prepared prepared) {
   std::lock_guard lock(mu_);
+  if (prepared.generation != generation_) {
+    // An override changed since Prepare: build again with it (it was
+    // validated against the old schedules; if it no longer fits the new ones,
+    // keep the prepared directory rather than none).
+    if (auto again = Build(*config, nullptr)) prepared.directory = std::move(*again);
+  }
   config_ = std::move(config);
-  current_ = std::move(directory);
+  current_ = std::move(prepared.directory);
 }
 
 Result<std::shared_ptr<const esc::Directory>> OnCallDirectory::Build(const core::Config& config,
@@ -66,6 +74,7 @@ Result<std::string> OnCallDirectory::AddOverride(const std::string& schedule, co
   if (!candidate) return tl::unexpected(Error{ErrorCode::kInvalidArgument, candidate.error().message});
   if (auto ok = store_.AddOverride(rec); !ok) return tl::unexpected(ok.error());
   current_ = std::move(*candidate);
+  ++generation_;
   return rec.id;
 }
 
@@ -78,6 +87,7 @@ Result<void> OnCallDirectory::RemoveOverride(const std::string& schedule, const 
   for (const auto& o : *stored) found = found || (o.id == id && o.schedule == schedule && !o.removed);
   if (!found) return NotFound("no override '" + id + "' on schedule '" + schedule + "'");
   if (auto ok = store_.RemoveOverride(id, actor.handle, now); !ok) return ok;
+  ++generation_;
   auto rebuilt = Build(*config_, nullptr);
   if (!rebuilt) return tl::unexpected(rebuilt.error());
   current_ = std::move(*rebuilt);

@@ -3,6 +3,7 @@
 // schedules and policies plus the overrides stored through the API.
 // Thread-safe: readers get an immutable snapshot; changes swap it.
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -20,9 +21,14 @@ class OnCallDirectory {
 
   std::shared_ptr<const core::escalation::Directory> Get() const;
   // A reload: the directory `config` would give with the stored overrides
-  // (an error if they no longer fit it), and the swap to it.
-  Result<std::shared_ptr<const core::escalation::Directory>> Prepare(const core::Config& config) const;
-  void Use(std::shared_ptr<const core::Config> config, std::shared_ptr<const core::escalation::Directory> directory);
+  // (an error if they no longer fit it), and the swap to it. An override
+  // added or removed in between is not lost: Use then builds it again.
+  struct Prepared {
+    std::shared_ptr<const core::escalation::Directory> directory;
+    std::uint64_t generation = 0;  // of the overrides it was built with
+  };
+  Result<Prepared> Prepare(const core::Config& config) const;
+  void Use(std::shared_ptr<const core::Config> config, Prepared prepared);
   // Validates (unknown schedule or user, inverted or overlapping ranges),
   // stores, and swaps in the new directory. Returns the override's id.
   Result<std::string> AddOverride(const std::string& schedule, core::schedule::Override o, const core::Actor& actor,
@@ -40,6 +46,7 @@ class OnCallDirectory {
   core::Store& store_;
   mutable std::mutex mu_;
   std::shared_ptr<const core::escalation::Directory> current_;
+  std::uint64_t generation_ = 0;  // counts override changes; guarded by mu_
 };
 
 // `tocsin oncall TEAM [--at TIME]`: who is on call and why, as text.

@@ -100,8 +100,8 @@ Answer ConfigReloader::Reload(const std::string& who) {
   // adjusted by command-line flags such as --listen and --data).
   next.server = running->server;
   next.storage = running->storage;
-  auto directory = parts_.oncall->Prepare(next);
-  if (!directory) return refuse({parts_.path + ": " + directory.error().message});
+  auto oncall = parts_.oncall->Prepare(next);
+  if (!oncall) return refuse({parts_.path + ": " + oncall.error().message});
   answer.hash = next.source_sha256;
 
   if (parts_.before_swap) parts_.before_swap();
@@ -114,7 +114,7 @@ Answer ConfigReloader::Reload(const std::string& who) {
   }
   auto snapshot = std::make_shared<const core::Config>(std::move(next));
   parts_.holder->Set(snapshot);
-  parts_.oncall->Use(snapshot, std::move(*directory));
+  parts_.oncall->Use(snapshot, std::move(*oncall));
   current_text_ = std::move(checked.text);
   log::Info("configuration reloaded", {{"by", who},
                                        {"hash", Short(answer.hash)},

@@ -201,6 +201,31 @@ TEST_F(Reload, AReloadWhileAnotherRunsIsRefusedNotRaced) {
   EXPECT_EQ(PostReload(server).status, 200);  // and the next one runs
 }
 
+// The reload builds the new on-call directory before it swaps; an override
+// made in between is in the directory it swaps in, not lost.
+TEST_F(Reload, AnOverrideMadeDuringAReloadIsKept) {
+  TestServerOptions o = Options();
+  TestServer* server = nullptr;
+  std::string cover;
+  o.before_reload_swap = [&] {
+    json body{{"data", {{"type", "schedule_overrides"},
+                        {"attributes", {{"user", cover}, {"start", "2026-11-27T09:00:00Z"}, {"end", "2026-11-27T18:00:00Z"}}}}}};
+    auto made = server->Call("POST", "/api/v2/on-call/schedules/security-primary/overrides", body);
+    EXPECT_EQ(made.status, 201) << made.body;
+  };
+  TestServer s(o);
+  server = &s;
+  auto on_call = [&] {
+    return ParseJson(s.Call("GET", "/api/v2/on-call/schedules/security-primary").body)["data"]["attributes"]["on_call"]["handle"]
+        .get<std::string>();
+  };
+  std::string who = on_call();
+  cover = who == "samira" ? "jonas" : "samira";
+  WriteText(file_, WithNewRule());
+  ASSERT_EQ(s.app().Reload("test").kind, api::v2::ReloadAnswer::Kind::kApplied);
+  EXPECT_EQ(on_call(), cover);
+}
+
 TEST_F(Reload, RequestsSentContinuouslyDuringReloadsAllSucceed) {
   TestServer server(Options());
   std::atomic<bool> stop{false};
