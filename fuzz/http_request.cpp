@@ -42,7 +42,7 @@ struct World {
     auto s = app::OpenStore(config);
     if (!s) Die("store", s.error().message);
     store = std::move(*s);
-    auto d = app::OnCallDirectory::Create(config, *store);
+    auto d = app::OnCallDirectory::Create(std::make_shared<const core::Config>(config), *store);
     if (!d) Die("directory", d.error().message);
     directory = std::move(*d);
     std::string user = config.users.empty() ? "tester" : config.users.front().handle;
@@ -55,7 +55,7 @@ struct World {
     ingest_key = ingest->api_key;
 
     api::v2::ApiContext ctx;
-    ctx.config = &config;
+    ctx.config = api::v2::ConfigRef(core::FixedConfig(config));
     ctx.store = store.get();
     ctx.clock = &clock;
     ctx.new_id = [this] {

@@ -25,7 +25,8 @@
 #include "notify/transport.hpp"
 #include "notify/notifier.hpp"
 #include "common/log.hpp"
-#include "config/config_loader.hpp"
+#include "app/reload.hpp"
+#include "config/config_diff.hpp"
 
 namespace {
 
@@ -33,10 +34,8 @@ using tocsin::core::Config;
 
 // Loads and validates the config; prints every problem as file:line:column.
 std::optional<Config> LoadOrExplain(const std::string& path) {
-  auto loaded = tocsin::config::LoadConfigFile(path);
-  std::vector<std::string> problems;
-  for (const auto& p : loaded.problems) problems.push_back(p.ToString());
-  for (auto& p : tocsin::app::ValidateAdapters(loaded.config)) problems.push_back(std::move(p));
+  auto loaded = tocsin::app::CheckConfigFile(path);
+  const auto& problems = loaded.problems;
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << p << "\n";
     std::cerr << path << ": " << problems.size() << " problem(s); fix them and try again\n";
@@ -76,11 +75,12 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
     config->server.max_connections = fitted;
   }
 
-  // Block the stop signals in every thread; the main thread waits for them.
+  // Block the stop and reload signals in every thread; the main thread waits for them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::unique_ptr<tocsin::Clock> clock;
@@ -91,6 +91,7 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
   }
   tocsin::app::AppOptions app_options;
   app_options.stop_on_storage_failure = true;
+  app_options.config_path = config_path;
   auto app = tocsin::app::App::Create(*config, clock.get(), app_options);
   if (!app) return Fail(app.error().message);
   if (auto ok = (*app)->Start(); !ok) return Fail(ok.error().message);
@@ -99,7 +100,9 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
                                          {"data_dir", config->storage.data_dir},
                                          {"storage", config->storage.driver}});
   int sig = 0;
-  sigwait(&signals, &sig);
+  // SIGHUP reloads the config file (refused with its problems logged when
+  // invalid); SIGINT and SIGTERM stop.
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) (*app)->Reload("SIGHUP");
   tocsin::log::Info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   (*app)->Stop();
   if (auto failure = (*app)->store().Failure()) {
@@ -111,13 +114,11 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
 }
 
 int CheckConfig(const std::string& path) {
-  auto loaded = tocsin::config::LoadConfigFile(path);
-  std::vector<std::string> problems;
-  for (const auto& p : loaded.problems) problems.push_back(p.ToString());
-  for (auto& p : tocsin::app::ValidateAdapters(loaded.config)) problems.push_back(std::move(p));
+  auto loaded = tocsin::app::CheckConfigFile(path);
+  const auto& problems = loaded.problems;
   for (const auto& p : problems) std::cout << p << "\n";
   // Notes point things out without failing the config.
-  for (const auto& n : loaded.notes) std::cout << n.ToString() << "\n";
+  for (const auto& n : loaded.notes) std::cout << n << "\n";
   if (!problems.empty()) {
     std::cout << path << ": " << problems.size() << " problem(s)\n";
     return 1;
@@ -269,6 +270,17 @@ int main(int argc, char** argv) {
   restore->add_option("--data", data_dir, "Data directory (overrides the config's)");
   restore->add_option("backup", backup_in, "A file written by tocsin backup")->required();
 
+  auto* reload = cli.add_subcommand(
+      "reload", "Reload a running server's config file (keys from DD_API_KEY, DD_APP_KEY); same as SIGHUP");
+  reload->add_option("--url", server_url, "Server base URL");
+
+  std::string diff_old, diff_new, diff_format = "text";
+  auto* diff_config = cli.add_subcommand(
+      "diff-config", "What differs between two config files: entries added, removed or changed, and which fields");
+  diff_config->add_option("old", diff_old, "The config file in force")->required();
+  diff_config->add_option("new", diff_new, "The proposed config file")->required();
+  diff_config->add_option("--format", diff_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -359,6 +371,28 @@ int main(int argc, char** argv) {
     auto text = tocsin::app::FetchPostmortem({server_url, api, app}, pm_incident, pm_format);
     if (!text) return Fail(text.error().message);
     std::cout << *text;
+    return 0;
+  }
+  if (*reload) {
+    const char* api = std::getenv("DD_API_KEY");
+    const char* app = std::getenv("DD_APP_KEY");
+    if (!api || !app) return Fail("set DD_API_KEY and DD_APP_KEY");
+    auto text = tocsin::app::RequestReload({server_url, api, app});
+    if (!text) return Fail(text.error().message);
+    std::cout << *text;
+    return 0;
+  }
+  if (*diff_config) {
+    std::string texts[2];
+    const std::string* paths[2] = {&diff_old, &diff_new};
+    for (int k = 0; k < 2; ++k) {
+      std::ifstream in(*paths[k], std::ios::binary);
+      if (!in) return Fail("cannot read " + *paths[k]);
+      texts[k].assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    auto diff = tocsin::config::DiffConfigText(texts[0], texts[1], diff_old, diff_new);
+    if (!diff) return Fail(diff.error().message);
+    std::cout << (diff_format == "json" ? tocsin::config::DiffJson(*diff) : tocsin::config::DiffText(*diff));
     return 0;
   }
   if (*notify_test) {

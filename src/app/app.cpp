@@ -14,7 +14,9 @@
 #include "common/log.hpp"
 #include "common/thread_name.hpp"
 #include "common/random.hpp"
+#include "app/config_holder.hpp"
 #include "app/oncall.hpp"
+#include "app/reload.hpp"
 #include "engine/escalation_worker.hpp"
 #include "engine/outbox_worker.hpp"
 #include "engine/reminder_worker.hpp"
@@ -31,12 +33,11 @@ namespace {
 // Every process that writes incidents (server and CLI) stores the engine's
 // due time computed from the configured severities.
 Result<std::unique_ptr<core::Store>> WithDueTimes(Result<std::unique_ptr<core::Store>> store,
-                                                  const core::Config& config) {
+                                                  const core::ConfigSource& source) {
   if (!store) return store;
-  core::Config levels;
-  levels.severities = config.severities;
-  auto due = [levels = std::move(levels), every = config.postmortem.reminder_every](const core::Incident& i) {
-    return core::EngineDueAt(i, levels.FindSeverity(i.severity), every);
+  auto due = [source](const core::Incident& i) {
+    auto config = source();
+    return core::EngineDueAt(i, config->FindSeverity(i.severity), config->postmortem.reminder_every);
   };
   if (auto ok = (*store)->UseDueFunction(std::move(due)); !ok) return tl::unexpected(ok.error());
   return store;
@@ -61,17 +62,20 @@ Result<std::unique_ptr<core::Store>> OpenConfiguredStore(const core::Config& con
 
 }  // namespace
 
-Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config) {
-  auto store = WithDueTimes(OpenConfiguredStore(config), config);
+Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config, core::ConfigSource source) {
+  if (!source) source = core::FixedConfig(config);
+  auto store = WithDueTimes(OpenConfiguredStore(config), source);
   if (!store) return store;
   // Every change to an incident follows the workflow (phases, checklists,
   // post-mortem), whichever door it came through.
-  auto snapshot = std::make_shared<const core::Config>(config);
-  return std::unique_ptr<core::Store>(std::make_unique<usecases::WorkflowStore>(
-      std::move(*store), [snapshot] { return snapshot; }, [] { return NewUuidV4(); }));
+  return std::unique_ptr<core::Store>(
+      std::make_unique<usecases::WorkflowStore>(std::move(*store), std::move(source), [] { return NewUuidV4(); }));
 }
 
 struct App::Impl {
+  // The config in force; `config` below is the one the server started with
+  // and is what the settings that need a restart are read from.
+  std::unique_ptr<ConfigHolder> holder;
   core::Config config;
   SystemClock system_clock;
   const Clock* clock = nullptr;
@@ -82,6 +86,8 @@ struct App::Impl {
   std::unique_ptr<engine::ReminderWorker> reminders;
   std::unique_ptr<engine::EscalationWorker> escalation;
   std::unique_ptr<OnCallDirectory> oncall;
+  std::unique_ptr<ConfigReloader> reloader;
+  api::v2::ConfigRef config_ref;  // the holder, seen through the request's or step's pin
   AppOptions options;
   std::thread reminder_thread;
   std::mutex reminder_mu;
@@ -101,6 +107,11 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   auto& d = *app->impl_;
   d.options = options;
   d.config = std::move(config);
+  d.holder = std::make_unique<ConfigHolder>(std::make_shared<const core::Config>(d.config));
+  // Everyone reads the config through the pin of the request or worker step
+  // they serve (one snapshot throughout), else the holder's current one.
+  d.config_ref = api::v2::ConfigRef(d.holder->Source());
+  core::ConfigSource source = [ref = d.config_ref] { return ref.shared(); };
   d.clock = clock ? clock : &d.system_clock;
   if (d.config.storage.driver == "sqlite") {
     std::error_code ec;
@@ -109,11 +120,11 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
     if (!lock) return tl::unexpected(lock.error());
     d.data_dir_lock = std::move(*lock);
   }
-  auto store = OpenStore(d.config);
+  auto store = OpenStore(d.config, source);
   if (!store) return tl::unexpected(store.error());
   d.store = std::move(*store);
   api::v2::ApiContext ctx;
-  ctx.config = &d.config;
+  ctx.config = d.config_ref;
   ctx.store = d.store.get();
   ctx.clock = d.clock;
   // Time-ordered ids keep the incidents table's unique index growing at its end.
@@ -127,14 +138,14 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   oo.send_timeout = options.send_timeout;
   oo.retry.give_up_after = options.give_up_after;
   oo.idle_poll = options.outbox_idle_poll;
-  d.outbox = std::make_unique<engine::OutboxWorker>(*d.store, d.config, *d.clock, oo);
-  d.reminders = std::make_unique<engine::ReminderWorker>(*d.store, d.config);
-  auto oncall = OnCallDirectory::Create(d.config, *d.store);
+  d.outbox = std::make_unique<engine::OutboxWorker>(*d.store, source, *d.clock, oo);
+  d.reminders = std::make_unique<engine::ReminderWorker>(*d.store, source);
+  auto oncall = OnCallDirectory::Create(d.holder->Get(), *d.store);
   if (!oncall) return tl::unexpected(oncall.error());
   d.oncall = std::move(*oncall);
   OnCallDirectory* dir = d.oncall.get();
   const Clock* clk = d.clock;
-  d.escalation = std::make_unique<engine::EscalationWorker>(*d.store, d.config, [dir] { return dir->Get(); });
+  d.escalation = std::make_unique<engine::EscalationWorker>(*d.store, source, [dir] { return dir->Get(); });
   ctx.directory = [dir] { return dir->Get(); };
   d.escalation->SetKeepGoing([&d] { return !d.stop_requested.load(); });
   d.reminders->SetKeepGoing([&d] { return !d.stop_requested.load(); });
@@ -149,6 +160,16 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   ctx.wake_outbox = [&d] {
     if (d.options.start_workers) d.outbox->Wake();
   };
+  ConfigReloader::Parts rp;
+  rp.path = options.config_path;
+  rp.holder = d.holder.get();
+  rp.oncall = d.oncall.get();
+  rp.store = d.store.get();
+  rp.clock = d.clock;
+  rp.before_swap = options.before_reload_swap;
+  d.reloader = std::make_unique<ConfigReloader>(std::move(rp));
+  ConfigReloader* reloader = d.reloader.get();
+  ctx.reload = [reloader](const std::string& who) { return reloader->Reload(who); };
   d.api = std::make_unique<api::v2::ApiV2>(std::move(ctx));
   auto hp = http::SplitHostPort(d.config.server.listen);
   if (!hp) return tl::unexpected(hp.error());
@@ -174,8 +195,11 @@ Result<void> App::Start() {
     // Overdue escalation tiers and reminders fire before the server says it
     // is ready, so /readyz means "caught up after a restart".
     TimePoint at_start = d.clock->Now();
-    d.escalation->RunOnce(at_start);
-    d.reminders->RunOnce(at_start);
+    {
+      api::v2::ConfigRef::Pin pin(d.config_ref);
+      d.escalation->RunOnce(at_start);
+      d.reminders->RunOnce(at_start);
+    }
     d.outbox->Start();
     // The engine: escalation tiers and reminders fire from stored due times,
     // checked every second and whenever a request queues something.
@@ -186,7 +210,11 @@ Result<void> App::Start() {
         lock.unlock();
         auto started = std::chrono::steady_clock::now();
         TimePoint now = d.clock->Now();
-        int changed = d.escalation->RunOnce(now) + d.reminders->RunOnce(now);
+        int changed = 0;
+        {
+          api::v2::ConfigRef::Pin pin(d.config_ref);  // one config snapshot per engine step
+          changed = d.escalation->RunOnce(now) + d.reminders->RunOnce(now);
+        }
         if (changed > 0) d.outbox->Wake();
         // A tick every second, but never more than ~10 % of a core: with very
         // many open incidents the scan itself slows the tick down.
@@ -202,10 +230,13 @@ Result<void> App::Start() {
 }
 
 int App::RunWorkersOnce(TimePoint now) {
+  api::v2::ConfigRef::Pin pin(impl_->config_ref);
   impl_->escalation->RunOnce(now);
   impl_->reminders->RunOnce(now);
   return impl_->outbox->RunOnce(now);
 }
+
+api::v2::ReloadAnswer App::Reload(const std::string& who) { return impl_->reloader->Reload(who); }
 
 int App::port() const { return impl_->server->port(); }
 std::size_t App::peak_connections() const { return impl_->server->stats().peak_open; }
@@ -228,7 +259,7 @@ void App::Stop() {
 }
 
 core::Store& App::store() { return *impl_->store; }
-const core::Config& App::config() const { return impl_->config; }
+std::shared_ptr<const core::Config> App::config() const { return impl_->holder->Get(); }
 
 Result<NewKey> CreateKey(core::Store& store, const std::string& name, const std::string& user_handle,
                          const std::string& kind, TimePoint now, const std::string& scope) {

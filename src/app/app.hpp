@@ -8,7 +8,9 @@
 #include <string>
 
 #include <chrono>
+#include <functional>
 
+#include "api/v2/api.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "core/config/config.hpp"
@@ -17,7 +19,10 @@
 namespace tocsin::app {
 
 // Opens the configured store (creating the data directory when needed).
-Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config);
+// Incidents follow the workflow and get their due times from `source`'s
+// snapshot at each write (a running server's holder); without one, from
+// `config` as given.
+Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config, core::ConfigSource source = {});
 
 struct AppOptions {
   // Run the background workers (outbox delivery, reminders) on the clock.
@@ -33,6 +38,11 @@ struct AppOptions {
   // process to stop (SIGTERM to itself), so a supervisor restarts it and
   // recovery runs from what is on disk. `tocsin serve` sets it.
   bool stop_on_storage_failure = false;
+  // The file the config came from, re-read by Reload (SIGHUP, POST /-/reload).
+  // Empty: reloads are refused.
+  std::string config_path;
+  // Tests: called during a reload with its lock held, just before the swap.
+  std::function<void()> before_reload_swap;
 };
 
 class App {
@@ -50,8 +60,11 @@ class App {
   // One step of every worker at `now` (reminders, then deliveries); returns
   // the number of delivery attempts made.
   int RunWorkersOnce(TimePoint now);
+  // Re-reads options.config_path and swaps it in if valid (app/reload.hpp).
+  api::v2::ReloadAnswer Reload(const std::string& who);
   core::Store& store();
-  const core::Config& config() const;
+  // The config in force now (a reload replaces it; the snapshot stays valid).
+  std::shared_ptr<const core::Config> config() const;
 
  private:
   App();

@@ -58,4 +58,27 @@ Result<std::string> FetchPostmortem(const Remote& remote, const std::string& inc
   return a.body;
 }
 
+Result<std::string> RequestReload(const Remote& remote) {
+  notify::HttpRequest req{remote.url + "/-/reload",
+                          {{"DD-API-KEY", remote.api_key}, {"DD-APPLICATION-KEY", remote.app_key},
+                           {"Content-Type", "application/json"}},
+                          ""};
+  auto a = notify::Post(req, kTimeout);
+  auto body = nlohmann::json::parse(a.body, nullptr, false);
+  if (a.status == 200 && body.is_object()) {
+    std::string out = "reloaded: config " + body.value("config_hash", std::string()).substr(0, 12) + " (was " +
+                      body.value("previous_config_hash", std::string()).substr(0, 12) + ")\n";
+    for (const auto& c : body["changes"]) out += "  " + c.get<std::string>() + "\n";
+    if (body["changes"].empty()) out += "  no change\n";
+    for (const auto& r : body["needs_restart"]) out += "  needs restart: " + r.get<std::string>() + "\n";
+    return out;
+  }
+  if (a.status == 400 && body.is_object() && body["errors"].is_array()) {
+    std::string out = "the server refused the configuration and keeps running the old one:";
+    for (const auto& e : body["errors"]) out += "\n  " + (e.is_string() ? e.get<std::string>() : e.dump());
+    return InvalidArgument(out);
+  }
+  return tl::unexpected(AnswerError(a, "reload"));
+}
+
 }  // namespace tocsin::app

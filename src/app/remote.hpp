@@ -19,4 +19,9 @@ struct Remote {
 // Errors name what went wrong (no such incident, no post-mortem, HTTP status).
 Result<std::string> FetchPostmortem(const Remote& remote, const std::string& incident, const std::string& format);
 
+// `tocsin reload`: asks the server to reload its config file (POST /-/reload).
+// On success, a report of what changed; on a refused file, an error listing
+// its problems (the server keeps its running config).
+Result<std::string> RequestReload(const Remote& remote);
+
 }  // namespace tocsin::app

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/random.hpp"
 #include "config/sections.hpp"
 
 namespace tocsin::config {
@@ -144,6 +145,7 @@ LoadResult LoadConfigString(std::string_view yaml_text, const std::string& file_
                             EnvLookup env) {
   LoadState state(detail::Reader(file_name, std::move(env)));
   state.config.source_file = file_name;
+  state.config.source_sha256 = Sha256Hex(yaml_text);
   detail::Reader& r = state.reader;
 
   std::vector<YAML::Node> documents;

@@ -86,8 +86,10 @@ std::optional<core::Mutation> Escalate(const core::Incident& current, const core
 }
 
 int EscalationWorker::RunOnce(TimePoint now) {
+  // One snapshot of the config (and of the directory) for the whole step.
+  auto config = config_();
   auto directory = directory_();
-  if (!directory) return 0;
+  if (!directory || !config) return 0;
   int advanced = 0;
   auto scanned = ForEachDueIncident(store_, now, [&](const core::Incident& listed) {
     if (listed.escalation_team.empty() || listed.acknowledged || !listed.escalation_next_due ||
@@ -95,7 +97,7 @@ int EscalationWorker::RunOnce(TimePoint now) {
       return;
     }
     auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
-      auto m = Escalate(current, config_, *directory, now);
+      auto m = Escalate(current, *config, *directory, now);
       // Refusing writes nothing: no step, no page, no notification.
       if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no escalation due");
       return std::move(*m);

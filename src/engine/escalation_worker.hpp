@@ -28,8 +28,8 @@ using DirectorySource = std::function<std::shared_ptr<const core::escalation::Di
 
 class EscalationWorker {
  public:
-  EscalationWorker(core::Store& store, const core::Config& config, DirectorySource directory)
-      : store_(store), config_(config), directory_(std::move(directory)) {}
+  EscalationWorker(core::Store& store, core::ConfigSource config, DirectorySource directory)
+      : store_(store), config_(std::move(config)), directory_(std::move(directory)) {}
   // Returns the number of incidents it advanced.
   int RunOnce(TimePoint now);
   // Checked between pages of a scan, so that a stop is not held up by many open incidents.
@@ -38,7 +38,7 @@ class EscalationWorker {
  private:
   std::function<bool()> keep_going_;
   core::Store& store_;
-  const core::Config& config_;
+  core::ConfigSource config_;
   DirectorySource directory_;
 };
 

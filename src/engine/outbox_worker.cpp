@@ -42,9 +42,9 @@ std::optional<std::string> Superseded(const core::Channel& channel, const core::
 
 }  // namespace
 
-OutboxWorker::OutboxWorker(core::Store& store, const core::Config& config, const Clock& clock, OutboxOptions options,
+OutboxWorker::OutboxWorker(core::Store& store, core::ConfigSource config, const Clock& clock, OutboxOptions options,
                            SendFn send)
-    : store_(store), config_(config), clock_(clock), options_(options), send_(std::move(send)), rng_(std::random_device{}()) {}
+    : store_(store), config_(std::move(config)), clock_(clock), options_(options), send_(std::move(send)), rng_(std::random_device{}()) {}
 
 OutboxWorker::~OutboxWorker() { Stop(); }
 
@@ -67,8 +67,8 @@ core::AttemptRecord OutboxWorker::Attempt(const Job& job) {
     outcome = {Kind::kCancelled, std::nullopt, *unwanted, ""};
   } else {
     notify::SendContext ctx;
-    ctx.config = &config_;
-    ctx.public_url = config_.server.public_url;
+    ctx.config = job.config.get();
+    ctx.public_url = job.config->server.public_url;
     ctx.timeout = options_.send_timeout;
     if (job.incident) ctx.text = d.reason;
     bool threaded = channel->type == "slack_webapi" && d.to.empty();  // a DM is not part of the channel's thread
@@ -227,10 +227,12 @@ void OutboxWorker::Enqueue(std::vector<core::Delivery> claimed, std::optional<Ti
     bool unreadable = false;
   };
   std::unordered_map<std::string, IncidentRead> incidents;
+  // One config snapshot for the claim; each job keeps it alive until sent.
+  std::shared_ptr<const core::Config> config = config_();
   for (const auto& d : claimed) {
     if (incidents.count(d.incident_id)) continue;
     IncidentRead read;
-    if (FindChannel(config_, d.channel)) {
+    if (FindChannel(*config, d.channel)) {
       if (auto inc = store_.GetIncident(d.incident_id)) {
         read.incident = std::make_shared<const core::Incident>(std::move(*inc));
       } else {
@@ -255,7 +257,8 @@ void OutboxWorker::Enqueue(std::vector<core::Delivery> claimed, std::optional<Ti
       Lane& lane = lanes_[key];
       if (!lane.active && lane.jobs.empty()) channels_[ch->second].ready.push_back(key);
       Job job;
-      job.channel = FindChannel(config_, d.channel);
+      job.config = config;
+      job.channel = FindChannel(*config, d.channel);
       const IncidentRead& read = incidents[d.incident_id];
       job.incident = read.incident;
       job.unreadable = read.unreadable;

@@ -73,7 +73,7 @@ using SendFn = std::function<core::AttemptOutcome(const core::Channel&, const co
 
 class OutboxWorker {
  public:
-  OutboxWorker(core::Store& store, const core::Config& config, const Clock& clock, OutboxOptions options = {},
+  OutboxWorker(core::Store& store, core::ConfigSource config, const Clock& clock, OutboxOptions options = {},
                SendFn send = notify::Send);
   ~OutboxWorker();
 
@@ -91,6 +91,7 @@ class OutboxWorker {
     core::Delivery delivery;
     std::shared_ptr<const core::Incident> incident;  // null: deleted (or unreadable)
     bool unreadable = false;                         // reading the incident failed (not: it is gone)
+    std::shared_ptr<const core::Config> config;      // the snapshot `channel` points into
     const core::Channel* channel = nullptr;          // null: not configured
     std::optional<TimePoint> now;                    // RunOnce's time; empty: the clock at send time
   };
@@ -118,7 +119,7 @@ class OutboxWorker {
   void Record(std::vector<core::AttemptRecord> records);
 
   core::Store& store_;
-  const core::Config& config_;
+  core::ConfigSource config_;
   const Clock& clock_;
   OutboxOptions options_;
   SendFn send_;

@@ -77,7 +77,7 @@ TEST_F(OutboxWorkerTest, LanesKeepTheirOrderAndChannelsTheirLimit) {
   OutboxOptions options;
   options.per_channel_concurrency = kLimit;
   options.threads = 8;
-  OutboxWorker worker(*store_, config_, clock_, options,
+  OutboxWorker worker(*store_, core::FixedConfig(config_), clock_, options,
                       [&](const core::Channel& ch, const core::Delivery& d, const core::Incident* inc,
                           const notify::SendContext&) {
                         EXPECT_NE(inc, nullptr);
@@ -120,7 +120,7 @@ TEST_F(OutboxWorkerTest, RepliesUseTheThreadOfAFirstMessageNotRecordedYet) {
   Queue(id, "bot", {"opened", "update 1", "update 2"});
   std::vector<std::pair<std::string, std::string>> sent;  // reason, thread_ts
   std::mutex mu;
-  OutboxWorker worker(*store_, config_, clock_, {},
+  OutboxWorker worker(*store_, core::FixedConfig(config_), clock_, {},
                       [&](const core::Channel&, const core::Delivery& d, const core::Incident*,
                           const notify::SendContext& ctx) {
                         std::lock_guard lock(mu);
@@ -145,7 +145,7 @@ TEST_F(OutboxWorkerTest, RetriesAndFailuresAreRecordedWithTheirEvents) {
   std::string id = NewIncident("flaky");
   Queue(id, "hook", {"a"});
   Queue(id, "other", {"b"});
-  OutboxWorker worker(*store_, config_, clock_, {},
+  OutboxWorker worker(*store_, core::FixedConfig(config_), clock_, {},
                       [&](const core::Channel& ch, const core::Delivery&, const core::Incident*, const notify::SendContext&) {
                         if (ch.name == "hook") return core::AttemptOutcome{Kind::kRetry, 120s, "HTTP 429", ""};
                         return core::AttemptOutcome{Kind::kPermanent, std::nullopt, "HTTP 400", ""};
@@ -168,7 +168,7 @@ TEST_F(OutboxWorkerTest, AWakeSendsAtOnceWithoutWaitingForThePoll) {
   int sends = 0;
   OutboxOptions options;
   options.idle_poll = std::chrono::hours(1);  // only a wake can explain a prompt send
-  OutboxWorker worker(*store_, config_, clock_, options,
+  OutboxWorker worker(*store_, core::FixedConfig(config_), clock_, options,
                       [&](const core::Channel&, const core::Delivery&, const core::Incident*, const notify::SendContext&) {
                         std::lock_guard lock(mu);
                         ++sends;
@@ -192,7 +192,7 @@ TEST_F(OutboxWorkerTest, StopRecordsTheSendsInProgress) {
   std::mutex mu;
   std::condition_variable cv;
   bool started = false, release = false;
-  OutboxWorker worker(*store_, config_, clock_, {},
+  OutboxWorker worker(*store_, core::FixedConfig(config_), clock_, {},
                       [&](const core::Channel&, const core::Delivery&, const core::Incident*, const notify::SendContext&) {
                         std::unique_lock lock(mu);
                         started = true;
@@ -231,7 +231,7 @@ TEST_F(OutboxWorkerTest, ARetryHoldsBackTheRestOfItsLane) {
   std::mutex mu;
   std::vector<std::string> sent;
   int failures = 1;
-  OutboxWorker worker(*store_, config_, clock_, {},
+  OutboxWorker worker(*store_, core::FixedConfig(config_), clock_, {},
                       [&](const core::Channel& ch, const core::Delivery& d, const core::Incident*,
                           const notify::SendContext&) {
                         std::lock_guard lock(mu);
@@ -257,7 +257,7 @@ TEST_F(OutboxWorkerTest, ARetryHoldsBackTheRestOfItsLane) {
 TEST_F(OutboxWorkerTest, ASendThatThrowsFailsForGood) {
   std::string a = NewIncident("a");
   Queue(a, "hook", {"0"});
-  OutboxWorker worker(*store_, config_, clock_, {},
+  OutboxWorker worker(*store_, core::FixedConfig(config_), clock_, {},
                       [&](const core::Channel&, const core::Delivery&, const core::Incident*,
                           const notify::SendContext&) -> core::AttemptOutcome {
                         throw std::runtime_error("invalid UTF-8 byte at index 1023");
@@ -301,7 +301,7 @@ TEST_F(OutboxWorkerTest, AFailedRecordIsRecordedAgainWithoutARestart) {
   FlakyRecords flaky(*store_);
   flaky.fail_records = 2;  // the batch, then the one-by-one record
   std::atomic<int> sends{0};
-  OutboxWorker worker(flaky, config_, clock_, {},
+  OutboxWorker worker(flaky, core::FixedConfig(config_), clock_, {},
                       [&](const core::Channel&, const core::Delivery&, const core::Incident*,
                           const notify::SendContext&) {
                         ++sends;
@@ -326,7 +326,7 @@ TEST_F(OutboxWorkerTest, TheRecorderRecordsAFailedOutcomeAgain) {
   options.record_max_delay = 1ms;
   options.record_quiet = 0ms;
   std::atomic<int> sends{0};
-  OutboxWorker worker(flaky, config_, clock_, options,
+  OutboxWorker worker(flaky, core::FixedConfig(config_), clock_, options,
                       [&](const core::Channel&, const core::Delivery&, const core::Incident*,
                           const notify::SendContext&) {
                         ++sends;

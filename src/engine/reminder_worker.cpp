@@ -52,16 +52,19 @@ std::optional<core::Mutation> Remind(const core::Incident& current, const core::
 
 int ReminderWorker::RunOnce(TimePoint now) {
   int changed = 0;
+  // One snapshot of the config for the whole step.
+  auto config = config_();
+  if (!config) return 0;
   auto scanned = ForEachDueIncident(store_, now, [&](const core::Incident& listed) {
     // The listing only saves a transaction when nothing looks due; what is
     // written is decided again from the committed state.
     auto listed_check =
-        core::CheckReminders(listed, config_.FindSeverity(listed.severity), now, config_.postmortem.reminder_every);
+        core::CheckReminders(listed, config->FindSeverity(listed.severity), now, config->postmortem.reminder_every);
     if (!listed_check.response_time_exceeded && !listed_check.status_update_due && !listed_check.postmortem_overdue) {
       return;
     }
     auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
-      auto m = Remind(current, config_, now);
+      auto m = Remind(current, *config, now);
       // Nothing due any more writes nothing: no version bump, no event, no notification.
       if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no reminder due");
       return std::move(*m);

@@ -24,7 +24,7 @@ std::optional<core::Mutation> Remind(const core::Incident& current, const core::
 
 class ReminderWorker {
  public:
-  ReminderWorker(core::Store& store, const core::Config& config) : store_(store), config_(config) {}
+  ReminderWorker(core::Store& store, core::ConfigSource config) : store_(store), config_(std::move(config)) {}
   // Returns how many incidents it changed.
   int RunOnce(TimePoint now);
   // Checked between pages of a scan, so that a stop is not held up by many open incidents.
@@ -33,7 +33,7 @@ class ReminderWorker {
  private:
   std::function<bool()> keep_going_;
   core::Store& store_;
-  const core::Config& config_;
+  core::ConfigSource config_;
 };
 
 }  // namespace tocsin::engine

@@ -95,7 +95,7 @@ const std::vector<std::string> kRaced = {"incident_created", "incident_updated"}
 
 TEST_F(ReminderWorkerTest, AnUnacknowledgedIncidentPastItsResponseTimeIsRaisedOnce) {
   std::string id = Open("SEV-1");
-  ReminderWorker worker(racing_, config_);
+  ReminderWorker worker(racing_, core::FixedConfig(config_));
   EXPECT_EQ(worker.RunOnce(kCreated + 6min), 1);
   EXPECT_EQ(Kinds(id), (std::vector<std::string>{"incident_created", "response_time_exceeded"}));
   auto out = Outbox(id);
@@ -111,7 +111,7 @@ TEST_F(ReminderWorkerTest, AnUnacknowledgedIncidentPastItsResponseTimeIsRaisedOn
 TEST_F(ReminderWorkerTest, AnIncidentAcknowledgedSinceTheListingGetsNothing) {
   std::string id = Open("SEV-1");
   RaceWith(id, [](core::Incident& i) { i.acknowledged = kCreated + 5min; });
-  ReminderWorker worker(racing_, config_);
+  ReminderWorker worker(racing_, core::FixedConfig(config_));
   EXPECT_EQ(worker.RunOnce(kCreated + 6min), 0);
   EXPECT_EQ(Kinds(id), kRaced);
   EXPECT_TRUE(Outbox(id).empty());
@@ -124,7 +124,7 @@ TEST_F(ReminderWorkerTest, AnIncidentResolvedSinceTheListingGetsNothing) {
     i.state = core::IncidentState::kResolved;
     i.resolved = kCreated + 20min;
   });
-  ReminderWorker worker(racing_, config_);
+  ReminderWorker worker(racing_, core::FixedConfig(config_));
   // Both the response time and a status update would be due for the open incident.
   EXPECT_EQ(worker.RunOnce(kCreated + 20min), 0);
   EXPECT_EQ(Kinds(id), kRaced);
@@ -136,7 +136,7 @@ TEST_F(ReminderWorkerTest, AnIncidentLoweredInSeveritySinceTheListingIsJudgedByI
   std::string id = Open("SEV-1");
   // SEV-4 answers within 4 h: nothing is due 6 minutes in.
   RaceWith(id, [](core::Incident& i) { i.severity = "SEV-4"; });
-  ReminderWorker worker(racing_, config_);
+  ReminderWorker worker(racing_, core::FixedConfig(config_));
   EXPECT_EQ(worker.RunOnce(kCreated + 6min), 0);
   EXPECT_EQ(Kinds(id), kRaced);
   EXPECT_TRUE(Outbox(id).empty());
@@ -149,7 +149,7 @@ TEST_F(ReminderWorkerTest, TheCommittedSeverityChoosesTheResponseTimeChannelsAnd
   // channel and remind (30 min cadence); SEV-3 raises its 60 min response time
   // in slack-sre and has no update cadence.
   RaceWith(id, [](core::Incident& i) { i.severity = "SEV-3"; });
-  ReminderWorker worker(racing_, config_);
+  ReminderWorker worker(racing_, core::FixedConfig(config_));
   EXPECT_EQ(worker.RunOnce(kCreated + 2h), 1);
   std::vector<std::string> kinds = kRaced;
   kinds.push_back("response_time_exceeded");
@@ -166,7 +166,7 @@ TEST_F(ReminderWorkerTest, NothingIsWrittenWhenTheReminderWasRaisedSinceTheListi
     i.response_sla_breached = true;
     i.last_reminder = kCreated + 20min;
   });
-  ReminderWorker worker(racing_, config_);
+  ReminderWorker worker(racing_, core::FixedConfig(config_));
   EXPECT_EQ(worker.RunOnce(kCreated + 20min), 0);
   EXPECT_EQ(Kinds(id), kRaced);
   EXPECT_TRUE(Outbox(id).empty());

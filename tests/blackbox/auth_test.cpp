@@ -57,7 +57,7 @@ TEST(Auth, ApplicationKeyUserIsTheActor) {
   auto inc = server.CreateIncident("who did it");
   std::string id = inc["id"];
   auto timeline = ParseJson(server.Call("GET", "/api/v2/incidents/" + id + "/timeline").body);
-  std::string first_user = server.app().config().users.front().handle;
+  std::string first_user = server.app().config()->users.front().handle;
   EXPECT_EQ(timeline["data"][0]["attributes"]["author"]["handle"], first_user);
   auto with_users = ParseJson(server.Call("GET", "/api/v2/incidents/" + id + "?include=users").body);
   ASSERT_EQ(with_users["included"].size(), 1u);

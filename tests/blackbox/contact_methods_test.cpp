@@ -199,7 +199,7 @@ TEST_F(ContactMethods, AcknowledgingStopsTheMethodsNotYetSent) {
   }
   auto cancelled = Timeline(id, "notification_cancelled");
   ASSERT_EQ(cancelled.size(), 2u);
-  std::string ack_by = server->app().config().users.front().handle;
+  std::string ack_by = server->app().config()->users.front().handle;
   EXPECT_TRUE(Contains(cancelled[0], "Not sent: page to @samira by email (contact method 2, via email-test): "
                                      "the incident was acknowledged by @" + ack_by + " at 2026-11-27T10:01:00"))
       << cancelled[0];

@@ -212,7 +212,7 @@ TEST(OnCall, OverridesAreValidatedAppliedAndAudited) {
   EXPECT_EQ(ParseJson(server.Call("GET", "/api/v2/on-call/schedules/security-primary").body)["data"]["attributes"]["on_call"]["handle"], who);
   auto audit = ParseJson(server.Call("GET", "/api/v2/on-call/schedules/security-primary/overrides").body)["data"];
   ASSERT_EQ(audit.size(), 1u);
-  std::string actor = server.app().config().users.front().handle;
+  std::string actor = server.app().config()->users.front().handle;
   EXPECT_EQ(audit[0]["attributes"]["created_by"], actor);
   EXPECT_EQ(audit[0]["attributes"]["removed_by"], actor);
 }

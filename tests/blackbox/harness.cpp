@@ -9,12 +9,16 @@
 
 namespace tocsin::testing {
 
-core::Config ExampleConfig() {
-  auto loaded = config::LoadConfigFile(std::string(TOCSIN_SOURCE_DIR) + "/examples/v-commerce/tocsin.yaml");
+core::Config ExampleConfig() { return LoadConfig(ExampleConfigPath()); }
+
+std::string ExampleConfigPath() { return std::string(TOCSIN_SOURCE_DIR) + "/examples/v-commerce/tocsin.yaml"; }
+
+core::Config LoadConfig(const std::string& path) {
+  auto loaded = config::LoadConfigFile(path);
   if (!loaded.ok()) {
     std::string all;
     for (const auto& p : loaded.problems) all += p.ToString() + "\n";
-    throw std::runtime_error("example config does not load:\n" + all);
+    throw std::runtime_error(path + " does not load:\n" + all);
   }
   return loaded.config;
 }
@@ -32,7 +36,7 @@ TestServer::TestServer(TestServerOptions options)
     data_dir_ = std::filesystem::temp_directory_path() / ("tocsin-test-" + RandomHex(8));
     owns_dir_ = true;
   }
-  core::Config config = ExampleConfig();
+  core::Config config = options.config_file.empty() ? ExampleConfig() : LoadConfig(options.config_file.string());
   config.storage.driver = options.driver;
   config.storage.data_dir = data_dir_.string();
   config.server.listen = "127.0.0.1:0";
@@ -42,6 +46,8 @@ TestServer::TestServer(TestServerOptions options)
   app_options.start_workers = options.start_workers;
   app_options.outbox_idle_poll = options.outbox_idle_poll;
   app_options.send_timeout = std::chrono::milliseconds(500);
+  app_options.config_path = options.config_file.string();
+  app_options.before_reload_swap = options.before_reload_swap;
   auto app = app::App::Create(config, &clock_, app_options);
   if (!app) throw std::runtime_error("cannot create app: " + app.error().message);
   app_ = std::move(*app);

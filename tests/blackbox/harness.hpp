@@ -27,6 +27,10 @@ struct TestServerOptions {
   // them with RunWorkersOnce), and the outbox worker's longest idle wait.
   bool start_workers = false;
   std::chrono::milliseconds outbox_idle_poll{1000};
+  // Start from this YAML file instead of the example (and reload it on
+  // App::Reload / POST /-/reload), and the reload's test hook.
+  std::filesystem::path config_file;
+  std::function<void()> before_reload_swap;
 };
 
 class TestServer {
@@ -64,6 +68,8 @@ class TestServer {
 };
 
 core::Config ExampleConfig();
+std::string ExampleConfigPath();
+core::Config LoadConfig(const std::string& path);  // throws listing the problems
 json ParseJson(const std::string& text);
 
 }  // namespace tocsin::testing

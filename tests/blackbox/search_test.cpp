@@ -23,7 +23,7 @@ TEST(Search, QuerySyntaxFacetsAndSort) {
     ASSERT_EQ(r.status, 201) << r.body;
     server.clock().Advance(std::chrono::seconds(1));
   };
-  std::string user = server.app().config().users.front().handle;
+  std::string user = server.app().config()->users.front().handle;
   mk("Checkout down", "SEV-1", {{"teams", {{"value", {"commerce"}}}}, {"services", {{"value", {"checkout"}}}}}, "@" + user);
   mk("Prompt injection detected", "SEV-1", {{"teams", {{"value", {"security"}}}}}, "");
   mk("Slow responses", "SEV-3", {{"services", {{"value", {"chatbotservice"}}}}}, "");

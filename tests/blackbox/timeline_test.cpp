@@ -39,7 +39,7 @@ TEST(Timeline, RecordsEveryChangeWithActorInOrder) {
                                              "todo_completed", "incident_updated", "checklist_added",
                                              "postmortem_created", "todo_completed", "todo_completed", "phase_changed"}));
   ASSERT_EQ(cells.size(), 11u);
-  std::string user = server.app().config().users.front().handle;
+  std::string user = server.app().config()->users.front().handle;
   json human = json::array();
   for (const auto& c : cells) {
     std::string kind = c["attributes"]["kind"];

@@ -21,8 +21,8 @@ struct Session {
 class WebSessions : public ::testing::Test {
  protected:
   void SetUp() override {
-    handle_ = server_.app().config().users.front().handle;
-    ASSERT_TRUE(app::SetPassword(server_.app().config(), server_.app().store(), handle_, kPassword, server_.clock().Now()));
+    handle_ = server_.app().config()->users.front().handle;
+    ASSERT_TRUE(app::SetPassword(*server_.app().config(), server_.app().store(), handle_, kPassword, server_.clock().Now()));
   }
 
   HttpResult SignIn(const std::string& handle, const std::string& password) {
@@ -127,7 +127,7 @@ TEST_F(WebSessions, FailedSignInsAreLimitedPerHandle) {
 }
 
 TEST_F(WebSessions, FailedSignInsAreLimitedPerAddressAcrossConnectionsAndHandles) {
-  const auto& users = server_.app().config().users;
+  const auto& users = server_.app().config()->users;
   ASSERT_GE(users.size(), 2u);
   for (int i = 0; i < 5; ++i) {
     HttpClient fresh(server_.port());  // a new connection (new port) each time

@@ -64,7 +64,7 @@ TEST_F(Workflow, APromptInjectionOpensATypedSecurityIncidentWithItsLinksAndCheck
   json inc = Get(id);
   json a = inc["attributes"];
   EXPECT_EQ(a["incident_type"], "Security");
-  const auto* security = server.app().config().FindType("Security");
+  const auto* security = server.app().config()->FindType("Security");
   ASSERT_TRUE(security);
   EXPECT_EQ(a["incident_type_uuid"], security->id);
   EXPECT_EQ(a["phase"], "Detection & Triage");
@@ -157,7 +157,7 @@ TEST_F(Workflow, TemplateFieldsAreValidatedAndLandOnTheTimeline) {
 }
 
 TEST_F(Workflow, AManualIncidentMayNameItsTypeAndGetsItsTemplate) {
-  const auto* llm = server.app().config().FindType("LLM Quality");
+  const auto* llm = server.app().config()->FindType("LLM Quality");
   ASSERT_TRUE(llm);
   auto r = server.Call("POST", "/api/v2/incidents",
                        {{"data", {{"type", "incidents"},

@@ -121,16 +121,20 @@ echo "$out" | grep -q "decision: ignored" || fail "route: unmatched alert not ig
 if "$bin" route --config "$example" <(echo '{not json') >/dev/null 2>&1; then fail "route accepted malformed JSON"; fi
 
 # 6. serve, answer the seed's create curl, stop gracefully on SIGTERM.
+# read_address FD: the URL on the server's "tocsin listening" log line, read from FD.
+read_address() {
+  local line
+  while IFS= read -r -t 30 line <&"$1"; do
+    if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then echo "${BASH_REMATCH[1]}"; return 0; fi
+  done
+  return 1
+}
 fifo="$work/log"
 mkfifo "$fifo"
 "$bin" serve --config "$example" --data "$work/data" --listen 127.0.0.1:0 2>"$fifo" &
 pid=$!
 exec 3<"$fifo"
-addr=""
-while IFS= read -r -t 30 line <&3; do
-  if [[ "$line" =~ address=(http://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[1]}"; break; fi
-done
-[ -n "$addr" ] || fail "server did not report its address"
+addr=$(read_address 3) || fail "server did not report its address"
 cat <&3 >/dev/null &
 code=$(curl -s -o "$work/created.json" -w '%{http_code}' -X POST "$addr/api/v2/incidents" \
   -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app" -H "Content-Type: application/json" \
@@ -197,6 +201,43 @@ IFS= read -r -t 30 jline <&4
 kill -TERM "$jpid"; wait "$jpid"
 echo "$jline" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); assert d["msg"]=="tocsin listening" and d["address"].startswith("http://127.0.0.1:"), d' \
   || fail "JSON log line is not JSON with msg and address: $jline"
+
+# 8. Live reload: diff-config, SIGHUP, tocsin reload; an invalid file is refused and the old one kept.
+cp "$example" "$work/live.yaml"
+sed "s/title: 'Predictive: Potential Failure in 2 Hours'/title: 'Predicted failure'/" "$example" >"$work/next.yaml"
+out=$("$bin" diff-config "$example" "$work/next.yaml") || fail "diff-config failed: $out"
+echo "$out" | grep -qx "rules: '\[V-Commerce\] Predictive Capacity Incident' changed (incident_settings.title)" ||
+  fail "diff-config: wrong report: $out"
+out=$("$bin" diff-config --format json "$example" "$example") || fail "diff-config --format json failed"
+[ "$out" = '{"changes":[]}' ] || fail "diff-config of a file with itself: $out"
+json=$("$bin" keys create --config "$work/live.yaml" --data "$work/data3" --name live --json) || fail "keys create (live) failed"
+lapi=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+lapp=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["application_key"])')
+mkfifo "$work/llog"
+"$bin" serve --config "$work/live.yaml" --data "$work/data3" --listen 127.0.0.1:0 2>"$work/llog" &
+lpid=$!
+exec 5<"$work/llog"
+laddr=$(read_address 5) || fail "live server did not report its address"
+cat <&5 >"$work/live.log" &
+catpid=$!
+ready_hash() { curl -s "$laddr/readyz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["config_hash"])'; }
+[ "$(ready_hash)" = "$(sha256sum "$work/live.yaml" | cut -d' ' -f1)" ] || fail "/readyz does not show the config hash"
+cp "$work/next.yaml" "$work/live.yaml"
+want=$(sha256sum "$work/next.yaml" | cut -d' ' -f1)
+kill -HUP "$lpid"
+for _ in $(seq 1 500); do [ "$(ready_hash)" = "$want" ] && break; done
+[ "$(ready_hash)" = "$want" ] || fail "SIGHUP did not reload the config"
+kill -0 "$lpid" || fail "the server stopped on SIGHUP"
+echo "severity: 'SEV-9'" >>"$work/live.yaml"
+if out=$(DD_API_KEY=$lapi DD_APP_KEY=$lapp "$bin" reload --url "$laddr" 2>&1); then fail "reload accepted an invalid file: $out"; fi
+echo "$out" | grep -q "keeps running the old one" || fail "reload: refusal not explained: $out"
+[ "$(ready_hash)" = "$want" ] || fail "a refused reload changed the config in force"
+cp "$work/next.yaml" "$work/live.yaml"
+out=$(DD_API_KEY=$lapi DD_APP_KEY=$lapp "$bin" reload --url "$laddr") || fail "reload failed: $out"
+echo "$out" | grep -q "no change" || fail "reload of the same file: $out"
+kill -TERM "$lpid"; wait "$lpid" || fail "live server did not stop cleanly"
+wait "$catpid"
+grep -q "configuration reloaded by=SIGHUP" "$work/live.log" || fail "the SIGHUP reload was not logged"
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s)"

@@ -810,6 +810,35 @@ TEST_P(StoreConformance, PasswordHashesAreSetReplacedAndKept) {
   }
 }
 
+TEST_P(StoreConformance, ConfigReloadsAreKeptNewestFirst) {
+  EXPECT_TRUE(store_->ListConfigReloads(10)->empty());
+  core::ConfigReloadRecord first{"r1", now_, "@alice", "hash-b", "hash-a",
+                                 {"rules: 'Payments down' changed (severity)", "users: 'carol' added"}, {}};
+  core::ConfigReloadRecord second{"r2", now_ + std::chrono::minutes(5), "SIGHUP", "hash-c", "hash-b", {},
+                                  {"server.listen"}};
+  ASSERT_TRUE(store_->RecordConfigReload(first));
+  ASSERT_TRUE(store_->RecordConfigReload(second));
+  auto check = [&] {
+    auto all = store_->ListConfigReloads(10);
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0].id, "r2");
+    EXPECT_EQ((*all)[0].actor, "SIGHUP");
+    EXPECT_EQ((*all)[0].at, now_ + std::chrono::minutes(5));
+    EXPECT_TRUE((*all)[0].changes.empty());
+    EXPECT_EQ((*all)[0].needs_restart, std::vector<std::string>{"server.listen"});
+    EXPECT_EQ((*all)[1].hash, "hash-b");
+    EXPECT_EQ((*all)[1].previous_hash, "hash-a");
+    EXPECT_EQ((*all)[1].changes, first.changes);
+    EXPECT_EQ(store_->ListConfigReloads(1)->size(), 1u);
+  };
+  check();
+  if (GetParam().durable) {
+    Reopen();
+    check();
+  }
+}
+
 TEST_P(StoreConformance, SessionsAreFoundUntilTheyExpireOrEnd) {
   using std::chrono::hours;
   core::SessionRecord s{"tokenhash1", "alice", now_, now_ + hours(12)};

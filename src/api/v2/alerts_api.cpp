@@ -140,7 +140,16 @@ std::vector<core::AlertWork> PlanAlerts(std::vector<core::Alert> alerts, const c
   return work;
 }
 
-AlertsApi::AlertsApi(const ApiContext& ctx) : ctx_(ctx), rules_(ctx.config->rules, ctx.config->severities) {}
+AlertsApi::AlertsApi(const ApiContext& ctx) : ctx_(ctx) {}
+
+std::shared_ptr<const core::RuleIndex> AlertsApi::RulesFor(const std::shared_ptr<const core::Config>& config) {
+  std::lock_guard lock(rules_mu_);
+  if (rules_config_ != config) {
+    rules_ = std::make_shared<const core::RuleIndex>(config->rules, config->severities);
+    rules_config_ = config;
+  }
+  return rules_;
+}
 
 http::Response AlertsApi::Ingest(const http::Request& req, const std::string& source) {
   if (req.method != "POST") {
@@ -156,7 +165,9 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
   TimePoint now = ctx_.clock->Now();
   auto alerts = ParseAlerts(source, req.body, now);
   if (!alerts) return ErrorResponse(alerts.error());
-  auto records = ctx_.store->IngestAlerts(PlanAlerts(std::move(*alerts), rules_, *ctx_.config, now, ctx_.new_id,
+  std::shared_ptr<const core::Config> config = ctx_.config.shared();
+  auto rules = RulesFor(config);
+  auto records = ctx_.store->IngestAlerts(PlanAlerts(std::move(*alerts), *rules, *config, now, ctx_.new_id,
                                                     ctx_.directory ? ctx_.directory() : nullptr));
   if (!records) return ErrorResponse(records.error());
   // The outbox sleeps until something is due: wake it only for new deliveries.

@@ -6,6 +6,7 @@
 // A 2xx answer means every alert of the request is committed with what it did.
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "api/v2/api.hpp"
@@ -32,8 +33,13 @@ class AlertsApi {
   http::Response List(const http::Request& request);
 
  private:
+  // The rule index of the request's config snapshot, built once per snapshot.
+  std::shared_ptr<const core::RuleIndex> RulesFor(const std::shared_ptr<const core::Config>& config);
+
   const ApiContext& ctx_;
-  core::RuleIndex rules_;
+  std::mutex rules_mu_;
+  std::shared_ptr<const core::Config> rules_config_;  // the snapshot rules_ was built from
+  std::shared_ptr<const core::RuleIndex> rules_;
 };
 
 }  // namespace tocsin::api::v2

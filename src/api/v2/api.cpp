@@ -102,7 +102,7 @@ struct ApiV2::Impl {
       : ctx(std::move(c)),
         limiter(ctx.config->server.rate_limit_requests, ctx.config->server.rate_limit_period),
         alerts(ctx),
-        sessions(*ctx.store, *ctx.config, *ctx.clock),
+        sessions(*ctx.store, ctx.config, *ctx.clock),
         web_ui(ctx, sessions) {
     AddRoutes();
   }
@@ -126,8 +126,13 @@ struct ApiV2::Impl {
     });
     router.Add("*", "/readyz", A::kPublic, [this](const http::Request&, const RouteParams&, const core::Actor&) {
       bool ready = !ctx.ready || ctx.ready();
-      return JsonResponse(ready ? 200 : 503, {{"status", ready ? "ready" : "not ready"}});
+      return JsonResponse(ready ? 200 : 503,
+                          {{"status", ready ? "ready" : "not ready"}, {"config_hash", config().source_sha256}});
     });
+    // Alertmanager's reload path; an admin key pair (or a signed-in session), never an ingestion key.
+    router.Add("POST", "/-/reload", A::kApiKey, [this](const http::Request&, const RouteParams&, const core::Actor& actor) {
+      return Reload(actor);
+    }, Scope::kAdmin);
     router.Add("GET", "/metrics", A::kPublic,
                [this](const http::Request&, const RouteParams&, const core::Actor&) { return Metrics(); });
     // The API's own description, made from this table (DESIGN.md section 7).
@@ -136,7 +141,7 @@ struct ApiV2::Impl {
       for (const auto& r : router.routes()) routes.push_back(Info(r));
       http::Response res;
       res.content_type = "application/json";
-      res.body = OpenApiDocument(routes, ctx.config->server.public_url);
+      res.body = OpenApiDocument(routes, config().server.public_url);
       return res;
     });
     // Alert senders authenticate with an ingestion key (AlertsApi checks it).
@@ -297,10 +302,33 @@ struct ApiV2::Impl {
     out += "# HELP tocsin_ready Whether the server is serving (1) or starting/stopping (0).\n"
            "# TYPE tocsin_ready gauge\n"
            "tocsin_ready " + std::string(!ctx.ready || ctx.ready() ? "1" : "0") + "\n";
+    out += "# HELP tocsin_config_info The configuration in force: the SHA-256 of its file.\n"
+           "# TYPE tocsin_config_info gauge\n"
+           "tocsin_config_info{hash=\"" + config().source_sha256 + "\"} 1\n";
     http::Response r;
     r.content_type = "text/plain; version=0.0.4";
     r.body = std::move(out);
     return r;
+  }
+
+  http::Response Reload(const core::Actor& actor) {
+    if (!ctx.reload) return ErrorResponse(501, "this server cannot reload its configuration");
+    ReloadAnswer a = ctx.reload("@" + actor.handle);
+    switch (a.kind) {
+      case ReloadAnswer::Kind::kApplied:
+        return JsonResponse(200, {{"status", "applied"},
+                                  {"config_hash", a.hash},
+                                  {"previous_config_hash", a.previous_hash},
+                                  {"changes", a.changes},
+                                  {"needs_restart", a.needs_restart}});
+      case ReloadAnswer::Kind::kInvalid:
+        return JsonResponse(400, {{"errors", a.errors}, {"config_hash", a.previous_hash}});
+      case ReloadAnswer::Kind::kBusy:
+        return JsonResponse(409, {{"errors", a.errors}});
+      case ReloadAnswer::Kind::kFailed:
+        break;
+    }
+    return JsonResponse(500, {{"errors", a.errors}});
   }
 
   static http::Response MethodNotAllowed(const std::string& allowed) {
@@ -352,7 +380,7 @@ struct ApiV2::Impl {
   }
 
   usecases::Context UseCases() const {
-    return usecases::Context{ctx.config, ctx.store, ctx.clock, ctx.new_id, ctx.wake_outbox, ctx.directory};
+    return usecases::Context{ctx.config.get(), ctx.store, ctx.clock, ctx.new_id, ctx.wake_outbox, ctx.directory};
   }
 
   // POST /api/v2/incidents/{id}/acknowledge: records who and when (MTTA),
@@ -507,7 +535,11 @@ struct ApiV2::Impl {
 ApiV2::ApiV2(ApiContext context) : impl_(std::make_unique<Impl>(std::move(context))) {}
 ApiV2::~ApiV2() = default;
 
-http::Response ApiV2::Handle(const http::Request& request) { return impl_->Route(request); }
+http::Response ApiV2::Handle(const http::Request& request) {
+  // One config snapshot for the whole request (ADR 0011).
+  ConfigRef::Pin pin(impl_->ctx.config);
+  return impl_->Route(request);
+}
 
 std::vector<RouteInfo> ApiV2::Routes() const {
   std::vector<RouteInfo> out;

@@ -14,12 +14,24 @@
 #include "core/config/config.hpp"
 #include "core/escalation/escalation.hpp"
 #include "core/ports/store.hpp"
+#include "api/v2/config_ref.hpp"
 #include "http/message.hpp"
 
 namespace tocsin::api::v2 {
 
+// What a reload did (POST /-/reload); see app::ConfigReloader.
+struct ReloadAnswer {
+  enum class Kind { kApplied, kInvalid, kBusy, kFailed };
+  Kind kind = Kind::kApplied;
+  std::vector<std::string> errors;         // kInvalid: every problem, file:line:column
+  std::string hash;                        // SHA-256 of the file now in force
+  std::string previous_hash;
+  std::vector<std::string> changes;        // what changed, one line each
+  std::vector<std::string> needs_restart;  // settings that changed but apply only on restart
+};
+
 struct ApiContext {
-  const core::Config* config = nullptr;
+  ConfigRef config;
   core::Store* store = nullptr;
   const Clock* clock = nullptr;
   std::function<std::string()> new_id;  // UUIDs for new incidents
@@ -32,6 +44,9 @@ struct ApiContext {
                                     const core::Actor& actor)> add_override;
   std::function<Result<void>(const std::string& schedule, const std::string& id, const core::Actor& actor)>
       remove_override;
+  // POST /-/reload: re-reads, validates and swaps in the config file; `who`
+  // names the caller for the record. Absent: the route answers 501.
+  std::function<ReloadAnswer(const std::string& who)> reload;
 };
 
 // One entry of the route table, for tests and documentation.

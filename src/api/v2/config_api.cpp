@@ -37,10 +37,10 @@ json TypeRef(const core::IncidentType* type) {
   return json{{"data", {{"id", type->id}, {"type", "incident_types"}}}};
 }
 
-// Everything an answer needs, fixed when the routes are added: the config the
-// server runs with never changes under it.
+// Everything an answer needs: the request's config snapshot (ConfigRef) and
+// when the server started.
 struct ConfigView {
-  const core::Config* config = nullptr;
+  ConfigRef config;
   std::string loaded;  // RFC 3339: when this configuration was loaded (createdAt/modifiedAt)
 
   const core::Config& c() const { return *config; }

@@ -93,7 +93,7 @@ http::Response TestChannel(const ApiContext& ctx, const std::string& name) {
   d.channel = name;
   d.created = d.next_attempt_at = ctx.clock->Now();
   notify::SendContext sc;
-  sc.config = ctx.config;
+  sc.config = ctx.config.get();
   sc.public_url = ctx.config->server.public_url;
   core::AttemptOutcome outcome = notify::Send(*channel, d, nullptr, sc);
   const char* kind = outcome.kind == core::AttemptOutcome::Kind::kDelivered ? "delivered"

@@ -79,7 +79,7 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
   auto store = storage::MakeMemoryStore();
   FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
   ApiContext ctx;
-  ctx.config = &config;
+  ctx.config = ConfigRef(core::FixedConfig(config));
   ctx.store = store.get();
   ctx.clock = &clock;
   ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
@@ -128,7 +128,7 @@ TEST(RouteTable, KeyScopesDecideWhichMethodsEachRouteAnswers) {
   auto store = storage::MakeMemoryStore();
   FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
   ApiContext ctx;
-  ctx.config = &config;
+  ctx.config = ConfigRef(core::FixedConfig(config));
   ctx.store = store.get();
   ctx.clock = &clock;
   ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
@@ -182,7 +182,7 @@ TEST(RouteTable, KeyScopesDecideWhichMethodsEachRouteAnswers) {
     }
   }
   EXPECT_GT(writes, 10);
-  EXPECT_EQ(admin_routes, (std::set<std::string>{"/api/v2/on-call/*"}));
+  EXPECT_EQ(admin_routes, (std::set<std::string>{"/api/v2/on-call/*", "/-/reload"}));
 }
 
 // The OpenAPI document is the route table: every API route is in it with
@@ -193,7 +193,7 @@ TEST(RouteTable, TheOpenApiDocumentListsEveryApiRoute) {
   auto store = storage::MakeMemoryStore();
   FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
   ApiContext ctx;
-  ctx.config = &config;
+  ctx.config = ConfigRef(core::FixedConfig(config));
   ctx.store = store.get();
   ctx.clock = &clock;
   ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };

@@ -6,15 +6,15 @@
 
 namespace tocsin::api::v2 {
 
-Sessions::Sessions(core::Store& store, const core::Config& config, const Clock& clock, SessionOptions options)
+Sessions::Sessions(core::Store& store, ConfigRef config, const Clock& clock, SessionOptions options)
     : store_(store),
       config_(config),
       clock_(clock),
       options_([&] {
-        options.lifetime = config.server.session_lifetime;
+        options.lifetime = config->server.session_lifetime;
         return options;
       }()),
-      secure_(config.server.public_url.rfind("https://", 0) == 0) {}
+      secure_(config->server.public_url.rfind("https://", 0) == 0) {}
 
 bool Sessions::TooManyFailures(const std::string& key, TimePoint now) {
   std::lock_guard lock(mu_);
@@ -51,7 +51,7 @@ Result<SignedIn> Sessions::SignIn(const std::string& raw_handle, const std::stri
                          std::to_string(minutes) + " minutes");
   }
   std::optional<std::string> hash;
-  if (config_.FindUser(handle)) {
+  if (config_->FindUser(handle)) {
     auto stored = store_.GetPasswordHash(handle);
     if (!stored) return tl::unexpected(stored.error());
     hash = *stored;
@@ -90,7 +90,7 @@ Result<std::optional<SessionPrincipal>> Sessions::Find(const http::Request& requ
   std::string token_hash = Sha256Hex(*token);
   auto found = store_.FindSession(token_hash, clock_.Now());
   if (!found) return tl::unexpected(found.error());
-  if (!*found || !config_.FindUser((*found)->user_handle)) return std::optional<SessionPrincipal>();
+  if (!*found || !config_->FindUser((*found)->user_handle)) return std::optional<SessionPrincipal>();
   return std::optional<SessionPrincipal>(SessionPrincipal{ActorFor((*found)->user_handle), CsrfFor(*token), token_hash});
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "api/v2/config_ref.hpp"
 #include "common/clock.hpp"
 #include "common/result.hpp"
 #include "core/config/config.hpp"
@@ -49,7 +50,7 @@ struct SessionPrincipal {
 class Sessions {
  public:
   // options.lifetime is taken from config.server.session_lifetime.
-  Sessions(core::Store& store, const core::Config& config, const Clock& clock, SessionOptions options = {});
+  Sessions(core::Store& store, ConfigRef config, const Clock& clock, SessionOptions options = {});
 
   // kPermissionDenied for an unknown handle, a user without a password or a
   // wrong password (one message for all three); kResourceExhausted when the
@@ -76,7 +77,7 @@ class Sessions {
   void RecordFailure(const std::string& key, TimePoint now);
 
   core::Store& store_;
-  const core::Config& config_;
+  ConfigRef config_;
   const Clock& clock_;
   SessionOptions options_;
   bool secure_;

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -233,6 +235,9 @@ struct Channel {
 
 struct Config {
   std::string source_file;
+  // SHA-256 (hex) of the file's bytes as read: which config is in force
+  // (/readyz, /metrics, each incident's creation event, reload records).
+  std::string source_sha256;
   ServerConfig server;
   StorageConfig storage;
   std::vector<SeverityLevel> severities;  // ordered most severe first
@@ -262,6 +267,17 @@ struct Config {
   const IncidentType* FindType(const std::string& name_or_id) const;
   const IncidentTemplate* FindTemplate(const std::string& name) const;
 };
+
+// The config in force, as an immutable snapshot: whoever holds one keeps it
+// alive and unchanged, whatever a reload swaps in meanwhile. A request or a
+// worker step asks once and uses that snapshot throughout (ADR 0011).
+using ConfigSource = std::function<std::shared_ptr<const Config>()>;
+// A source that always answers the same snapshot (a copy of `config`): for
+// commands and tests that never reload.
+inline ConfigSource FixedConfig(Config config) {
+  auto snapshot = std::make_shared<const Config>(std::move(config));
+  return [snapshot] { return snapshot; };
+}
 
 // The seed's four severities: response times 5 min / 15 min / 1 h / 4 h, status
 // updates every 15 min (SEV-1) and 30 min (SEV-2), post-mortems for SEV-1/SEV-2.

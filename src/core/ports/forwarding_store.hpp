@@ -82,6 +82,10 @@ class ForwardingStore : public Store {
     return inner_.FindSession(token_hash, now);
   }
   Result<void> DeleteSession(const std::string& token_hash) override { return inner_.DeleteSession(token_hash); }
+  Result<void> RecordConfigReload(const ConfigReloadRecord& record) override { return inner_.RecordConfigReload(record); }
+  Result<std::vector<ConfigReloadRecord>> ListConfigReloads(std::int64_t limit) override {
+    return inner_.ListConfigReloads(limit);
+  }
   std::optional<std::string> Failure() const override { return inner_.Failure(); }
   void SetFailureHandler(std::function<void(const std::string&)> handler) override {
     inner_.SetFailureHandler(std::move(handler));

@@ -94,6 +94,19 @@ struct SessionRecord {
   TimePoint expires{};
 };
 
+// One configuration reload (POST /-/reload, SIGHUP, `tocsin reload`): who
+// asked, when, the SHA-256 of the file swapped in and of the one it replaced,
+// and what changed (config::DiffLines, one line each).
+struct ConfigReloadRecord {
+  std::string id;
+  TimePoint at{};
+  std::string actor;  // "@alice" (a key pair or session), "SIGHUP"
+  std::string hash;
+  std::string previous_hash;
+  std::vector<std::string> changes;
+  std::vector<std::string> needs_restart;  // changed settings that apply only on restart
+};
+
 // One alert to record, with its group and the pure decision to apply.
 struct AlertWork {
   Alert alert;
@@ -282,6 +295,10 @@ class Store {
   virtual Result<std::optional<SessionRecord>> FindSession(const std::string& token_hash, TimePoint now) = 0;
   // Ends a session (sign-out); ending an unknown one is not an error.
   virtual Result<void> DeleteSession(const std::string& token_hash) = 0;
+
+  // Configuration reloads, kept for audit. Listing is newest first, at most `limit`.
+  virtual Result<void> RecordConfigReload(const ConfigReloadRecord& record) = 0;
+  virtual Result<std::vector<ConfigReloadRecord>> ListConfigReloads(std::int64_t limit) = 0;
 
   // Set once the store can no longer promise durability (a failed fdatasync:
   // the kernel may have dropped the dirty pages, so nothing written since can

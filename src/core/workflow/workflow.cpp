@@ -183,6 +183,12 @@ void Follow(const Config& config, const Incident* before, Incident& after, std::
     AddLink(after, events, type ? "Dashboard: " + type->name : "Dashboard", dashboard, now, new_id);
     AddChecklists(config, "created", after, events, now, new_id);
     after.phase = std::string(PhaseOf(after));
+    // Which config the incident was opened under, on its creation event.
+    if (!config.source_sha256.empty()) {
+      for (auto& e : events) {
+        if (e.kind == kEventCreated) e.changes.push_back({"config_hash", "", config.source_sha256});
+      }
+    }
     return;
   }
 

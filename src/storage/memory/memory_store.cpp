@@ -450,6 +450,22 @@ class MemoryStore final : public core::Store {
     return {};
   }
 
+  Result<void> RecordConfigReload(const core::ConfigReloadRecord& record) override {
+    std::lock_guard lock(mu_);
+    if (closed_) return MakeError(ErrorCode::kUnavailable, "store is closed");
+    reloads_.push_back(record);
+    return {};
+  }
+
+  Result<std::vector<core::ConfigReloadRecord>> ListConfigReloads(std::int64_t limit) override {
+    std::lock_guard lock(mu_);
+    std::vector<core::ConfigReloadRecord> out;
+    for (auto it = reloads_.rbegin(); it != reloads_.rend() && static_cast<std::int64_t>(out.size()) < limit; ++it) {
+      out.push_back(*it);
+    }
+    return out;
+  }
+
   void Close() override {
     std::lock_guard lock(mu_);
     closed_ = true;
@@ -494,6 +510,7 @@ class MemoryStore final : public core::Store {
   std::vector<core::KeyRecord> keys_;
   std::map<std::string, std::string> passwords_;
   std::map<std::string, core::SessionRecord> sessions_;
+  std::vector<core::ConfigReloadRecord> reloads_;
   std::vector<core::OverrideRecord> overrides_;
   std::unordered_map<std::string, std::string> groups_;
   std::vector<core::AlertRecord> alerts_;

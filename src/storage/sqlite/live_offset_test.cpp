@@ -228,7 +228,7 @@ TEST_F(LiveOffsetTest, MigrationCountsExistingRowsAndTriggersKeepCounting) {
       "DROP INDEX incidents_deleted; "
       // Later migrations are undone too, so that 9 runs again (with them after it).
       "DROP TRIGGER outbox_counts_insert; DROP TRIGGER outbox_counts_update; DROP TABLE outbox_counts; "
-      "DROP INDEX outbox_retrying; DROP TABLE user_passwords; DROP TABLE web_sessions; "
+      "DROP INDEX outbox_retrying; DROP TABLE user_passwords; DROP TABLE web_sessions; DROP TABLE config_reloads; "
       "ALTER TABLE api_keys DROP COLUMN scope; "
       "DELETE FROM schema_migrations WHERE version >= 9");
   EXPECT_EQ(Query("SELECT n FROM incident_count", {}), Ids{12});

@@ -226,6 +226,21 @@ CREATE INDEX web_sessions_expires ON web_sessions(expires);
 -- every power they had.
 ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'admin';
 )sql"},
+      {13, "configuration reloads", R"sql(
+-- Each configuration reload (docs/configuration.md): who, when, the SHA-256
+-- of the file swapped in and of the one it replaced, and what changed (one
+-- line per change, newline-separated).
+CREATE TABLE config_reloads (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  previous_hash TEXT NOT NULL,
+  changes TEXT NOT NULL,
+  needs_restart TEXT NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -30,6 +30,30 @@
 namespace tocsin::storage {
 namespace {
 
+// A list of one-line texts as one column (newlines inside a line become spaces).
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    std::string one = line;
+    std::replace(one.begin(), one.end(), '\n', ' ');
+    out += (out.empty() ? "" : "\n") + one;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (!text.empty() && start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+
 using sqlite::Connection;
 using sqlite::Param;
 using sqlite::Statement;
@@ -669,6 +693,35 @@ class SqliteStore final : public core::Store {
       if (!q) return tl::unexpected(q.error());
       q->Bind(1, token_hash);
       return q->Run();
+    });
+  }
+
+  Result<void> RecordConfigReload(const core::ConfigReloadRecord& r) override {
+    return Write([&](Connection& c) -> Result<void> {
+      auto q = c.Prepare(
+          "INSERT INTO config_reloads (id, at, actor, hash, previous_hash, changes, needs_restart) VALUES (?,?,?,?,?,?,?)");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({r.id, ToUnixMicros(r.at), r.actor, r.hash, r.previous_hash, JoinLines(r.changes),
+                  JoinLines(r.needs_restart)});
+      return q->Run();
+    });
+  }
+
+  Result<std::vector<core::ConfigReloadRecord>> ListConfigReloads(std::int64_t limit) override {
+    return Read([&](Connection& c) -> Result<std::vector<core::ConfigReloadRecord>> {
+      auto q = c.Prepare(
+          "SELECT id, at, actor, hash, previous_hash, changes, needs_restart FROM config_reloads ORDER BY seq DESC LIMIT ?");
+      if (!q) return tl::unexpected(q.error());
+      q->Bind(1, limit);
+      std::vector<core::ConfigReloadRecord> out;
+      for (;;) {
+        auto step = q->Step();
+        if (!step) return tl::unexpected(step.error());
+        if (!*step) break;
+        out.push_back({q->Text(0), FromUnixMicros(q->Int(1)), q->Text(2), q->Text(3), q->Text(4), SplitLines(q->Text(5)),
+                       SplitLines(q->Text(6))});
+      }
+      return out;
     });
   }
 
