@@ -19,4 +19,8 @@ struct Remote {
 // Errors name what went wrong (no such incident, no post-mortem, HTTP status).
 Result<std::string> FetchPostmortem(const Remote& remote, const std::string& incident, const std::string& format);
 
+// `tocsin report weekly [--week W] [--format F]`: the weekly review of an ISO
+// week ("2026-W48"; empty = the last full week) as markdown, html or json.
+Result<std::string> FetchWeeklyReport(const Remote& remote, const std::string& week, const std::string& format);
+
 }  // namespace tocsin::app

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "config/sections.hpp"
+#include "core/schedule/schedule.hpp"
 
 namespace tocsin::config::detail {
 namespace {
@@ -84,8 +85,17 @@ void LoadTarget(LoadState& state, const Value& item) {
 
 void LoadMetrics(LoadState& state, const Value& value) {
   Reader& r = state.reader;
-  auto fields = r.Map(value, {"targets", "trend_weeks"});
+  auto fields = r.Map(value, {"targets", "trend_weeks", "time_zone"});
   if (!fields) return;
+  if (const Value* v = fields->Get("time_zone")) {
+    if (auto tz = r.String(v)) {
+      if (!core::schedule::IsKnownTimeZone(*tz)) {
+        r.Report(*v, "unknown time zone '" + *tz + "' (expected an IANA name like Europe/Paris or UTC)");
+      } else {
+        state.config.metrics.time_zone = *tz;
+      }
+    }
+  }
   if (auto n = r.Integer(fields->Get("trend_weeks"), 2, 520)) state.config.metrics.trend_weeks = static_cast<int>(*n);
   if (const Value* targets = fields->Get("targets")) {
     auto items = r.List(*targets);

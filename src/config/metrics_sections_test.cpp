@@ -65,5 +65,15 @@ TEST(ConfigMetrics, BadTargetsAreReportedAtTheirPlace) {
   EXPECT_NE(problems.find("'statistic' applies to mttd, mtta and mttr only"), std::string::npos) << problems;
 }
 
+TEST(ConfigMetrics, TheReviewsTimeZone) {
+  auto ok = Load("metrics:\n  time_zone: Europe/Paris\n");
+  ASSERT_TRUE(ok.ok()) << Problems(ok);
+  EXPECT_EQ(ok.config.metrics.time_zone, "Europe/Paris");
+  EXPECT_EQ(Load("metrics: {}\n").config.metrics.time_zone, "UTC");
+  auto problems = Problems(Load("metrics:\n  time_zone: Mars/Olympus\n"));
+  EXPECT_NE(problems.find("test.yaml:2:14: metrics.time_zone: unknown time zone 'Mars/Olympus'"), std::string::npos)
+      << problems;
+}
+
 }  // namespace
 }  // namespace tocsin::config

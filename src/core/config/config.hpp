@@ -220,6 +220,7 @@ struct MetricTarget {
 struct MetricsConfig {
   std::vector<MetricTarget> targets;
   int trend_weeks = 12;  // weeks a trend is fitted over
+  std::string time_zone = "UTC";  // where the weekly review's weeks start (IANA name)
 };
 
 // A named notification target (seed: "slack-security-alerts", "pagerduty-security").
