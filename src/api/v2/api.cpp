@@ -11,6 +11,7 @@
 #include "api/v2/config_api.hpp"
 #include "api/v2/errors.hpp"
 #include "api/v2/impacts_api.hpp"
+#include "api/v2/metrics_api.hpp"
 #include "api/v2/incident_json.hpp"
 #include "api/v2/notifications_api.hpp"
 #include "api/v2/oncall_api.hpp"
@@ -20,6 +21,7 @@
 #include "api/v2/todos_api.hpp"
 #include "common/password.hpp"
 #include "common/random.hpp"
+#include "common/server_metrics.hpp"
 #include "core/incident/incident_patch.hpp"
 #include "usecases/incidents.hpp"
 
@@ -210,9 +212,11 @@ struct ApiV2::Impl {
     return Authenticate(*ctx.store, auth_req);
   }
 
-  http::Response Route(const http::Request& req) {
+  // `pattern` receives the matched route's pattern (for the HTTP metrics' bounded labels).
+  http::Response Route(const http::Request& req, std::string* pattern) {
     auto found = router.Find(req.method, req.path);
     const v2::Route* route = found.route;
+    *pattern = route ? route->pattern : "(unmatched)";
     bool api_path = req.path.rfind("/api/", 0) == 0;
     if (route && route->access != Access::kApiKey) return route->handler(req, found.params, core::Actor{});
     // No route: outside /api/ that is all there is to say; under it, the
@@ -249,27 +253,8 @@ struct ApiV2::Impl {
     return res;
   }
 
-  // Prometheus text format: deliveries by state (so a give-up shows on a
-  // dashboard and can alert), and the server's readiness.
-  http::Response Metrics() {
-    std::string out =
-        "# HELP tocsin_notifications Notification deliveries in the outbox, by state.\n"
-        "# TYPE tocsin_notifications gauge\n";
-    for (auto state : {core::DeliveryState::kQueued, core::DeliveryState::kSending, core::DeliveryState::kDelivered,
-                       core::DeliveryState::kFailed, core::DeliveryState::kGaveUp, core::DeliveryState::kCancelled}) {
-      auto n = ctx.store->CountDeliveries(state);
-      if (!n) return ErrorResponse(n.error());
-      out += "tocsin_notifications{state=\"" + std::string(core::DeliveryStateName(state)) + "\"} " +
-             std::to_string(*n) + "\n";
-    }
-    out += "# HELP tocsin_ready Whether the server is serving (1) or starting/stopping (0).\n"
-           "# TYPE tocsin_ready gauge\n"
-           "tocsin_ready " + std::string(!ctx.ready || ctx.ready() ? "1" : "0") + "\n";
-    http::Response r;
-    r.content_type = "text/plain; version=0.0.4";
-    r.body = std::move(out);
-    return r;
-  }
+  // Prometheus text format (api/v2/metrics_api.cpp).
+  http::Response Metrics() { return PrometheusMetrics(ctx); }
 
   static http::Response MethodNotAllowed(const std::string& allowed) {
     auto r = ErrorResponse(405, "Method not allowed");
@@ -475,7 +460,13 @@ struct ApiV2::Impl {
 ApiV2::ApiV2(ApiContext context) : impl_(std::make_unique<Impl>(std::move(context))) {}
 ApiV2::~ApiV2() = default;
 
-http::Response ApiV2::Handle(const http::Request& request) { return impl_->Route(request); }
+http::Response ApiV2::Handle(const http::Request& request) {
+  auto start = std::chrono::steady_clock::now();
+  std::string pattern;
+  http::Response r = impl_->Route(request, &pattern);
+  server_metrics::HttpRequest(pattern, request.method, r.status, std::chrono::steady_clock::now() - start);
+  return r;
+}
 
 std::vector<RouteInfo> ApiV2::Routes() const {
   std::vector<RouteInfo> out;
