@@ -153,5 +153,40 @@ TEST(WeeklyReportApi, BadParametersAreRefusedNamingThem) {
   EXPECT_EQ(server.CallWith("GET", "/api/v2/reports/weekly", "", {}).status, 401);
 }
 
+TEST(ErrorBudgetsApi, CustomerImpactOfAServicesIncidentsConsumesItsBudget) {
+  TestServerOptions options;
+  options.tweak = [](core::Config& c) { c.slos = {{"checkout", 99.9, std::chrono::hours(24 * 30), {}}}; };
+  TestServer server(options);
+  TimePoint t0 = server.clock().Now();
+  auto created = server.Call(
+      "POST", "/api/v2/incidents",
+      {{"data", {{"type", "incidents"},
+                 {"attributes", {{"title", "Checkout down"},
+                                 {"customer_impacted", true},
+                                 {"customer_impact_scope", "checkout"},
+                                 {"customer_impact_start", FormatRfc3339(t0 - 10min)},
+                                 {"fields", {{"severity", {{"type", "dropdown"}, {"value", "SEV-1"}}},
+                                             {"services", {{"type", "autocomplete"}, {"value", {"checkout"}}}}}}}}}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  server.clock().Advance(5min);
+  auto r = server.Call("GET", "/api/v2/analytics/error-budgets");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json data = ParseJson(r.body)["data"];
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(data[0]["id"], "checkout");
+  json a = data[0]["attributes"];
+  EXPECT_EQ(a["budget_seconds"], 2592.0);   // 0.1 % of 30 days
+  EXPECT_EQ(a["consumed_seconds"], 900.0);  // open: impact start to now
+  EXPECT_EQ(a["left_seconds"], 1692.0);
+  EXPECT_EQ(a["incidents"], 1);
+  // The weekly review shows it too.
+  auto week = server.Call("GET", "/api/v2/reports/weekly?week=2026-W48");
+  ASSERT_EQ(week.status, 200) << week.body;
+  EXPECT_EQ(ParseJson(week.body)["data"]["attributes"]["error_budgets"][0]["service"], "checkout");
+  auto bad = server.Call("GET", "/api/v2/analytics/error-budgets?at=yesterday");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("at: 'yesterday' is not an RFC 3339 time"), std::string::npos) << bad.body;
+}
+
 }  // namespace
 }  // namespace tocsin::testing

@@ -2,7 +2,9 @@
 
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
+#include "common/json_writer.hpp"
 #include "core/metrics/metrics.hpp"
+#include "core/metrics/slo.hpp"
 #include "core/metrics/targets.hpp"
 #include "core/report/render.hpp"
 #include "core/schedule/schedule.hpp"
@@ -120,7 +122,7 @@ http::Response WeeklyReport(const ApiContext& c, const http::Request& req) {
   if (!incidents) return ErrorResponse(incidents.error());
   auto alerts = ReceivedIn(*c.store, span->start, span->end);
   if (!alerts) return ErrorResponse(alerts.error());
-  core::report::WeeklyInput in{*week, zone, now, &metrics, &c.config->severities, &*incidents, &*alerts};
+  core::report::WeeklyInput in{*week, zone, now, &metrics, &c.config->severities, &*incidents, &*alerts, &c.config->slos};
   auto report = core::report::BuildWeekly(in);
   if (!report) return ErrorResponse(400, "time_zone: unknown time zone '" + zone + "'");
   http::Response r;
@@ -135,6 +137,34 @@ http::Response WeeklyReport(const ApiContext& c, const http::Request& req) {
              "\",\"attributes\":" + core::report::RenderJson(*report) + "}}";
   }
   return r;
+}
+
+// Incidents opened this long before an SLO's window are not read for it.
+constexpr Micros kImpactLookback = std::chrono::hours(24 * 30);
+
+http::Response ErrorBudgets(const ApiContext& c, const http::Request& req) {
+  auto at = TimeParam(req, "at", c.clock->Now());
+  if (!at) return ErrorResponse(at.error());
+  std::string out = "{\"data\":[";
+  if (!c.config->slos.empty()) {
+    std::chrono::seconds longest{0};
+    for (const auto& slo : c.config->slos) longest = std::max(longest, slo.window);
+    auto incidents = CreatedIn(*c.store, *at - longest - kImpactLookback, *at + std::chrono::microseconds(1));
+    if (!incidents) return ErrorResponse(incidents.error());
+    for (std::size_t k = 0; k < c.config->slos.size(); ++k) {
+      const auto& slo = c.config->slos[k];
+      if (k) out += ',';
+      out += "{\"type\":\"error_budget\",\"id\":";
+      JsonWriter::AppendQuoted(out, slo.service);
+      out += ",\"attributes\":";
+      std::string one;
+      JsonWriter one_writer(one);
+      core::report::ErrorBudgetJson(one_writer, core::metrics::ComputeErrorBudget(slo, *incidents, *at));
+      out += one + "}";
+    }
+  }
+  out += "]}";
+  return http::Response::Json(200, std::move(out));
 }
 
 }  // namespace
@@ -201,6 +231,8 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
              });
   router.Add("GET", "/api/v2/reports/weekly", Access::kApiKey,
              [c](const http::Request& req, const RouteParams&, const core::Actor&) { return WeeklyReport(*c, req); });
+  router.Add("GET", "/api/v2/analytics/error-budgets", Access::kApiKey,
+             [c](const http::Request& req, const RouteParams&, const core::Actor&) { return ErrorBudgets(*c, req); });
 }
 
 }  // namespace tocsin::api::v2

@@ -53,8 +53,15 @@ std::string Number(double v, int decimals) {
   return buf;
 }
 
+std::string Shortest(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
 std::string Duration(const std::optional<Micros>& d) {
   if (!d) return "–";
+  if (d->count() == 0) return "0 min";
   double minutes = static_cast<double>(d->count()) / 60e6;
   if (minutes < 60) return Number(minutes, 1) + " min";
   if (minutes < 48 * 60) return Number(minutes / 60, 1) + " h";
@@ -229,6 +236,23 @@ Section ActionItems(const WeeklyReport& r) {
   return s;
 }
 
+Section ErrorBudgets(const WeeklyReport& r) {
+  Section s{"Error budgets", {}};
+  Block b;
+  if (r.error_budgets.empty()) b.lines.push_back("No service objectives are configured (slos).");
+  Table t{{"Service", "Objective", "Window", "Budget", "Consumed", "Left", "Burn rate (24 h)"}, {}};
+  for (const auto& e : r.error_budgets) {
+    std::string left = e.left.count() < 0 ? "exhausted (" + Duration(-e.left) + " over)" : Duration(e.left);
+    t.rows.push_back({e.service, Shortest(e.objective) + "%",
+                      Duration(std::chrono::duration_cast<Micros>(e.window)), Duration(e.budget),
+                      Duration(e.consumed) + " (" + Number(e.consumed_percent, 0) + "%)", left,
+                      Number(e.burn_rate_24h, 2) + "×"});
+  }
+  if (!r.error_budgets.empty()) b.table = std::move(t);
+  s.blocks.push_back(std::move(b));
+  return s;
+}
+
 Section PatternsSection(const WeeklyReport& r) {
   const Patterns& p = r.patterns;
   Section s{"Patterns", {}};
@@ -276,7 +300,8 @@ Doc Layout(const WeeklyReport& r) {
   TimePoint monday = MondayOf(r.week);
   d.subtitle = Day(monday) + " to " + Day(monday + std::chrono::hours(24 * 6)) + " (" + r.time_zone + "), as of " +
                Local(r, r.as_of) + ".";
-  d.sections = {Targets(r), Incidents(r), Response(r), Postmortems(r), ActionItems(r), PatternsSection(r)};
+  d.sections = {Targets(r),     Incidents(r),    Response(r),
+                Postmortems(r), ActionItems(r), ErrorBudgets(r), PatternsSection(r)};
   return d;
 }
 

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "common/json_writer.hpp"
 #include "core/report/weekly.hpp"
 
 namespace tocsin::core::report {
@@ -15,5 +16,7 @@ std::string RenderHtml(const WeeklyReport& report);
 // Compact JSON: {"week": "2026-W48", "time_zone": ..., "targets": [...], ...}
 // (docs/metrics.md shows the shape).
 std::string RenderJson(const WeeklyReport& report);
+// One error budget as a JSON object (also the analytics endpoint's items).
+void ErrorBudgetJson(JsonWriter& w, const metrics::ErrorBudget& budget);
 
 }  // namespace tocsin::core::report

@@ -103,6 +103,25 @@ void HoursJson(JsonWriter& w, std::string_view key, const std::array<std::int64_
 
 }  // namespace
 
+void ErrorBudgetJson(JsonWriter& w, const metrics::ErrorBudget& e) {
+  w.BeginObject();
+  w.Member("service", e.service);
+  w.Key("objective_percent");
+  w.Double(e.objective);
+  Seconds(w, "window_seconds", e.window);
+  Time(w, "from", e.from);
+  Time(w, "to", e.to);
+  Seconds(w, "budget_seconds", e.budget);
+  Seconds(w, "consumed_seconds", e.consumed);
+  Seconds(w, "left_seconds", e.left);
+  w.Key("consumed_percent");
+  w.Double(e.consumed_percent);
+  w.Key("burn_rate_24h");
+  w.Double(e.burn_rate_24h);
+  w.Member("incidents", e.incidents);
+  w.EndObject();
+}
+
 std::string RenderJson(const WeeklyReport& r) {
   std::string out;
   JsonWriter w(out);
@@ -213,6 +232,11 @@ std::string RenderJson(const WeeklyReport& r) {
   }
   w.EndArray();
   w.EndObject();
+
+  w.Key("error_budgets");
+  w.BeginArray();
+  for (const auto& e : r.error_budgets) ErrorBudgetJson(w, e);
+  w.EndArray();
 
   const Patterns& p = r.patterns;
   w.Key("patterns");

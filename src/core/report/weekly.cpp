@@ -285,6 +285,9 @@ std::optional<WeeklyReport> BuildWeekly(const WeeklyInput& in) {
 
   CollectPostmortems(incidents, r);
   CollectActionItems(incidents, r);
+  if (in.slos) {
+    for (const auto& slo : *in.slos) r.error_budgets.push_back(metrics::ComputeErrorBudget(slo, incidents, r.as_of));
+  }
   FindPatterns(in, r, r.patterns);
   return r;
 }

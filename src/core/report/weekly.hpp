@@ -19,6 +19,7 @@
 #include "core/config/config.hpp"
 #include "core/incident/incident.hpp"
 #include "core/metrics/metrics.hpp"
+#include "core/metrics/slo.hpp"
 #include "core/metrics/targets.hpp"
 #include "core/ports/store.hpp"
 
@@ -134,6 +135,7 @@ struct WeeklyReport {
   std::int64_t action_items_overdue = 0;
   std::vector<OwnerLoad> owners;              // by overdue, open, then name
   std::vector<ActionItem> overdue_items;      // oldest due first, at most kListLimit
+  std::vector<metrics::ErrorBudget> error_budgets;  // each configured SLO, as at as_of
   Patterns patterns;
 };
 
@@ -150,6 +152,8 @@ struct WeeklyInput {
   const std::vector<Incident>* incidents = nullptr;
   // Alert records received in the week; nullptr when not available.
   const std::vector<AlertRecord>* alerts = nullptr;
+  // Service objectives (slos:); nullptr or empty = none.
+  const std::vector<Slo>* slos = nullptr;
 };
 
 // Where the incidents a report needs start: the trend window, or a year back

@@ -76,10 +76,12 @@ struct Fixture {
   std::vector<SeverityLevel> severities = DefaultSeverities();
   std::vector<Incident> incidents;
   std::vector<AlertRecord> alerts;
+  std::vector<Slo> slos = {{"checkout", 99.9, std::chrono::hours(24 * 30), {}}};
 
   Fixture() {
     Incident checkout = Make(1, "Checkout down", "SEV-1", "2026-11-23T10:00:00Z");
-    checkout.customer_impact_start = checkout.created - 3min;
+    checkout.customer_impact_start = checkout.created - 3min;  // to its resolution: 43 min
+    checkout.fields["services"] = FieldValue{"autocomplete", true, std::nullopt, std::vector<std::string>{"checkout"}};
     Resolve(checkout, 4min, 40min);
     checkout.escalation_steps.push_back({0, 0, checkout.created, "paged"});
     checkout.escalation_steps.push_back({0, 1, checkout.created + 10min, "skipped"});
@@ -149,7 +151,7 @@ struct Fixture {
   }
 
   WeeklyReport Build(const std::string& zone = "UTC", const char* now = "2026-11-30T09:00:00Z") {
-    WeeklyInput in{*ParseIsoWeek("2026-W48"), zone, At(now), &metrics, &severities, &incidents, &alerts};
+    WeeklyInput in{*ParseIsoWeek("2026-W48"), zone, At(now), &metrics, &severities, &incidents, &alerts, &slos};
     return *BuildWeekly(in);
   }
 };
@@ -341,6 +343,10 @@ TEST(WeeklyReport, FiguresOfEachSection) {
   EXPECT_EQ(r.owners[2].overdue, 0);
   ASSERT_EQ(r.overdue_items.size(), 2u);
   EXPECT_EQ(r.overdue_items[0].content, "Size the cache");
+  // Error budgets, as at the week's end.
+  ASSERT_EQ(r.error_budgets.size(), 1u);
+  EXPECT_EQ(r.error_budgets[0].consumed, 43min);
+  EXPECT_EQ(r.error_budgets[0].left, 12s);
   // Patterns.
   ASSERT_EQ(r.patterns.top_monitors.size(), 2u);
   EXPECT_EQ(r.patterns.top_monitors[0].name, "Payment gateway errors");
