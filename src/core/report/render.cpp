@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/html.hpp"
 #include "core/schedule/schedule.hpp"
 
 namespace tocsin::core::report {
@@ -340,20 +341,7 @@ void MarkdownTable(std::string& out, const Table& t) {
 
 // --- HTML ---
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& s) { return HtmlEscape(s); }
 
 constexpr const char* kColors[] = {"#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a", "#546e7a"};
 
