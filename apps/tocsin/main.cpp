@@ -281,6 +281,14 @@ int main(int argc, char** argv) {
   diff_config->add_option("new", diff_new, "The proposed config file")->required();
   diff_config->add_option("--format", diff_format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
 
+  std::string report_week, report_format = "markdown";
+  auto* report_cmd = cli.add_subcommand("report", "Print a report from a running server (keys from DD_API_KEY, DD_APP_KEY)");
+  report_cmd->require_subcommand(1);
+  auto* report_weekly = report_cmd->add_subcommand("weekly", "The weekly incident review");
+  report_weekly->add_option("--week", report_week, "ISO week, e.g. 2026-W48 (default: the last full week)");
+  report_weekly->add_option("--format", report_format, "markdown (default), html or json");
+  report_weekly->add_option("--url", server_url, "Server base URL");
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -363,6 +371,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     return Fail(answer.status ? "HTTP " + std::to_string(answer.status) + ": " + answer.body : answer.transport_error);
+  }
+  if (*report_weekly) {
+    const char* api = std::getenv("DD_API_KEY");
+    const char* app = std::getenv("DD_APP_KEY");
+    if (!api || !app) return Fail("set DD_API_KEY and DD_APP_KEY");
+    auto text = tocsin::app::FetchWeeklyReport({server_url, api, app}, report_week, report_format);
+    if (!text) return Fail(text.error().message);
+    std::cout << *text;
+    return 0;
   }
   if (*postmortem) {
     const char* api = std::getenv("DD_API_KEY");

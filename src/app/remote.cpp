@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cstdio>
 
 #include "notify/transport.hpp"
 
@@ -79,6 +80,32 @@ Result<std::string> RequestReload(const Remote& remote) {
     return InvalidArgument(out);
   }
   return tl::unexpected(AnswerError(a, "reload"));
+}
+
+Result<std::string> FetchWeeklyReport(const Remote& remote, const std::string& week, const std::string& format) {
+  std::string accept = format == "markdown" ? "text/markdown" : format == "html" ? "text/html" : "application/json";
+  if (format != "markdown" && format != "html" && format != "json") {
+    return InvalidArgument("--format: '" + format + "' is not markdown, html or json");
+  }
+  std::string path = "/api/v2/reports/weekly";
+  if (!week.empty()) {
+    // An ISO week is letters, digits and '-' only; anything else the server refuses by name.
+    std::string encoded;
+    for (char c : week) {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '-') {
+        encoded += c;
+      } else {
+        char hex[4];
+        std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+        encoded += hex;
+      }
+    }
+    path += "?week=" + encoded;
+  }
+  auto a = Get(remote, path, accept);
+  if (a.status != 200) return tl::unexpected(AnswerError(a, "weekly report"));
+  if (format == "json") return nlohmann::json::parse(a.body, nullptr, false).dump(2) + "\n";
+  return a.body;
 }
 
 }  // namespace tocsin::app

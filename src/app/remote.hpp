@@ -24,4 +24,8 @@ Result<std::string> FetchPostmortem(const Remote& remote, const std::string& inc
 // its problems (the server keeps its running config).
 Result<std::string> RequestReload(const Remote& remote);
 
+// `tocsin report weekly [--week W] [--format F]`: the weekly review of an ISO
+// week ("2026-W48"; empty = the last full week) as markdown, html or json.
+Result<std::string> FetchWeeklyReport(const Remote& remote, const std::string& week, const std::string& format);
+
 }  // namespace tocsin::app

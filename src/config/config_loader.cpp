@@ -107,7 +107,7 @@ void LoadSections(LoadState& state, const Value& root) {
   auto fields = r.Map(
       root, {"server", "storage", "severities", "users", "teams", "channels", "rules", "templates",
              "dashboards", "schedules", "escalation_policies", "types", "checklists",
-             "postmortem", "metrics", kReservedSections[0], kReservedSections[1]});
+             "postmortem", "metrics", "slos", kReservedSections[0], kReservedSections[1]});
   if (!fields) return;
   using Loader = void (*)(LoadState&, const Value&);
   const std::pair<std::string_view, Loader> loaders[] = {
@@ -119,7 +119,7 @@ void LoadSections(LoadState& state, const Value& root) {
       {"escalation_policies", detail::LoadEscalationPolicies},
       {"types", detail::LoadTypes},           {"checklists", detail::LoadChecklists},
       {"postmortem", detail::LoadPostmortem},
-      {"metrics", detail::LoadMetrics},
+      {"metrics", detail::LoadMetrics},       {"slos", detail::LoadSlos},
   };
   for (const auto& [name, load] : loaders) {
     // An empty section ("users:") means the same as leaving it out.

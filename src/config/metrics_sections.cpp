@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "config/sections.hpp"
+#include "core/schedule/schedule.hpp"
 
 namespace tocsin::config::detail {
 namespace {
@@ -84,13 +85,58 @@ void LoadTarget(LoadState& state, const Value& item) {
 
 void LoadMetrics(LoadState& state, const Value& value) {
   Reader& r = state.reader;
-  auto fields = r.Map(value, {"targets", "trend_weeks"});
+  auto fields = r.Map(value, {"targets", "trend_weeks", "time_zone"});
   if (!fields) return;
+  if (const Value* v = fields->Get("time_zone")) {
+    if (auto tz = r.String(v)) {
+      if (!core::schedule::IsKnownTimeZone(*tz)) {
+        r.Report(*v, "unknown time zone '" + *tz + "' (expected an IANA name like Europe/Paris or UTC)");
+      } else {
+        state.config.metrics.time_zone = *tz;
+      }
+    }
+  }
   if (auto n = r.Integer(fields->Get("trend_weeks"), 2, 520)) state.config.metrics.trend_weeks = static_cast<int>(*n);
   if (const Value* targets = fields->Get("targets")) {
     auto items = r.List(*targets);
     if (!items) return;
     for (const Value& item : *items) LoadTarget(state, item);
+  }
+}
+
+// slos: per service an availability objective over a rolling window.
+void LoadSlos(LoadState& state, const Value& value) {
+  Reader& r = state.reader;
+  auto items = r.List(value);
+  if (!items) return;
+  for (const Value& item : *items) {
+    auto fields = r.Map(item, {"service", "objective", "window"});
+    if (!fields) continue;
+    std::size_t problems = r.problem_count();
+    core::Slo slo;
+    slo.mark = item.mark;
+    if (auto s = r.String(r.Require(*fields, "service"))) slo.service = *s;
+    if (const Value* objective = r.Require(*fields, "objective")) {
+      if (auto p = Percentage(r, objective)) {
+        if (*p <= 0 || *p >= 100) {
+          r.Report(*objective, std::string("an objective of ") + (*p <= 0 ? "0%" : "100%") +
+                                   " leaves no error budget to measure (expected more than 0% and less than 100%, e.g. 99.9%)");
+        }
+        slo.objective = *p;
+      }
+    }
+    if (const Value* window = fields->Get("window")) {
+      if (auto w = r.Duration(window)) {
+        if (*w < std::chrono::hours(1) || *w > std::chrono::hours(24 * 366)) {
+          r.Report(*window, "expected a window from 1h to 366d");
+        }
+        slo.window = *w;
+      }
+    }
+    for (const auto& other : state.config.slos) {
+      if (other.service == slo.service) r.Report(item, "a second objective for service '" + slo.service + "'");
+    }
+    if (r.problem_count() == problems) state.config.slos.push_back(std::move(slo));
   }
 }
 

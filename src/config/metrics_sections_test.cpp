@@ -65,5 +65,39 @@ TEST(ConfigMetrics, BadTargetsAreReportedAtTheirPlace) {
   EXPECT_NE(problems.find("'statistic' applies to mttd, mtta and mttr only"), std::string::npos) << problems;
 }
 
+TEST(ConfigMetrics, TheReviewsTimeZone) {
+  auto ok = Load("metrics:\n  time_zone: Europe/Paris\n");
+  ASSERT_TRUE(ok.ok()) << Problems(ok);
+  EXPECT_EQ(ok.config.metrics.time_zone, "Europe/Paris");
+  EXPECT_EQ(Load("metrics: {}\n").config.metrics.time_zone, "UTC");
+  auto problems = Problems(Load("metrics:\n  time_zone: Mars/Olympus\n"));
+  EXPECT_NE(problems.find("test.yaml:2:14: metrics.time_zone: unknown time zone 'Mars/Olympus'"), std::string::npos)
+      << problems;
+}
+
+TEST(ConfigSlos, ObjectivesPerService) {
+  auto ok = Load("slos:\n  - {service: checkout, objective: 99.9%, window: 30d}\n  - {service: search, objective: 99}\n");
+  ASSERT_TRUE(ok.ok()) << Problems(ok);
+  ASSERT_EQ(ok.config.slos.size(), 2u);
+  EXPECT_EQ(ok.config.slos[0].objective, 99.9);
+  EXPECT_EQ(ok.config.slos[0].window, std::chrono::hours(24 * 30));
+  EXPECT_EQ(ok.config.slos[1].window, std::chrono::hours(24 * 30));  // the default
+  auto problems = Problems(Load(R"(slos:
+  - {service: checkout, objective: 100%}
+  - {service: search, objective: 0}
+  - {service: web, objective: 99.9, window: 5m}
+  - {service: api, objective: 99.9}
+  - {service: api, objective: 99.5}
+  - {objective: 99}
+)"));
+  EXPECT_NE(problems.find("test.yaml:2:36: slos[0].objective: an objective of 100% leaves no error budget"),
+            std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find("slos[1].objective: an objective of 0% leaves no error budget"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("slos[2].window: expected a window from 1h to 366d"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("a second objective for service 'api'"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("slos[5]: missing required key"), std::string::npos) << problems;
+}
+
 }  // namespace
 }  // namespace tocsin::config

@@ -90,6 +90,7 @@ void LoadTypes(LoadState& state, const Value& value);
 void LoadChecklists(LoadState& state, const Value& value);
 void LoadPostmortem(LoadState& state, const Value& value);
 void LoadMetrics(LoadState& state, const Value& value);
+void LoadSlos(LoadState& state, const Value& value);
 
 // Runs once every section is read: severities, commanders, channels and team members
 // named elsewhere must exist.

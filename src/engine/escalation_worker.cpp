@@ -1,6 +1,7 @@
 #include "engine/escalation_worker.hpp"
 
 #include "common/log.hpp"
+#include "common/server_metrics.hpp"
 #include "core/notification/contact.hpp"
 #include "engine/open_incidents.hpp"
 
@@ -96,7 +97,9 @@ int EscalationWorker::RunOnce(TimePoint now) {
         *listed.escalation_next_due > now) {
       return;
     }
+    std::size_t steps_before = 0;  // of the committed attempt (the last one run)
     auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
+      steps_before = current.escalation_steps.size();
       auto m = Escalate(current, *config, *directory, now);
       // Refusing writes nothing: no step, no page, no notification.
       if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no escalation due");
@@ -104,6 +107,9 @@ int EscalationWorker::RunOnce(TimePoint now) {
     });
     if (r) {
       ++advanced;
+      for (std::size_t k = steps_before; k < r->escalation_steps.size(); ++k) {
+        server_metrics::EscalationTier(r->escalation_steps[k].outcome);
+      }
     } else if (r.error().code != ErrorCode::kConflict && r.error().code != ErrorCode::kNotFound) {
       // Not "nothing due" but a failed write: the tier stays due and is tried again next tick.
       log::Error("escalation: cannot record a due tier", {{"incident", listed.id}, {"error", r.error().message}});

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "common/log.hpp"
+#include "common/server_metrics.hpp"
 #include "common/thread_name.hpp"
 #include "core/notification/contact.hpp"
 #include "notify/pagerduty/pagerduty.hpp"
@@ -144,6 +145,8 @@ core::AttemptRecord OutboxWorker::Attempt(const Job& job) {
       break;
     }
   }
+  server_metrics::DeliveryAttempt(channel ? channel->type : "unconfigured", event.kind.substr(event.kind.find('_') + 1),
+                                  outcome.kind == Kind::kDelivered ? std::optional<Micros>(now - d.created) : std::nullopt);
   if (log::Enabled(log::Level::kDebug)) {
     log::Debug("notification attempt", {{"delivery", std::to_string(d.id)}, {"channel", d.channel}, {"kind", d.kind},
                                         {"recipient", d.to.user}, {"result", event.kind}, {"detail", outcome.detail}});

@@ -1,5 +1,6 @@
 #include "usecases/incidents.hpp"
 
+#include "common/server_metrics.hpp"
 #include "core/notification/contact.hpp"
 #include "core/workflow/workflow.hpp"
 
@@ -54,7 +55,9 @@ Result<core::Incident> Declare(const Context& ctx, Declaration declaration, cons
   for (auto& cell : declaration.initial_cells) {
     events.push_back({now, actor, std::string(core::kEventNote), std::move(cell), {}});
   }
-  return ctx.store->CreateIncident(std::move(inc), std::move(events));
+  auto created = ctx.store->CreateIncident(std::move(inc), std::move(events));
+  if (created) server_metrics::IncidentOpened(created->severity, "api");
+  return created;
 }
 
 Result<core::Incident> Update(const Context& ctx, const std::string& id, const core::IncidentPatch& patch,

@@ -80,12 +80,17 @@ TEST(Analytics, MeasuresTheIncidentsOfAPeriod) {
   EXPECT_EQ(ParseJson(empty.body)["data"]["attributes"]["total"]["incidents"], 0);
 }
 
+// GET `target` is refused with 400 and an error that says `wanted`.
+void ExpectRefused(TestServer& server, const std::string& target, const std::string& wanted) {
+  auto r = server.Call("GET", target);
+  EXPECT_EQ(r.status, 400) << target << ": " << r.body;
+  EXPECT_NE(r.body.find(wanted), std::string::npos) << r.body;
+}
+
 TEST(Analytics, BadParametersAreRefusedNamingThem) {
   TestServer server;
   auto refused = [&](const std::string& q, const std::string& wanted) {
-    auto r = server.Call("GET", "/api/v2/analytics/incidents?" + q);
-    EXPECT_EQ(r.status, 400) << q << ": " << r.body;
-    EXPECT_NE(r.body.find(wanted), std::string::npos) << r.body;
+    ExpectRefused(server, "/api/v2/analytics/incidents?" + q, wanted);
   };
   refused("from=2026-11-30T00:00:00Z&to=2026-11-23T00:00:00Z", "from: must be before to");
   refused("from=2023-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from: the range is over 2 years");
@@ -93,6 +98,95 @@ TEST(Analytics, BadParametersAreRefusedNamingThem) {
   refused("group_by=colour", "group_by: unknown value 'colour'");
   refused("interval=year", "interval: unknown value 'year'");
   EXPECT_EQ(server.CallWith("GET", "/api/v2/analytics/incidents", "", {}).status, 401);
+}
+
+TEST(WeeklyReportApi, TheWeekAsJsonMarkdownAndHtml) {
+  TestServer server;  // the fake clock starts on Friday 2026-11-27 (week 48)
+  json created = server.CreateIncident("Checkout down", "SEV-1");
+  std::string id = created["id"];
+  server.clock().Advance(4min);
+  ASSERT_EQ(server.Call("POST", "/api/v2/incidents/" + id + "/acknowledge", json::object()).status, 200);
+  ASSERT_EQ(server.Ingest("/api/integrations/generic",
+                          {{"monitor", "Disk 80%"}, {"state", "alert"}, {"tags", json::array()}, {"scope", "host:db-1"}})
+                .status,
+            200);
+
+  auto r = server.Call("GET", "/api/v2/reports/weekly?week=2026-W48");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json data = ParseJson(r.body)["data"];
+  EXPECT_EQ(data["type"], "weekly_report");
+  EXPECT_EQ(data["id"], "2026-W48");
+  json a = data["attributes"];
+  EXPECT_EQ(a["start"], "2026-11-23T00:00:00.000000+00:00");
+  EXPECT_EQ(a["incidents"]["by_severity"]["SEV-1"], 1);
+  EXPECT_EQ(a["targets"].size(), 5u);
+  EXPECT_EQ(a["response"]["mtta"]["summary"]["mean_seconds"], 240.0);
+  EXPECT_EQ(a["incidents"]["trend"]["weeks"].size(), 12u);
+  EXPECT_TRUE(a["patterns"]["alerts_available"]);
+
+  auto md = server.CallWith("GET", "/api/v2/reports/weekly?week=2026-W48", "",
+                            {{"DD-API-KEY", server.api_key}, {"DD-APPLICATION-KEY", server.app_key}, {"Accept", "text/markdown"}});
+  ASSERT_EQ(md.status, 200) << md.body;
+  EXPECT_EQ(md.body.rfind("# Weekly incident review 2026-W48\n", 0), 0u) << md.body;
+  EXPECT_NE(md.body.find("IR-1 Checkout down (SEV-1)"), std::string::npos) << md.body;
+  auto html = server.CallWith("GET", "/api/v2/reports/weekly?week=2026-W48&time_zone=Europe/Paris", "",
+                              {{"DD-API-KEY", server.api_key}, {"DD-APPLICATION-KEY", server.app_key}, {"Accept", "text/html"}});
+  ASSERT_EQ(html.status, 200) << html.body;
+  EXPECT_NE(html.body.find("<svg"), std::string::npos);
+  EXPECT_NE(html.body.find("(Europe/Paris)"), std::string::npos);
+  EXPECT_EQ(html.body.find("<script"), std::string::npos);
+
+  // Without a week: the last full week.
+  auto last = server.Call("GET", "/api/v2/reports/weekly");
+  ASSERT_EQ(last.status, 200) << last.body;
+  EXPECT_EQ(ParseJson(last.body)["data"]["id"], "2026-W47");
+  EXPECT_EQ(ParseJson(last.body)["data"]["attributes"]["incidents"]["total"], 0);
+}
+
+TEST(WeeklyReportApi, BadParametersAreRefusedNamingThem) {
+  TestServer server;
+  auto refused = [&](const std::string& q, const std::string& wanted) {
+    ExpectRefused(server, "/api/v2/reports/weekly?" + q, wanted);
+  };
+  refused("week=2026-W99", "week: '2026-W99' is not an ISO week like 2026-W48");
+  refused("week=last", "week: 'last' is not an ISO week");
+  refused("week=2027-W02", "week: 2027-W02 has not started");
+  refused("time_zone=Mars/Olympus", "time_zone: unknown time zone 'Mars/Olympus'");
+  refused("format=pdf", "format: unknown value 'pdf'");
+  EXPECT_EQ(server.CallWith("GET", "/api/v2/reports/weekly", "", {}).status, 401);
+}
+
+TEST(ErrorBudgetsApi, CustomerImpactOfAServicesIncidentsConsumesItsBudget) {
+  TestServerOptions options;
+  options.tweak = [](core::Config& c) { c.slos = {{"checkout", 99.9, std::chrono::hours(24 * 30), {}}}; };
+  TestServer server(options);
+  TimePoint t0 = server.clock().Now();
+  auto created = server.Call(
+      "POST", "/api/v2/incidents",
+      {{"data", {{"type", "incidents"},
+                 {"attributes", {{"title", "Checkout down"},
+                                 {"customer_impacted", true},
+                                 {"customer_impact_scope", "checkout"},
+                                 {"customer_impact_start", FormatRfc3339(t0 - 10min)},
+                                 {"fields", {{"severity", {{"type", "dropdown"}, {"value", "SEV-1"}}},
+                                             {"services", {{"type", "autocomplete"}, {"value", {"checkout"}}}}}}}}}}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  server.clock().Advance(5min);
+  auto r = server.Call("GET", "/api/v2/analytics/error-budgets");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json data = ParseJson(r.body)["data"];
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(data[0]["id"], "checkout");
+  json a = data[0]["attributes"];
+  EXPECT_EQ(a["budget_seconds"], 2592.0);   // 0.1 % of 30 days
+  EXPECT_EQ(a["consumed_seconds"], 900.0);  // open: impact start to now
+  EXPECT_EQ(a["left_seconds"], 1692.0);
+  EXPECT_EQ(a["incidents"], 1);
+  // The weekly review shows it too.
+  auto week = server.Call("GET", "/api/v2/reports/weekly?week=2026-W48");
+  ASSERT_EQ(week.status, 200) << week.body;
+  EXPECT_EQ(ParseJson(week.body)["data"]["attributes"]["error_budgets"][0]["service"], "checkout");
+  ExpectRefused(server, "/api/v2/analytics/error-budgets?at=yesterday", "at: 'yesterday' is not an RFC 3339 time");
 }
 
 }  // namespace

@@ -157,6 +157,16 @@ if out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem IR-99 --url "$addr" 2
 echo "$out" | grep -q "no incident IR-99" || fail "postmortem: missing incident not explained: $out"
 if out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem IR-1 --format pdf --url "$addr" 2>&1); then fail "postmortem accepted --format pdf"; fi
 echo "$out" | grep -q -- "--format: 'pdf'" || fail "postmortem: bad format not explained: $out"
+# report weekly: the week that holds today's incident, as Markdown and as JSON; a bad week is named.
+week=$(date -u +%G-W%V)
+out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" report weekly --week "$week" --url "$addr") || fail "report weekly failed: $out"
+echo "$out" | head -1 | grep -qx "# Weekly incident review $week" || fail "report weekly: wrong title: $out"
+echo "$out" | grep -q "^## Action items" || fail "report weekly: no Action items section: $out"
+out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" report weekly --week "$week" --format json --url "$addr") || fail "report weekly json failed"
+echo "$out" | python3 -c 'import json,sys; a=json.load(sys.stdin)["data"]["attributes"]; assert a["incidents"]["total"]>=1, a' \
+  || fail "report weekly JSON has no incident: $out"
+if out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" report weekly --week 2026-W99 --url "$addr" 2>&1); then fail "report weekly accepted 2026-W99"; fi
+echo "$out" | grep -q "week: '2026-W99' is not an ISO week" || fail "report weekly: bad week not explained: $out"
 "$bin" keys revoke --config "$example" --data "$work/data" ci >/dev/null || fail "keys revoke failed"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$addr/api/v2/incidents" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app")
 [ "$code" = "403" ] || fail "revoked key still works (got $code)"

@@ -7,6 +7,7 @@
 
 #include "api/ui/embedded.hpp"
 #include "api/v2/errors.hpp"
+#include "common/html.hpp"
 #include "common/password.hpp"
 #include "common/random.hpp"
 #include "common/time.hpp"
@@ -34,21 +35,6 @@ std::string ContentTypeOf(std::string_view name) {
   if (ends(".svg")) return "image/svg+xml";
   if (ends(".png")) return "image/png";
   return "application/octet-stream";
-}
-
-std::string HtmlEscape(std::string_view in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 http::Response JsonAnswer(int status, const json& body) { return http::Response::Json(status, body.dump()); }

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
 
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
 #include "common/json_writer.hpp"
 #include "common/random.hpp"
+#include "common/server_metrics.hpp"
 #include "common/time.hpp"
 
 namespace tocsin::api::v2 {
@@ -167,9 +169,27 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
   if (!alerts) return ErrorResponse(alerts.error());
   std::shared_ptr<const core::Config> config = ctx_.config.shared();
   auto rules = RulesFor(config);
-  auto records = ctx_.store->IngestAlerts(PlanAlerts(std::move(*alerts), *rules, *config, now, ctx_.new_id,
-                                                    ctx_.directory ? ctx_.directory() : nullptr));
+  auto work = PlanAlerts(std::move(*alerts), *rules, *config, now, ctx_.new_id,
+                         ctx_.directory ? ctx_.directory() : nullptr);
+  // The severity of each incident an alert opens, for the metrics (the last
+  // decision taken is the one committed).
+  auto opened = std::make_shared<std::vector<std::string>>(work.size());
+  if (server_metrics::Enabled()) {
+    for (std::size_t k = 0; k < work.size(); ++k) {
+      work[k].decide = [decide = std::move(work[k].decide), opened, k](const core::GroupState& g) {
+        core::AlertPlan plan = decide(g);
+        (*opened)[k] = plan.create ? plan.create->severity : "";
+        return plan;
+      };
+    }
+  }
+  auto records = ctx_.store->IngestAlerts(std::move(work));
   if (!records) return ErrorResponse(records.error());
+  for (std::size_t k = 0; k < records->size(); ++k) {
+    const core::AlertRecord& r = (*records)[k];
+    server_metrics::AlertReceived(source, r.duplicate ? "duplicate" : r.decision);
+    if (!r.duplicate && r.decision == "opened" && k < opened->size()) server_metrics::IncidentOpened((*opened)[k], "alert");
+  }
   // The outbox sleeps until something is due: wake it only for new deliveries.
   bool queued = std::any_of(records->begin(), records->end(), [](const core::AlertRecord& r) { return r.queued > 0; });
   if (queued && ctx_.wake_outbox) ctx_.wake_outbox();

@@ -2,8 +2,12 @@
 
 #include "api/v2/errors.hpp"
 #include "api/v2/incident_json.hpp"
+#include "common/json_writer.hpp"
 #include "core/metrics/metrics.hpp"
+#include "core/metrics/slo.hpp"
 #include "core/metrics/targets.hpp"
+#include "core/report/render.hpp"
+#include "core/schedule/schedule.hpp"
 
 namespace tocsin::api::v2 {
 namespace {
@@ -62,6 +66,105 @@ Result<std::vector<core::Incident>> CreatedIn(core::Store& store, TimePoint from
     if (older || static_cast<std::int64_t>(page->incidents.size()) < kPage) break;
   }
   return out;
+}
+
+// The alert records received in [from, to), at most kMaxAlerts (newest first
+// from the store, page by page, until the pages reach before `from`).
+constexpr std::int64_t kMaxAlerts = 200000;
+Result<std::vector<core::AlertRecord>> ReceivedIn(core::Store& store, TimePoint from, TimePoint to) {
+  std::vector<core::AlertRecord> out;
+  core::AlertFilter filter;
+  filter.limit = kPage;
+  for (filter.offset = 0; filter.offset < kMaxAlerts; filter.offset += kPage) {
+    auto page = store.ListAlerts(filter);
+    if (!page) return tl::unexpected(page.error());
+    bool older = false;
+    for (auto& a : *page) {
+      if (a.alert.received_at < from) older = true;
+      if (a.alert.received_at >= from && a.alert.received_at < to) out.push_back(std::move(a));
+    }
+    if (older || static_cast<std::int64_t>(page->size()) < kPage) break;
+  }
+  return out;
+}
+
+// The representation asked for: ?format= first, then Accept; JSON by default.
+std::optional<std::string> ReportFormat(const http::Request& req) {
+  if (auto f = req.Query("format")) {
+    if (*f == "json" || *f == "markdown" || *f == "html") return *f;
+    return std::nullopt;
+  }
+  const std::string* accept = req.Header("accept");
+  if (accept && accept->find("text/html") != std::string::npos) return "html";
+  if (accept && accept->find("text/markdown") != std::string::npos) return "markdown";
+  return "json";
+}
+
+http::Response WeeklyReport(const ApiContext& c, const http::Request& req) {
+  const core::MetricsConfig& metrics = c.config->metrics;
+  std::string zone = req.Query("time_zone").value_or(metrics.time_zone);
+  if (!core::schedule::IsKnownTimeZone(zone)) {
+    return ErrorResponse(400, "time_zone: unknown time zone '" + zone + "' (expected an IANA name like Europe/Paris)");
+  }
+  auto format = ReportFormat(req);
+  if (!format) return ErrorResponse(400, "format: unknown value '" + *req.Query("format") + "' (allowed: json, markdown, html)");
+  TimePoint now = c.clock->Now();
+  std::optional<core::report::IsoWeek> week;
+  if (auto raw = req.Query("week")) {
+    week = core::report::ParseIsoWeek(*raw);
+    if (!week) return ErrorResponse(400, "week: '" + *raw + "' is not an ISO week like 2026-W48");
+  } else {
+    week = core::report::PreviousWeek(now, zone);
+  }
+  auto span = core::report::WeekSpan(*week, zone);
+  if (span->start > now) return ErrorResponse(400, "week: " + core::report::FormatIsoWeek(*week) + " has not started");
+  auto incidents = CreatedIn(*c.store, core::report::LookbackStart(metrics, *span), span->end);
+  if (!incidents) return ErrorResponse(incidents.error());
+  auto alerts = ReceivedIn(*c.store, span->start, span->end);
+  if (!alerts) return ErrorResponse(alerts.error());
+  core::report::WeeklyInput in{*week, zone, now, &metrics, &c.config->severities, &*incidents, &*alerts, &c.config->slos};
+  auto report = core::report::BuildWeekly(in);
+  if (!report) return ErrorResponse(400, "time_zone: unknown time zone '" + zone + "'");
+  http::Response r;
+  if (*format == "markdown") {
+    r.content_type = "text/markdown; charset=utf-8";
+    r.body = core::report::RenderMarkdown(*report);
+  } else if (*format == "html") {
+    r.content_type = "text/html; charset=utf-8";
+    r.body = core::report::RenderHtml(*report);
+  } else {
+    r.body = "{\"data\":{\"type\":\"weekly_report\",\"id\":\"" + core::report::FormatIsoWeek(*week) +
+             "\",\"attributes\":" + core::report::RenderJson(*report) + "}}";
+  }
+  return r;
+}
+
+// Incidents opened this long before an SLO's window are not read for it.
+constexpr Micros kImpactLookback = std::chrono::hours(24 * 30);
+
+http::Response ErrorBudgets(const ApiContext& c, const http::Request& req) {
+  auto at = TimeParam(req, "at", c.clock->Now());
+  if (!at) return ErrorResponse(at.error());
+  std::string out = "{\"data\":[";
+  if (!c.config->slos.empty()) {
+    std::chrono::seconds longest{0};
+    for (const auto& slo : c.config->slos) longest = std::max(longest, slo.window);
+    auto incidents = CreatedIn(*c.store, *at - longest - kImpactLookback, *at + std::chrono::microseconds(1));
+    if (!incidents) return ErrorResponse(incidents.error());
+    for (std::size_t k = 0; k < c.config->slos.size(); ++k) {
+      const auto& slo = c.config->slos[k];
+      if (k) out += ',';
+      out += "{\"type\":\"error_budget\",\"id\":";
+      JsonWriter::AppendQuoted(out, slo.service);
+      out += ",\"attributes\":";
+      std::string one;
+      JsonWriter one_writer(one);
+      core::report::ErrorBudgetJson(one_writer, core::metrics::ComputeErrorBudget(slo, *incidents, *at));
+      out += one + "}";
+    }
+  }
+  out += "]}";
+  return http::Response::Json(200, std::move(out));
 }
 
 }  // namespace
@@ -126,6 +229,10 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                              {"targets", targets}}}}}};
                return http::Response::Json(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
              });
+  router.Add("GET", "/api/v2/reports/weekly", Access::kApiKey,
+             [c](const http::Request& req, const RouteParams&, const core::Actor&) { return WeeklyReport(*c, req); });
+  router.Add("GET", "/api/v2/analytics/error-budgets", Access::kApiKey,
+             [c](const http::Request& req, const RouteParams&, const core::Actor&) { return ErrorBudgets(*c, req); });
 }
 
 }  // namespace tocsin::api::v2

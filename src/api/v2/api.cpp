@@ -12,6 +12,7 @@
 #include "api/v2/config_api.hpp"
 #include "api/v2/errors.hpp"
 #include "api/v2/impacts_api.hpp"
+#include "api/v2/metrics_api.hpp"
 #include "api/v2/incident_json.hpp"
 #include "api/v2/notifications_api.hpp"
 #include "api/v2/oncall_api.hpp"
@@ -21,6 +22,7 @@
 #include "api/v2/todos_api.hpp"
 #include "common/password.hpp"
 #include "common/random.hpp"
+#include "common/server_metrics.hpp"
 #include "core/incident/incident_patch.hpp"
 #include "usecases/incidents.hpp"
 
@@ -237,9 +239,11 @@ struct ApiV2::Impl {
     return Authenticate(*ctx.store, auth_req);
   }
 
-  http::Response Route(const http::Request& req) {
+  // `pattern` receives the matched route's pattern (for the HTTP metrics' bounded labels).
+  http::Response Route(const http::Request& req, std::string* pattern) {
     auto found = router.Find(req.method, req.path);
     const v2::Route* route = found.route;
+    *pattern = route ? route->pattern : "(unmatched)";
     bool api_path = req.path.rfind("/api/", 0) == 0;
     if (route && route->access != Access::kApiKey) return route->handler(req, found.params, core::Actor{});
     // No route: outside /api/ that is all there is to say; under it, the
@@ -286,30 +290,8 @@ struct ApiV2::Impl {
     return res;
   }
 
-  // Prometheus text format: deliveries by state (so a give-up shows on a
-  // dashboard and can alert), and the server's readiness.
-  http::Response Metrics() {
-    std::string out =
-        "# HELP tocsin_notifications Notification deliveries in the outbox, by state.\n"
-        "# TYPE tocsin_notifications gauge\n";
-    for (auto state : {core::DeliveryState::kQueued, core::DeliveryState::kSending, core::DeliveryState::kDelivered,
-                       core::DeliveryState::kFailed, core::DeliveryState::kGaveUp, core::DeliveryState::kCancelled}) {
-      auto n = ctx.store->CountDeliveries(state);
-      if (!n) return ErrorResponse(n.error());
-      out += "tocsin_notifications{state=\"" + std::string(core::DeliveryStateName(state)) + "\"} " +
-             std::to_string(*n) + "\n";
-    }
-    out += "# HELP tocsin_ready Whether the server is serving (1) or starting/stopping (0).\n"
-           "# TYPE tocsin_ready gauge\n"
-           "tocsin_ready " + std::string(!ctx.ready || ctx.ready() ? "1" : "0") + "\n";
-    out += "# HELP tocsin_config_info The configuration in force: the SHA-256 of its file.\n"
-           "# TYPE tocsin_config_info gauge\n"
-           "tocsin_config_info{hash=\"" + config().source_sha256 + "\"} 1\n";
-    http::Response r;
-    r.content_type = "text/plain; version=0.0.4";
-    r.body = std::move(out);
-    return r;
-  }
+  // Prometheus text format (api/v2/metrics_api.cpp).
+  http::Response Metrics() { return PrometheusMetrics(ctx); }
 
   http::Response Reload(const core::Actor& actor) {
     if (!ctx.reload) return ErrorResponse(501, "this server cannot reload its configuration");
@@ -538,7 +520,11 @@ ApiV2::~ApiV2() = default;
 http::Response ApiV2::Handle(const http::Request& request) {
   // One config snapshot for the whole request (ADR 0011).
   ConfigRef::Pin pin(impl_->ctx.config);
-  return impl_->Route(request);
+  auto start = std::chrono::steady_clock::now();
+  std::string pattern;
+  http::Response r = impl_->Route(request, &pattern);
+  server_metrics::HttpRequest(pattern, request.method, r.status, std::chrono::steady_clock::now() - start);
+  return r;
 }
 
 std::vector<RouteInfo> ApiV2::Routes() const {

@@ -222,6 +222,16 @@ struct MetricTarget {
 struct MetricsConfig {
   std::vector<MetricTarget> targets;
   int trend_weeks = 12;  // weeks a trend is fitted over
+  std::string time_zone = "UTC";  // where the weekly review's weeks start (IANA name)
+};
+
+// An availability objective for a service (slos:), whose error budget is
+// consumed by the customer-impact time of its incidents (core/metrics/slo).
+struct Slo {
+  std::string service;  // matched against incidents' "services" field
+  double objective = 99.9;  // percent, strictly between 0 and 100
+  std::chrono::seconds window{30 * 24 * 3600};
+  SourceMark mark;
 };
 
 // A named notification target (seed: "slack-security-alerts", "pagerduty-security").
@@ -250,6 +260,7 @@ struct Config {
   std::vector<Checklist> checklists;
   PostmortemConfig postmortem;
   MetricsConfig metrics;
+  std::vector<Slo> slos;
   std::vector<Channel> channels;
   // On-call (docs/adr/0003-oncall-computation.md). The loader adds a default
   // policy (is_default) for every team the file gives none.

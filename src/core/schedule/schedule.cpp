@@ -551,4 +551,10 @@ std::optional<TimePoint> WallClockToInstant(const std::string& zone, TimePoint w
   return ToInstant(z, LocalMicros(wall_clock.time_since_epoch()));
 }
 
+std::optional<TimePoint> InstantToWallClock(const std::string& zone, TimePoint instant) {
+  const date::time_zone* z = FindZone(zone);
+  if (z == nullptr) return std::nullopt;
+  return TimePoint(ToLocal(z, instant).time_since_epoch());
+}
+
 }  // namespace tocsin::core::schedule

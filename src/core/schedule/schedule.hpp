@@ -189,6 +189,9 @@ bool IsKnownTimeZone(const std::string& name);
 // of the change; one that happens twice maps to its first occurrence. nullopt
 // for an unknown zone.
 std::optional<TimePoint> WallClockToInstant(const std::string& zone, TimePoint wall_clock);
+// What clocks in `zone` show at `instant` (as if it were a UTC time); nullopt
+// for an unknown zone.
+std::optional<TimePoint> InstantToWallClock(const std::string& zone, TimePoint instant);
 
 // "hourly", "daily", "weekly", "custom".
 std::string RotationTypeName(RotationType type);

@@ -1,0 +1,47 @@
+#pragma once
+// Tocsin's own Prometheus metrics (docs/metrics.md, "Prometheus"): the
+// process-wide families every layer counts into, and the gauges read at
+// scrape time. Label values come from bounded sets only: alert sources and
+// decisions, configured severities, channel types, attempt outcomes, route
+// patterns, HTTP methods and status codes.
+//
+// TOCSIN_METRICS=off in the environment at start turns the counting off (the
+// families stay, at zero): the benchmarks use it to measure what counting costs.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "common/prometheus.hpp"
+
+namespace tocsin::server_metrics {
+
+struct Families {
+  prom::Registry registry;
+  prom::Family& alerts_received;     // tocsin_alerts_received_total{source, decision}
+  prom::Family& incidents_opened;    // tocsin_incidents_opened_total{severity, origin}
+  prom::Family& deliveries;          // tocsin_delivery_attempts_total{channel_type, outcome}
+  prom::Family& delivery_latency;    // tocsin_delivery_latency_seconds{channel_type}: queued -> delivered
+  prom::Family& http_requests;       // tocsin_http_requests_total{route, method, code}
+  prom::Family& http_duration;       // tocsin_http_request_duration_seconds{route}
+  prom::Family& escalation_tiers;    // tocsin_escalation_tiers_total{outcome}
+  Families();
+};
+
+// The process's families (created on first use).
+Families& Get();
+bool Enabled();
+
+void AlertReceived(const std::string& source, const std::string& decision);
+void IncidentOpened(const std::string& severity, const char* origin);  // origin: "alert" | "api"
+void DeliveryAttempt(const std::string& channel_type, const std::string& outcome,
+                     std::optional<std::chrono::microseconds> latency);
+void HttpRequest(const std::string& route, const std::string& method, int status, std::chrono::nanoseconds took);
+void EscalationTier(const std::string& outcome);
+
+// Process metrics in the exposition format (process_resident_memory_bytes,
+// process_open_fds, process_cpu_seconds_total, process_start_time_seconds,
+// process_max_fds) read from /proc; nothing where /proc is missing.
+void AppendProcessMetrics(std::string& out);
+
+}  // namespace tocsin::server_metrics
