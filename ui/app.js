@@ -75,10 +75,40 @@
     return iso ? new Date(iso).toLocaleString() : '';
   }
 
-  // Until the server pushes changes (Server-Sent Events, not built yet), a
-  // visible page refreshes every 15 s (never faster than 10 s; issue 12).
-  function every15s(fn) {
-    setInterval(() => { if (!document.hidden) fn().catch(() => {}); }, 15000);
+  // Live updates: the server's event stream (GET /api/v2/events/stream) says
+  // what changed; `fn` refetches through the API when `wanted(change)` says
+  // the page shows it. Bursts are coalesced (one refetch per 300 ms). While
+  // the stream is down (EventSource retries by itself), a visible page
+  // refetches every 30 s; after the stream comes back, once at once.
+  function live(wanted, fn) {
+    let timer = null;
+    const run = () => { timer = null; fn().catch(() => {}); };
+    const soon = () => { if (!timer) timer = setTimeout(run, 300); };
+    let source = null;
+    let lost = false;
+    function connect() {
+      source = new EventSource('/api/v2/events/stream');
+      source.addEventListener('open', () => {
+        if (lost) soon();
+        lost = false;
+        document.body.dataset.live = 'on';
+      });
+      source.addEventListener('error', () => {
+        lost = true;
+        document.body.dataset.live = 'off';
+      });
+      source.addEventListener('message', (ev) => {
+        let change = null;
+        try { change = JSON.parse(ev.data); } catch (e) { return; }
+        if (wanted(change)) soon();
+      });
+    }
+    connect();
+    setInterval(() => {
+      if (document.hidden || !source) return;
+      if (source.readyState === EventSource.CLOSED) connect();  // refused (e.g. too many streams)
+      if (source.readyState !== EventSource.OPEN) fn().catch(() => {});
+    }, 30000);
   }
 
   function severityBadge(sev) {
@@ -156,7 +186,7 @@
       }
     }
     more.addEventListener('click', () => { shown = 100; load(); });
-    every15s(() => load(true));
+    live((c) => c.kind === 'incident', () => load(true));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       shown = 50;
@@ -222,6 +252,8 @@
       const r = await api('GET', base + '?include=attachments');
       if (r.status !== 200) return showError(r);
       const a = r.body.data.attributes;
+      // A live refresh must not undo a choice the person has made but not yet sent.
+      const untouched = !current || sevSelect.value === current.severity;
       current = a;
       showDeadline();
       document.title = 'IR-' + a.public_id + ' ' + a.title + ' · Tocsin';
@@ -234,7 +266,7 @@
       const detected = a.detected || a.created;
       $('since').textContent = when(detected) + ' (' + ago(detected) + ')';
       $('acknowledged').textContent = a.acknowledged ? when(a.acknowledged) + ' by @' + a.acknowledged_by : 'not yet';
-      if (document.activeElement !== sevSelect) sevSelect.value = a.severity;
+      if (untouched && document.activeElement !== sevSelect) sevSelect.value = a.severity;
       const open = a.state === 'active' || a.state === 'stable';
       $('ack').disabled = !open || !!a.acknowledged;
       $('resolve').disabled = !open;
@@ -316,7 +348,7 @@
         { data: { type: 'incident_timeline_cells', attributes: { kind: $('note-kind').value, content: { content: text } } } });
       if (ok) $('note').value = '';
     });
-    every15s(refresh);
+    live((c) => c.kind === 'incident' && c.incident_id === id, refresh);
     await refresh();
   }
 

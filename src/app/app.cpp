@@ -21,6 +21,7 @@
 #include "storage/memory/memory_store.hpp"
 #include "core/notification/reminders.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "usecases/change_feed.hpp"
 #include "usecases/workflow_store.hpp"
 
 namespace tocsin::app {
@@ -102,11 +103,14 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   d.clock = clock ? clock : &d.system_clock;
   auto store = OpenStore(d.config);
   if (!store) return tl::unexpected(store.error());
-  d.store = std::move(*store);
+  // Every committed change is told to the live-update streams (web UI).
+  auto changes = std::make_shared<usecases::ChangeFeed>();
+  d.store = std::make_unique<usecases::ChangeFeedStore>(std::move(*store), changes);
   api::v2::ApiContext ctx;
   ctx.config = &d.config;
   ctx.store = d.store.get();
   ctx.clock = d.clock;
+  ctx.changes = changes;
   // Time-ordered ids keep the incidents table's unique index growing at its end.
   ctx.new_id = [] { return NewUuidV7(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()); };
   ctx.ready = [&d] { return d.ready.load() && !d.store->Failure(); };

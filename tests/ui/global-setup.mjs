@@ -20,6 +20,8 @@ export default async function globalSetup() {
                { input: PASSWORD + '\n' });
   const keys = JSON.parse(execFileSync(binary, ['keys', 'create', '--config', config, '--data', dataDir,
                                                 '--name', 'ui-seed', '--user', HANDLE, '--json']).toString());
+  const ingest = JSON.parse(execFileSync(binary, ['keys', 'create', '--config', config, '--data', dataDir,
+                                                  '--name', 'ui-alerts', '--kind', 'ingest', '--json']).toString());
   const server = spawn(binary, ['serve', '--config', config, '--data', dataDir, '--listen', '127.0.0.1:0'],
                        { stdio: ['ignore', 'ignore', 'pipe'] });
   const baseUrl = await new Promise((resolve, reject) => {
@@ -35,6 +37,7 @@ export default async function globalSetup() {
   process.env.TOCSIN_BASE_URL = baseUrl;
   process.env.TOCSIN_API_KEY = keys.api_key;
   process.env.TOCSIN_APP_KEY = keys.application_key;
+  process.env.TOCSIN_INGEST_KEY = ingest.api_key;
   return async () => {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));

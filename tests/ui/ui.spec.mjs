@@ -22,6 +22,22 @@ async function declare(title, severity = 'SEV-2') {
   return body.data;
 }
 
+// Sends an alert through the ingestion API (generic webhook); answers the
+// incident it opened or joined.
+async function sendAlert(alert) {
+  const api = await apiRequest.newContext({
+    baseURL: process.env.TOCSIN_BASE_URL,
+    extraHTTPHeaders: { 'Authorization': 'Bearer ' + process.env.TOCSIN_INGEST_KEY },
+  });
+  const r = await api.post('/api/integrations/generic', { data: alert });
+  expect(r.status()).toBe(200);
+  const body = await r.json();
+  await api.dispose();
+  return body.data[0].relationships.incident.data;
+}
+
+const INJECTION = '[V-Commerce] LLM Prompt Injection / Adversarial Input Detection';
+
 // axe-core on the page as it is now: no serious or critical violations.
 async function expectAccessible(page, what) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -154,6 +170,19 @@ test('an unknown incident id gives the 404 page', async ({ page }) => {
   }
   await page.screenshot({ path: shots + 'not-found.png', fullPage: true });
   await expectAccessible(page, 'not-found');
+});
+
+test('the list shows a new incident live when an alert arrives', async ({ page }) => {
+  await page.goto('/incidents');
+  await signIn(page);
+  await expect(page.locator('#status')).not.toHaveText('Loading…');
+  await expect(page.locator('body')).toHaveAttribute('data-live', 'on');  // the event stream is open
+  const before = await page.locator('#incident-list li').count();
+  const incident = await sendAlert({ monitor: INJECTION, scope: 'env:live-' + Date.now() });
+  expect(incident).not.toBeNull();
+  // No reload, no 15 s poll: the stream says "created" and the list refetches.
+  await expect(page.locator(`#incident-list a[href="/incidents/${incident.id}"]`)).toBeVisible({ timeout: 5000 });
+  await expect(page.locator('#incident-list li')).toHaveCount(before + 1);
 });
 
 test.describe('a phone', () => {

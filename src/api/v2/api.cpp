@@ -10,6 +10,7 @@
 #include "api/v2/auth.hpp"
 #include "api/v2/config_api.hpp"
 #include "api/v2/errors.hpp"
+#include "api/v2/events_api.hpp"
 #include "api/v2/impacts_api.hpp"
 #include "api/v2/incident_json.hpp"
 #include "api/v2/notifications_api.hpp"
@@ -86,13 +87,15 @@ struct ApiV2::Impl {
   AlertsApi alerts;
   Sessions sessions;
   ui::WebUi web_ui;
+  EventsApi event_streams;
 
   explicit Impl(ApiContext c)
       : ctx(std::move(c)),
         limiter(ctx.config->server.rate_limit_requests, ctx.config->server.rate_limit_period),
         alerts(ctx),
         sessions(*ctx.store, *ctx.config, *ctx.clock),
-        web_ui(ctx, sessions) {
+        web_ui(ctx, sessions),
+        event_streams(ctx) {
     AddRoutes();
   }
 
@@ -148,6 +151,8 @@ struct ApiV2::Impl {
                [this](const http::Request&, const RouteParams& p, const core::Actor&) {
                  return TestChannel(ctx, p["channel"]);
                });
+    router.Add("GET", "/api/v2/events/stream", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) { return event_streams.Stream(req); });
     router.Add("GET", "/api/v2/incidents", A::kApiKey,
                [this](const http::Request& req, const RouteParams&, const core::Actor&) { return List(req); });
     router.Add("POST", "/api/v2/incidents", A::kApiKey,

@@ -15,6 +15,7 @@
 #include "core/escalation/escalation.hpp"
 #include "core/ports/store.hpp"
 #include "http/message.hpp"
+#include "usecases/change_feed.hpp"
 
 namespace tocsin::api::v2 {
 
@@ -32,6 +33,10 @@ struct ApiContext {
                                     const core::Actor& actor)> add_override;
   std::function<Result<void>(const std::string& schedule, const std::string& id, const core::Actor& actor)>
       remove_override;
+  // Committed changes, for live updates (GET /api/v2/events/stream); null: none.
+  std::shared_ptr<usecases::ChangeFeed> changes;
+  std::size_t max_event_streams = 256;
+  std::chrono::milliseconds event_heartbeat{15000};
 };
 
 // One entry of the route table, for tests and documentation.
