@@ -352,7 +352,247 @@
     await refresh();
   }
 
-  const pages = { 'sign-in': signInPage, 'incidents': incidentsPage, 'incident': incidentPage };
+  // ---- on call -------------------------------------------------------------
+  const DAY = 86400000;
+  // Light backgrounds under dark text (AA contrast), one per person.
+  const PALETTE = ['#dbeafe', '#fde68a', '#d1fae5', '#fce7f3', '#e9d5ff', '#fed7aa', '#cffafe', '#e5e7eb'];
+  function colourOf(handle) {
+    let h = 0;
+    for (const c of handle || '') h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    return PALETTE[h % PALETTE.length];
+  }
+  function range(start, end) {
+    const opts = { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+    return new Date(start).toLocaleString(undefined, opts) + ' – ' + new Date(end).toLocaleString(undefined, opts);
+  }
+  function readJsonData(name) {
+    try { return JSON.parse(document.body.dataset[name] || '[]'); } catch (e) { return []; }
+  }
+
+  async function onCallPage() {
+    await loadSession();
+    const $ = (x) => document.getElementById(x);
+    const users = readJsonData('users');
+    for (const u of users) {
+      const label = '@' + u.handle + (u.name ? ' (' + u.name + ')' : '');
+      $('ov-user').append(el('option', { value: u.handle }, label));
+      $('ov-for').append(el('option', { value: u.handle }, label));
+    }
+    const schedSelect = $('ov-schedule');
+
+    // One schedule: who is on call now, its shifts as a 14-day bar, the
+    // shifts as text, its overrides (removable) and its calendar feed.
+    async function scheduleBlock(s, from, to) {
+      const a = s.attributes;
+      const base = '/api/v2/on-call/schedules/' + encodeURIComponent(a.name);
+      const [shifts, overrides] = await Promise.all([
+        api('GET', base + '/shifts?from=' + encodeURIComponent(from.toISOString()) + '&to=' + encodeURIComponent(to.toISOString())),
+        api('GET', base + '/overrides')]);
+      const box = el('section', { class: 'schedule', 'aria-labelledby': 'sched-' + a.name });
+      box.append(el('h3', { id: 'sched-' + a.name }, a.name),
+        el('p', { class: 'meta' }, 'team ', a.team, ' · ', a.time_zone, ' · ',
+           el('a', { href: base + '/calendar.ics' }, 'calendar (.ics)')),
+        el('p', { class: 'now' }, 'Now: ', a.on_call ? el('strong', {}, '@' + a.on_call.handle) : 'nobody',
+           a.on_call ? ' — ' + a.on_call.why : ''));
+      if (shifts.status !== 200) {
+        box.append(el('p', { class: 'error' }, errorText(shifts)));
+        return box;
+      }
+      const span = to - from;
+      const bar = el('ol', { class: 'bar', 'aria-label': 'Shifts of ' + a.name + ' over the next 14 days' });
+      const list = el('ul', { class: 'plain shift-list' });
+      for (const sh of shifts.body.data) {
+        const x = sh.attributes;
+        const start = Math.max(Date.parse(x.start), from.getTime());
+        const end = Math.min(Date.parse(x.end), to.getTime());
+        if (end <= start) continue;
+        const seg = el('li', { title: '@' + x.user + ': ' + range(x.start, x.end) + ' (' + x.source + ')' }, '@' + x.user);
+        seg.style.left = ((start - from) / span * 100).toFixed(3) + '%';
+        seg.style.width = ((end - start) / span * 100).toFixed(3) + '%';
+        seg.style.background = colourOf(x.user);
+        bar.append(seg);
+        list.append(el('li', {}, el('strong', {}, '@' + x.user), ' ', range(x.start, x.end), ' ',
+                       el('span', { class: 'muted' }, '(' + x.source + ')')));
+      }
+      const scale = el('div', { class: 'scale', 'aria-hidden': 'true' });
+      for (let d = 0; d < 14; d++) {
+        const day = new Date(from.getTime() + d * DAY);
+        scale.append(el('span', {}, day.toLocaleDateString(undefined, { day: 'numeric' })));
+      }
+      // A line at "now" over the bar.
+      const track = el('div', { class: 'track' }, bar);
+      const mark = el('div', { class: 'now-mark', 'aria-hidden': 'true' });
+      mark.style.left = ((Date.now() - from) / span * 100).toFixed(3) + '%';
+      track.append(mark);
+      box.append(track, scale, el('details', {}, el('summary', {}, 'Shifts as a list'), list));
+
+      const ovs = el('ul', { class: 'plain overrides' });
+      if (overrides.status === 200) {
+        for (const o of overrides.body.data) {
+          const x = o.attributes;
+          if (x.removed || Date.parse(x.end) < Date.now()) continue;
+          const remove = el('button', { type: 'button', class: 'small' }, 'Remove');
+          remove.setAttribute('aria-label', 'Remove the override of @' + x.user + ' ' + range(x.start, x.end));
+          remove.addEventListener('click', async () => {
+            const r = await api('DELETE', base + '/overrides/' + encodeURIComponent(o.id));
+            if (r.status >= 400) return showOverrideError(r);
+            $('override-status').textContent = 'Override removed.';
+            await refresh();
+          });
+          ovs.append(el('li', {}, '@' + x.user, x.for_user ? ' instead of @' + x.for_user : '', ': ',
+                        range(x.start, x.end), ' ', el('span', { class: 'muted' }, 'by @' + x.created_by), ' ', remove));
+        }
+      }
+      if (!ovs.children.length) ovs.append(el('li', { class: 'muted' }, 'No current or upcoming overrides.'));
+      box.append(el('h4', {}, 'Overrides'), ovs);
+      return box;
+    }
+
+    async function refresh() {
+      const from = new Date();
+      from.setHours(0, 0, 0, 0);  // today, local midnight: the scale's days line up
+      const to = new Date(from.getTime() + 14 * DAY);
+      const [teams, schedules] = await Promise.all([api('GET', '/api/v2/on-call/teams'),
+                                                    api('GET', '/api/v2/on-call/schedules')]);
+      if (teams.status !== 200) { $('status').textContent = errorText(teams); return; }
+      if (schedules.status !== 200) { $('status').textContent = errorText(schedules); return; }
+      const ul = $('teams');
+      ul.replaceChildren();
+      for (const t of teams.body.data) {
+        const a = t.attributes;
+        const people = a.on_call.length
+          ? a.on_call.map((p) => el('li', {}, el('strong', {}, '@' + p.handle), p.name ? ' (' + p.name + ')' : '', ' — ', p.why))
+          : [el('li', { class: 'muted' }, 'nobody')];
+        ul.append(el('li', { class: 'team', 'data-team': t.id }, el('h3', {}, a.team, ' ', el('span', { class: 'muted' }, a.handle)),
+                     el('ul', { class: 'plain' }, ...people)));
+      }
+      const blocks = await Promise.all(schedules.body.data.map((s) => scheduleBlock(s, from, to)));
+      $('schedules').replaceChildren(...blocks);
+      const chosen = schedSelect.value;
+      schedSelect.replaceChildren(...schedules.body.data.map((s) => el('option', { value: s.id }, s.attributes.name)));
+      if (chosen) schedSelect.value = chosen;
+      $('status').textContent = '';
+    }
+
+    function showOverrideError(r) {
+      $('override-error').textContent = errorText(r);
+      $('override-error').hidden = false;
+    }
+    $('override-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      $('override-error').hidden = true;
+      $('override-status').textContent = '';
+      const iso = (v) => (v ? new Date(v).toISOString() : '');
+      const attrs = { user: $('ov-user').value, start: iso($('ov-start').value), end: iso($('ov-end').value) };
+      if ($('ov-for').value) attrs.for_user = $('ov-for').value;
+      const r = await api('POST', '/api/v2/on-call/schedules/' + encodeURIComponent(schedSelect.value) + '/overrides',
+                          { data: { type: 'schedule_overrides', attributes: attrs } });
+      if (r.status >= 400) return showOverrideError(r);
+      $('override-status').textContent = 'Override added.';
+      await refresh();
+    });
+    live((c) => c.kind === 'oncall', refresh);
+    await refresh();
+  }
+
+  // ---- alerts --------------------------------------------------------------
+  async function alertsPage() {
+    await loadSession();
+    const $ = (x) => document.getElementById(x);
+    async function load() {
+      const r = await api('GET', '/api/v2/alerts?page[size]=100');
+      if (r.status !== 200) { $('status').textContent = errorText(r); return; }
+      const tbody = $('alerts').tBodies[0];
+      tbody.replaceChildren();
+      for (const al of r.body.data) {
+        const a = al.attributes;
+        const inc = al.relationships.incident.data;
+        tbody.append(el('tr', {},
+          el('td', {}, el('time', { datetime: a.received_at || '' }, when(a.received_at))),
+          el('td', {}, a.source),
+          el('td', { class: 'wrap' }, a.monitor_name, a.scope ? el('span', { class: 'muted' }, ' ' + a.scope) : null),
+          el('td', {}, a.state),
+          el('td', { class: 'wrap' }, a.duplicate ? 'duplicate' : a.decision,
+             a.detail ? el('span', { class: 'muted' }, ' — ' + a.detail) : null),
+          el('td', {}, inc ? el('a', { href: '/incidents/' + inc.id }, 'incident') : '—')));
+      }
+      $('status').textContent = r.body.data.length ? r.body.data.length + ' alert(s)' : 'No alerts yet.';
+    }
+    $('try-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      $('try-error').hidden = true;
+      $('try-report').hidden = true;
+      // The payload goes as it was pasted: the API parses it.
+      const res = await fetch('/api/v2/alerts/dry-run?source=' + encodeURIComponent($('try-source').value), {
+        method: 'POST', credentials: 'same-origin', body: $('try-body').value,
+        headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRF-Token': csrf } });
+      let body = null;
+      try { body = await res.json(); } catch (e) { body = null; }
+      if (!res.ok) {
+        $('try-error').textContent = errorText({ status: res.status, body });
+        $('try-error').hidden = false;
+        return;
+      }
+      $('try-report').textContent = body.data.attributes.report;
+      $('try-report').hidden = false;
+    });
+    live((c) => c.kind === 'alert', load);
+    await load();
+  }
+
+  // ---- notifications -------------------------------------------------------
+  async function notificationsPage() {
+    await loadSession();
+    const $ = (x) => document.getElementById(x);
+    async function load() {
+      const r = await api('GET', '/api/v2/notifications?page[size]=100');
+      if (r.status !== 200) { $('status').textContent = errorText(r); return; }
+      const tbody = $('deliveries').tBodies[0];
+      tbody.replaceChildren();
+      for (const d of r.body.data) {
+        const a = d.attributes;
+        const inc = d.relationships.incident.data;
+        tbody.append(el('tr', { class: 'state-' + a.state },
+          el('td', {}, el('time', { datetime: a.created }, when(a.created))),
+          el('td', {}, a.channel, a.recipient ? el('span', { class: 'muted' }, ' to @' + a.recipient) : null),
+          el('td', { class: 'wrap' }, a.kind.replace(/_/g, ' '), a.reason ? el('span', { class: 'muted' }, ' — ' + a.reason) : null),
+          el('td', {}, a.state.replace(/_/g, ' '),
+             a.state === 'queued' && a.attempts > 0 ? el('span', { class: 'muted' }, ' (retry at ' + when(a.next_attempt_at) + ')') : null),
+          el('td', {}, String(a.attempts)),
+          el('td', { class: 'wrap' }, a.last_error || '—'),
+          el('td', {}, inc && inc.id ? el('a', { href: '/incidents/' + inc.id }, 'incident') : '—')));
+      }
+      $('status').textContent = r.body.data.length ? r.body.data.length + ' deliveries' : 'Nothing sent yet.';
+    }
+    const channels = await api('GET', '/api/v2/channels');
+    if (channels.status === 200) {
+      for (const c of channels.body.data) {
+        const a = c.attributes;
+        const button = el('button', { type: 'button', class: 'small' }, 'Send a test');
+        button.setAttribute('aria-label', 'Send a test to ' + a.name);
+        button.addEventListener('click', async () => {
+          $('test-result').textContent = 'Sending a test to ' + a.name + '…';
+          const r = await api('POST', '/api/v2/channels/' + encodeURIComponent(a.name) + '/test', {});
+          const t = r.body && r.body.data ? r.body.data.attributes : null;
+          $('test-result').textContent = t ? a.name + ': ' + t.outcome.replace(/_/g, ' ') + (t.detail ? ' — ' + t.detail : '')
+                                           : errorText(r);
+        });
+        $('channels').append(el('li', {}, el('strong', {}, a.name), ' ', el('span', { class: 'muted' }, a.channel_type), ' ', button));
+      }
+    }
+    live((c) => c.kind === 'delivery' || c.kind === 'incident', load);
+    await load();
+  }
+
+  // The current page in the navigation.
+  for (const a of document.querySelectorAll('.nav a')) {
+    const here = location.pathname === a.getAttribute('href') ||
+                 (a.getAttribute('href') === '/incidents' && location.pathname === '/');
+    if (here) a.setAttribute('aria-current', 'page');
+  }
+
+  const pages = { 'sign-in': signInPage, 'incidents': incidentsPage, 'incident': incidentPage,
+                  'on-call': onCallPage, 'alerts': alertsPage, 'notifications': notificationsPage };
   const run = pages[document.body.dataset.page];
   if (run) {
     Promise.resolve(run()).catch((e) => {

@@ -14,6 +14,7 @@
 #include "common/thread_name.hpp"
 #include "common/random.hpp"
 #include "app/oncall.hpp"
+#include "app/route.hpp"
 #include "engine/escalation_worker.hpp"
 #include "engine/outbox_worker.hpp"
 #include "engine/reminder_worker.hpp"
@@ -138,6 +139,9 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   };
   ctx.remove_override = [dir, clk](const std::string& schedule, const std::string& id, const core::Actor& actor) {
     return dir->RemoveOverride(schedule, id, actor, clk->Now());
+  };
+  ctx.route_dry_run = [&d](const std::string& source, const std::string& body) {
+    return RouteDryRun(d.config, source, body, d.clock->Now());
   };
   // Requests wake only the outbox: the escalation and reminder scans run on
   // their own tick, so ingestion never pays for a scan of open incidents.

@@ -185,6 +185,95 @@ test('the list shows a new incident live when an alert arrives', async ({ page }
   await expect(page.locator('#incident-list li')).toHaveCount(before + 1);
 });
 
+// A datetime-local value (the browser's local time) `minutes` from now.
+async function localInput(page, minutes) {
+  return page.evaluate((m) => {
+    const d = new Date(Date.now() + m * 60000);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  }, minutes);
+}
+
+test('on call: an override is added, changes who is on call, and is removed', async ({ page }) => {
+  await page.goto('/on-call');
+  await signIn(page);
+  await expect(page).toHaveTitle('On call · Tocsin');
+  const team = page.locator('#teams li.team[data-team="llm-platform"]');
+  await expect(team).toContainText(/@(priya|mateo)/);
+  await expect(team).not.toContainText('@wei');
+  const schedule = page.locator('section.schedule', { has: page.getByRole('heading', { name: 'llm-primary' }) });
+  await expect(schedule.locator('.bar li').first()).toBeVisible();
+  await expect(schedule.getByRole('link', { name: 'calendar (.ics)' }))
+    .toHaveAttribute('href', '/api/v2/on-call/schedules/llm-primary/calendar.ics');
+  await page.screenshot({ path: shots + 'on-call.png', fullPage: true });
+  await expectAccessible(page, 'on-call');
+
+  // An end before the start: the form shows the API's message, nothing changes.
+  await page.getByLabel('Schedule', { exact: true }).selectOption('llm-primary');
+  await page.getByLabel('Who is on call').selectOption('wei');
+  await page.getByLabel('Start (your time)').fill(await localInput(page, 120));
+  await page.getByLabel('End (your time)').fill(await localInput(page, 60));
+  await page.getByRole('button', { name: 'Add override' }).click();
+  await expect(page.locator('#override-error')).toHaveText('data.attributes.end: must be after start (HTTP 400)');
+  await expect(team).not.toContainText('@wei');
+
+  await page.getByLabel('Start (your time)').fill(await localInput(page, -1));
+  await page.getByLabel('End (your time)').fill(await localInput(page, 120));
+  await page.getByRole('button', { name: 'Add override' }).click();
+  await expect(page.locator('#override-status')).toHaveText('Override added.');
+  await expect(page.locator('#override-error')).toBeHidden();
+  await expect(team).toContainText('@wei');
+  await expect(team).toContainText(/override/i);
+  await expect(schedule.locator('.now')).toContainText('@wei');
+  await expect(schedule.locator('.overrides')).toContainText('@wei');
+
+  await schedule.getByRole('button', { name: /Remove the override of @wei/ }).click();
+  await expect(page.locator('#override-status')).toHaveText('Override removed.');
+  await expect(team).not.toContainText('@wei');
+  await expect(schedule.locator('.overrides')).toContainText('No current or upcoming overrides.');
+});
+
+test('alerts: recent alerts link to their incident; a pasted alert is dry-run', async ({ page }) => {
+  const incident = await sendAlert({ monitor: INJECTION, scope: 'env:alerts-page' });
+  await page.goto('/alerts');
+  await signIn(page);
+  const row = page.locator('#alerts tbody tr', { hasText: 'env:alerts-page' });
+  await expect(row).toContainText(INJECTION);
+  await expect(row).toContainText('generic');
+  await expect(row.getByRole('link', { name: 'incident' })).toHaveAttribute('href', '/incidents/' + incident.id);
+
+  await page.getByLabel('Alert payload (JSON)').fill(JSON.stringify({ monitor: INJECTION, scope: 'env:dry' }));
+  await page.getByRole('button', { name: 'Dry run' }).click();
+  await expect(page.locator('#try-report')).toContainText('decision: opened');
+  await expect(page.locator('#try-report')).toContainText("rule matched:");
+  await page.screenshot({ path: shots + 'alerts.png', fullPage: true });
+  await expectAccessible(page, 'alerts');
+  // Nothing was stored by the dry run.
+  await expect(page.locator('#alerts tbody tr', { hasText: 'env:dry' })).toHaveCount(0);
+
+  await page.getByLabel('Alert payload (JSON)').fill('{"monitor": ');
+  await page.getByRole('button', { name: 'Dry run' }).click();
+  await expect(page.locator('#try-error')).toContainText('HTTP 400');
+  await expect(page.locator('#try-report')).toBeHidden();
+});
+
+test('notifications: deliveries with state and attempts; send a test per channel', async ({ page }) => {
+  await sendAlert({ monitor: INJECTION, scope: 'env:notifications-page' });
+  await page.goto('/notifications');
+  await signIn(page);
+  await expect(page.locator('#deliveries tbody tr').first()).toBeVisible();
+  await expect(page.locator('#deliveries tbody')).toContainText(/queued|sending|delivered|failed|gave up/);
+  const test = page.getByRole('button', { name: 'Send a test to slack-security-alerts' });
+  await test.click();
+  await expect(page.locator('#test-result')).toContainText(/^slack-security-alerts: (delivered|transient failure|permanent failure)/);
+  await page.screenshot({ path: shots + 'notifications.png', fullPage: true });
+  await expectAccessible(page, 'notifications');
+  // Navigation between the pages.
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'On call' }).click();
+  await expect(page).toHaveURL(/\/on-call$/);
+  await expect(page.getByRole('link', { name: 'On call' })).toHaveAttribute('aria-current', 'page');
+});
+
 test.describe('a phone', () => {
   test.use({ viewport: { width: 360, height: 740 } });
   test('the incident page fits 360 px and works by keyboard', async ({ page }) => {

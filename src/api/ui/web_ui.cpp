@@ -279,6 +279,18 @@ void WebUi::AddRoutes(api::v2::Router& router) {
                                {"public_id", "IR-" + std::to_string((*inc)->public_id)},
                                {"severities", severities.dump()}});
              });
+  // Pages whose data all comes from the API; `users` feeds the on-call
+  // page's override form (handles to pick from).
+  for (const char* page : {"on-call", "alerts", "notifications"}) {
+    std::string file = std::string(page) + ".html";
+    router.Add("GET", std::string("/") + page, Access::kSession,
+               [d, file](const http::Request& req, const RouteParams&, const core::Actor&) {
+                 if (auto redirect = d->NeedSession(req)) return *redirect;
+                 json users = json::array();
+                 for (const auto& u : d->ctx.config->users) users.push_back({{"handle", u.handle}, {"name", u.name}});
+                 return d->Page(200, file, {{"users", users.dump()}});
+               });
+  }
   router.Add("GET", "/sign-in", Access::kPublic, [d](const http::Request&, const RouteParams&, const core::Actor&) {
     return d->Page(200, "sign-in.html");
   });

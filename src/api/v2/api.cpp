@@ -134,6 +134,8 @@ struct ApiV2::Impl {
     });
     router.Add("GET", "/api/v2/alerts", A::kApiKey,
                [this](const http::Request& req, const RouteParams&, const core::Actor&) { return alerts.List(req); });
+    router.Add("POST", "/api/v2/alerts/dry-run", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) { return DryRun(req); });
     router.Add("GET", "/api/v1/validate", A::kApiKey, [](const http::Request&, const RouteParams&, const core::Actor&) {
       return JsonResponse(200, {{"valid", true}});
     });
@@ -193,6 +195,23 @@ struct ApiV2::Impl {
     AddImpactRoutes(router, ctx, [this] { return UseCases(); });
     // The web UI: pages, assets, sign-in and sign-out (docs/ui.md).
     web_ui.AddRoutes(router);
+  }
+
+  // POST /api/v2/alerts/dry-run?source=auto: what the rules would do with
+  // this payload (nothing is stored), the report `tocsin route` prints.
+  http::Response DryRun(const http::Request& req) {
+    if (!ctx.route_dry_run) return ErrorResponse(404, "Not found");
+    std::string source = req.Query("source").value_or("auto");
+    static const std::vector<std::string> kSources = {"auto", "datadog", "alertmanager", "prometheus", "generic"};
+    if (std::find(kSources.begin(), kSources.end(), source) == kSources.end()) {
+      return ErrorResponse(400, "source: unknown source '" + source +
+                                    "' (allowed: auto, datadog, alertmanager, prometheus, generic)");
+    }
+    if (req.body.empty()) return ErrorResponse(400, "body: is required (the alert payload as JSON)");
+    auto report = ctx.route_dry_run(source, req.body);
+    if (!report) return ErrorResponse(report.error());
+    return JsonResponse(200, {{"data", {{"type", "route_dry_runs"},
+                                        {"attributes", {{"source", source}, {"report", *report}}}}}});
   }
 
   // Who a request acts as: the DD key pair when the request carries one;

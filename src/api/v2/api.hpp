@@ -33,6 +33,8 @@ struct ApiContext {
                                     const core::Actor& actor)> add_override;
   std::function<Result<void>(const std::string& schedule, const std::string& id, const core::Actor& actor)>
       remove_override;
+  // `tocsin route` for a pasted payload: the rules' dry run, as a report.
+  std::function<Result<std::string>(const std::string& source, const std::string& body)> route_dry_run;
   // Committed changes, for live updates (GET /api/v2/events/stream); null: none.
   std::shared_ptr<usecases::ChangeFeed> changes;
   std::size_t max_event_streams = 256;
