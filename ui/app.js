@@ -216,6 +216,11 @@
       sevSelect.append(el('option', { value: s.name }, s.label ? s.name + ' (' + s.label + ')' : s.name));
     }
     let current = null;  // the incident's attributes as last loaded
+    const commanderSelect = $('commander-select');
+    commanderSelect.append(el('option', { value: '' }, 'choose a person'));
+    for (const u of readJsonData('users')) {
+      commanderSelect.append(el('option', { value: u.handle }, '@' + u.handle + (u.name ? ' (' + u.name + ')' : '')));
+    }
 
     // The acknowledgement deadline (created + the severity's response time),
     // counting down each second until someone acknowledges.
@@ -271,6 +276,13 @@
       $('ack').disabled = !open || !!a.acknowledged;
       $('resolve').disabled = !open;
       $('reopen').disabled = open;
+      const commander = a.commander_handle || (a.commander && a.commander.data ? a.commander.data.attributes.handle : '');
+      // A team's on-call handle (set by a rule) is not a person: offer it too.
+      if (commander && ![...commanderSelect.options].some((o) => o.value === commander)) {
+        commanderSelect.append(el('option', { value: commander }, '@' + commander));
+      }
+      if (document.activeElement !== commanderSelect && !commanderSelect.dataset.dirty) commanderSelect.value = commander || '';
+      await loadFields(a);
       const links = $('links');
       links.replaceChildren();
       for (const inc of (r.body.included || [])) {
@@ -300,6 +312,71 @@
       }
     }
 
+    // The template fields of the incident's type, as a form. Built once per
+    // type; a live refresh updates only the inputs nobody has touched.
+    let fieldDefs = null;
+    let fieldsType = null;
+    async function loadFields(a) {
+      if (!fieldDefs) {
+        const r = await api('GET', '/api/v2/incidents/config/user-defined-fields');
+        fieldDefs = r.status === 200 ? r.body.data.map((f) => f.attributes) : [];
+      }
+      const box = $('fields');
+      const type = a.incident_type || '';
+      const mine = fieldDefs.filter((f) => (f.incident_types || []).includes(type));
+      if (type !== fieldsType) {
+        fieldsType = type;
+        box.replaceChildren();
+        for (const f of mine) {
+          const id = 'field-' + f.name;
+          let input;
+          if (f.field_type === 'dropdown' || f.field_type === 'boolean' || f.field_type === 'multiselect') {
+            input = el('select', { id, name: f.name });
+            if (f.field_type === 'multiselect') input.multiple = true;
+            else input.append(el('option', { value: '' }, '—'));
+            for (const v of f.valid_values) input.append(el('option', { value: v.value }, v.display_name));
+          } else {
+            input = el('input', { id, name: f.name, type: 'text', inputmode: f.field_type === 'number' ? 'decimal' : 'text' });
+          }
+          input.dataset.kind = f.field_type;
+          input.addEventListener('change', () => { input.dataset.dirty = '1'; });
+          input.addEventListener('input', () => { input.dataset.dirty = '1'; });
+          box.append(el('div', {}, el('label', { for: id }, f.display_name + (f.required ? ' (required)' : '')), input));
+        }
+        $('fields-save').hidden = !mine.length;
+        if (!mine.length) box.append(el('p', { class: 'muted' }, type ? 'The type ' + type + ' has no template fields.' : 'No type, so no template fields.'));
+      }
+      for (const f of mine) {
+        const input = $('field-' + f.name);
+        if (!input || input.dataset.dirty || document.activeElement === input) continue;
+        const v = a.fields && a.fields[f.name] ? a.fields[f.name].value : null;
+        if (input.multiple) {
+          const chosen = Array.isArray(v) ? v : [];
+          for (const o of input.options) o.selected = chosen.includes(o.value);
+        } else {
+          input.value = v === null || v === undefined ? '' : String(v);
+        }
+      }
+    }
+
+    async function loadDeliveries() {
+      const r = await api('GET', '/api/v2/notifications?page[size]=100&filter[incident]=' + encodeURIComponent(id));
+      const ul = $('deliveries');
+      ul.replaceChildren();
+      if (r.status !== 200) return showError(r);
+      for (const d of r.body.data) {
+        const a = d.attributes;
+        const what = a.kind === 'page' ? 'Page' : a.kind.replace(/_/g, ' ');
+        const state = a.state.replace(/_/g, ' ') + (a.attempts ? ' after ' + a.attempts + ' attempt(s)' : '') +
+          (a.state === 'queued' && a.attempts ? ', retry at ' + when(a.next_attempt_at) : '');
+        ul.append(el('li', { class: 'kind-' + a.kind },
+          el('div', {}, el('strong', {}, what), ' via ', a.channel, a.recipient ? ' to @' + a.recipient : '', ' — ', state),
+          a.reason ? el('div', { class: 'why' }, 'Why: ', a.reason) : null,
+          a.last_error ? el('div', { class: 'error-text' }, 'Last error: ', a.last_error) : null));
+      }
+      if (!ul.children.length) ul.append(el('li', { class: 'muted' }, 'Nothing sent for this incident.'));
+    }
+
     async function loadTodos() {
       const r = await api('GET', base + '/relationships/todos');
       const ul = $('todos');
@@ -314,7 +391,7 @@
     }
 
     async function refresh() {
-      await Promise.all([loadIncident(), loadTimeline(), loadTodos()]);
+      await Promise.all([loadIncident(), loadTimeline(), loadTodos(), loadDeliveries()]);
     }
 
     async function act(label, method, url, body) {
@@ -340,6 +417,32 @@
     $('severity-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       act('Change severity', 'PATCH', base, patch({ fields: { severity: { type: 'dropdown', value: sevSelect.value } } }));
+    });
+    $('commander-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const ok = await act('Assign commander', 'PATCH', base, patch({ commander: commanderSelect.value ? '@' + commanderSelect.value : '' }));
+      if (ok) delete commanderSelect.dataset.dirty;
+    });
+    commanderSelect.addEventListener('change', () => { commanderSelect.dataset.dirty = '1'; });
+    $('fields-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      $('fields-error').hidden = true;
+      $('fields-status').textContent = 'Saving…';
+      const fields = {};
+      for (const input of $('fields').querySelectorAll('input, select')) {
+        if (input.multiple) fields[input.name] = [...input.selectedOptions].map((o) => o.value);
+        else fields[input.name] = input.value === '' ? null : input.value;
+      }
+      const r = await api('PATCH', base, patch({ fields }));
+      if (r.status >= 400) {
+        $('fields-status').textContent = '';
+        $('fields-error').textContent = errorText(r);
+        $('fields-error').hidden = false;
+        return;
+      }
+      for (const input of $('fields').querySelectorAll('[data-dirty]')) delete input.dataset.dirty;
+      $('fields-status').textContent = 'Fields saved.';
+      await refresh();
     });
     $('note-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();

@@ -8,13 +8,13 @@ const shots = new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
 
 // Declares an incident through the API with the key pair; answers its data.
-async function declare(title, severity = 'SEV-2') {
+async function declare(title, severity = 'SEV-2', fields = {}) {
   const api = await apiRequest.newContext({
     baseURL: process.env.TOCSIN_BASE_URL,
     extraHTTPHeaders: { 'DD-API-KEY': process.env.TOCSIN_API_KEY, 'DD-APPLICATION-KEY': process.env.TOCSIN_APP_KEY },
   });
   const r = await api.post('/api/v2/incidents', {
-    data: { data: { type: 'incidents', attributes: { title, fields: { severity: { type: 'dropdown', value: severity } } } } },
+    data: { data: { type: 'incidents', attributes: { title, fields: { severity: { type: 'dropdown', value: severity }, ...fields } } } },
   });
   expect(r.status()).toBe(201);
   const body = await r.json();
@@ -272,6 +272,43 @@ test('notifications: deliveries with state and attempts; send a test per channel
   await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'On call' }).click();
   await expect(page).toHaveURL(/\/on-call$/);
   await expect(page.getByRole('link', { name: 'On call' })).toHaveAttribute('aria-current', 'page');
+});
+
+test('incident: assign a commander, edit template fields, see pages with their why', async ({ page }) => {
+  const inc = await declare('Hallucination rate up on chatbot', 'SEV-2', { type: 'LLM Quality' });
+  await page.goto('/incidents/' + inc.id);
+  await signIn(page);
+  await expect(page.locator('#type')).toHaveText('LLM Quality');
+
+  await page.getByLabel('Commander', { exact: true }).selectOption('wei');
+  await page.getByRole('button', { name: 'Assign commander' }).click();
+  await expect(page.locator('#commander')).toHaveText(/@?wei/);
+  await expect(page.locator('#timeline')).toContainText('wei');
+
+  // A number field given text: the API's message, nothing saved.
+  const score = page.getByLabel('Quality Score at Detection');
+  await score.fill('very low');
+  await page.getByLabel('Affected LLM Service').selectOption('chatbotservice');
+  await page.getByRole('button', { name: 'Save fields' }).click();
+  await expect(page.locator('#fields-error')).toContainText('quality_score_at_detection');
+  await expect(page.locator('#fields-error')).toContainText('HTTP 400');
+  await score.fill('0.42');
+  await page.getByRole('button', { name: 'Save fields' }).click();
+  await expect(page.locator('#fields-status')).toHaveText('Fields saved.');
+  await expect(page.locator('#fields-error')).toBeHidden();
+  await page.reload();
+  await expect(page.getByLabel('Quality Score at Detection')).toHaveValue('0.42');
+  await expect(page.getByLabel('Affected LLM Service')).toHaveValue('chatbotservice');
+
+  // An alert pages the security on-call: the page and its why chain on the incident.
+  const paged = await sendAlert({ monitor: INJECTION, scope: 'env:why-chain' });
+  await page.goto('/incidents/' + paged.id);
+  const pageItem = page.locator('#deliveries li.kind-page').first();
+  await expect(pageItem).toContainText('Page');
+  await expect(pageItem.locator('.why')).toContainText('policy');
+  await expect(page.locator('#deliveries')).toContainText('slack-security-alerts');
+  await page.screenshot({ path: shots + 'incident-deliveries.png', fullPage: true });
+  await expectAccessible(page, 'incident with deliveries');
 });
 
 test.describe('a phone', () => {

@@ -130,6 +130,13 @@ struct WebUi::Impl {
     return r;
   }
 
+  // The configured people, for the forms that pick one (commander, override).
+  std::string UsersJson() const {
+    json users = json::array();
+    for (const auto& u : ctx.config->users) users.push_back({{"handle", u.handle}, {"name", u.name}});
+    return users.dump();
+  }
+
   static http::Response Redirect(const std::string& location) {
     http::Response r;
     r.status = 303;
@@ -277,18 +284,17 @@ void WebUi::AddRoutes(api::v2::Router& router) {
                return d->Page(200, "incident.html",
                               {{"incident_id", (*inc)->id},
                                {"public_id", "IR-" + std::to_string((*inc)->public_id)},
-                               {"severities", severities.dump()}});
+                               {"severities", severities.dump()},
+                               {"users", d->UsersJson()}});
              });
   // Pages whose data all comes from the API; `users` feeds the on-call
-  // page's override form (handles to pick from).
+  // page's override form.
   for (const char* page : {"on-call", "alerts", "notifications"}) {
     std::string file = std::string(page) + ".html";
     router.Add("GET", std::string("/") + page, Access::kSession,
                [d, file](const http::Request& req, const RouteParams&, const core::Actor&) {
                  if (auto redirect = d->NeedSession(req)) return *redirect;
-                 json users = json::array();
-                 for (const auto& u : d->ctx.config->users) users.push_back({{"handle", u.handle}, {"name", u.name}});
-                 return d->Page(200, file, {{"users", users.dump()}});
+                 return d->Page(200, file, {{"users", d->UsersJson()}});
                });
   }
   router.Add("GET", "/sign-in", Access::kPublic, [d](const http::Request&, const RouteParams&, const core::Actor&) {
