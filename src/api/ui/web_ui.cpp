@@ -152,6 +152,16 @@ struct WebUi::Impl {
     auto s = sessions.Find(req);
     if (!s) return api::v2::ErrorResponse(s.error());
     if (*s) return std::nullopt;
+    // Behind a trusted proxy that names the user: a session, then here again.
+    auto proxied = sessions.ProxyUser(req);
+    if (!proxied) return api::v2::ErrorResponse(403, proxied.error().message);
+    if (*proxied) {
+      auto opened = sessions.Open(**proxied);
+      if (!opened) return api::v2::ErrorResponse(opened.error());
+      http::Response r = Redirect(req.target);
+      r.headers.emplace_back("Set-Cookie", sessions.SetCookie(*opened));
+      return r;
+    }
     return Redirect("/sign-in?next=" + PercentEncode(req.path));
   }
 
@@ -236,6 +246,19 @@ struct WebUi::Impl {
   http::Response Session(const http::Request& req) {
     auto s = sessions.Find(req);
     if (!s) return api::v2::ErrorResponse(s.error());
+    if (!*s && req.method == "GET") {
+      // Behind a trusted proxy that names the user: open a session for them.
+      auto proxied = sessions.ProxyUser(req);
+      if (!proxied) return api::v2::ErrorResponse(403, proxied.error().message);
+      if (*proxied) {
+        auto opened = sessions.Open(**proxied);
+        if (!opened) return api::v2::ErrorResponse(opened.error());
+        auto r = JsonAnswer(200, {{"handle", opened->handle}, {"csrf_token", opened->csrf_token}});
+        r.headers.emplace_back("Set-Cookie", sessions.SetCookie(*opened));
+        r.headers.emplace_back("Cache-Control", "no-store");
+        return r;
+      }
+    }
     if (!*s) return api::v2::ErrorResponse(401, "not signed in");
     if (req.method == "GET") {
       auto r = JsonAnswer(200, {{"handle", (*s)->actor.handle}, {"csrf_token", (*s)->csrf_token}});

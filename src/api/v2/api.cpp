@@ -217,9 +217,29 @@ struct ApiV2::Impl {
   // Who a request acts as: the DD key pair when the request carries one;
   // otherwise the session cookie of a signed-in person (the web UI), whose
   // state-changing requests must also carry the session's CSRF token.
+  //
+  // Behind a trusted auth proxy (server.auth_proxy_header, from its
+  // addresses only) a request without keys or a live session reads as the
+  // user the proxy names; its writes need the session a page opens (and that
+  // session's CSRF token), as the proxy's own cookie would carry a forged one.
   Result<Principal> AuthenticateAny(const http::Request& req, const http::Request& auth_req) {
-    if (!auth_req.Header("dd-api-key") && !auth_req.Header("dd-application-key") &&
-        Sessions::CookieValue(req, kSessionCookie)) {
+    bool keys = auth_req.Header("dd-api-key") || auth_req.Header("dd-application-key");
+    if (!keys && sessions.proxy_enabled()) {
+      auto s = sessions.Find(req);
+      if (!s) return tl::unexpected(s.error());
+      if (!*s) {
+        auto proxied = sessions.ProxyUser(req);
+        if (!proxied) return tl::unexpected(proxied.error());
+        if (*proxied) {
+          if (!Sessions::IsSafeMethod(req.method)) {
+            return MakeError(ErrorCode::kPermissionDenied,
+                             "X-CSRF-Token: missing; behind the auth proxy, writes need the web UI session's token");
+          }
+          return Principal{ActorFor(**proxied), "proxy:" + **proxied};
+        }
+      }
+    }
+    if (!keys && Sessions::CookieValue(req, kSessionCookie)) {
       auto s = sessions.Find(req);
       if (!s) return tl::unexpected(s.error());
       if (!*s) return MakeError(ErrorCode::kUnauthenticated, "Unauthorized: the session has expired or was signed out");
