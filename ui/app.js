@@ -77,13 +77,20 @@
 
   // Live updates: the server's event stream (GET /api/v2/events/stream) says
   // what changed; `fn` refetches through the API when `wanted(change)` says
-  // the page shows it. Bursts are coalesced (one refetch per 300 ms). While
-  // the stream is down (EventSource retries by itself), a visible page
-  // refetches every 30 s; after the stream comes back, once at once.
+  // the page shows it. A change refetches at once; a burst is coalesced (one
+  // refetch in flight, at most one more after it). While the stream is down
+  // (EventSource retries by itself), a visible page refetches every 30 s;
+  // after the stream comes back, once at once.
   function live(wanted, fn) {
-    let timer = null;
-    const run = () => { timer = null; fn().catch(() => {}); };
-    const soon = () => { if (!timer) timer = setTimeout(run, 300); };
+    let running = false;
+    let again = false;
+    async function soon() {
+      if (running) { again = true; return; }
+      running = true;
+      try { await fn(); } catch (e) { /* the next change or poll tries again */ }
+      running = false;
+      if (again) { again = false; soon(); }
+    }
     let source = null;
     let lost = false;
     function connect() {

@@ -4,7 +4,9 @@ import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { HANDLE, PASSWORD } from './global-setup.mjs';
 
-const shots = new URL('./screenshots/', import.meta.url).pathname;
+// TOCSIN_UI_SHOTS_DIR=docs/ui refreshes the screenshots in docs/ui.md.
+const shots = process.env.TOCSIN_UI_SHOTS_DIR ? process.env.TOCSIN_UI_SHOTS_DIR.replace(/\/?$/, '/')
+                                              : new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
 
 // Declares an incident through the API with the key pair; answers its data.
