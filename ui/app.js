@@ -605,29 +605,34 @@
     await refresh();
   }
 
+  // A page's main table, filled from an API list: `row` makes a <tr> of an
+  // item, `summary` the status line from the count.
+  function tableLoader(url, tableId, row, summary) {
+    return async function load() {
+      const status = document.getElementById('status');
+      const r = await api('GET', url);
+      if (r.status !== 200) { status.textContent = errorText(r); return; }
+      document.getElementById(tableId).tBodies[0].replaceChildren(...r.body.data.map(row));
+      status.textContent = summary(r.body.data.length);
+    };
+  }
+
   // ---- alerts --------------------------------------------------------------
   async function alertsPage() {
     await loadSession();
     const $ = (x) => document.getElementById(x);
-    async function load() {
-      const r = await api('GET', '/api/v2/alerts?page[size]=100');
-      if (r.status !== 200) { $('status').textContent = errorText(r); return; }
-      const tbody = $('alerts').tBodies[0];
-      tbody.replaceChildren();
-      for (const al of r.body.data) {
-        const a = al.attributes;
-        const inc = al.relationships.incident.data;
-        tbody.append(el('tr', {},
-          el('td', {}, el('time', { datetime: a.received_at || '' }, when(a.received_at))),
-          el('td', {}, a.source),
-          el('td', { class: 'wrap' }, a.monitor_name, a.scope ? el('span', { class: 'muted' }, ' ' + a.scope) : null),
-          el('td', {}, a.state),
-          el('td', { class: 'wrap' }, a.duplicate ? 'duplicate' : a.decision,
-             a.detail ? el('span', { class: 'muted' }, ' — ' + a.detail) : null),
-          el('td', {}, inc ? el('a', { href: '/incidents/' + inc.id }, 'incident') : '—')));
-      }
-      $('status').textContent = r.body.data.length ? r.body.data.length + ' alert(s)' : 'No alerts yet.';
-    }
+    const load = tableLoader('/api/v2/alerts?page[size]=100', 'alerts', (al) => {
+      const a = al.attributes;
+      const inc = al.relationships.incident.data;
+      return el('tr', {},
+        el('td', {}, el('time', { datetime: a.received_at || '' }, when(a.received_at))),
+        el('td', {}, a.source),
+        el('td', { class: 'wrap' }, a.monitor_name, a.scope ? el('span', { class: 'muted' }, ' ' + a.scope) : null),
+        el('td', {}, a.state),
+        el('td', { class: 'wrap' }, a.duplicate ? 'duplicate' : a.decision,
+           a.detail ? el('span', { class: 'muted' }, ' — ' + a.detail) : null),
+        el('td', {}, inc ? el('a', { href: '/incidents/' + inc.id }, 'incident') : '—'));
+    }, (n) => (n ? n + ' alert(s)' : 'No alerts yet.'));
     $('try-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
       $('try-error').hidden = true;
@@ -654,26 +659,19 @@
   async function notificationsPage() {
     await loadSession();
     const $ = (x) => document.getElementById(x);
-    async function load() {
-      const r = await api('GET', '/api/v2/notifications?page[size]=100');
-      if (r.status !== 200) { $('status').textContent = errorText(r); return; }
-      const tbody = $('deliveries').tBodies[0];
-      tbody.replaceChildren();
-      for (const d of r.body.data) {
-        const a = d.attributes;
-        const inc = d.relationships.incident.data;
-        tbody.append(el('tr', { class: 'state-' + a.state },
-          el('td', {}, el('time', { datetime: a.created }, when(a.created))),
-          el('td', {}, a.channel, a.recipient ? el('span', { class: 'muted' }, ' to @' + a.recipient) : null),
-          el('td', { class: 'wrap' }, a.kind.replace(/_/g, ' '), a.reason ? el('span', { class: 'muted' }, ' — ' + a.reason) : null),
-          el('td', {}, a.state.replace(/_/g, ' '),
-             a.state === 'queued' && a.attempts > 0 ? el('span', { class: 'muted' }, ' (retry at ' + when(a.next_attempt_at) + ')') : null),
-          el('td', {}, String(a.attempts)),
-          el('td', { class: 'wrap' }, a.last_error || '—'),
-          el('td', {}, inc && inc.id ? el('a', { href: '/incidents/' + inc.id }, 'incident') : '—')));
-      }
-      $('status').textContent = r.body.data.length ? r.body.data.length + ' deliveries' : 'Nothing sent yet.';
-    }
+    const load = tableLoader('/api/v2/notifications?page[size]=100', 'deliveries', (d) => {
+      const a = d.attributes;
+      const inc = d.relationships.incident.data;
+      return el('tr', { class: 'state-' + a.state },
+        el('td', {}, el('time', { datetime: a.created }, when(a.created))),
+        el('td', {}, a.channel, a.recipient ? el('span', { class: 'muted' }, ' to @' + a.recipient) : null),
+        el('td', { class: 'wrap' }, a.kind.replace(/_/g, ' '), a.reason ? el('span', { class: 'muted' }, ' — ' + a.reason) : null),
+        el('td', {}, a.state.replace(/_/g, ' '),
+           a.state === 'queued' && a.attempts > 0 ? el('span', { class: 'muted' }, ' (retry at ' + when(a.next_attempt_at) + ')') : null),
+        el('td', {}, String(a.attempts)),
+        el('td', { class: 'wrap' }, a.last_error || '—'),
+        el('td', {}, inc && inc.id ? el('a', { href: '/incidents/' + inc.id }, 'incident') : '—'));
+    }, (n) => (n ? n + ' deliveries' : 'Nothing sent yet.'));
     const channels = await api('GET', '/api/v2/channels');
     if (channels.status === 200) {
       for (const c of channels.body.data) {
