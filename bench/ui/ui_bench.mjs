@@ -7,7 +7,9 @@
 //     the new incident's row appearing in an open list (ROUNDS alerts).
 // Usage: node bench/ui/ui_bench.mjs TOCSIN_BINARY SOURCE_DIR
 // Env: INCIDENTS (seeded through the API, default 2000), EVENTS (1000), ROUNDS (20).
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const [binary, sourceDir] = process.argv.slice(2).map((p) => resolve(p));
@@ -18,6 +20,11 @@ const INCIDENTS = Number(process.env.INCIDENTS || 2000);
 const EVENTS = Number(process.env.EVENTS || 1000);
 const ROUNDS = Number(process.env.ROUNDS || 20);
 
+// The v-commerce config with the per-key rate limit raised, so seeding is not throttled.
+const configCopy = join(mkdtempSync(join(tmpdir(), 'tocsin-ui-bench-')), 'tocsin.yaml');
+writeFileSync(configCopy, readFileSync(join(sourceDir, 'examples/v-commerce/tocsin.yaml'), 'utf8')
+  .replace(/rate_limit: \{requests: \d+/, 'rate_limit: {requests: 100000000'));
+process.env.TOCSIN_UI_CONFIG = configCopy;
 process.env.TOCSIN_BINARY = binary;
 process.env.TOCSIN_SOURCE_DIR = sourceDir;
 const { default: globalSetup, HANDLE, PASSWORD } = await import(join(sourceDir, 'tests/ui/global-setup.mjs'));
@@ -44,7 +51,11 @@ try {
       batch.push(api.post('/api/v2/incidents', { data: { data: { type: 'incidents', attributes: {
         title: 'Seeded incident ' + made, fields: { severity: { type: 'dropdown', value: ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4'][made % 4] } } } } } }));
     }
-    for (const r of await Promise.all(batch)) last = (await r.json()).data;
+    for (const r of await Promise.all(batch)) {
+      if (r.status() !== 201) throw new Error('seeding: HTTP ' + r.status() + ' ' + (await r.text()));
+      last = (await r.json()).data;
+    }
+    if (made % 10000 === 0) console.error(`seeded ${made}`);
   }
   for (let e = 0; e < EVENTS; e += 8) {
     await Promise.all(Array.from({ length: Math.min(8, EVENTS - e) }, (_, k) => api.post(

@@ -14,7 +14,8 @@ export default async function globalSetup() {
   const binary = process.env.TOCSIN_BINARY;
   const sourceDir = process.env.TOCSIN_SOURCE_DIR;
   if (!binary || !sourceDir) throw new Error('set TOCSIN_BINARY and TOCSIN_SOURCE_DIR (tests/ui/run.sh does)');
-  const config = join(sourceDir, 'examples/v-commerce/tocsin.yaml');
+  // TOCSIN_UI_CONFIG: another config (bench/ui/ui_bench.mjs raises the rate limit to seed).
+  const config = process.env.TOCSIN_UI_CONFIG || join(sourceDir, 'examples/v-commerce/tocsin.yaml');
   const dataDir = mkdtempSync(join(tmpdir(), 'tocsin-ui-'));
   execFileSync(binary, ['users', 'set-password', HANDLE, '--config', config, '--data', dataDir],
                { input: PASSWORD + '\n' });
