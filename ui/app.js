@@ -75,10 +75,47 @@
     return iso ? new Date(iso).toLocaleString() : '';
   }
 
-  // Until the server pushes changes (Server-Sent Events, not built yet), a
-  // visible page refreshes every 15 s (never faster than 10 s; issue 12).
-  function every15s(fn) {
-    setInterval(() => { if (!document.hidden) fn().catch(() => {}); }, 15000);
+  // Live updates: the server's event stream (GET /api/v2/events/stream) says
+  // what changed; `fn` refetches through the API when `wanted(change)` says
+  // the page shows it. A change refetches at once; a burst is coalesced (one
+  // refetch in flight, at most one more after it). While the stream is down
+  // (EventSource retries by itself), a visible page refetches every 30 s;
+  // after the stream comes back, once at once.
+  function live(wanted, fn) {
+    let running = false;
+    let again = false;
+    async function soon() {
+      if (running) { again = true; return; }
+      running = true;
+      try { await fn(); } catch (e) { /* the next change or poll tries again */ }
+      running = false;
+      if (again) { again = false; soon(); }
+    }
+    let source = null;
+    let lost = false;
+    function connect() {
+      source = new EventSource('/api/v2/events/stream');
+      source.addEventListener('open', () => {
+        if (lost) soon();
+        lost = false;
+        document.body.dataset.live = 'on';
+      });
+      source.addEventListener('error', () => {
+        lost = true;
+        document.body.dataset.live = 'off';
+      });
+      source.addEventListener('message', (ev) => {
+        let change = null;
+        try { change = JSON.parse(ev.data); } catch (e) { return; }
+        if (wanted(change)) soon();
+      });
+    }
+    connect();
+    setInterval(() => {
+      if (document.hidden || !source) return;
+      if (source.readyState === EventSource.CLOSED) connect();  // refused (e.g. too many streams)
+      if (source.readyState !== EventSource.OPEN) fn().catch(() => {});
+    }, 30000);
   }
 
   function severityBadge(sev) {
@@ -156,7 +193,7 @@
       }
     }
     more.addEventListener('click', () => { shown = 100; load(); });
-    every15s(() => load(true));
+    live((c) => c.kind === 'incident', () => load(true));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
       shown = 50;
@@ -186,6 +223,11 @@
       sevSelect.append(el('option', { value: s.name }, s.label ? s.name + ' (' + s.label + ')' : s.name));
     }
     let current = null;  // the incident's attributes as last loaded
+    const commanderSelect = $('commander-select');
+    commanderSelect.append(el('option', { value: '' }, 'choose a person'));
+    for (const u of readJsonData('users')) {
+      commanderSelect.append(el('option', { value: u.handle }, '@' + u.handle + (u.name ? ' (' + u.name + ')' : '')));
+    }
 
     // The acknowledgement deadline (created + the severity's response time),
     // counting down each second until someone acknowledges.
@@ -222,6 +264,8 @@
       const r = await api('GET', base + '?include=attachments');
       if (r.status !== 200) return showError(r);
       const a = r.body.data.attributes;
+      // A live refresh must not undo a choice the person has made but not yet sent.
+      const untouched = !current || sevSelect.value === current.severity;
       current = a;
       showDeadline();
       document.title = 'IR-' + a.public_id + ' ' + a.title + ' · Tocsin';
@@ -234,11 +278,18 @@
       const detected = a.detected || a.created;
       $('since').textContent = when(detected) + ' (' + ago(detected) + ')';
       $('acknowledged').textContent = a.acknowledged ? when(a.acknowledged) + ' by @' + a.acknowledged_by : 'not yet';
-      if (document.activeElement !== sevSelect) sevSelect.value = a.severity;
+      if (untouched && document.activeElement !== sevSelect) sevSelect.value = a.severity;
       const open = a.state === 'active' || a.state === 'stable';
       $('ack').disabled = !open || !!a.acknowledged;
       $('resolve').disabled = !open;
       $('reopen').disabled = open;
+      const commander = a.commander_handle || (a.commander && a.commander.data ? a.commander.data.attributes.handle : '');
+      // A team's on-call handle (set by a rule) is not a person: offer it too.
+      if (commander && ![...commanderSelect.options].some((o) => o.value === commander)) {
+        commanderSelect.append(el('option', { value: commander }, '@' + commander));
+      }
+      if (document.activeElement !== commanderSelect && !commanderSelect.dataset.dirty) commanderSelect.value = commander || '';
+      await loadFields(a);
       const links = $('links');
       links.replaceChildren();
       for (const inc of (r.body.included || [])) {
@@ -268,6 +319,71 @@
       }
     }
 
+    // The template fields of the incident's type, as a form. Built once per
+    // type; a live refresh updates only the inputs nobody has touched.
+    let fieldDefs = null;
+    let fieldsType = null;
+    async function loadFields(a) {
+      if (!fieldDefs) {
+        const r = await api('GET', '/api/v2/incidents/config/user-defined-fields');
+        fieldDefs = r.status === 200 ? r.body.data.map((f) => f.attributes) : [];
+      }
+      const box = $('fields');
+      const type = a.incident_type || '';
+      const mine = fieldDefs.filter((f) => (f.incident_types || []).includes(type));
+      if (type !== fieldsType) {
+        fieldsType = type;
+        box.replaceChildren();
+        for (const f of mine) {
+          const id = 'field-' + f.name;
+          let input;
+          if (f.field_type === 'dropdown' || f.field_type === 'boolean' || f.field_type === 'multiselect') {
+            input = el('select', { id, name: f.name });
+            if (f.field_type === 'multiselect') input.multiple = true;
+            else input.append(el('option', { value: '' }, '—'));
+            for (const v of f.valid_values) input.append(el('option', { value: v.value }, v.display_name));
+          } else {
+            input = el('input', { id, name: f.name, type: 'text', inputmode: f.field_type === 'number' ? 'decimal' : 'text' });
+          }
+          input.dataset.kind = f.field_type;
+          input.addEventListener('change', () => { input.dataset.dirty = '1'; });
+          input.addEventListener('input', () => { input.dataset.dirty = '1'; });
+          box.append(el('div', {}, el('label', { for: id }, f.display_name + (f.required ? ' (required)' : '')), input));
+        }
+        $('fields-save').hidden = !mine.length;
+        if (!mine.length) box.append(el('p', { class: 'muted' }, type ? 'The type ' + type + ' has no template fields.' : 'No type, so no template fields.'));
+      }
+      for (const f of mine) {
+        const input = $('field-' + f.name);
+        if (!input || input.dataset.dirty || document.activeElement === input) continue;
+        const v = a.fields && a.fields[f.name] ? a.fields[f.name].value : null;
+        if (input.multiple) {
+          const chosen = Array.isArray(v) ? v : [];
+          for (const o of input.options) o.selected = chosen.includes(o.value);
+        } else {
+          input.value = v === null || v === undefined ? '' : String(v);
+        }
+      }
+    }
+
+    async function loadDeliveries() {
+      const r = await api('GET', '/api/v2/notifications?page[size]=100&filter[incident]=' + encodeURIComponent(id));
+      const ul = $('deliveries');
+      ul.replaceChildren();
+      if (r.status !== 200) return showError(r);
+      for (const d of r.body.data) {
+        const a = d.attributes;
+        const what = a.kind === 'page' ? 'Page' : a.kind.replace(/_/g, ' ');
+        const state = a.state.replace(/_/g, ' ') + (a.attempts ? ' after ' + a.attempts + ' attempt(s)' : '') +
+          (a.state === 'queued' && a.attempts ? ', retry at ' + when(a.next_attempt_at) : '');
+        ul.append(el('li', { class: 'kind-' + a.kind },
+          el('div', {}, el('strong', {}, what), ' via ', a.channel, a.recipient ? ' to @' + a.recipient : '', ' — ', state),
+          a.reason ? el('div', { class: 'why' }, 'Why: ', a.reason) : null,
+          a.last_error ? el('div', { class: 'error-text' }, 'Last error: ', a.last_error) : null));
+      }
+      if (!ul.children.length) ul.append(el('li', { class: 'muted' }, 'Nothing sent for this incident.'));
+    }
+
     async function loadTodos() {
       const r = await api('GET', base + '/relationships/todos');
       const ul = $('todos');
@@ -282,7 +398,7 @@
     }
 
     async function refresh() {
-      await Promise.all([loadIncident(), loadTimeline(), loadTodos()]);
+      await Promise.all([loadIncident(), loadTimeline(), loadTodos(), loadDeliveries()]);
     }
 
     async function act(label, method, url, body) {
@@ -309,6 +425,32 @@
       ev.preventDefault();
       act('Change severity', 'PATCH', base, patch({ fields: { severity: { type: 'dropdown', value: sevSelect.value } } }));
     });
+    $('commander-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const ok = await act('Assign commander', 'PATCH', base, patch({ commander: commanderSelect.value ? '@' + commanderSelect.value : '' }));
+      if (ok) delete commanderSelect.dataset.dirty;
+    });
+    commanderSelect.addEventListener('change', () => { commanderSelect.dataset.dirty = '1'; });
+    $('fields-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      $('fields-error').hidden = true;
+      $('fields-status').textContent = 'Saving…';
+      const fields = {};
+      for (const input of $('fields').querySelectorAll('input, select')) {
+        if (input.multiple) fields[input.name] = [...input.selectedOptions].map((o) => o.value);
+        else fields[input.name] = input.value === '' ? null : input.value;
+      }
+      const r = await api('PATCH', base, patch({ fields }));
+      if (r.status >= 400) {
+        $('fields-status').textContent = '';
+        $('fields-error').textContent = errorText(r);
+        $('fields-error').hidden = false;
+        return;
+      }
+      for (const input of $('fields').querySelectorAll('[data-dirty]')) delete input.dataset.dirty;
+      $('fields-status').textContent = 'Fields saved.';
+      await refresh();
+    });
     $('note-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
       const text = $('note').value;
@@ -316,11 +458,249 @@
         { data: { type: 'incident_timeline_cells', attributes: { kind: $('note-kind').value, content: { content: text } } } });
       if (ok) $('note').value = '';
     });
-    every15s(refresh);
+    live((c) => c.kind === 'incident' && c.incident_id === id, refresh);
     await refresh();
   }
 
-  const pages = { 'sign-in': signInPage, 'incidents': incidentsPage, 'incident': incidentPage };
+  // ---- on call -------------------------------------------------------------
+  const DAY = 86400000;
+  // Light backgrounds under dark text (AA contrast), one per person.
+  const PALETTE = ['#dbeafe', '#fde68a', '#d1fae5', '#fce7f3', '#e9d5ff', '#fed7aa', '#cffafe', '#e5e7eb'];
+  function colourOf(handle) {
+    let h = 0;
+    for (const c of handle || '') h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    return PALETTE[h % PALETTE.length];
+  }
+  function range(start, end) {
+    const opts = { weekday: 'short', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' };
+    return new Date(start).toLocaleString(undefined, opts) + ' – ' + new Date(end).toLocaleString(undefined, opts);
+  }
+  function readJsonData(name) {
+    try { return JSON.parse(document.body.dataset[name] || '[]'); } catch (e) { return []; }
+  }
+
+  async function onCallPage() {
+    await loadSession();
+    const $ = (x) => document.getElementById(x);
+    const users = readJsonData('users');
+    for (const u of users) {
+      const label = '@' + u.handle + (u.name ? ' (' + u.name + ')' : '');
+      $('ov-user').append(el('option', { value: u.handle }, label));
+      $('ov-for').append(el('option', { value: u.handle }, label));
+    }
+    const schedSelect = $('ov-schedule');
+
+    // One schedule: who is on call now, its shifts as a 14-day bar, the
+    // shifts as text, its overrides (removable) and its calendar feed.
+    async function scheduleBlock(s, from, to) {
+      const a = s.attributes;
+      const base = '/api/v2/on-call/schedules/' + encodeURIComponent(a.name);
+      const [shifts, overrides] = await Promise.all([
+        api('GET', base + '/shifts?from=' + encodeURIComponent(from.toISOString()) + '&to=' + encodeURIComponent(to.toISOString())),
+        api('GET', base + '/overrides')]);
+      const box = el('section', { class: 'schedule', 'aria-labelledby': 'sched-' + a.name });
+      box.append(el('h3', { id: 'sched-' + a.name }, a.name),
+        el('p', { class: 'meta' }, 'team ', a.team, ' · ', a.time_zone, ' · ',
+           el('a', { href: base + '/calendar.ics' }, 'calendar (.ics)')),
+        el('p', { class: 'now' }, 'Now: ', a.on_call ? el('strong', {}, '@' + a.on_call.handle) : 'nobody',
+           a.on_call ? ' — ' + a.on_call.why : ''));
+      if (shifts.status !== 200) {
+        box.append(el('p', { class: 'error' }, errorText(shifts)));
+        return box;
+      }
+      const span = to - from;
+      const bar = el('ol', { class: 'bar', 'aria-label': 'Shifts of ' + a.name + ' over the next 14 days' });
+      const list = el('ul', { class: 'plain shift-list' });
+      for (const sh of shifts.body.data) {
+        const x = sh.attributes;
+        const start = Math.max(Date.parse(x.start), from.getTime());
+        const end = Math.min(Date.parse(x.end), to.getTime());
+        if (end <= start) continue;
+        const seg = el('li', { title: '@' + x.user + ': ' + range(x.start, x.end) + ' (' + x.source + ')' }, '@' + x.user);
+        seg.style.left = ((start - from) / span * 100).toFixed(3) + '%';
+        seg.style.width = ((end - start) / span * 100).toFixed(3) + '%';
+        seg.style.background = colourOf(x.user);
+        bar.append(seg);
+        list.append(el('li', {}, el('strong', {}, '@' + x.user), ' ', range(x.start, x.end), ' ',
+                       el('span', { class: 'muted' }, '(' + x.source + ')')));
+      }
+      const scale = el('div', { class: 'scale', 'aria-hidden': 'true' });
+      for (let d = 0; d < 14; d++) {
+        const day = new Date(from.getTime() + d * DAY);
+        scale.append(el('span', {}, day.toLocaleDateString(undefined, { day: 'numeric' })));
+      }
+      // A line at "now" over the bar.
+      const track = el('div', { class: 'track' }, bar);
+      const mark = el('div', { class: 'now-mark', 'aria-hidden': 'true' });
+      mark.style.left = ((Date.now() - from) / span * 100).toFixed(3) + '%';
+      track.append(mark);
+      box.append(track, scale, el('details', {}, el('summary', {}, 'Shifts as a list'), list));
+
+      const ovs = el('ul', { class: 'plain overrides' });
+      if (overrides.status === 200) {
+        for (const o of overrides.body.data) {
+          const x = o.attributes;
+          if (x.removed || Date.parse(x.end) < Date.now()) continue;
+          const remove = el('button', { type: 'button', class: 'small' }, 'Remove');
+          remove.setAttribute('aria-label', 'Remove the override of @' + x.user + ' ' + range(x.start, x.end));
+          remove.addEventListener('click', async () => {
+            const r = await api('DELETE', base + '/overrides/' + encodeURIComponent(o.id));
+            if (r.status >= 400) return showOverrideError(r);
+            $('override-status').textContent = 'Override removed.';
+            await refresh();
+          });
+          ovs.append(el('li', {}, '@' + x.user, x.for_user ? ' instead of @' + x.for_user : '', ': ',
+                        range(x.start, x.end), ' ', el('span', { class: 'muted' }, 'by @' + x.created_by), ' ', remove));
+        }
+      }
+      if (!ovs.children.length) ovs.append(el('li', { class: 'muted' }, 'No current or upcoming overrides.'));
+      box.append(el('h4', {}, 'Overrides'), ovs);
+      return box;
+    }
+
+    async function refresh() {
+      const from = new Date();
+      from.setHours(0, 0, 0, 0);  // today, local midnight: the scale's days line up
+      const to = new Date(from.getTime() + 14 * DAY);
+      const [teams, schedules] = await Promise.all([api('GET', '/api/v2/on-call/teams'),
+                                                    api('GET', '/api/v2/on-call/schedules')]);
+      if (teams.status !== 200) { $('status').textContent = errorText(teams); return; }
+      if (schedules.status !== 200) { $('status').textContent = errorText(schedules); return; }
+      const ul = $('teams');
+      ul.replaceChildren();
+      for (const t of teams.body.data) {
+        const a = t.attributes;
+        const people = a.on_call.length
+          ? a.on_call.map((p) => el('li', {}, el('strong', {}, '@' + p.handle), p.name ? ' (' + p.name + ')' : '', ' — ', p.why))
+          : [el('li', { class: 'muted' }, 'nobody')];
+        ul.append(el('li', { class: 'team', 'data-team': t.id }, el('h3', {}, a.team, ' ', el('span', { class: 'muted' }, a.handle)),
+                     el('ul', { class: 'plain' }, ...people)));
+      }
+      const blocks = await Promise.all(schedules.body.data.map((s) => scheduleBlock(s, from, to)));
+      $('schedules').replaceChildren(...blocks);
+      const chosen = schedSelect.value;
+      schedSelect.replaceChildren(...schedules.body.data.map((s) => el('option', { value: s.id }, s.attributes.name)));
+      if (chosen) schedSelect.value = chosen;
+      $('status').textContent = '';
+    }
+
+    function showOverrideError(r) {
+      $('override-error').textContent = errorText(r);
+      $('override-error').hidden = false;
+    }
+    $('override-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      $('override-error').hidden = true;
+      $('override-status').textContent = '';
+      const iso = (v) => (v ? new Date(v).toISOString() : '');
+      const attrs = { user: $('ov-user').value, start: iso($('ov-start').value), end: iso($('ov-end').value) };
+      if ($('ov-for').value) attrs.for_user = $('ov-for').value;
+      const r = await api('POST', '/api/v2/on-call/schedules/' + encodeURIComponent(schedSelect.value) + '/overrides',
+                          { data: { type: 'schedule_overrides', attributes: attrs } });
+      if (r.status >= 400) return showOverrideError(r);
+      $('override-status').textContent = 'Override added.';
+      await refresh();
+    });
+    live((c) => c.kind === 'oncall', refresh);
+    await refresh();
+  }
+
+  // A page's main table, filled from an API list: `row` makes a <tr> of an
+  // item, `summary` the status line from the count.
+  function tableLoader(url, tableId, row, summary) {
+    return async function load() {
+      const status = document.getElementById('status');
+      const r = await api('GET', url);
+      if (r.status !== 200) { status.textContent = errorText(r); return; }
+      document.getElementById(tableId).tBodies[0].replaceChildren(...r.body.data.map(row));
+      status.textContent = summary(r.body.data.length);
+    };
+  }
+
+  // ---- alerts --------------------------------------------------------------
+  async function alertsPage() {
+    await loadSession();
+    const $ = (x) => document.getElementById(x);
+    const load = tableLoader('/api/v2/alerts?page[size]=100', 'alerts', (al) => {
+      const a = al.attributes;
+      const inc = al.relationships.incident.data;
+      return el('tr', {},
+        el('td', {}, el('time', { datetime: a.received_at || '' }, when(a.received_at))),
+        el('td', {}, a.source),
+        el('td', { class: 'wrap' }, a.monitor_name, a.scope ? el('span', { class: 'muted' }, ' ' + a.scope) : null),
+        el('td', {}, a.state),
+        el('td', { class: 'wrap' }, a.duplicate ? 'duplicate' : a.decision,
+           a.detail ? el('span', { class: 'muted' }, ' — ' + a.detail) : null),
+        el('td', {}, inc ? el('a', { href: '/incidents/' + inc.id }, 'incident') : '—'));
+    }, (n) => (n ? n + ' alert(s)' : 'No alerts yet.'));
+    $('try-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      $('try-error').hidden = true;
+      $('try-report').hidden = true;
+      // The payload goes as it was pasted: the API parses it.
+      const res = await fetch('/api/v2/alerts/dry-run?source=' + encodeURIComponent($('try-source').value), {
+        method: 'POST', credentials: 'same-origin', body: $('try-body').value,
+        headers: { 'Content-Type': 'application/json', 'Accept': 'application/json', 'X-CSRF-Token': csrf } });
+      let body = null;
+      try { body = await res.json(); } catch (e) { body = null; }
+      if (!res.ok) {
+        $('try-error').textContent = errorText({ status: res.status, body });
+        $('try-error').hidden = false;
+        return;
+      }
+      $('try-report').textContent = body.data.attributes.report;
+      $('try-report').hidden = false;
+    });
+    live((c) => c.kind === 'alert', load);
+    await load();
+  }
+
+  // ---- notifications -------------------------------------------------------
+  async function notificationsPage() {
+    await loadSession();
+    const $ = (x) => document.getElementById(x);
+    const load = tableLoader('/api/v2/notifications?page[size]=100', 'deliveries', (d) => {
+      const a = d.attributes;
+      const inc = d.relationships.incident.data;
+      return el('tr', { class: 'state-' + a.state },
+        el('td', {}, el('time', { datetime: a.created }, when(a.created))),
+        el('td', {}, a.channel, a.recipient ? el('span', { class: 'muted' }, ' to @' + a.recipient) : null),
+        el('td', { class: 'wrap' }, a.kind.replace(/_/g, ' '), a.reason ? el('span', { class: 'muted' }, ' — ' + a.reason) : null),
+        el('td', {}, a.state.replace(/_/g, ' '),
+           a.state === 'queued' && a.attempts > 0 ? el('span', { class: 'muted' }, ' (retry at ' + when(a.next_attempt_at) + ')') : null),
+        el('td', {}, String(a.attempts)),
+        el('td', { class: 'wrap' }, a.last_error || '—'),
+        el('td', {}, inc && inc.id ? el('a', { href: '/incidents/' + inc.id }, 'incident') : '—'));
+    }, (n) => (n ? n + ' deliveries' : 'Nothing sent yet.'));
+    const channels = await api('GET', '/api/v2/channels');
+    if (channels.status === 200) {
+      for (const c of channels.body.data) {
+        const a = c.attributes;
+        const button = el('button', { type: 'button', class: 'small' }, 'Send a test');
+        button.setAttribute('aria-label', 'Send a test to ' + a.name);
+        button.addEventListener('click', async () => {
+          $('test-result').textContent = 'Sending a test to ' + a.name + '…';
+          const r = await api('POST', '/api/v2/channels/' + encodeURIComponent(a.name) + '/test', {});
+          const t = r.body && r.body.data ? r.body.data.attributes : null;
+          $('test-result').textContent = t ? a.name + ': ' + t.outcome.replace(/_/g, ' ') + (t.detail ? ' — ' + t.detail : '')
+                                           : errorText(r);
+        });
+        $('channels').append(el('li', {}, el('strong', {}, a.name), ' ', el('span', { class: 'muted' }, a.channel_type), ' ', button));
+      }
+    }
+    live((c) => c.kind === 'delivery' || c.kind === 'incident', load);
+    await load();
+  }
+
+  // The current page in the navigation.
+  for (const a of document.querySelectorAll('.nav a')) {
+    const here = location.pathname === a.getAttribute('href') ||
+                 (a.getAttribute('href') === '/incidents' && location.pathname === '/');
+    if (here) a.setAttribute('aria-current', 'page');
+  }
+
+  const pages = { 'sign-in': signInPage, 'incidents': incidentsPage, 'incident': incidentPage,
+                  'on-call': onCallPage, 'alerts': alertsPage, 'notifications': notificationsPage };
   const run = pages[document.body.dataset.page];
   if (run) {
     Promise.resolve(run()).catch((e) => {

@@ -17,6 +17,7 @@
 #include "app/config_holder.hpp"
 #include "app/oncall.hpp"
 #include "app/reload.hpp"
+#include "app/route.hpp"
 #include "engine/escalation_worker.hpp"
 #include "engine/outbox_worker.hpp"
 #include "engine/reminder_worker.hpp"
@@ -24,6 +25,7 @@
 #include "storage/memory/memory_store.hpp"
 #include "core/notification/reminders.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
+#include "usecases/change_feed.hpp"
 #include "usecases/workflow_store.hpp"
 
 namespace tocsin::app {
@@ -122,11 +124,14 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   }
   auto store = OpenStore(d.config, source);
   if (!store) return tl::unexpected(store.error());
-  d.store = std::move(*store);
+  // Every committed change is told to the live-update streams (web UI).
+  auto changes = std::make_shared<usecases::ChangeFeed>();
+  d.store = std::make_unique<usecases::ChangeFeedStore>(std::move(*store), changes);
   api::v2::ApiContext ctx;
   ctx.config = d.config_ref;
   ctx.store = d.store.get();
   ctx.clock = d.clock;
+  ctx.changes = changes;
   // Time-ordered ids keep the incidents table's unique index growing at its end.
   ctx.new_id = [] { return NewUuidV7(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()); };
   ctx.ready = [&d] { return d.ready.load() && !d.store->Failure(); };
@@ -154,6 +159,9 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   };
   ctx.remove_override = [dir, clk](const std::string& schedule, const std::string& id, const core::Actor& actor) {
     return dir->RemoveOverride(schedule, id, actor, clk->Now());
+  };
+  ctx.route_dry_run = [&d](const std::string& source, const std::string& body) {
+    return RouteDryRun(d.config, source, body, d.clock->Now());
   };
   // Requests wake only the outbox: the escalation and reminder scans run on
   // their own tick, so ingestion never pays for a scan of open incidents.

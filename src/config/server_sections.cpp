@@ -1,7 +1,9 @@
 // server: and storage: — process settings.
 
+#include <cctype>
 #include <charconv>
 
+#include "common/ip_network.hpp"
 #include "config/sections.hpp"
 
 namespace tocsin::config::detail {
@@ -49,7 +51,8 @@ void LoadServer(LoadState& state, const Value& value) {
   core::ServerConfig& server = state.config.server;
   auto fields = r.Map(value, {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
                               "idle_timeout", "max_connections", "io_threads", "worker_threads",
-                              "log_format", "log_level", "public_url", "rate_limit", "session_lifetime"});
+                              "log_format", "log_level", "public_url", "rate_limit", "session_lifetime",
+                              "auth_proxy_header", "auth_proxy_addresses"});
   if (!fields) return;
 
   if (const Value* v = fields->Get("listen")) {
@@ -100,6 +103,34 @@ void LoadServer(LoadState& state, const Value& value) {
         server.session_lifetime = *d;
       }
     }
+  }
+  if (const Value* v = fields->Get("auth_proxy_header")) {
+    if (auto text = r.String(v)) {
+      bool token = !text->empty() && text->size() <= 64;
+      for (char c : *text) token = token && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+      if (token) {
+        server.auth_proxy_header = *text;
+      } else {
+        r.Report(*v, "expected an HTTP header name such as X-Forwarded-User, got '" + *text + "'");
+      }
+    }
+  }
+  if (const Value* v = fields->Get("auth_proxy_addresses")) {
+    if (auto items = r.StringList(v, Reader::ListForm::kListOrScalar)) {
+      for (const auto& item : *items) {
+        if (ParseIpNetwork(item.text)) {
+          server.auth_proxy_addresses.push_back(item.text);
+        } else {
+          r.Report(item.mark, "server.auth_proxy_addresses: '" + item.text +
+                                  "' is not an IP address or network (10.0.0.7, 10.0.0.0/8, ::1)");
+        }
+      }
+    }
+  }
+  if (!server.auth_proxy_header.empty() && !fields->Get("auth_proxy_addresses")) {
+    r.Report(*fields->Get("auth_proxy_header"),
+             "needs server.auth_proxy_addresses (the proxy's addresses), or anyone could sign in as anyone by "
+             "sending the header");
   }
   if (const Value* v = fields->Get("rate_limit")) {
     if (auto limit = r.Map(*v, {"requests", "period"})) {

@@ -39,5 +39,27 @@ TEST(ServerSection, SessionLifetime) {
   }
 }
 
+TEST(ServerSection, AuthProxy) {
+  auto unset = Load("server:\n  listen: 127.0.0.1:0\n");
+  EXPECT_EQ(unset.config.server.auth_proxy_header, "");
+  auto set = Load("server:\n  auth_proxy_header: X-Forwarded-User\n  auth_proxy_addresses: [127.0.0.1, 10.0.0.0/8, '::1']\n");
+  ASSERT_TRUE(set.problems.empty()) << set.problems.front().ToString();
+  EXPECT_EQ(set.config.server.auth_proxy_header, "X-Forwarded-User");
+  EXPECT_EQ(set.config.server.auth_proxy_addresses, (std::vector<std::string>{"127.0.0.1", "10.0.0.0/8", "::1"}));
+  struct Bad {
+    const char* yaml;
+    const char* says;
+  };
+  for (const Bad& bad : {Bad{"  auth_proxy_header: X-Forwarded-User\n", "needs server.auth_proxy_addresses"},
+                         Bad{"  auth_proxy_header: 'X User'\n  auth_proxy_addresses: [127.0.0.1]\n", "HTTP header name"},
+                         Bad{"  auth_proxy_header: X-User\n  auth_proxy_addresses: [proxy.local]\n",
+                             "'proxy.local' is not an IP address or network"},
+                         Bad{"  auth_proxy_header: X-User\n  auth_proxy_addresses: [10.0.0.0/40]\n", "10.0.0.0/40"}}) {
+    auto r = Load(std::string("server:\n") + bad.yaml);
+    ASSERT_FALSE(r.problems.empty()) << bad.yaml;
+    EXPECT_NE(r.problems.front().ToString().find(bad.says), std::string::npos) << r.problems.front().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace tocsin::config

@@ -15,6 +15,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -117,6 +118,11 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  ~Session() {
+    if (writer_) writer_->closed = true;
+    EndStream();
   }
 
   void Start() {
@@ -290,6 +296,13 @@ class Session : public std::enable_shared_from_this<Session> {
                             {"ms", std::to_string(ms)},
                             {"remote", remote_}});
     }
+    if (res.stream) {
+      auto head = std::make_shared<std::string>(StreamHead(res, req.request_id));
+      asio::post(stream_.get_executor(), [self = shared_from_this(), head, stream = std::move(res.stream)] {
+        self->StartStream(head, stream);
+      });
+      return;
+    }
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
     out->version(11);
     out->result(static_cast<unsigned>(res.status));
@@ -314,6 +327,112 @@ class Session : public std::enable_shared_from_this<Session> {
       self->Read();
     });
   }
+
+  // A long-lived response (ResponseStream): the head without a length (the
+  // body ends when the connection closes), then whatever the writer sends, in
+  // order. The connection counts as idle (Stop closes it); a read watches for
+  // the client going away; a heartbeat keeps proxies from timing it out.
+  static constexpr std::size_t kMaxStreamQueue = 1024 * 1024;
+  static constexpr std::chrono::seconds kStreamWriteTimeout{30};
+
+  static std::string StreamHead(const Response& res, const std::string& request_id) {
+    std::string head = "HTTP/1.1 " + std::to_string(res.status) + " " +
+                       std::string(bhttp::obsolete_reason(static_cast<bhttp::status>(res.status))) + "\r\n";
+    head += "Server: tocsin\r\nX-Request-Id: " + request_id + "\r\nContent-Type: " + res.content_type + "\r\n";
+    for (const auto& [k, v] : res.headers) head += k + ": " + v + "\r\n";
+    head += "Connection: close\r\n\r\n";
+    return head;
+  }
+
+ public:
+  bool StreamSend(std::string bytes) {  // on the strand
+    if (closed_ || !stream_body_) return false;
+    if (queued_ + bytes.size() > kMaxStreamQueue) {
+      log::Warn("event stream closed: the client is not reading", {{"remote", remote_}});
+      Close();
+      return false;
+    }
+    queued_ += bytes.size();
+    out_.push_back(std::move(bytes));
+    if (!writing_) WriteNext();
+    return true;
+  }
+
+ private:
+  void StartStream(std::shared_ptr<std::string> head, std::shared_ptr<ResponseStream> stream) {
+    busy_ = false;
+    stream_body_ = std::move(stream);
+    if (closed_) return EndStream();
+    if (server_->stopping) return Close();
+    writer_ = std::make_shared<Writer>(shared_from_this());
+    out_.push_back(std::move(*head));
+    WriteNext();
+    drain_ = std::make_unique<std::array<char, 16 * 1024>>();
+    WatchForClose();
+    heartbeat_.emplace(stream_.get_executor());
+    Heartbeat();
+    if (stream_body_->open) stream_body_->open(writer_);
+  }
+
+  void WriteNext() {
+    if (out_.empty() || closed_) return;
+    writing_ = true;
+    last_sent_ = std::chrono::steady_clock::now();
+    stream_.expires_after(kStreamWriteTimeout);
+    asio::async_write(stream_, asio::buffer(out_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->stream_.expires_never();
+      self->writing_ = false;
+      if (ec || self->closed_) return self->Close();
+      self->queued_ -= std::min(self->queued_, self->out_.front().size());
+      self->out_.pop_front();
+      self->WriteNext();
+    });
+  }
+
+  void WatchForClose() {
+    stream_.socket().async_read_some(asio::buffer(*drain_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec || self->closed_) return self->Close();
+      self->WatchForClose();  // a client has nothing to say on a stream: discard it
+    });
+  }
+
+  void Heartbeat() {
+    heartbeat_->expires_after(stream_body_->heartbeat_every);
+    heartbeat_->async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->closed_) return;
+      auto quiet = std::chrono::steady_clock::now() - self->last_sent_;
+      if (!self->stream_body_->heartbeat.empty() && quiet >= self->stream_body_->heartbeat_every) {
+        self->StreamSend(self->stream_body_->heartbeat);
+      }
+      self->Heartbeat();
+    });
+  }
+
+  // Tells the stream's owner it ended (once).
+  void EndStream() {
+    if (!stream_body_ || !stream_body_->closed) return;
+    auto closed = std::move(stream_body_->closed);
+    stream_body_->closed = nullptr;
+    closed();
+  }
+
+  // The writer handed to the stream's owner; posts to this connection's strand.
+  class Writer : public StreamWriter {
+   public:
+    explicit Writer(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+    bool Send(std::string bytes) override {
+      if (closed) return false;
+      auto s = session_.lock();
+      if (!s) return false;
+      asio::post(s->stream_.get_executor(), [s, b = std::move(bytes)]() mutable { s->StreamSend(std::move(b)); });
+      return true;
+    }
+    bool Closed() const override { return closed; }
+    std::atomic<bool> closed{false};
+
+   private:
+    std::weak_ptr<Session> session_;
+  };
 
   // After refusing a request whose bytes may still be arriving (a body over
   // the limit, headers too large), closing at once would make the kernel
@@ -360,6 +479,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (closed_) return;
     closed_ = true;
     Disarm();
+    if (heartbeat_) heartbeat_->cancel();
+    if (writer_) writer_->closed = true;
+    EndStream();
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
@@ -385,6 +507,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<std::array<char, 16 * 1024>> drain_;
   std::size_t drained_ = 0;
   std::chrono::steady_clock::time_point started_;
+  // A long-lived response (StartStream), all on the strand.
+  std::shared_ptr<ResponseStream> stream_body_;
+  std::shared_ptr<Writer> writer_;
+  std::deque<std::string> out_;
+  std::size_t queued_ = 0;
+  bool writing_ = false;
+  std::chrono::steady_clock::time_point last_sent_;
+  std::optional<asio::steady_timer> heartbeat_;
 };
 
 // Runs on accept_strand. At most one accept is outstanding; none while

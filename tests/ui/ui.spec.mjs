@@ -4,23 +4,41 @@ import AxeBuilder from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import { HANDLE, PASSWORD } from './global-setup.mjs';
 
-const shots = new URL('./screenshots/', import.meta.url).pathname;
+// TOCSIN_UI_SHOTS_DIR=docs/ui refreshes the screenshots in docs/ui.md.
+const shots = process.env.TOCSIN_UI_SHOTS_DIR ? process.env.TOCSIN_UI_SHOTS_DIR.replace(/\/?$/, '/')
+                                              : new URL('./screenshots/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
 
 // Declares an incident through the API with the key pair; answers its data.
-async function declare(title, severity = 'SEV-2') {
+async function declare(title, severity = 'SEV-2', fields = {}) {
   const api = await apiRequest.newContext({
     baseURL: process.env.TOCSIN_BASE_URL,
     extraHTTPHeaders: { 'DD-API-KEY': process.env.TOCSIN_API_KEY, 'DD-APPLICATION-KEY': process.env.TOCSIN_APP_KEY },
   });
   const r = await api.post('/api/v2/incidents', {
-    data: { data: { type: 'incidents', attributes: { title, fields: { severity: { type: 'dropdown', value: severity } } } } },
+    data: { data: { type: 'incidents', attributes: { title, fields: { severity: { type: 'dropdown', value: severity }, ...fields } } } },
   });
   expect(r.status()).toBe(201);
   const body = await r.json();
   await api.dispose();
   return body.data;
 }
+
+// Sends an alert through the ingestion API (generic webhook); answers the
+// incident it opened or joined.
+async function sendAlert(alert) {
+  const api = await apiRequest.newContext({
+    baseURL: process.env.TOCSIN_BASE_URL,
+    extraHTTPHeaders: { 'Authorization': 'Bearer ' + process.env.TOCSIN_INGEST_KEY },
+  });
+  const r = await api.post('/api/integrations/generic', { data: alert });
+  expect(r.status()).toBe(200);
+  const body = await r.json();
+  await api.dispose();
+  return body.data[0].relationships.incident.data;
+}
+
+const INJECTION = '[V-Commerce] LLM Prompt Injection / Adversarial Input Detection';
 
 // axe-core on the page as it is now: no serious or critical violations.
 async function expectAccessible(page, what) {
@@ -154,6 +172,145 @@ test('an unknown incident id gives the 404 page', async ({ page }) => {
   }
   await page.screenshot({ path: shots + 'not-found.png', fullPage: true });
   await expectAccessible(page, 'not-found');
+});
+
+test('the list shows a new incident live when an alert arrives', async ({ page }) => {
+  await page.goto('/incidents');
+  await signIn(page);
+  await expect(page.locator('#status')).not.toHaveText('Loading…');
+  await expect(page.locator('body')).toHaveAttribute('data-live', 'on');  // the event stream is open
+  const before = await page.locator('#incident-list li').count();
+  const incident = await sendAlert({ monitor: INJECTION, scope: 'env:live-' + Date.now() });
+  expect(incident).not.toBeNull();
+  // No reload, no 15 s poll: the stream says "created" and the list refetches.
+  await expect(page.locator(`#incident-list a[href="/incidents/${incident.id}"]`)).toBeVisible({ timeout: 5000 });
+  await expect(page.locator('#incident-list li')).toHaveCount(before + 1);
+});
+
+// A datetime-local value (the browser's local time) `minutes` from now.
+async function localInput(page, minutes) {
+  return page.evaluate((m) => {
+    const d = new Date(Date.now() + m * 60000);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  }, minutes);
+}
+
+test('on call: an override is added, changes who is on call, and is removed', async ({ page }) => {
+  await page.goto('/on-call');
+  await signIn(page);
+  await expect(page).toHaveTitle('On call · Tocsin');
+  const team = page.locator('#teams li.team[data-team="llm-platform"]');
+  await expect(team).toContainText(/@(priya|mateo)/);
+  await expect(team).not.toContainText('@wei');
+  const schedule = page.locator('section.schedule', { has: page.getByRole('heading', { name: 'llm-primary' }) });
+  await expect(schedule.locator('.bar li').first()).toBeVisible();
+  await expect(schedule.getByRole('link', { name: 'calendar (.ics)' }))
+    .toHaveAttribute('href', '/api/v2/on-call/schedules/llm-primary/calendar.ics');
+  await page.screenshot({ path: shots + 'on-call.png', fullPage: true });
+  await expectAccessible(page, 'on-call');
+
+  // An end before the start: the form shows the API's message, nothing changes.
+  await page.getByLabel('Schedule', { exact: true }).selectOption('llm-primary');
+  await page.getByLabel('Who is on call').selectOption('wei');
+  await page.getByLabel('Start (your time)').fill(await localInput(page, 120));
+  await page.getByLabel('End (your time)').fill(await localInput(page, 60));
+  await page.getByRole('button', { name: 'Add override' }).click();
+  await expect(page.locator('#override-error')).toHaveText('data.attributes.end: must be after start (HTTP 400)');
+  await expect(team).not.toContainText('@wei');
+
+  await page.getByLabel('Start (your time)').fill(await localInput(page, -1));
+  await page.getByLabel('End (your time)').fill(await localInput(page, 120));
+  await page.getByRole('button', { name: 'Add override' }).click();
+  await expect(page.locator('#override-status')).toHaveText('Override added.');
+  await expect(page.locator('#override-error')).toBeHidden();
+  await expect(team).toContainText('@wei');
+  await expect(team).toContainText(/override/i);
+  await expect(schedule.locator('.now')).toContainText('@wei');
+  await expect(schedule.locator('.overrides')).toContainText('@wei');
+
+  await schedule.getByRole('button', { name: /Remove the override of @wei/ }).click();
+  await expect(page.locator('#override-status')).toHaveText('Override removed.');
+  await expect(team).not.toContainText('@wei');
+  await expect(schedule.locator('.overrides')).toContainText('No current or upcoming overrides.');
+});
+
+test('alerts: recent alerts link to their incident; a pasted alert is dry-run', async ({ page }) => {
+  const incident = await sendAlert({ monitor: INJECTION, scope: 'env:alerts-page' });
+  await page.goto('/alerts');
+  await signIn(page);
+  const row = page.locator('#alerts tbody tr', { hasText: 'env:alerts-page' });
+  await expect(row).toContainText(INJECTION);
+  await expect(row).toContainText('generic');
+  await expect(row.getByRole('link', { name: 'incident' })).toHaveAttribute('href', '/incidents/' + incident.id);
+
+  await page.getByLabel('Alert payload (JSON)').fill(JSON.stringify({ monitor: INJECTION, scope: 'env:dry' }));
+  await page.getByRole('button', { name: 'Dry run' }).click();
+  await expect(page.locator('#try-report')).toContainText('decision: opened');
+  await expect(page.locator('#try-report')).toContainText("rule matched:");
+  await page.screenshot({ path: shots + 'alerts.png', fullPage: true });
+  await expectAccessible(page, 'alerts');
+  // Nothing was stored by the dry run.
+  await expect(page.locator('#alerts tbody tr', { hasText: 'env:dry' })).toHaveCount(0);
+
+  await page.getByLabel('Alert payload (JSON)').fill('{"monitor": ');
+  await page.getByRole('button', { name: 'Dry run' }).click();
+  await expect(page.locator('#try-error')).toContainText('HTTP 400');
+  await expect(page.locator('#try-report')).toBeHidden();
+});
+
+test('notifications: deliveries with state and attempts; send a test per channel', async ({ page }) => {
+  await sendAlert({ monitor: INJECTION, scope: 'env:notifications-page' });
+  await page.goto('/notifications');
+  await signIn(page);
+  await expect(page.locator('#deliveries tbody tr').first()).toBeVisible();
+  await expect(page.locator('#deliveries tbody')).toContainText(/queued|sending|delivered|failed|gave up/);
+  const test = page.getByRole('button', { name: 'Send a test to slack-security-alerts' });
+  await test.click();
+  await expect(page.locator('#test-result')).toContainText(/^slack-security-alerts: (delivered|transient failure|permanent failure)/);
+  await page.screenshot({ path: shots + 'notifications.png', fullPage: true });
+  await expectAccessible(page, 'notifications');
+  // Navigation between the pages.
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'On call' }).click();
+  await expect(page).toHaveURL(/\/on-call$/);
+  await expect(page.getByRole('link', { name: 'On call' })).toHaveAttribute('aria-current', 'page');
+});
+
+test('incident: assign a commander, edit template fields, see pages with their why', async ({ page }) => {
+  const inc = await declare('Hallucination rate up on chatbot', 'SEV-2', { type: 'LLM Quality' });
+  await page.goto('/incidents/' + inc.id);
+  await signIn(page);
+  await expect(page.locator('#type')).toHaveText('LLM Quality');
+
+  await page.getByLabel('Commander', { exact: true }).selectOption('wei');
+  await page.getByRole('button', { name: 'Assign commander' }).click();
+  await expect(page.locator('#commander')).toHaveText(/@?wei/);
+  await expect(page.locator('#timeline')).toContainText('wei');
+
+  // A number field given text: the API's message, nothing saved.
+  const score = page.getByLabel('Quality Score at Detection');
+  await score.fill('very low');
+  await page.getByLabel('Affected LLM Service').selectOption('chatbotservice');
+  await page.getByRole('button', { name: 'Save fields' }).click();
+  await expect(page.locator('#fields-error')).toContainText('quality_score_at_detection');
+  await expect(page.locator('#fields-error')).toContainText('HTTP 400');
+  await score.fill('0.42');
+  await page.getByRole('button', { name: 'Save fields' }).click();
+  await expect(page.locator('#fields-status')).toHaveText('Fields saved.');
+  await expect(page.locator('#fields-error')).toBeHidden();
+  await page.reload();
+  await expect(page.getByLabel('Quality Score at Detection')).toHaveValue('0.42');
+  await expect(page.getByLabel('Affected LLM Service')).toHaveValue('chatbotservice');
+
+  // An alert pages the security on-call: the page and its why chain on the incident.
+  const paged = await sendAlert({ monitor: INJECTION, scope: 'env:why-chain' });
+  await page.goto('/incidents/' + paged.id);
+  const pageItem = page.locator('#deliveries li.kind-page').first();
+  await expect(pageItem).toContainText('Page');
+  await expect(pageItem.locator('.why')).toContainText('policy');
+  await expect(page.locator('#deliveries')).toContainText('slack-security-alerts');
+  await page.screenshot({ path: shots + 'incident-deliveries.png', fullPage: true });
+  await expectAccessible(page, 'incident with deliveries');
 });
 
 test.describe('a phone', () => {

@@ -116,6 +116,13 @@ struct WebUi::Impl {
     return r;
   }
 
+  // The configured people, for the forms that pick one (commander, override).
+  std::string UsersJson() const {
+    json users = json::array();
+    for (const auto& u : ctx.config->users) users.push_back({{"handle", u.handle}, {"name", u.name}});
+    return users.dump();
+  }
+
   static http::Response Redirect(const std::string& location) {
     http::Response r;
     r.status = 303;
@@ -131,6 +138,16 @@ struct WebUi::Impl {
     auto s = sessions.Find(req);
     if (!s) return api::v2::ErrorResponse(s.error());
     if (*s) return std::nullopt;
+    // Behind a trusted proxy that names the user: a session, then here again.
+    auto proxied = sessions.ProxyUser(req);
+    if (!proxied) return api::v2::ErrorResponse(403, proxied.error().message);
+    if (*proxied) {
+      auto opened = sessions.Open(**proxied);
+      if (!opened) return api::v2::ErrorResponse(opened.error());
+      http::Response r = Redirect(req.target);
+      r.headers.emplace_back("Set-Cookie", sessions.SetCookie(*opened));
+      return r;
+    }
     return Redirect("/sign-in?next=" + PercentEncode(req.path));
   }
 
@@ -215,6 +232,19 @@ struct WebUi::Impl {
   http::Response Session(const http::Request& req) {
     auto s = sessions.Find(req);
     if (!s) return api::v2::ErrorResponse(s.error());
+    if (!*s && req.method == "GET") {
+      // Behind a trusted proxy that names the user: open a session for them.
+      auto proxied = sessions.ProxyUser(req);
+      if (!proxied) return api::v2::ErrorResponse(403, proxied.error().message);
+      if (*proxied) {
+        auto opened = sessions.Open(**proxied);
+        if (!opened) return api::v2::ErrorResponse(opened.error());
+        auto r = JsonAnswer(200, {{"handle", opened->handle}, {"csrf_token", opened->csrf_token}});
+        r.headers.emplace_back("Set-Cookie", sessions.SetCookie(*opened));
+        r.headers.emplace_back("Cache-Control", "no-store");
+        return r;
+      }
+    }
     if (!*s) return api::v2::ErrorResponse(401, "not signed in");
     if (req.method == "GET") {
       auto r = JsonAnswer(200, {{"handle", (*s)->actor.handle}, {"csrf_token", (*s)->csrf_token}});
@@ -263,8 +293,19 @@ void WebUi::AddRoutes(api::v2::Router& router) {
                return d->Page(200, "incident.html",
                               {{"incident_id", (*inc)->id},
                                {"public_id", "IR-" + std::to_string((*inc)->public_id)},
-                               {"severities", severities.dump()}});
+                               {"severities", severities.dump()},
+                               {"users", d->UsersJson()}});
              });
+  // Pages whose data all comes from the API; `users` feeds the on-call
+  // page's override form.
+  for (const char* page : {"on-call", "alerts", "notifications"}) {
+    std::string file = std::string(page) + ".html";
+    router.Add("GET", std::string("/") + page, Access::kSession,
+               [d, file](const http::Request& req, const RouteParams&, const core::Actor&) {
+                 if (auto redirect = d->NeedSession(req)) return *redirect;
+                 return d->Page(200, file, {{"users", d->UsersJson()}});
+               });
+  }
   router.Add("GET", "/sign-in", Access::kPublic, [d](const http::Request&, const RouteParams&, const core::Actor&) {
     return d->Page(200, "sign-in.html");
   });

@@ -11,6 +11,7 @@
 #include "api/v2/auth.hpp"
 #include "api/v2/config_api.hpp"
 #include "api/v2/errors.hpp"
+#include "api/v2/events_api.hpp"
 #include "api/v2/impacts_api.hpp"
 #include "api/v2/metrics_api.hpp"
 #include "api/v2/incident_json.hpp"
@@ -99,13 +100,15 @@ struct ApiV2::Impl {
   AlertsApi alerts;
   Sessions sessions;
   ui::WebUi web_ui;
+  EventsApi event_streams;
 
   explicit Impl(ApiContext c)
       : ctx(std::move(c)),
         limiter(ctx.config->server.rate_limit_requests, ctx.config->server.rate_limit_period),
         alerts(ctx),
         sessions(*ctx.store, ctx.config, *ctx.clock),
-        web_ui(ctx, sessions) {
+        web_ui(ctx, sessions),
+        event_streams(ctx) {
     AddRoutes();
   }
 
@@ -158,6 +161,8 @@ struct ApiV2::Impl {
     });
     router.Add("GET", "/api/v2/alerts", A::kApiKey,
                [this](const http::Request& req, const RouteParams&, const core::Actor&) { return alerts.List(req); });
+    router.Add("POST", "/api/v2/alerts/dry-run", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) { return DryRun(req); });
     router.Add("GET", "/api/v1/validate", A::kApiKey, [](const http::Request&, const RouteParams&, const core::Actor&) {
       return JsonResponse(200, {{"valid", true}});
     });
@@ -176,6 +181,8 @@ struct ApiV2::Impl {
                [this](const http::Request&, const RouteParams& p, const core::Actor&) {
                  return TestChannel(ctx, p["channel"]);
                });
+    router.Add("GET", "/api/v2/events/stream", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) { return event_streams.Stream(req); });
     router.Add("GET", "/api/v2/incidents", A::kApiKey,
                [this](const http::Request& req, const RouteParams&, const core::Actor&) { return List(req); });
     router.Add("POST", "/api/v2/incidents", A::kApiKey,
@@ -218,12 +225,49 @@ struct ApiV2::Impl {
     web_ui.AddRoutes(router);
   }
 
+  // POST /api/v2/alerts/dry-run?source=auto: what the rules would do with
+  // this payload (nothing is stored), the report `tocsin route` prints.
+  http::Response DryRun(const http::Request& req) {
+    if (!ctx.route_dry_run) return ErrorResponse(404, "Not found");
+    std::string source = req.Query("source").value_or("auto");
+    static const std::vector<std::string> kSources = {"auto", "datadog", "alertmanager", "prometheus", "generic"};
+    if (std::find(kSources.begin(), kSources.end(), source) == kSources.end()) {
+      return ErrorResponse(400, "source: unknown source '" + source +
+                                    "' (allowed: auto, datadog, alertmanager, prometheus, generic)");
+    }
+    if (req.body.empty()) return ErrorResponse(400, "body: is required (the alert payload as JSON)");
+    auto report = ctx.route_dry_run(source, req.body);
+    if (!report) return ErrorResponse(report.error());
+    return JsonResponse(200, {{"data", {{"type", "route_dry_runs"},
+                                        {"attributes", {{"source", source}, {"report", *report}}}}}});
+  }
+
   // Who a request acts as: the DD key pair when the request carries one;
   // otherwise the session cookie of a signed-in person (the web UI), whose
   // state-changing requests must also carry the session's CSRF token.
+  //
+  // Behind a trusted auth proxy (server.auth_proxy_header, from its
+  // addresses only) a request without keys or a live session reads as the
+  // user the proxy names; its writes need the session a page opens (and that
+  // session's CSRF token), as the proxy's own cookie would carry a forged one.
   Result<Principal> AuthenticateAny(const http::Request& req, const http::Request& auth_req) {
-    if (!auth_req.Header("dd-api-key") && !auth_req.Header("dd-application-key") &&
-        Sessions::CookieValue(req, kSessionCookie)) {
+    bool keys = auth_req.Header("dd-api-key") || auth_req.Header("dd-application-key");
+    if (!keys && sessions.proxy_enabled()) {
+      auto s = sessions.Find(req);
+      if (!s) return tl::unexpected(s.error());
+      if (!*s) {
+        auto proxied = sessions.ProxyUser(req);
+        if (!proxied) return tl::unexpected(proxied.error());
+        if (*proxied) {
+          if (!Sessions::IsSafeMethod(req.method)) {
+            return MakeError(ErrorCode::kPermissionDenied,
+                             "X-CSRF-Token: missing; behind the auth proxy, writes need the web UI session's token");
+          }
+          return Principal{ActorFor(**proxied), "proxy:" + **proxied};
+        }
+      }
+    }
+    if (!keys && Sessions::CookieValue(req, kSessionCookie)) {
       auto s = sessions.Find(req);
       if (!s) return tl::unexpected(s.error());
       if (!*s) return MakeError(ErrorCode::kUnauthenticated, "Unauthorized: the session has expired or was signed out");

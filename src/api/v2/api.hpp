@@ -16,6 +16,7 @@
 #include "core/ports/store.hpp"
 #include "api/v2/config_ref.hpp"
 #include "http/message.hpp"
+#include "usecases/change_feed.hpp"
 
 namespace tocsin::api::v2 {
 
@@ -47,6 +48,12 @@ struct ApiContext {
   // POST /-/reload: re-reads, validates and swaps in the config file; `who`
   // names the caller for the record. Absent: the route answers 501.
   std::function<ReloadAnswer(const std::string& who)> reload;
+  // `tocsin route` for a pasted payload: the rules' dry run, as a report.
+  std::function<Result<std::string>(const std::string& source, const std::string& body)> route_dry_run;
+  // Committed changes, for live updates (GET /api/v2/events/stream); null: none.
+  std::shared_ptr<usecases::ChangeFeed> changes;
+  std::size_t max_event_streams = 256;
+  std::chrono::milliseconds event_heartbeat{15000};
 };
 
 // One entry of the route table, for tests and documentation.

@@ -114,7 +114,8 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
   // The web UI's sign-in page and its assets are public; signing in is too.
   EXPECT_EQ(publics, (std::set<std::string>{"/healthz", "/readyz", "/metrics", "/api/v2/openapi.json", "/sign-in",
                                             "/assets/{name}", "/ui/session"}));
-  EXPECT_EQ(session, (std::set<std::string>{"GET /", "GET /incidents", "GET /incidents/{incident}", "GET /ui/session",
+  EXPECT_EQ(session, (std::set<std::string>{"GET /", "GET /incidents", "GET /incidents/{incident}", "GET /on-call",
+                                            "GET /alerts", "GET /notifications", "GET /ui/session",
                                             "DELETE /ui/session"}));
   EXPECT_EQ(ingest, (std::set<std::string>{"/api/integrations/datadog", "/api/integrations/alertmanager",
                                            "/api/integrations/generic", "/api/v2/alerts"}));

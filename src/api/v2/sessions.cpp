@@ -1,5 +1,7 @@
 #include "api/v2/sessions.hpp"
 
+#include <cctype>
+
 #include "api/v2/auth.hpp"
 #include "common/password.hpp"
 #include "common/random.hpp"
@@ -14,7 +16,41 @@ Sessions::Sessions(core::Store& store, ConfigRef config, const Clock& clock, Ses
         options.lifetime = config->server.session_lifetime;
         return options;
       }()),
-      secure_(config->server.public_url.rfind("https://", 0) == 0) {}
+      secure_(config->server.public_url.rfind("https://", 0) == 0) {
+  for (char c : config->server.auth_proxy_header) {
+    proxy_header_ += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  for (const auto& a : config->server.auth_proxy_addresses) {
+    if (auto n = ParseIpNetwork(a)) proxy_networks_.push_back(*n);  // the loader refused any other
+  }
+}
+
+Result<std::optional<std::string>> Sessions::ProxyUser(const http::Request& request) const {
+  if (proxy_header_.empty() || !InAnyNetwork(proxy_networks_, request.remote_address, true)) {
+    return std::optional<std::string>();
+  }
+  const std::string* value = request.Header(proxy_header_);
+  if (!value || value->empty()) return std::optional<std::string>();
+  std::string handle = (*value)[0] == '@' ? value->substr(1) : *value;
+  if (!config_->FindUser(handle)) {
+    return MakeError(ErrorCode::kPermissionDenied,
+                     config_->server.auth_proxy_header + ": '" + *value + "' is not a configured user");
+  }
+  return std::optional<std::string>(handle);
+}
+
+Result<SignedIn> Sessions::Open(const std::string& handle) {
+  TimePoint now = clock_.Now();
+  SignedIn s;
+  s.handle = handle;
+  s.token = RandomHex(32);  // 256 bits
+  s.csrf_token = CsrfFor(s.token);
+  s.expires = now + options_.lifetime;
+  if (auto stored = store_.CreateSession({Sha256Hex(s.token), handle, now, s.expires}); !stored) {
+    return tl::unexpected(stored.error());
+  }
+  return s;
+}
 
 bool Sessions::TooManyFailures(const std::string& key, TimePoint now) {
   std::lock_guard lock(mu_);
@@ -73,15 +109,7 @@ Result<SignedIn> Sessions::SignIn(const std::string& raw_handle, const std::stri
     std::lock_guard lock(mu_);
     failures_.erase(handle_key);
   }
-  SignedIn s;
-  s.handle = handle;
-  s.token = RandomHex(32);  // 256 bits
-  s.csrf_token = CsrfFor(s.token);
-  s.expires = now + options_.lifetime;
-  if (auto stored = store_.CreateSession({Sha256Hex(s.token), handle, now, s.expires}); !stored) {
-    return tl::unexpected(stored.error());
-  }
-  return s;
+  return Open(handle);
 }
 
 Result<std::optional<SessionPrincipal>> Sessions::Find(const http::Request& request) {

@@ -16,6 +16,7 @@
 
 #include "api/v2/config_ref.hpp"
 #include "common/clock.hpp"
+#include "common/ip_network.hpp"
 #include "common/result.hpp"
 #include "core/config/config.hpp"
 #include "core/incident/incident.hpp"
@@ -62,6 +63,15 @@ class Sessions {
   Result<std::optional<SessionPrincipal>> Find(const http::Request& request);
   Result<void> SignOut(const std::string& token_hash);
 
+  // Sign-in by a trusted reverse proxy: the handle in server.auth_proxy_header
+  // when the request's peer is one of server.auth_proxy_addresses; empty when
+  // that is off, the peer is not the proxy (the header is then ignored), or
+  // the header is absent. kPermissionDenied when it names no configured user.
+  Result<std::optional<std::string>> ProxyUser(const http::Request& request) const;
+  // A new session for `handle` (a configured user), as a sign-in makes.
+  Result<SignedIn> Open(const std::string& handle);
+  bool proxy_enabled() const { return !proxy_header_.empty(); }
+
   // Set-Cookie values: the session, and one that removes it.
   std::string SetCookie(const SignedIn& signed_in) const;
   std::string ClearCookie() const;
@@ -81,6 +91,8 @@ class Sessions {
   const Clock& clock_;
   SessionOptions options_;
   bool secure_;
+  std::string proxy_header_;  // lower-case; empty: no proxy sign-in
+  std::vector<IpNetwork> proxy_networks_;
   std::mutex mu_;
   std::map<std::string, std::deque<TimePoint>> failures_;
   // Argon2id costs 64 MiB and ~0.1 s per check: at most a few at once, so a

@@ -41,6 +41,10 @@ struct ServerConfig {
   std::chrono::seconds rate_limit_period{60};
   // How long a web UI sign-in lasts (docs/ui.md).
   std::chrono::seconds session_lifetime{12 * 3600};
+  // Sign-in by a trusted reverse proxy (docs/ui.md): the header naming the
+  // user, honoured only from these addresses or CIDR networks. Empty: off.
+  std::string auth_proxy_header;
+  std::vector<std::string> auth_proxy_addresses;
 };
 
 struct StorageConfig {
