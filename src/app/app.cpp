@@ -160,8 +160,9 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   ctx.remove_override = [dir, clk](const std::string& schedule, const std::string& id, const core::Actor& actor) {
     return dir->RemoveOverride(schedule, id, actor, clk->Now());
   };
-  ctx.route_dry_run = [&d](const std::string& source, const std::string& body) {
-    return RouteDryRun(d.config, source, body, d.clock->Now());
+  ctx.route_dry_run = [&d](const std::string& alert_source, const std::string& body) {
+    auto snapshot = d.config_ref.shared();  // the request's snapshot (a reload may have swapped it)
+    return RouteDryRun(*snapshot, alert_source, body, d.clock->Now());
   };
   // Requests wake only the outbox: the escalation and reminder scans run on
   // their own tick, so ingestion never pays for a scan of open incidents.

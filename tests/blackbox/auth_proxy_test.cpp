@@ -28,7 +28,7 @@ std::string CookieOf(HttpResult& r) {
 TEST(AuthProxy, FromTheProxysAddressThePagesAndApiActAsTheNamedUser) {
   TestServer server(ProxyAt({"10.0.0.0/8", "127.0.0.1"}));
   HttpClient client(server.port());
-  const std::string handle = server.app().config().users.front().handle;
+  const std::string handle = server.app().config()->users.front().handle;
   auto inc = server.CreateIncident("behind the proxy");
   std::string id = inc["id"];
 
@@ -73,7 +73,7 @@ TEST(AuthProxy, FromAnyOtherAddressTheHeaderIsIgnored) {
   // The test client connects from 127.0.0.1, which is not the proxy here.
   TestServer server(ProxyAt({"10.0.0.0/8"}));
   HttpClient client(server.port());
-  const std::string handle = server.app().config().users.front().handle;
+  const std::string handle = server.app().config()->users.front().handle;
   auto page = client.Request("GET", "/incidents", "", {{"X-Forwarded-User", handle}, {"Accept", "text/html"}});
   EXPECT_EQ(page.status, 303);
   EXPECT_EQ(page.headers["location"], "/sign-in?next=/incidents");
@@ -89,7 +89,7 @@ TEST(AuthProxy, FromAnyOtherAddressTheHeaderIsIgnored) {
 TEST(AuthProxy, OffUnlessConfigured) {
   TestServer server;
   HttpClient client(server.port());
-  const std::string handle = server.app().config().users.front().handle;
+  const std::string handle = server.app().config()->users.front().handle;
   EXPECT_EQ(client.Request("GET", "/api/v2/incidents", "", {{"X-Forwarded-User", handle}}).status, 401);
 }
 

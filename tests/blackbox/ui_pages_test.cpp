@@ -16,8 +16,8 @@ constexpr const char* kInjection = "[V-Commerce] LLM Prompt Injection / Adversar
 TEST(UiPages, NeedASessionAndCarryTheSecurityHeaders) {
   TestServer server;
   HttpClient client(server.port());
-  const std::string handle = server.app().config().users.front().handle;
-  ASSERT_TRUE(app::SetPassword(server.app().config(), server.app().store(), handle, "correct horse battery",
+  const std::string handle = server.app().config()->users.front().handle;
+  ASSERT_TRUE(app::SetPassword(*server.app().config(), server.app().store(), handle, "correct horse battery",
                                server.clock().Now()));
   auto in = client.Request("POST", "/ui/session", json{{"handle", handle}, {"password", "correct horse battery"}}.dump(),
                            {{"Content-Type", "application/json"}});
