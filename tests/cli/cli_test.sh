@@ -220,7 +220,7 @@ echo "$out" | grep -qx "rules: '\[V-Commerce\] Predictive Capacity Incident' cha
   fail "diff-config: wrong report: $out"
 out=$("$bin" diff-config --format json "$example" "$example") || fail "diff-config --format json failed"
 [ "$out" = '{"changes":[]}' ] || fail "diff-config of a file with itself: $out"
-json=$("$bin" keys create --config "$work/live.yaml" --data "$work/data3" --name live --json) || fail "keys create (live) failed"
+json=$("$bin" keys create --config "$work/live.yaml" --data "$work/data3" --name live --scope admin --json) || fail "keys create (live) failed"
 lapi=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
 lapp=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["application_key"])')
 mkfifo "$work/llog"
@@ -245,6 +245,12 @@ echo "$out" | grep -q "keeps running the old one" || fail "reload: refusal not e
 cp "$work/next.yaml" "$work/live.yaml"
 out=$(DD_API_KEY=$lapi DD_APP_KEY=$lapp "$bin" reload --url "$laddr") || fail "reload failed: $out"
 echo "$out" | grep -q "no change" || fail "reload of the same file: $out"
+# A write key may work incidents but not reload the server's configuration.
+wjson=$("$bin" keys create --config "$work/live.yaml" --data "$work/data3" --name live-writer --json) || fail "keys create (writer) failed"
+wapi=$(echo "$wjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+wapp=$(echo "$wjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["application_key"])')
+if out=$(DD_API_KEY=$wapi DD_APP_KEY=$wapp "$bin" reload --url "$laddr" 2>&1); then fail "a write key reloaded the config"; fi
+echo "$out" | grep -q "needs 'admin'" || fail "reload with a write key: refusal not explained: $out"
 kill -TERM "$lpid"; wait "$lpid" || fail "live server did not stop cleanly"
 wait "$catpid"
 grep -q "configuration reloaded by=SIGHUP" "$work/live.log" || fail "the SIGHUP reload was not logged"

@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
-if [ ! -d node_modules/@datadog/datadog-api-client ]; then
+if [ ! -d node_modules/@datadog/datadog-api-client ] || [ ! -d node_modules/@apidevtools/swagger-parser ]; then
   npm ci --no-audit --no-fund --silent
 fi
 exec node datadog_client.test.mjs "$1" "$2"
