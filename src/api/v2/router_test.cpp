@@ -71,19 +71,28 @@ TEST(Router, AWildcardTakesTheRestOfThePath) {
   EXPECT_EQ(Call(r, "GET", "/api/v2/on-call"), "404");
 }
 
+// The real route table over a memory store, `config` and a fake clock.
+struct RealApi {
+  explicit RealApi(const core::Config& config) : store(storage::MakeMemoryStore()) {
+    ApiContext ctx;
+    ctx.config = ConfigRef(core::FixedConfig(config));
+    ctx.store = store.get();
+    ctx.clock = &clock;
+    ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
+    api = std::make_unique<ApiV2>(ctx);
+  }
+  std::unique_ptr<core::Store> store;
+  FakeClock clock{*ParseRfc3339("2026-12-01T00:00:00Z")};
+  std::unique_ptr<ApiV2> api;
+};
+
 // Every route of the real table: only the health checks and /metrics are
 // public, only alert ingestion checks its own key, and every other route
 // answers 401 to a request without an API key pair.
 TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
   core::Config config;
-  auto store = storage::MakeMemoryStore();
-  FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
-  ApiContext ctx;
-  ctx.config = ConfigRef(core::FixedConfig(config));
-  ctx.store = store.get();
-  ctx.clock = &clock;
-  ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
-  ApiV2 api(ctx);
+  RealApi real(config);
+  ApiV2& api = *real.api;
   std::set<std::string> publics, ingest, session;
   int checked = 0;
   for (const auto& r : api.Routes()) {
@@ -126,14 +135,10 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
 // reaches every write but the admin ones (overrides); an admin key reaches all.
 TEST(RouteTable, KeyScopesDecideWhichMethodsEachRouteAnswers) {
   core::Config config;
-  auto store = storage::MakeMemoryStore();
-  FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
-  ApiContext ctx;
-  ctx.config = ConfigRef(core::FixedConfig(config));
-  ctx.store = store.get();
-  ctx.clock = &clock;
-  ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
-  ApiV2 api(ctx);
+  RealApi real(config);
+  ApiV2& api = *real.api;
+  auto& store = real.store;
+  FakeClock& clock = real.clock;
   std::map<std::string, std::map<std::string, std::string>> keys;
   for (const char* scope : {"read", "write", "admin"}) {
     core::KeyRecord k{NewUuidV4(), scope, "api", Sha256Hex(std::string("api-") + scope),
@@ -191,14 +196,8 @@ TEST(RouteTable, KeyScopesDecideWhichMethodsEachRouteAnswers) {
 TEST(RouteTable, TheOpenApiDocumentListsEveryApiRoute) {
   core::Config config;
   config.server.public_url = "https://tocsin.example";
-  auto store = storage::MakeMemoryStore();
-  FakeClock clock(*ParseRfc3339("2026-12-01T00:00:00Z"));
-  ApiContext ctx;
-  ctx.config = ConfigRef(core::FixedConfig(config));
-  ctx.store = store.get();
-  ctx.clock = &clock;
-  ctx.new_id = [] { return std::string("00000000-0000-4000-8000-000000000000"); };
-  ApiV2 api(ctx);
+  RealApi real(config);
+  ApiV2& api = *real.api;
   http::Request req;
   req.method = "GET";
   req.path = req.target = "/api/v2/openapi.json";
