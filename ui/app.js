@@ -5,6 +5,7 @@
 
 (function () {
   let csrf = '';
+  const $ = (id) => document.getElementById(id);
 
   function el(tag, attrs, ...children) {
     const node = document.createElement(tag);
@@ -155,35 +156,89 @@
   }
 
   // ---- list ----------------------------------------------------------------
+  // Filters and the page are in the URL (/incidents?query=&state=&severity=
+  // &team=&type=&page=), so a list can be shared and the back button works.
+  // Filters become terms of the API's query syntax (team → the teams field).
+  const kFilters = { state: 'state', severity: 'severity', team: 'teams', type: 'type' };
+  const kPageSize = 50;
+
+  function queryTerm(facet, value) {
+    return facet + ':' + (/[\s"]/.test(value) ? '"' + value.replace(/"/g, '') + '"' : value);
+  }
+
+  async function fillFilterOptions() {
+    const add = (select, values) => {
+      const have = new Set([...select.options].map((o) => o.value));
+      for (const v of values) if (v && !have.has(v)) { select.append(el('option', { value: v }, v)); have.add(v); }
+    };
+    add($('f-severity'), ['SEV-1', 'SEV-2', 'SEV-3', 'SEV-4']);
+    const [teams, types] = await Promise.all([api('GET', '/api/v2/on-call/teams'),
+                                              api('GET', '/api/v2/incidents/config/types')]);
+    if (teams.status === 200) add($('f-team'), teams.body.data.map((t) => t.id));
+    if (types.status === 200) add($('f-type'), types.body.data.map((t) => t.attributes.name));
+  }
+
   async function incidentsPage() {
     await loadSession();
-    const form = document.getElementById('search-form');
-    const input = document.getElementById('query');
-    const status = document.getElementById('status');
-    const list = document.getElementById('incident-list');
-    const params = new URLSearchParams(location.search);
-    input.value = params.get('query') || '';
+    const form = $('search-form');
+    const input = $('query');
+    const status = $('status');
+    const list = $('incident-list');
+    const prev = $('prev');
+    const next = $('next');
+    let page = 0;
 
-    const more = document.getElementById('more');
-    let shown = 50;  // incidents on the page; "Show more" adds 50
+    function readUrl() {
+      const params = new URLSearchParams(location.search);
+      input.value = params.get('query') || '';
+      for (const name of Object.keys(kFilters)) {
+        const select = $('f-' + name);
+        const v = params.get(name) || '';
+        if (v && ![...select.options].some((o) => o.value === v)) select.append(el('option', { value: v }, v));
+        select.value = v;
+      }
+      page = Math.max(0, parseInt(params.get('page') || '0', 10) || 0);
+    }
+    function writeUrl() {
+      const params = new URLSearchParams();
+      if (input.value.trim()) params.set('query', input.value.trim());
+      for (const name of Object.keys(kFilters)) if ($('f-' + name).value) params.set(name, $('f-' + name).value);
+      if (page) params.set('page', String(page));
+      const qs = params.toString();
+      history.pushState(null, '', '/incidents' + (qs ? '?' + qs : ''));
+    }
+    function composedQuery() {
+      const terms = [];
+      if (input.value.trim()) terms.push(input.value.trim());
+      for (const [name, facet] of Object.entries(kFilters)) {
+        const v = $('f-' + name).value;
+        if (v) terms.push(queryTerm(facet, v));
+      }
+      return terms.join(' ');
+    }
+
     async function load(quiet) {
-      const q = input.value.trim();
-      const url = q ? '/api/v2/incidents/search?page[size]=' + shown + '&query=' + encodeURIComponent(q)
-                    : '/api/v2/incidents?page[size]=' + shown;
+      const q = composedQuery();
+      const paging = 'page[size]=' + kPageSize + '&page[offset]=' + page * kPageSize;
+      const url = q ? '/api/v2/incidents/search?' + paging + '&query=' + encodeURIComponent(q)
+                    : '/api/v2/incidents?' + paging;
       if (!quiet) status.textContent = 'Loading…';
       const r = await api('GET', url);
       if (r.status !== 200) {
         list.replaceChildren();
         status.textContent = errorText(r);
-        more.hidden = true;
+        prev.hidden = next.hidden = true;
         return;
       }
       list.replaceChildren();
       const items = q ? r.body.data.attributes.incidents.map((x) => x.data) : r.body.data;
       const total = q ? r.body.data.attributes.total : null;
-      status.textContent = items.length ? items.length + (total !== null ? ' of ' + total : '') + ' incident(s)'
-                                        : 'No incidents.';
-      more.hidden = items.length < shown || shown >= 100;
+      const first = page * kPageSize + 1;
+      status.textContent = items.length
+        ? first + '–' + (first + items.length - 1) + (total !== null ? ' of ' + total : '') + ' incident(s)'
+        : 'No incidents.';
+      prev.hidden = page === 0;
+      next.hidden = total !== null ? first - 1 + items.length >= total : items.length < kPageSize;
       for (const inc of items) {
         const a = inc.attributes;
         list.append(el('li', {},
@@ -192,20 +247,21 @@
              ' · declared ', ago(a.created))));
       }
     }
-    more.addEventListener('click', () => { shown = 100; load(); });
+    prev.addEventListener('click', () => { page = Math.max(0, page - 1); writeUrl(); load(); });
+    next.addEventListener('click', () => { page += 1; writeUrl(); load(); });
     live((c) => c.kind === 'incident', () => load(true));
     form.addEventListener('submit', (ev) => {
       ev.preventDefault();
-      shown = 50;
-      const q = input.value.trim();
-      history.pushState(null, '', q ? '/incidents?query=' + encodeURIComponent(q) : '/incidents');
+      page = 0;
+      writeUrl();
       load();
     });
-    window.addEventListener('popstate', () => {
-      input.value = new URLSearchParams(location.search).get('query') || '';
-      load();
-    });
-    await load();
+    for (const name of Object.keys(kFilters)) {
+      $('f-' + name).addEventListener('change', () => { page = 0; writeUrl(); load(); });
+    }
+    window.addEventListener('popstate', () => { readUrl(); load(); });
+    readUrl();
+    await Promise.all([load(), fillFilterOptions()]);
   }
 
   // ---- one incident --------------------------------------------------------

@@ -75,6 +75,19 @@ test('sign in: a wrong password is refused, the right one opens the list', async
   await expect(page.locator('#who')).toHaveText('Signed in as @' + HANDLE);
 });
 
+test('an expired session sends the person back to sign in, then to the page', async ({ page, context }) => {
+  await page.goto('/incidents');
+  await signIn(page);
+  await expect(page.getByRole('heading', { name: 'Incidents' })).toBeVisible();
+  await page.goto('about:blank');  // no page of ours open meanwhile
+  // The server no longer knows the session (expired, or signed out elsewhere).
+  await context.addCookies([{ name: 'tocsin_session', value: '0'.repeat(64), url: process.env.TOCSIN_BASE_URL }]);
+  await page.goto('/on-call');
+  await expect(page).toHaveURL(/\/sign-in\?next=/);
+  await signIn(page);
+  await expect(page).toHaveURL(/\/on-call$/);
+});
+
 test('an incident from its URL: acknowledge, note, severity, resolve, reopen', async ({ page }) => {
   const inc = await declare('Checkout latency above SLO', 'SEV-3');
   await page.goto('/incidents/' + inc.id);  // the link a Slack message carries
@@ -147,6 +160,41 @@ test('search uses the API query syntax', async ({ page }) => {
   await expect(page.locator('#status')).toContainText('HTTP 400');
 });
 
+test('filters and pages compose the query, live in the URL and follow the back button', async ({ page }) => {
+  // 52 incidents sharing a word; two of them for the commerce team at SEV-3.
+  for (let k = 0; k < 50; k++) await declare('Pagedzq7 plain ' + k, 'SEV-4');
+  const teams = { teams: { type: 'multiselect', value: ['commerce'] } };
+  await declare('Pagedzq7 commerce A', 'SEV-3', teams);
+  await declare('Pagedzq7 commerce B', 'SEV-3', teams);
+  await page.goto('/incidents');
+  await signIn(page);
+  await page.getByLabel(/Search/).fill('Pagedzq7');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/query=Pagedzq7/);
+  await expect(page.locator('#status')).toHaveText('1–50 of 52 incident(s)');
+  await expect(page.locator('#prev')).toBeHidden();
+  await page.getByRole('button', { name: 'Older' }).click();
+  await expect(page).toHaveURL(/page=1/);
+  await expect(page.locator('#status')).toHaveText('51–52 of 52 incident(s)');
+  await expect(page.locator('#incident-list li')).toHaveCount(2);
+  await expect(page.locator('#next')).toBeHidden();
+  await page.goBack();
+  await expect(page.locator('#status')).toHaveText('1–50 of 52 incident(s)');
+  // Filters: severity, then team; each is a query term and part of the URL.
+  await page.getByLabel('Severity', { exact: true }).selectOption('SEV-3');
+  await expect(page).toHaveURL(/severity=SEV-3/);
+  await expect(page.locator('#status')).toHaveText('1–2 of 2 incident(s)');
+  await page.getByLabel('Team', { exact: true }).selectOption('commerce');
+  await expect(page).toHaveURL(/team=commerce/);
+  await expect(page.locator('#incident-list')).toContainText('Pagedzq7 commerce A');
+  await page.getByLabel('State', { exact: true }).selectOption('resolved');
+  await expect(page.locator('#status')).toHaveText('No incidents.');
+  await page.goBack();
+  await expect(page.getByLabel('State', { exact: true })).toHaveValue('');
+  await expect(page.locator('#status')).toHaveText('1–2 of 2 incident(s)');
+  await expectAccessible(page, 'incidents with filters');
+});
+
 test('a state-changing request without the CSRF token is refused', async ({ page }) => {
   const inc = await declare('CSRF target');
   await page.goto('/incidents/' + inc.id);
@@ -184,7 +232,9 @@ test('the list shows a new incident live when an alert arrives', async ({ page }
   expect(incident).not.toBeNull();
   // No reload, no 15 s poll: the stream says "created" and the list refetches.
   await expect(page.locator(`#incident-list a[href="/incidents/${incident.id}"]`)).toBeVisible({ timeout: 5000 });
-  await expect(page.locator('#incident-list li')).toHaveCount(before + 1);
+  // The newest first: at the top of the first page (which holds at most 50).
+  await expect(page.locator('#incident-list li').first().locator('a')).toHaveAttribute('href', '/incidents/' + incident.id);
+  await expect(page.locator('#incident-list li')).toHaveCount(Math.min(before + 1, 50));
 });
 
 // A datetime-local value (the browser's local time) `minutes` from now.
