@@ -85,8 +85,23 @@ struct WebUi::Impl {
   std::map<std::string, Asset, std::less<>> assets;
 
   Impl(const api::v2::ApiContext& c, api::v2::Sessions& s) : ctx(c), sessions(s) {
+    // Files named _NAME.html are fragments the pages share: "{{>NAME}}" in a
+    // page is replaced by the fragment once, here, so pages are served as
+    // whole files (and fragments are never served: /assets/ refuses .html).
+    std::map<std::string, std::string> fragments;
+    for (const auto& f : EmbeddedFiles()) {
+      std::string_view name = f.name;
+      if (name.size() > 6 && name.front() == '_' && name.substr(name.size() - 5) == ".html") {
+        fragments["{{>" + std::string(name.substr(1, name.size() - 6)) + "}}\n"] = std::string(f.text());
+      }
+    }
     for (const auto& f : EmbeddedFiles()) {
       std::string body(f.text());
+      for (const auto& [mark, text] : fragments) {
+        for (std::size_t pos = body.find(mark); pos != std::string::npos; pos = body.find(mark, pos + text.size())) {
+          body.replace(pos, mark.size(), text);
+        }
+      }
       assets[f.name] = Asset{body, ContentTypeOf(f.name), "\"" + Sha256Hex(body).substr(0, 20) + "\""};
     }
   }
