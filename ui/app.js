@@ -359,21 +359,52 @@
       if (!links.children.length) links.append(el('li', { class: 'muted' }, 'No links.'));
     }
 
-    async function loadTimeline() {
-      const r = await api('GET', base + '/timeline?page[size]=1000');
-      if (r.status !== 200) return showError(r);
-      const ol = $('timeline');
-      ol.replaceChildren();
-      for (const cell of r.body.data.slice().reverse()) {
-        const a = cell.attributes;
-        const changes = (a.changes || []).map((c) => c.field + ': ' + (c.from || '∅') + ' → ' + (c.to || '∅')).join(', ');
-        ol.append(el('li', { class: 'kind-' + a.kind },
-          el('div', { class: 'meta' }, el('time', { datetime: a.created }, when(a.created)), ' · ',
-             (a.author && a.author.handle ? '@' + a.author.handle : ''), ' · ', a.kind.replace(/_/g, ' ')),
-          a.content && a.content.content ? el('p', { class: 'content' }, a.content.content) : null,
-          changes ? el('p', { class: 'changes' }, changes) : null));
-      }
+    // The timeline newest first, a page at a time: the newest page on load
+    // (an incident with thousands of events opens as fast as a short one),
+    // older pages on request. Once older pages are open, a live refresh
+    // reloads down to the oldest event shown, so nothing read disappears.
+    const timelinePage = 100;
+    let oldestShown = null;  // seq of the oldest event shown, once older pages are open
+    function timelineItem(cell) {
+      const a = cell.attributes;
+      const changes = (a.changes || []).map((c) => c.field + ': ' + (c.from || '∅') + ' → ' + (c.to || '∅')).join(', ');
+      return el('li', { class: 'kind-' + a.kind, 'data-seq': cell.id },
+        el('div', { class: 'meta' }, el('time', { datetime: a.created }, when(a.created)), ' · ',
+           (a.author && a.author.handle ? '@' + a.author.handle : ''), ' · ', a.kind.replace(/_/g, ' ')),
+        a.content && a.content.content ? el('p', { class: 'content' }, a.content.content) : null,
+        changes ? el('p', { class: 'changes' }, changes) : null);
     }
+    function timelineSlice(offset, size) {
+      return api('GET', base + '/timeline?sort=-created&page[size]=' + size + '&page[offset]=' + offset);
+    }
+    async function loadTimeline() {
+      const cells = [];
+      let ended = false;
+      for (let offset = 0; ;) {
+        const size = oldestShown === null ? timelinePage : 1000;
+        const r = await timelineSlice(offset, size);
+        if (r.status !== 200) return showError(r);
+        cells.push(...r.body.data);
+        offset += r.body.data.length;
+        if (r.body.data.length < size) { ended = true; break; }
+        if (oldestShown === null || Number(cells[cells.length - 1].id) <= oldestShown) break;
+      }
+      const shown = oldestShown === null ? cells : cells.filter((c) => Number(c.id) >= oldestShown);
+      $('timeline').replaceChildren(...shown.map(timelineItem));
+      $('timeline-older').hidden = ended && shown.length === cells.length;
+    }
+    $('timeline-older').addEventListener('click', async () => {
+      const ol = $('timeline');
+      const last = ol.lastElementChild;
+      const before = last ? Number(last.dataset.seq) : Infinity;
+      // Offsets count from the newest event, so events that arrived since the
+      // last render shift them: skip anything already shown.
+      const r = await timelineSlice(ol.children.length, timelinePage);
+      if (r.status !== 200) return showError(r);
+      ol.append(...r.body.data.filter((c) => Number(c.id) < before).map(timelineItem));
+      if (ol.lastElementChild) oldestShown = Number(ol.lastElementChild.dataset.seq);
+      $('timeline-older').hidden = r.body.data.length < timelinePage;
+    });
 
     // The template fields of the incident's type, as a form. Built once per
     // type; a live refresh updates only the inputs nobody has touched.

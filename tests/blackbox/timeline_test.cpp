@@ -56,6 +56,18 @@ TEST(Timeline, RecordsEveryChangeWithActorInOrder) {
   ASSERT_EQ(page["data"].size(), 2u);
   EXPECT_EQ(page["data"][0]["attributes"]["kind"], "incident_updated");
   EXPECT_EQ(page["data"][1]["attributes"]["kind"], "status_update");
+  // Newest first, as the incident page reads it: the last two, then the two before.
+  auto newest = ParseJson(server.Call("GET", "/api/v2/incidents/" + id + "/timeline?sort=-created&page[size]=2").body);
+  ASSERT_EQ(newest["data"].size(), 2u);
+  EXPECT_EQ(newest["data"][0]["id"], cells[10]["id"]);
+  EXPECT_EQ(newest["data"][1]["id"], cells[9]["id"]);
+  auto older = ParseJson(
+      server.Call("GET", "/api/v2/incidents/" + id + "/timeline?sort=-created&page[size]=2&page[offset]=2").body);
+  ASSERT_EQ(older["data"].size(), 2u);
+  EXPECT_EQ(older["data"][0]["id"], cells[8]["id"]);
+  auto bad = server.Call("GET", "/api/v2/incidents/" + id + "/timeline?sort=newest");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("sort: expected created or -created"), std::string::npos) << bad.body;
 }
 
 TEST(Timeline, RejectsEmptyOrUnknownNotes) {

@@ -14,6 +14,7 @@
 
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
+#include "core/ports/forwarding_store.hpp"
 #include "storage/memory/memory_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
@@ -204,6 +205,33 @@ TEST_P(StoreConformance, UpdateReturnsTheEventsItAppendedWithTheirSeqs) {
   });
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+}
+
+// A person opening an incident reads its newest events first: the newest
+// page, then older ones, without reading the whole timeline.
+TEST_P(StoreConformance, TimelineNewestPagesBackwardsFromTheLatestEvent) {
+  auto a = Create("a");
+  auto b = Create("b");
+  for (int k = 0; k < 7; ++k) {
+    ASSERT_TRUE(store_->AppendEvent(a.id, {now_, {}, "note", "n" + std::to_string(k), {}}));
+    ASSERT_TRUE(store_->AppendEvent(b.id, {now_, {}, "note", "other", {}}));
+  }
+  auto all = *store_->Timeline(a.id, 0, 100);
+  ASSERT_EQ(all.size(), 8u);  // the creation event and seven notes
+  auto first = store_->TimelineNewest(a.id, 0, 3);
+  ASSERT_TRUE(first) << first.error().message;
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[0].message, "n6");
+  EXPECT_EQ((*first)[2].message, "n4");
+  EXPECT_EQ((*first)[0].seq, all[7].seq);
+  auto last = *store_->TimelineNewest(a.id, 6, 3);
+  ASSERT_EQ(last.size(), 2u);  // short at the end
+  EXPECT_EQ(last[0].message, "n0");
+  EXPECT_EQ(last[1].seq, all[0].seq);
+  EXPECT_TRUE(store_->TimelineNewest(a.id, 8, 3)->empty());
+  auto missing = store_->TimelineNewest("no-such-incident", 0, 3);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
 }
 
 // A key's scope is kept: read, write or admin (keys made before scopes are admin).
@@ -863,6 +891,39 @@ TEST_P(StoreConformance, SessionsAreFoundUntilTheyExpireOrEnd) {
   ASSERT_TRUE(store_->CreateSession({"new", "bob", now_ + hours(2), now_ + hours(14)}));
   EXPECT_FALSE(*store_->FindSession("old", now_));
   EXPECT_TRUE(*store_->FindSession("new", now_ + hours(3)));
+}
+
+// The port's own TimelineNewest (for a store that cannot read backwards)
+// agrees with the memory store's, across its 1,000-event pages.
+class DefaultNewest final : public core::ForwardingStore {
+ public:
+  explicit DefaultNewest(Store& inner) : ForwardingStore(inner) {}
+  Result<std::vector<core::TimelineEvent>> TimelineNewest(const std::string& id, std::int64_t offset,
+                                                          std::int64_t limit) override {
+    return Store::TimelineNewest(id, offset, limit);
+  }
+};
+
+TEST(StorePort, DefaultTimelineNewestAgreesWithAStoreThatReadsBackwards) {
+  auto memory = storage::MakeMemoryStore();
+  const TimePoint now = *ParseRfc3339("2026-11-27T10:00:00Z");
+  Incident i;
+  i.id = NewUuidV4();
+  i.title = "long";
+  i.severity = "SEV-2";
+  i.created = i.modified = now;
+  i.version = 1;
+  ASSERT_TRUE(memory->CreateIncident(i, {{now, {}, "incident_created", "declared", {}}}));
+  for (int k = 0; k < 2345; ++k) ASSERT_TRUE(memory->AppendEvent(i.id, {now, {}, "note", std::to_string(k), {}}));
+  DefaultNewest paged(*memory);
+  for (std::int64_t offset : {0, 999, 1000, 2300, 2346}) {
+    auto want = *memory->TimelineNewest(i.id, offset, 100);
+    auto got = paged.TimelineNewest(i.id, offset, 100);
+    ASSERT_TRUE(got);
+    ASSERT_EQ(got->size(), want.size()) << offset;
+    for (std::size_t k = 0; k < want.size(); ++k) EXPECT_EQ((*got)[k].seq, want[k].seq);
+  }
+  EXPECT_EQ(paged.TimelineNewest("missing", 0, 10).error().code, ErrorCode::kNotFound);
 }
 
 INSTANTIATE_TEST_SUITE_P(

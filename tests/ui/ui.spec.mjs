@@ -132,6 +132,41 @@ test('an incident from its URL: acknowledge, note, severity, resolve, reopen', a
   await expect(title).toHaveText('IR-' + inc.attributes.public_id + ': Checkout latency above SLO');
 });
 
+test('a long timeline opens at its newest events; older ones on request', async ({ page }) => {
+  const inc = await declare('Many notes');
+  const api = await apiRequest.newContext({
+    baseURL: process.env.TOCSIN_BASE_URL,
+    extraHTTPHeaders: { 'DD-API-KEY': process.env.TOCSIN_API_KEY, 'DD-APPLICATION-KEY': process.env.TOCSIN_APP_KEY },
+  });
+  for (let k = 1; k <= 130; ++k) {
+    const r = await api.post('/api/v2/incidents/' + inc.id + '/timeline',
+      { data: { data: { type: 'incident_timeline_cells', attributes: { kind: 'note', content: { content: 'note ' + k } } } } });
+    expect(r.status()).toBe(201);
+  }
+  await api.dispose();
+  await page.goto('/sign-in?next=' + encodeURIComponent('/incidents/' + inc.id));
+  await signIn(page);
+  // Deliveries may add their own events meanwhile, so notes are counted apart.
+  const items = page.locator('#timeline > li');
+  const notes = page.locator('#timeline > li.kind-note');
+  await expect(items).toHaveCount(100);
+  await expect(notes.first()).toContainText('note 130');
+  await expect(notes.nth(1)).toContainText('note 129');
+  const older = page.getByRole('button', { name: 'Show older events' });
+  await older.click();
+  await expect(notes).toHaveCount(130);
+  await expect(notes.last().locator('p.content')).toHaveText('note 1');
+  await expect(items.last()).toContainText('incident created');
+  await expect(older).toBeHidden();
+  // A live change keeps every event shown, with the new one on top.
+  await page.getByLabel('Note', { exact: true }).fill('note 131');
+  await page.getByRole('button', { name: 'Post' }).click();
+  await expect(notes.first()).toContainText('note 131');
+  await expect(notes).toHaveCount(131);
+  await expect(items.last()).toContainText('incident created');
+  await expect(older).toBeHidden();
+});
+
 test('a hostile title renders as text', async ({ page }) => {
   const xss = '<img src=x onerror=alert(1)>';
   const inc = await declare(xss);

@@ -28,6 +28,10 @@ class ForwardingStore : public Store {
   Result<std::vector<TimelineEvent>> Timeline(const std::string& id, std::int64_t offset, std::int64_t limit) override {
     return inner_.Timeline(id, offset, limit);
   }
+  Result<std::vector<TimelineEvent>> TimelineNewest(const std::string& id, std::int64_t offset,
+                                                    std::int64_t limit) override {
+    return inner_.TimelineNewest(id, offset, limit);
+  }
   Result<void> UseDueFunction(DueFn due) override { return inner_.UseDueFunction(std::move(due)); }
   Result<DuePage> DueIncidents(TimePoint now, const std::optional<DueCursor>& after, std::int64_t limit) override {
     return inner_.DueIncidents(now, after, limit);

@@ -203,6 +203,11 @@ class Store {
   // Events of one incident in order, after `after_seq`, at most `limit`.
   virtual Result<std::vector<TimelineEvent>> Timeline(const std::string& incident_id, std::int64_t offset,
                                                       std::int64_t limit) = 0;
+  // The same events newest first: the `limit` newest after skipping the
+  // `offset` newest (what a person reading an incident wants first). The
+  // default pages through Timeline; stores override it with one query.
+  virtual Result<std::vector<TimelineEvent>> TimelineNewest(const std::string& incident_id, std::int64_t offset,
+                                                            std::int64_t limit);
 
   // Sets how due times are computed and recomputes them for every open
   // incident (the configuration may have changed since they were stored).

@@ -161,6 +161,20 @@ class MemoryStore final : public core::Store {
     return out;
   }
 
+  Result<std::vector<core::TimelineEvent>> TimelineNewest(const std::string& id, std::int64_t offset,
+                                                          std::int64_t limit) override {
+    std::lock_guard lock(mu_);
+    auto it = by_id_.find(id);
+    if (it == by_id_.end() || incidents_[it->second].deleted) return NotFound("incident " + id + " not found");
+    std::vector<core::TimelineEvent> out;
+    const auto& all = events_[id];
+    const auto n = static_cast<std::int64_t>(all.size());
+    for (std::int64_t k = n - 1 - offset; k >= 0 && k > n - 1 - offset - limit; --k) {
+      out.push_back(all[static_cast<std::size_t>(k)]);
+    }
+    return out;
+  }
+
   Result<std::vector<core::AlertRecord>> IngestAlerts(std::vector<core::AlertWork> work) override {
     std::lock_guard lock(mu_);
     if (closed_) return MakeError(ErrorCode::kUnavailable, "store is closed");

@@ -253,12 +253,22 @@ class SqliteStore final : public core::Store {
 
   Result<std::vector<core::TimelineEvent>> Timeline(const std::string& id, std::int64_t offset,
                                                     std::int64_t limit) override {
+    return TimelineIn(id, offset, limit, false);
+  }
+  Result<std::vector<core::TimelineEvent>> TimelineNewest(const std::string& id, std::int64_t offset,
+                                                          std::int64_t limit) override {
+    return TimelineIn(id, offset, limit, true);
+  }
+  Result<std::vector<core::TimelineEvent>> TimelineIn(const std::string& id, std::int64_t offset,
+                                                      std::int64_t limit, bool newest_first) {
     return Read([&](Connection& c) -> Result<std::vector<core::TimelineEvent>> {
       auto inc = LoadLive(c, id);
       if (!inc) return tl::unexpected(inc.error());
-      auto q = c.Prepare(
-          "SELECT seq, at, actor_uuid, actor_handle, kind, message, changes FROM incident_events "
-          "WHERE incident = ? ORDER BY seq LIMIT ? OFFSET ?");
+      auto q = c.Prepare(newest_first
+          ? "SELECT seq, at, actor_uuid, actor_handle, kind, message, changes FROM incident_events "
+            "WHERE incident = ? ORDER BY seq DESC LIMIT ? OFFSET ?"
+          : "SELECT seq, at, actor_uuid, actor_handle, kind, message, changes FROM incident_events "
+            "WHERE incident = ? ORDER BY seq LIMIT ? OFFSET ?");
       if (!q) return tl::unexpected(q.error());
       q->Bind(1, inc->public_id);
       q->Bind(2, limit);
