@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev libfuzzer-14-dev
   libsodium-dev
-  sqlite3 curl wrk python3 prometheus prometheus-alertmanager python3-aiosmtpd python3-icalendar
+  sqlite3 curl openssl wrk python3 prometheus prometheus-alertmanager python3-aiosmtpd python3-icalendar
   chromium
 )
 

@@ -96,7 +96,7 @@ int Serve(const std::string& config_path, const std::string& data_dir, const std
   if (!app) return Fail(app.error().message);
   if (auto ok = (*app)->Start(); !ok) return Fail(ok.error().message);
   std::string host = config->server.listen.substr(0, config->server.listen.rfind(':'));
-  tocsin::log::Info("tocsin listening", {{"address", "http://" + host + ":" + std::to_string((*app)->port())},
+  tocsin::log::Info("tocsin listening", {{"address", std::string(config->server.tls_cert_file.empty() ? "http://" : "https://") + host + ":" + std::to_string((*app)->port())},
                                          {"data_dir", config->storage.data_dir},
                                          {"storage", config->storage.driver}});
   int sig = 0;

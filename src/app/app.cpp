@@ -192,6 +192,8 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   so.max_connections = static_cast<std::size_t>(d.config.server.max_connections);
   so.io_threads = d.config.server.io_threads;
   so.worker_threads = d.config.server.worker_threads;
+  so.tls_cert_file = d.config.server.tls_cert_file;
+  so.tls_key_file = d.config.server.tls_key_file;
   api::v2::ApiV2* api = d.api.get();
   d.server = std::make_unique<http::Server>(so, [api](const http::Request& r) { return api->Handle(r); });
   return app;

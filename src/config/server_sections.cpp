@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <fstream>
 
 #include "common/ip_network.hpp"
 #include "config/sections.hpp"
@@ -52,7 +53,7 @@ void LoadServer(LoadState& state, const Value& value) {
   auto fields = r.Map(value, {"listen", "max_body_bytes", "max_header_bytes", "read_timeout",
                               "idle_timeout", "max_connections", "io_threads", "worker_threads",
                               "log_format", "log_level", "public_url", "rate_limit", "session_lifetime",
-                              "auth_proxy_header", "auth_proxy_addresses"});
+                              "auth_proxy_header", "auth_proxy_addresses", "tls", "metrics_public"});
   if (!fields) return;
 
   if (const Value* v = fields->Get("listen")) {
@@ -132,6 +133,27 @@ void LoadServer(LoadState& state, const Value& value) {
              "needs server.auth_proxy_addresses (the proxy's addresses), or anyone could sign in as anyone by "
              "sending the header");
   }
+  if (const Value* v = fields->Get("tls")) {
+    if (auto tls = r.Map(*v, {"cert_file", "key_file"})) {
+      const Value* cert = tls->Get("cert_file");
+      const Value* key = tls->Get("key_file");
+      if (!cert || !key) {
+        r.Report(*v, "needs both cert_file and key_file (PEM files)");
+      } else {
+        auto readable = [&r](const Value* file, std::string& out) {
+          auto text = r.String(file);
+          if (!text) return;
+          if (text->empty()) return r.Report(*file, "must not be empty");
+          std::ifstream in(*text);
+          if (!in) return r.Report(*file, "cannot read '" + *text + "'");
+          out = *text;
+        };
+        readable(cert, server.tls_cert_file);
+        readable(key, server.tls_key_file);
+      }
+    }
+  }
+  if (auto b = r.Bool(fields->Get("metrics_public"))) server.metrics_public = *b;
   if (const Value* v = fields->Get("rate_limit")) {
     if (auto limit = r.Map(*v, {"requests", "period"})) {
       if (auto n = r.Integer(limit->Get("requests"), 1, 1'000'000'000)) {

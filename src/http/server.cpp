@@ -6,6 +6,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -31,6 +33,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+// TLS over the connection's tcp_stream, so its timeouts and the socket
+// operations (idle wait, cancel, close) stay the same for both.
+using TlsStream = asio::ssl::stream<beast::tcp_stream&>;
 
 std::string ErrorBody(const std::string& message) {
   std::string out = "{\"errors\":[\"";
@@ -65,6 +70,7 @@ struct Server::Impl {
   bool room_timer_set = false;                   // (accept_strand)
   std::unique_ptr<asio::thread_pool> workers;
   std::unique_ptr<tcp::acceptor> acceptor;
+  std::unique_ptr<asio::ssl::context> tls;  // set when the listener speaks HTTPS
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   int bound_port = 0;
@@ -126,7 +132,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Start() {
-    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->Read(); });
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->server_->tls) return self->Read();
+      self->Handshake();
+    });
   }
 
   // Waiting for the first byte of a request (a new connection, or a kept-alive
@@ -146,6 +155,8 @@ class Session : public std::enable_shared_from_this<Session> {
       // Bytes already in the kernel's buffer: a request is arriving (its wait
       // has completed but not yet run), so the connection is not idle.
       if (self->stream_.socket().available(avail_ec) > 0 || avail_ec) self->idle_.store(false, std::memory_order_release);
+      // Over TLS the read is already running: part of a request parsed means busy.
+      if (self->tls_ && self->parser_ && self->parser_->got_some()) self->idle_.store(false, std::memory_order_release);
       if (self->idle_.load(std::memory_order_acquire) && !self->closed_) {
         self->evicted_ = true;
         beast::error_code ignored;
@@ -170,15 +181,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Read() {
     if (server_->stopping) return Close();
     if (buffer_.size() > 0) return ReadRequest(true);
+    if (tls_) return ReadTlsRequest();
     // Nothing of a request yet: wait for its first byte, as an idle connection
     // that may be closed to make room (Evict). The first request's read
     // timeout runs from the connection, so its deadline is armed here and
     // kept through the read.
     const bool first = served_ == 0;
     Arm(first ? server_->options.read_timeout : server_->options.idle_timeout);
-    idle_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
-    idle_.store(true);  // seq_cst, then `full` is read: see Server::Impl::full
-    if (server_->full.load()) asio::post(server_->accept_strand, [server = server_] { server->Accept(); });
+    MarkIdle();
     stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), first](beast::error_code ec) {
       self->idle_.store(false, std::memory_order_release);
       if (ec || self->timed_out_ || self->evicted_ || self->server_->stopping) {
@@ -195,8 +205,60 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_->options.max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
     if (arm) Arm(server_->options.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    OnStream([this](auto& stream) {
+      bhttp::async_read(stream, buffer_, *parser_,
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+    });
+  }
+
+  // Runs `f` with the stream requests and responses travel on: the TLS
+  // stream when the listener speaks HTTPS, the TCP stream otherwise.
+  template <class F>
+  void OnStream(F&& f) {
+    if (tls_) {
+      f(*tls_);
+    } else {
+      f(stream_);
+    }
+  }
+
+  // HTTPS: the handshake must finish within read_timeout. Until it has, the
+  // connection counts as idle (it may be closed to make room), as a plain one
+  // does before its first byte.
+  void Handshake() {
+    tls_ = std::make_unique<TlsStream>(stream_, *server_->tls);
+    Arm(server_->options.read_timeout);
+    MarkIdle();
+    tls_->async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+      self->idle_.store(false, std::memory_order_release);
+      self->Disarm();
+      if (ec || self->timed_out_ || self->evicted_ || self->server_->stopping) {
+        if (ec && !self->timed_out_ && !self->evicted_) {
+          log::Debug("TLS handshake failed", {{"error", ec.message()}, {"remote", self->remote_}});
+        }
+        return self->Close();
+      }
+      self->Read();
+    });
+  }
+
+  // HTTPS between requests. The plain path waits for the socket to become
+  // readable, but over TLS the next request's bytes may already sit
+  // decrypted-pending inside the TLS engine (they often arrive with the
+  // handshake's last flight), where the socket cannot show them. So the read
+  // starts at once, under the idle (or first-request) deadline, and the
+  // connection counts as idle until the parser has seen part of a request.
+  void ReadTlsRequest() {
+    const bool first = served_ == 0;
+    Arm(first ? server_->options.read_timeout : server_->options.idle_timeout);
+    MarkIdle();
+    ReadRequest(false);
+  }
+
+  void MarkIdle() {
+    idle_since_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+    idle_.store(true);  // seq_cst, then `full` is read: see Server::Impl::full
+    if (server_->full.load()) asio::post(server_->accept_strand, [server = server_] { server->Accept(); });
   }
 
   // Cancels the socket's operations after `after`, unless disarmed first.
@@ -221,6 +283,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnRead(beast::error_code ec) {
     Disarm();
+    idle_.store(false, std::memory_order_release);
     bool partial = parser_ && parser_->got_some();
     if (timed_out_) {
       if (partial) return Fail(408, "request not received within the read timeout");
@@ -319,12 +382,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(std::shared_ptr<bhttp::response<bhttp::string_body>> res) {
     bool close = !res->keep_alive();
     stream_.expires_after(std::chrono::seconds(30));
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
-      self->stream_.expires_never();
-      self->busy_ = false;
-      if (!ec && close && self->linger_) return self->Linger();
-      if (ec || close) return self->Close();
-      self->Read();
+    OnStream([this, &res, close](auto& stream) {
+      bhttp::async_write(stream, *res, [self = shared_from_this(), res, close](beast::error_code ec, std::size_t) {
+        self->stream_.expires_never();
+        self->busy_ = false;
+        if (!ec && close && self->linger_) return self->Linger();
+        if (ec || close) return self->Close();
+        self->Read();
+      });
     });
   }
 
@@ -379,20 +444,24 @@ class Session : public std::enable_shared_from_this<Session> {
     writing_ = true;
     last_sent_ = std::chrono::steady_clock::now();
     stream_.expires_after(kStreamWriteTimeout);
-    asio::async_write(stream_, asio::buffer(out_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->stream_.expires_never();
-      self->writing_ = false;
-      if (ec || self->closed_) return self->Close();
-      self->queued_ -= std::min(self->queued_, self->out_.front().size());
-      self->out_.pop_front();
-      self->WriteNext();
+    OnStream([this](auto& stream) {
+      asio::async_write(stream, asio::buffer(out_.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        self->stream_.expires_never();
+        self->writing_ = false;
+        if (ec || self->closed_) return self->Close();
+        self->queued_ -= std::min(self->queued_, self->out_.front().size());
+        self->out_.pop_front();
+        self->WriteNext();
+      });
     });
   }
 
   void WatchForClose() {
-    stream_.socket().async_read_some(asio::buffer(*drain_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec || self->closed_) return self->Close();
-      self->WatchForClose();  // a client has nothing to say on a stream: discard it
+    OnStream([this](auto& stream) {
+      stream.async_read_some(asio::buffer(*drain_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec || self->closed_) return self->Close();
+        self->WatchForClose();  // a client has nothing to say on a stream: discard it
+      });
     });
   }
 
@@ -489,6 +558,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  std::unique_ptr<TlsStream> tls_;  // over stream_, when the listener speaks HTTPS
   asio::steady_timer deadline_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -627,6 +697,25 @@ Server::~Server() { Stop(std::chrono::milliseconds(1000)); }
 Result<void> Server::Start() {
   auto& o = impl_->options;
   beast::error_code ec;
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+      return InvalidArgument("TLS needs both a certificate file and a key file");
+    }
+    auto tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    // TLS 1.2 and 1.3 only; OpenSSL's default ciphers for them.
+    tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                     asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                     asio::ssl::context::single_dh_use);
+    tls->use_certificate_chain_file(o.tls_cert_file, ec);
+    if (ec) return InvalidArgument("TLS certificate file '" + o.tls_cert_file + "': " + ec.message());
+    tls->use_private_key_file(o.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) return InvalidArgument("TLS key file '" + o.tls_key_file + "': " + ec.message());
+    if (SSL_CTX_check_private_key(tls->native_handle()) != 1) {
+      return InvalidArgument("TLS key file '" + o.tls_key_file + "' does not match the certificate '" +
+                             o.tls_cert_file + "'");
+    }
+    impl_->tls = std::move(tls);
+  }
   auto address = asio::ip::make_address(o.host, ec);
   if (ec) return InvalidArgument("listen address '" + o.host + "' is not an IP address");
   tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));

@@ -38,6 +38,10 @@ struct ServerOptions {
   // How long accepting pauses when accept() fails for lack of descriptors or
   // memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), instead of retrying at once.
   std::chrono::milliseconds accept_backoff{100};
+  // TLS: both set means the listener speaks HTTPS only (PEM files: the
+  // certificate chain, then the private key). Read once at Start.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   int io_threads = 0;  // 0 = hardware concurrency
   int worker_threads = 32;
   bool access_log = true;
@@ -51,7 +55,8 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds and starts serving in background threads. kUnavailable when the
-  // address cannot be bound.
+  // address cannot be bound; kInvalidArgument when the TLS files cannot be
+  // read or do not match.
   Result<void> Start();
   int port() const;  // the bound port (after Start)
 

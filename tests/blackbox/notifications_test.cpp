@@ -345,8 +345,7 @@ TEST_F(Notifications, GivesUpLoudlyAfterTheConfiguredAge) {
   for (const auto& c : server.Timeline(id)) gave_up += c["attributes"]["kind"] == "notification_gave_up";
   EXPECT_EQ(gave_up, static_cast<int>(given_up));
   // ...and on the Prometheus metrics, for dashboards and alerts.
-  HttpClient plain(server.port());
-  auto metrics = plain.Request("GET", "/metrics");
+  auto metrics = server.Call("GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("tocsin_notifications{state=\"gave_up\"} " + std::to_string(given_up) + "\n"),
             std::string::npos)

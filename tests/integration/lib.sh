@@ -25,7 +25,7 @@ serve_tocsin() {
   local line
   while IFS= read -r -t 30 line <&3; do
     # text: address=http://...; JSON: "address":"http://..."
-    if [[ "$line" =~ address(=|\":\")(http://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[2]}"; break; fi
+    if [[ "$line" =~ address(=|\":\")(https?://[0-9.]+:[0-9]+) ]]; then addr="${BASH_REMATCH[2]}"; break; fi
   done
   [ -n "$addr" ] || fail "tocsin did not start"
   cat <&3 >"$work/tocsin.$name.log" &

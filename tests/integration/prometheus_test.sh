@@ -19,6 +19,10 @@ api=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$
 app=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["application_key"])' "$keys")
 ingest=$("$bin" keys create --config "$config" --data "$work/data" --name i --kind ingest --json |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
+# A scraper holds a read key (sent below as basic auth).
+scrape=$("$bin" keys create --config "$config" --data "$work/data" --name scraper --scope read --json) || fail "scrape key"
+scrape_api=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$scrape")
+scrape_app=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["application_key"])' "$scrape")
 serve_tocsin 1 --config "$config" --data "$work/data"
 
 curl -sf -X POST "$addr/api/integrations/generic" -H "Authorization: Bearer $ingest" \
@@ -32,7 +36,11 @@ curl -sf -X POST "$addr/api/v2/incidents" -H "DD-API-KEY: $api" -H "DD-APPLICATI
 curl -s "$addr/api/v2/incidents/nope" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app" >/dev/null
 curl -s -X BREW "$addr/healthz" >/dev/null
 
-curl -sf "$addr/metrics" -o "$work/metrics.txt" || fail "GET /metrics failed"
+# The scraper's key goes as basic auth (Prometheus' basic_auth); without
+# one /metrics is refused (server.metrics_public is off by default).
+status=$(curl -s -o /dev/null -w '%{http_code}' "$addr/metrics")
+[ "$status" = 401 ] || fail "GET /metrics without a key answered $status, not 401"
+curl -sf -u "$scrape_api:$scrape_app" "$addr/metrics" -o "$work/metrics.txt" || fail "GET /metrics failed"
 promtool check metrics <"$work/metrics.txt" || fail "promtool check metrics: $(cat "$work/metrics.txt")"
 want() { grep -qE "$1" "$work/metrics.txt" || fail "no line matching '$1' in: $(cat "$work/metrics.txt")"; }
 want '^tocsin_alerts_received_total\{source="generic",decision="opened"\} 1$'

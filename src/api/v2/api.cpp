@@ -90,6 +90,7 @@ static RouteInfo Info(const Route& r) {
           r.access == Access::kPublic    ? "public"
           : r.access == Access::kIngest  ? "ingest"
           : r.access == Access::kSession ? "session"
+          : r.access == Access::kScrape  ? "scrape"
                                          : "api_key",
           ScopeName(r.write_scope)};
 }
@@ -138,7 +139,7 @@ struct ApiV2::Impl {
     router.Add("POST", "/-/reload", A::kApiKey, [this](const http::Request&, const RouteParams&, const core::Actor& actor) {
       return Reload(actor);
     }, Scope::kAdmin);
-    router.Add("GET", "/metrics", A::kPublic,
+    router.Add("GET", "/metrics", A::kScrape,
                [this](const http::Request&, const RouteParams&, const core::Actor&) { return Metrics(); });
     // The API's own description, made from this table (DESIGN.md section 7).
     router.Add("GET", "/api/v2/openapi.json", A::kPublic, [this](const http::Request&, const RouteParams&, const core::Actor&) {
@@ -289,7 +290,11 @@ struct ApiV2::Impl {
     const v2::Route* route = found.route;
     *pattern = route ? route->pattern : "(unmatched)";
     bool api_path = req.path.rfind("/api/", 0) == 0;
-    if (route && route->access != Access::kApiKey) return route->handler(req, found.params, core::Actor{});
+    const bool scrape = route && route->access == Access::kScrape;
+    if (scrape && config().server.metrics_public) return route->handler(req, found.params, core::Actor{});
+    if (route && route->access != Access::kApiKey && !scrape) {
+      return route->handler(req, found.params, core::Actor{});
+    }
     // No route: outside /api/ that is all there is to say; under it, the
     // caller must still prove who it is before learning what exists.
     if (!route && !api_path) {
@@ -308,6 +313,15 @@ struct ApiV2::Impl {
       if (auto k = req.Query("api_key")) with_keys.headers["dd-api-key"] = *k;
       if (auto k = req.Query("application_key")) with_keys.headers["dd-application-key"] = *k;
       auth_req = &with_keys;
+    }
+    // Scrapers (Prometheus' basic_auth) send the key pair as user and password.
+    if (scrape && !req.Header("dd-api-key")) {
+      if (auto pair = BasicCredentials(req)) {
+        with_keys = req;
+        with_keys.headers["dd-api-key"] = pair->first;
+        with_keys.headers["dd-application-key"] = pair->second;
+        auth_req = &with_keys;
+      }
     }
     auto principal = AuthenticateAny(req, *auth_req);
     if (!principal) return ErrorResponse(principal.error());
@@ -511,7 +525,14 @@ struct ApiV2::Impl {
     if (!size) return ErrorResponse(size.error());
     auto offset = IntParam(req, "page[offset]", 0, 0, std::numeric_limits<std::int32_t>::max());
     if (!offset) return ErrorResponse(offset.error());
-    auto events = ctx.store->Timeline(id, *offset, *size);
+    // sort=created (oldest first, the default) or sort=-created (newest
+    // first: what the incident page shows before anything older).
+    const std::string sort = req.Query("sort").value_or("created");
+    if (sort != "created" && sort != "-created") {
+      return ErrorResponse(400, "sort: expected created or -created; got '" + sort + "'");
+    }
+    auto events = sort == "created" ? ctx.store->Timeline(id, *offset, *size)
+                                    : ctx.store->TimelineNewest(id, *offset, *size);
     if (!events) return ErrorResponse(events.error());
     json data = json::array();
     for (const auto& e : *events) data.push_back(CellJson(e));

@@ -1,5 +1,7 @@
 #include "api/v2/auth.hpp"
 
+#include "common/base64.hpp"
+
 #include "common/random.hpp"
 
 namespace tocsin::api::v2 {
@@ -44,6 +46,19 @@ bool RateLimiter::Admit(const std::string& key, TimePoint now, http::Response& o
   out.headers.emplace_back("X-RateLimit-Reset", std::to_string(window_start + period - now_s));
   out.headers.emplace_back("X-RateLimit-Name", "incidents");
   return admitted;
+}
+
+std::optional<std::pair<std::string, std::string>> BasicCredentials(const http::Request& request) {
+  const std::string* header = request.Header("authorization");
+  if (!header || header->size() < 6) return std::nullopt;
+  std::string scheme = header->substr(0, 6);
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "basic ") return std::nullopt;
+  auto decoded = Base64Decode(std::string_view(*header).substr(6));
+  if (!decoded) return std::nullopt;
+  auto colon = decoded->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return std::make_pair(decoded->substr(0, colon), decoded->substr(colon + 1));
 }
 
 }  // namespace tocsin::api::v2

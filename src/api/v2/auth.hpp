@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <utility>
 #include <string>
 
 #include "common/result.hpp"
@@ -29,6 +31,10 @@ struct Principal {
 // kUnauthenticated when a header is missing, kPermissionDenied when a key is
 // wrong or revoked.
 Result<Principal> Authenticate(core::Store& store, const http::Request& request);
+
+// The user and password of an `Authorization: Basic` header; nullopt when
+// there is none or it does not decode to "user:password".
+std::optional<std::pair<std::string, std::string>> BasicCredentials(const http::Request& request);
 
 // Makes an actor for a user handle: uuid derived from the handle.
 core::Actor ActorFor(const std::string& handle);

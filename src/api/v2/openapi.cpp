@@ -115,6 +115,10 @@ std::string OpenApiDocument(const std::vector<RouteInfo>& routes, const std::str
       if (!parameters.empty()) op["parameters"] = parameters;
       if (r.access == "public") {
         op["security"] = json::array();
+      } else if (r.access == "scrape") {
+        op["security"] = json::array({{{"apiKeyAuth", json::array()}, {"appKeyAuth", json::array()}},
+                                      {{"scrapeBasic", json::array()}}});
+        op["x-tocsin-scope"] = "read";
       } else if (r.access == "ingest") {
         op["security"] = json::array({{{"ingestBearer", json::array()}}, {{"apiKeyAuth", json::array()}}});
       } else {
@@ -147,7 +151,8 @@ std::string OpenApiDocument(const std::vector<RouteInfo>& routes, const std::str
          {{"apiKeyAuth", {{"type", "apiKey"}, {"in", "header"}, {"name", "DD-API-KEY"}}},
           {"appKeyAuth", {{"type", "apiKey"}, {"in", "header"}, {"name", "DD-APPLICATION-KEY"}}},
           {"sessionCookie", {{"type", "apiKey"}, {"in", "cookie"}, {"name", "tocsin_session"}}},
-          {"ingestBearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
+          {"ingestBearer", {{"type", "http"}, {"scheme", "bearer"}}},
+          {"scrapeBasic", {{"type", "http"}, {"scheme", "basic"}}}}},
         {"schemas",
          {{"Error",
            {{"type", "object"},

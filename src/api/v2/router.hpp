@@ -29,6 +29,9 @@ enum class Access {
             // cookie (+ X-CSRF-Token on writes); the actor is its user
   kSession, // web UI pages and the session itself: the handler checks the session
             // (a page without one redirects to sign-in)
+  kScrape,  // /metrics: an API key pair as for kApiKey, also as HTTP basic auth
+            // (user = API key, password = application key, what Prometheus
+            // sends); anyone when server.metrics_public is true
 };
 
 // What an API key pair must be allowed to do (core::KeyRecord::scope), in

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/base64.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <set>
@@ -121,13 +123,42 @@ TEST(RouteTable, EveryRouteButHealthMetricsAndIngestionNeedsAnApiKey) {
   }
   EXPECT_GT(checked, 10);
   // The web UI's sign-in page and its assets are public; signing in is too.
-  EXPECT_EQ(publics, (std::set<std::string>{"/healthz", "/readyz", "/metrics", "/api/v2/openapi.json", "/sign-in",
+  EXPECT_EQ(publics, (std::set<std::string>{"/healthz", "/readyz", "/api/v2/openapi.json", "/sign-in",
                                             "/assets/{name}", "/ui/session"}));
   EXPECT_EQ(session, (std::set<std::string>{"GET /", "GET /incidents", "GET /incidents/{incident}", "GET /on-call",
                                             "GET /alerts", "GET /notifications", "GET /ui/session",
                                             "DELETE /ui/session"}));
   EXPECT_EQ(ingest, (std::set<std::string>{"/api/integrations/datadog", "/api/integrations/alertmanager",
                                            "/api/integrations/generic", "/api/v2/alerts"}));
+}
+
+// /metrics takes a read key pair, as headers or as Prometheus' basic auth
+// (user = API key, password = application key); it is open to anyone only
+// when server.metrics_public says so.
+TEST(RouteTable, MetricsNeedAKeyUnlessMadePublic) {
+  core::Config config;
+  RealApi real(config);
+  core::KeyRecord k{NewUuidV4(), "scraper", "api", Sha256Hex("api-r"), Sha256Hex("app-r"), "alice", "abcd",
+                    real.clock.Now(), std::nullopt};
+  k.scope = "read";
+  ASSERT_TRUE(real.store->CreateKey(k));
+  auto get = [&](ApiV2& api, std::map<std::string, std::string> headers) {
+    http::Request req;
+    req.method = "GET";
+    req.path = req.target = "/metrics";
+    for (auto& [name, value] : headers) req.headers[name] = value;
+    return api.Handle(req);
+  };
+  EXPECT_EQ(get(*real.api, {}).status, 401);
+  EXPECT_EQ(get(*real.api, {{"dd-api-key", "api-r"}, {"dd-application-key", "app-r"}}).status, 200);
+  auto basic = get(*real.api, {{"authorization", "Basic " + Base64Encode("api-r:app-r")}});
+  EXPECT_EQ(basic.status, 200);
+  EXPECT_NE(basic.body.find("# TYPE"), std::string::npos);
+  EXPECT_EQ(get(*real.api, {{"authorization", "Basic " + Base64Encode("api-r:wrong")}}).status, 403);
+  EXPECT_EQ(get(*real.api, {{"authorization", "Basic !!!"}}).status, 401);
+  config.server.metrics_public = true;
+  RealApi open(config);
+  EXPECT_EQ(get(*open.api, {}).status, 200);
 }
 
 // Scopes, over the whole table: a read key reaches every route's reads and no

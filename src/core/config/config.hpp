@@ -45,6 +45,12 @@ struct ServerConfig {
   // user, honoured only from these addresses or CIDR networks. Empty: off.
   std::string auth_proxy_header;
   std::vector<std::string> auth_proxy_addresses;
+  // HTTPS on the listener itself (PEM files); both empty: plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // /metrics without credentials. Off by default: a scraper sends a key pair
+  // with read scope as HTTP basic auth (docs/operations.md).
+  bool metrics_public = false;
 };
 
 struct StorageConfig {

@@ -1,5 +1,7 @@
 #include "notify/email/email.hpp"
 
+#include "common/base64.hpp"
+
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -56,20 +58,6 @@ bool IsPrintableAscii(std::string_view s) {
   return true;
 }
 
-std::string Base64(std::string_view in) {
-  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    std::uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[v & 63] : '=';
-  }
-  return out;
-}
 
 // An unstructured header (Subject): as it is when it is printable ASCII
 // that fits on one line; otherwise RFC 2047 encoded words
@@ -86,7 +74,7 @@ std::string UnstructuredHeader(const std::string& name, std::string_view raw) {
   std::size_t used = out.size();
   std::string chunk;
   auto flush = [&] {
-    out += ' ' + ("=?UTF-8?B?" + Base64(chunk) + "?=");
+    out += ' ' + ("=?UTF-8?B?" + Base64Encode(chunk) + "?=");
     chunk.clear();
   };
   // The raw bytes whose encoded word fits after `prefix` characters of a line.
