@@ -12,10 +12,6 @@ constexpr Micros kWeek = std::chrono::hours(24 * 7);
 
 bool Counts(const Incident& i) { return !i.deleted && !i.is_test; }
 
-bool InSeverities(const MetricTarget& t, const Incident& i) {
-  return t.severities.empty() || std::find(t.severities.begin(), t.severities.end(), i.severity) != t.severities.end();
-}
-
 std::string Number(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -127,14 +123,14 @@ void TargetsAccumulator::Add(const Incident& i, const Sample& sample) {
   bool resolved_in_period = IsClosed(i.state) && i.resolved && *i.resolved >= from_ && *i.resolved < to_;
   bool in_trend = i.created >= trend_start_ && i.created < to_;
   if (!in_period && !resolved_in_period && !in_trend) return;
+  const std::vector<char>& in_severities = Memberships(i.severity);
   for (std::size_t k = 0; k < states_.size(); ++k) {
-    const MetricTarget& t = config_.targets[k];
     State& st = states_[k];
     switch (st.kind) {
       case Kind::kDetect:
       case Kind::kAcknowledge:
       case Kind::kResolve: {
-        if (!in_period || !InSeverities(t, i)) break;
+        if (!in_period || !in_severities[k]) break;
         const auto& d = st.kind == Kind::kDetect ? sample.ttd : st.kind == Kind::kAcknowledge ? sample.tta : sample.ttr;
         if (d) {
           st.values.push_back(*d);
@@ -144,12 +140,12 @@ void TargetsAccumulator::Add(const Incident& i, const Sample& sample) {
         break;
       }
       case Kind::kCompletion:
-        if (!resolved_in_period || !InSeverities(t, i)) break;
+        if (!resolved_in_period || !in_severities[k]) break;
         ++st.required;
         if (i.postmortem && i.postmortem->state == PostmortemState::kPublished) ++st.published;
         break;
       case Kind::kTrend: {
-        if (!in_trend || !InSeverities(t, i)) break;
+        if (!in_trend || !in_severities[k]) break;
         auto week = static_cast<std::size_t>((i.created - trend_start_) / kWeek);
         ++st.trend.weekly_counts[week];
         auto& by = st.trend.weekly_counts_by_severity[i.severity];
@@ -160,6 +156,19 @@ void TargetsAccumulator::Add(const Incident& i, const Sample& sample) {
       }
     }
   }
+}
+
+const std::vector<char>& TargetsAccumulator::Memberships(const std::string& severity) {
+  for (const auto& [name, in] : memberships_) {
+    if (name == severity) return in;
+  }
+  std::vector<char> in;
+  for (const auto& t : config_.targets) {
+    in.push_back(t.severities.empty() ||
+                 std::find(t.severities.begin(), t.severities.end(), severity) != t.severities.end());
+  }
+  memberships_.emplace_back(severity, std::move(in));
+  return memberships_.back().second;
 }
 
 std::vector<TargetResult> TargetsAccumulator::Done() {

@@ -58,9 +58,13 @@ class TargetsAccumulator {
     std::int64_t required = 0, published = 0;  // completion
     TargetResult trend;                         // weekly counts
   };
+  // Per severity seen, whether each target covers it (a few severities:
+  // looked up linearly, not compared against every target's list per incident).
+  const std::vector<char>& Memberships(const std::string& severity);
   const MetricsConfig& config_;
   TimePoint from_, to_, trend_start_;
   std::vector<State> states_;
+  std::vector<std::pair<std::string, std::vector<char>>> memberships_;
 };
 
 // Where the incidents for EvaluateTargets must start.

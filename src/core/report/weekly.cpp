@@ -111,28 +111,35 @@ void FindAlertPatterns(const WeeklyInput& in, const WeeklyReport& r, Patterns& p
   p.noisy_monitors = TopOf(noisy, 2);
 }
 
-void AddPostmortem(const Incident& i, WeeklyReport& r) {
-  if (!i.postmortem || i.postmortem->created >= r.as_of) return;
-  // Most post-mortems are in none of the lists: decide before copying anything.
-  const Postmortem& pm = *i.postmortem;
-  bool published = pm.published && *pm.published < r.as_of;
-  if (!In(pm.due, r.start, r.end) && (published || pm.due >= r.as_of) && !(published && In(*pm.published, r.start, r.end))) {
-    return;
+// The week's post-mortem lists: incidents are noted in the pass, and lines
+// (with their copied titles) made only once each list is sorted.
+class Postmortems {
+ public:
+  void Add(const Incident& i, const WeeklyReport& r) {
+    if (!i.postmortem || i.postmortem->created >= r.as_of) return;
+    const Postmortem& pm = *i.postmortem;
+    bool published = pm.published && *pm.published < r.as_of;  // as at as_of
+    if (In(pm.due, r.start, r.end)) due_.push_back(&i);
+    if (!published && pm.due < r.as_of) overdue_.push_back(&i);
+    if (published && In(*pm.published, r.start, r.end)) published_.push_back(&i);
   }
-  PostmortemLine line = PostmortemAt(i, r.as_of);
-  if (In(line.due, r.start, r.end)) r.postmortems_due.push_back(line);
-  if (!line.published && line.due < r.as_of) r.postmortems_overdue.push_back(line);
-  if (line.published && In(*line.published, r.start, r.end)) r.postmortems_published.push_back(line);
-}
+  void Done(WeeklyReport& r) {
+    Lines(due_, r.as_of, r.postmortems_due);
+    Lines(overdue_, r.as_of, r.postmortems_overdue);
+    Lines(published_, r.as_of, r.postmortems_published);
+  }
 
-void SortPostmortems(WeeklyReport& r) {
-  auto by_due = [](const PostmortemLine& a, const PostmortemLine& b) {
-    return a.due != b.due ? a.due < b.due : a.incident.public_id < b.incident.public_id;
-  };
-  std::sort(r.postmortems_due.begin(), r.postmortems_due.end(), by_due);
-  std::sort(r.postmortems_overdue.begin(), r.postmortems_overdue.end(), by_due);
-  std::sort(r.postmortems_published.begin(), r.postmortems_published.end(), by_due);
-}
+ private:
+  static void Lines(std::vector<const Incident*>& incidents, TimePoint as_of, std::vector<PostmortemLine>& out) {
+    std::sort(incidents.begin(), incidents.end(), [](const Incident* a, const Incident* b) {
+      return a->postmortem->due != b->postmortem->due ? a->postmortem->due < b->postmortem->due
+                                                      : a->public_id < b->public_id;
+    });
+    out.reserve(incidents.size());
+    for (const Incident* i : incidents) out.push_back(PostmortemAt(*i, as_of));
+  }
+  std::vector<const Incident*> due_, overdue_, published_;
+};
 
 // Open and overdue action items as at the report's as_of, by owner.
 class ActionItems {
@@ -145,7 +152,7 @@ class ActionItems {
       if (late) ++r.action_items_overdue;
       if (t.assignees.empty()) Load("(unassigned)", late);
       for (const auto& n : t.assignees) Load(n, late);
-      if (late) overdue_.push_back({Ref(i), t.content, t.assignees, t.due, t.follow_up});
+      if (late) overdue_.push_back({&i, &t});
     }
   }
   void Done(WeeklyReport& r) {
@@ -153,11 +160,17 @@ class ActionItems {
     std::stable_sort(r.owners.begin(), r.owners.end(), [](const OwnerLoad& a, const OwnerLoad& b) {
       return a.overdue != b.overdue ? a.overdue > b.overdue : a.open > b.open;  // then by name (map order)
     });
-    std::stable_sort(overdue_.begin(), overdue_.end(), [](const ActionItem& a, const ActionItem& b) {
-      return a.due != b.due ? *a.due < *b.due : a.incident.public_id < b.incident.public_id;
-    });
-    if (overdue_.size() > kListLimit) overdue_.resize(kListLimit);
-    r.overdue_items = std::move(overdue_);
+    // The oldest due first; only the first kListLimit are copied out.
+    auto older = [](const Late& a, const Late& b) {
+      return *a.todo->due != *b.todo->due ? *a.todo->due < *b.todo->due : a.incident->public_id != b.incident->public_id ? a.incident->public_id < b.incident->public_id
+                                                                   : a.todo < b.todo;  // the incident's order
+    };
+    std::size_t shown = std::min(kListLimit, overdue_.size());
+    std::partial_sort(overdue_.begin(), overdue_.begin() + static_cast<std::ptrdiff_t>(shown), overdue_.end(), older);
+    for (std::size_t k = 0; k < shown; ++k) {
+      const Todo& t = *overdue_[k].todo;
+      r.overdue_items.push_back({Ref(*overdue_[k].incident), t.content, t.assignees, t.due, t.follow_up});
+    }
   }
 
  private:
@@ -167,8 +180,12 @@ class ActionItems {
     ++o.open;
     if (late) ++o.overdue;
   }
+  struct Late {
+    const Incident* incident;
+    const Todo* todo;
+  };
   std::map<std::string, OwnerLoad> owners_;
-  std::vector<ActionItem> overdue_;
+  std::vector<Late> overdue_;
 };
 
 }  // namespace
@@ -255,6 +272,7 @@ std::optional<WeeklyReport> BuildWeekly(const WeeklyInput& in) {
   if (in.slos) {
     for (const auto& slo : *in.slos) budgets.emplace_back(slo, r.as_of);
   }
+  Postmortems postmortems;
   ActionItems items;
   std::vector<int> hours = SlotHours(in.time_zone, r.start, r.end);
   auto hour_of = [&](TimePoint t) { return hours[static_cast<std::size_t>((t - r.start) / kSlot)]; };
@@ -264,7 +282,7 @@ std::optional<WeeklyReport> BuildWeekly(const WeeklyInput& in) {
     if (!Live(i)) continue;
     metrics::Sample sample = metrics::SampleOf(i);
     targets.Add(i, sample);
-    AddPostmortem(i, r);
+    postmortems.Add(i, r);
     items.Add(i, r);
     for (auto& b : budgets) b.Add(i);
     if (i.created < bounds.front() || i.created >= r.end) continue;
@@ -307,7 +325,7 @@ std::optional<WeeklyReport> BuildWeekly(const WeeklyInput& in) {
   r.measures.mtta = r.mtta.summary;
   r.measures.mttr = r.mttr.summary;
   r.targets = targets.Done();
-  SortPostmortems(r);
+  postmortems.Done(r);
   items.Done(r);
   for (auto& b : budgets) r.error_budgets.push_back(b.Done());
   FindAlertPatterns(in, r, r.patterns);
