@@ -18,15 +18,6 @@ prom=$(command -v prometheus || true)
 source "$(dirname "$0")/lib.sh"
 start_integration_test
 
-# Re-checks COMMAND until it succeeds or SECONDS pass; each check is a real
-# request, so the wait ends as soon as the condition holds.
-wait_for() {
-  local seconds="$1"; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
-  done
-}
 
 serve_tocsin 1 --config "$config" --data "$work/data"
 target="${addr#http://}"
