@@ -15,6 +15,8 @@ namespace {
 // Seconds: request handling is sub-millisecond to seconds; deliveries from
 // milliseconds to the retry horizon.
 const std::vector<double> kHttpBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+// Seconds: the seed's targets (MTTA 10 min, MTTR 1 hour) sit inside the range.
+const std::vector<double> kIncidentBounds = {60, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200};
 const std::vector<double> kDeliveryBounds = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600};
 
 bool ReadEnabled() {
@@ -48,7 +50,13 @@ Families::Families()
                                  prom::Kind::kHistogram, {"route"}, kHttpBounds)),
       escalation_tiers(registry.Add("tocsin_escalation_tiers_total",
                                     "Escalation tiers decided, by outcome (paged, nobody, skipped).", prom::Kind::kCounter,
-                                    {"outcome"})) {}
+                                    {"outcome"})),
+      acknowledge_time(registry.Add("tocsin_incident_acknowledge_seconds",
+                                    "Time from an incident's detection (or creation) to its acknowledgement, by severity.",
+                                    prom::Kind::kHistogram, {"severity"}, kIncidentBounds)),
+      resolve_time(registry.Add("tocsin_incident_resolve_seconds",
+                                "Time from an incident's creation to its resolution, by severity.",
+                                prom::Kind::kHistogram, {"severity"}, kIncidentBounds)) {}
 
 Families& Get() {
   static Families families;
@@ -87,6 +95,14 @@ void HttpRequest(const std::string& route, const std::string& method, int status
 
 void EscalationTier(const std::string& outcome) {
   if (g_enabled) Get().escalation_tiers.CounterWith({outcome}).Inc();
+}
+
+void IncidentAcknowledged(const std::string& severity, std::chrono::microseconds took) {
+  if (g_enabled) Get().acknowledge_time.HistogramWith({severity}).Observe(static_cast<double>(took.count()) / 1e6);
+}
+
+void IncidentResolved(const std::string& severity, std::chrono::microseconds took) {
+  if (g_enabled) Get().resolve_time.HistogramWith({severity}).Observe(static_cast<double>(took.count()) / 1e6);
 }
 
 void AppendProcessMetrics(std::string& out) {

@@ -25,6 +25,8 @@ struct Families {
   prom::Family& http_requests;       // tocsin_http_requests_total{route, method, code}
   prom::Family& http_duration;       // tocsin_http_request_duration_seconds{route}
   prom::Family& escalation_tiers;    // tocsin_escalation_tiers_total{outcome}
+  prom::Family& acknowledge_time;    // tocsin_incident_acknowledge_seconds{severity}: detected -> acknowledged
+  prom::Family& resolve_time;        // tocsin_incident_resolve_seconds{severity}: created -> resolved
   Families();
 };
 
@@ -38,6 +40,10 @@ void DeliveryAttempt(const std::string& channel_type, const std::string& outcome
                      std::optional<std::chrono::microseconds> latency);
 void HttpRequest(const std::string& route, const std::string& method, int status, std::chrono::nanoseconds took);
 void EscalationTier(const std::string& outcome);
+// An incident acknowledged (time since it was detected, or created) or
+// resolved (time since it was created), as the definitions of docs/metrics.md.
+void IncidentAcknowledged(const std::string& severity, std::chrono::microseconds took);
+void IncidentResolved(const std::string& severity, std::chrono::microseconds took);
 
 // Process metrics in the exposition format (process_resident_memory_bytes,
 // process_open_fds, process_cpu_seconds_total, process_start_time_seconds,

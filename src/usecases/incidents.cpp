@@ -66,7 +66,9 @@ Result<core::Incident> Update(const Context& ctx, const std::string& id, const c
   if (patch.type && !patch.type->empty() && !ctx.config->FindType(*patch.type)) {
     return InvalidArgument("data.attributes.fields.type: unknown incident type '" + *patch.type + "'");
   }
+  bool resolving = false;  // this update closes the incident (the store may run the mutation more than once)
   auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
+    resolving = false;
     // Template fields are typed by the incident's type (as this patch leaves it).
     core::IncidentPatch checked = patch;
     auto fields = core::workflow::CheckFields(*ctx.config, patch.type.value_or(current.type), patch.fields);
@@ -80,6 +82,7 @@ Result<core::Incident> Update(const Context& ctx, const std::string& id, const c
     }
     for (const auto& change : outcome->changes) {
       if (change.field == "state" && core::IsClosed(m.incident.state) && !core::IsClosed(current.state)) {
+        resolving = true;
         Notify(m, "incident_resolved", "resolved by @" + actor.handle, now);
         NotifyPagedContacts(m, "incident_resolved", "resolved by @" + actor.handle, now);
       } else if (change.field == "severity") {
@@ -89,12 +92,17 @@ Result<core::Incident> Update(const Context& ctx, const std::string& id, const c
     return m;
   });
   if (updated) Wake(ctx);
+  if (updated && resolving) {
+    server_metrics::IncidentResolved(updated->severity, updated->resolved.value_or(now) - updated->created);
+  }
   return updated;
 }
 
 Result<core::Incident> Acknowledge(const Context& ctx, const std::string& id, const core::Actor& actor) {
   TimePoint now = ctx.clock->Now();
+  bool acknowledging = false;  // this call acknowledges (not an already acknowledged incident)
   auto updated = ctx.store->UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
+    acknowledging = false;
     if (core::IsClosed(current.state)) {
       return MakeError(ErrorCode::kConflict, "incident " + id + " is " + std::string(core::StateName(current.state)) +
                                                  "; only open incidents can be acknowledged");
@@ -110,9 +118,14 @@ Result<core::Incident> Acknowledge(const Context& ctx, const std::string& id, co
                         {{"acknowledged", "", FormatRfc3339(now)}}});
     Notify(m, "acknowledged", "acknowledged by @" + actor.handle, now);
     NotifyPagedContacts(m, "acknowledged", "acknowledged by @" + actor.handle, now);
+    acknowledging = true;
     return m;
   });
   if (updated) Wake(ctx);
+  if (updated && acknowledging) {
+    TimePoint from = updated->detected.value_or(updated->created);
+    server_metrics::IncidentAcknowledged(updated->severity, std::max(Micros(0), now - from));
+  }
   return updated;
 }
 

@@ -189,5 +189,45 @@ TEST(ErrorBudgetsApi, CustomerImpactOfAServicesIncidentsConsumesItsBudget) {
   ExpectRefused(server, "/api/v2/analytics/error-budgets?at=yesterday", "at: 'yesterday' is not an RFC 3339 time");
 }
 
+// The acknowledge and resolve times on /metrics, as histograms by severity
+// (Prometheus computes MTTA/MTTR quantiles from them): an acknowledgement 7
+// minutes after detection lands in the 600 s bucket, not the 300 s one; a
+// second acknowledgement changes nothing; a resolution 57 minutes after
+// creation lands in the 3600 s bucket. Counters are process-wide, so the test
+// compares before and after.
+TEST(Analytics, AcknowledgeAndResolveTimesAreHistogramsOnMetrics) {
+  TestServer server;
+  auto sample = [&](const std::string& series) -> std::int64_t {
+    auto r = server.Call("GET", "/metrics", json());
+    std::size_t at = r.body.find("\n" + series + " ");
+    if (at == std::string::npos) return 0;  // not observed yet
+    return std::stoll(r.body.substr(at + series.size() + 2));
+  };
+  const std::string ack = "tocsin_incident_acknowledge_seconds";
+  const std::string res = "tocsin_incident_resolve_seconds";
+  auto bucket = [](const std::string& family, const char* le) {
+    return family + "_bucket{severity=\"SEV-3\",le=\"" + le + "\"}";
+  };
+  const std::string ack_count = ack + "_count{severity=\"SEV-3\"}";
+  std::int64_t ack300 = sample(bucket(ack, "300")), ack600 = sample(bucket(ack, "600")), acks = sample(ack_count);
+  std::int64_t res1800 = sample(bucket(res, "1800")), res3600 = sample(bucket(res, "3600"));
+
+  std::string id = server.CreateIncident("Queue backlog", "SEV-3")["id"];
+  server.clock().Advance(7min);
+  ASSERT_EQ(server.Call("POST", "/api/v2/incidents/" + id + "/acknowledge", json::object()).status, 200);
+  ASSERT_EQ(server.Call("POST", "/api/v2/incidents/" + id + "/acknowledge", json::object()).status, 200);
+  server.clock().Advance(50min);
+  ASSERT_EQ(server.Call("PATCH", "/api/v2/incidents/" + id,
+                        {{"data", {{"type", "incidents"}, {"attributes", {{"state", "resolved"}}}}}})
+                .status,
+            200);
+
+  EXPECT_EQ(sample(bucket(ack, "300")) - ack300, 0);
+  EXPECT_EQ(sample(bucket(ack, "600")) - ack600, 1);
+  EXPECT_EQ(sample(ack_count) - acks, 1);  // the second acknowledgement is not counted
+  EXPECT_EQ(sample(bucket(res, "1800")) - res1800, 0);
+  EXPECT_EQ(sample(bucket(res, "3600")) - res3600, 1);
+}
+
 }  // namespace
 }  // namespace tocsin::testing

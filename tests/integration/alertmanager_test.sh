@@ -19,16 +19,8 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/n
 trap cleanup EXIT
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-
-# Re-checks COMMAND until it succeeds or SECONDS pass; no fixed sleeps: each
-# check is a real request, so the wait ends as soon as the condition holds.
-wait_for() {
-  local seconds="$1"; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
-  done
-}
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "$0")/lib.sh"  # wait_for
 
 # 1. tocsin on a free port, with an API key pair and an ingestion key.
 keys=$("$bin" keys create --config "$config" --data "$work/data" --name test --json)

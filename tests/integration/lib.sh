@@ -30,3 +30,14 @@ serve_tocsin() {
   [ -n "$addr" ] || fail "tocsin did not start"
   cat <&3 >"$work/tocsin.$name.log" &
 }
+
+# wait_for SECONDS COMMAND...: re-checks COMMAND until it succeeds or SECONDS
+# pass; no fixed sleeps: each check is a real request, so the wait ends as
+# soon as the condition holds.
+wait_for() {
+  local seconds="$1"; shift
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then return 1; fi
+  done
+}

@@ -194,9 +194,13 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                const core::MetricsConfig& metrics = c->config->metrics;
                auto incidents = CreatedIn(*c->store, core::metrics::TargetsWindowStart(metrics, *from, *to), *to);
                if (!incidents) return ErrorResponse(incidents.error());
-               auto report = core::metrics::Compute(*incidents, *from, *to, *group_by, *interval);
+               // One pass over the incidents for the figures and the targets.
+               core::metrics::TargetsAccumulator evaluated(metrics, *from, *to);
+               auto report = core::metrics::Compute(
+                   *incidents, *from, *to, *group_by, *interval,
+                   [&evaluated](const core::Incident& i, const core::metrics::Sample& s) { evaluated.Add(i, s); });
                json targets = json::array();
-               for (const auto& t : core::metrics::EvaluateTargets(metrics, *incidents, *from, *to)) {
+               for (const auto& t : evaluated.Done()) {
                  json one{{"name", t.name},
                           {"metric", t.metric},
                           {"status", std::string(core::metrics::TargetStatusName(t.status))},

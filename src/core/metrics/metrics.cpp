@@ -3,6 +3,7 @@
 #include <date/date.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 namespace tocsin::core::metrics {
@@ -40,58 +41,133 @@ TimePoint NextBucket(TimePoint start, Interval interval) {
   return std::chrono::time_point_cast<Micros>(day);
 }
 
-std::vector<std::string> Values(const Incident& i, const char* field) {
-  auto it = i.fields.find(field);
-  return it == i.fields.end() ? std::vector<std::string>{} : it->second.Values();
-}
-
-std::vector<std::string> GroupKeys(const Incident& i, GroupBy by) {
-  std::vector<std::string> keys;
+// Calls `f` with each distinct, non-empty group key of the incident, or
+// "(none)" when it has none; allocates nothing for severity and type.
+template <typename F>
+void ForEachGroupKey(const Incident& i, GroupBy by, F&& f) {
   switch (by) {
-    case GroupBy::kSeverity: keys = {i.severity}; break;
-    case GroupBy::kType: keys = {i.type}; break;
-    case GroupBy::kTeam: keys = Values(i, "teams"); break;
-    case GroupBy::kService: keys = Values(i, "services"); break;
-    case GroupBy::kNone: return {};
+    case GroupBy::kNone: return;
+    case GroupBy::kSeverity: f(i.severity.empty() ? std::string_view("(none)") : std::string_view(i.severity)); return;
+    case GroupBy::kType: f(i.type.empty() ? std::string_view("(none)") : std::string_view(i.type)); return;
+    case GroupBy::kTeam:
+    case GroupBy::kService: break;
   }
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  keys.erase(std::remove(keys.begin(), keys.end(), std::string()), keys.end());
-  if (keys.empty()) keys.emplace_back("(none)");
-  return keys;
+  const std::vector<std::string>* list = nullptr;
+  const std::string* text = nullptr;
+  auto it = i.fields.find(by == GroupBy::kTeam ? "teams" : "services");
+  if (it != i.fields.end()) {
+    if (it->second.is_list && it->second.list) list = &*it->second.list;
+    if (!it->second.is_list && it->second.text) text = &*it->second.text;
+  }
+  bool any = false;
+  if (text && !text->empty()) {
+    f(std::string_view(*text));
+    any = true;
+  }
+  if (list) {
+    for (std::size_t k = 0; k < list->size(); ++k) {
+      const std::string& v = (*list)[k];
+      if (v.empty() || std::find(list->begin(), list->begin() + static_cast<std::ptrdiff_t>(k), v) !=
+                           list->begin() + static_cast<std::ptrdiff_t>(k)) {
+        continue;  // empty, or seen earlier in the list
+      }
+      f(std::string_view(v));
+      any = true;
+    }
+  }
+  if (!any) f(std::string_view("(none)"));
 }
 
-// Gathers the raw durations of a set, then summarizes them.
-struct Accumulator {
+// The durations of one cell of a partition (a bucket, or a bucket and group).
+struct Cell {
   std::int64_t incidents = 0, unacknowledged = 0, open = 0;
   std::vector<Micros> mttd, mtta, mttr;
+  bool sorted = false;
 
-  void Add(const Incident& i) {
+  void Add(const Sample& s) {
     ++incidents;
-    if (auto d = TimeToDetect(i)) mttd.push_back(*d);
-    if (auto d = TimeToAcknowledge(i)) mtta.push_back(*d);
-    if (!i.acknowledged) ++unacknowledged;
-    if (auto d = TimeToResolve(i)) mttr.push_back(*d);
-    if (!IsClosed(i.state) || !i.resolved) ++open;
+    if (s.ttd) mttd.push_back(*s.ttd);
+    if (s.tta) mtta.push_back(*s.tta);
+    if (!s.acknowledged) ++unacknowledged;
+    if (s.ttr) mttr.push_back(*s.ttr);
+    if (s.open) ++open;
   }
-  Measures Done() {
-    Measures m;
-    m.incidents = incidents;
-    m.unacknowledged = unacknowledged;
-    m.open = open;
-    auto n = [&](const std::vector<Micros>& v) { return static_cast<std::int64_t>(v.size()); };
-    m.mttd = Summarize(std::move(mttd), incidents - n(mttd));
-    m.mtta = Summarize(std::move(mtta), incidents - n(mtta));
-    m.mttr = Summarize(std::move(mttr), incidents - n(mttr));
-    return m;
+  void Sort() {
+    if (sorted) return;
+    std::sort(mttd.begin(), mttd.end());
+    std::sort(mtta.begin(), mtta.end());
+    std::sort(mttr.begin(), mttr.end());
+    sorted = true;
   }
 };
 
-std::vector<Group> Groups(std::map<std::string, Accumulator>& by_key) {
-  std::vector<Group> out;
-  for (auto& [key, acc] : by_key) out.push_back({key, acc.Done()});
-  return out;
+// The measures of a union of disjoint cells: a single cell is summarized
+// directly; several are sorted once each and their order statistics found by
+// bisection on the value, so no set is ever copied or sorted whole.
+constexpr std::size_t kFewCells = 8;
+
+Measures Combine(const std::vector<Cell*>& cells) {
+  Measures m;
+  if (cells.size() == 1) {
+    Cell& c = *cells.front();
+    m.incidents = c.incidents;
+    m.unacknowledged = c.unacknowledged;
+    m.open = c.open;
+    auto n = [&](const std::vector<Micros>& v) { return static_cast<std::int64_t>(v.size()); };
+    m.mttd = Summarize(c.mttd, c.incidents - n(c.mttd));
+    m.mtta = Summarize(c.mtta, c.incidents - n(c.mtta));
+    m.mttr = Summarize(c.mttr, c.incidents - n(c.mttr));
+    return m;
+  }
+  bool all_sorted = std::all_of(cells.begin(), cells.end(), [](const Cell* c) { return c->sorted; });
+  if (cells.size() <= kFewCells && !all_sorted) {
+    // A few large cells (a period without an interval): copying them into one
+    // set and selecting is linear, where sorting each would not be.
+    Cell joined;
+    for (Cell* c : cells) {
+      joined.incidents += c->incidents;
+      joined.unacknowledged += c->unacknowledged;
+      joined.open += c->open;
+      joined.mttd.insert(joined.mttd.end(), c->mttd.begin(), c->mttd.end());
+      joined.mtta.insert(joined.mtta.end(), c->mtta.begin(), c->mtta.end());
+      joined.mttr.insert(joined.mttr.end(), c->mttr.begin(), c->mttr.end());
+    }
+    return Combine({&joined});
+  }
+  std::vector<const std::vector<Micros>*> d, a, r;
+  for (Cell* c : cells) {
+    c->Sort();
+    m.incidents += c->incidents;
+    m.unacknowledged += c->unacknowledged;
+    m.open += c->open;
+    d.push_back(&c->mttd);
+    a.push_back(&c->mtta);
+    r.push_back(&c->mttr);
+  }
+  m.mttd = SummarizeSorted(d, m.incidents);
+  m.mtta = SummarizeSorted(a, m.incidents);
+  m.mttr = SummarizeSorted(r, m.incidents);
+  return m;
 }
+
+// Group keys of a report, each with a small index (no allocation per incident).
+class KeyIndex {
+ public:
+  std::size_t Of(std::string_view key) {
+    auto it = index_.find(key);
+    if (it != index_.end()) return it->second;
+    std::size_t k = index_.size();
+    index_.emplace(std::string(key), k);
+    return k;
+  }
+  // Indexes in key order.
+  std::vector<std::pair<std::string, std::size_t>> Sorted() const {
+    return {index_.begin(), index_.end()};
+  }
+
+ private:
+  std::map<std::string, std::size_t, std::less<>> index_;
+};
 
 }  // namespace
 
@@ -117,16 +193,79 @@ Summary Summarize(std::vector<Micros> values, std::int64_t missing) {
   s.count = static_cast<std::int64_t>(values.size());
   s.missing = missing;
   if (values.empty()) return s;
-  std::sort(values.begin(), values.end());
   // Mean in long double: a sum of a million durations in microseconds stays exact enough.
   long double sum = 0;
   for (auto v : values) sum += static_cast<long double>(v.count());
   s.mean = Micros(static_cast<std::int64_t>(sum / static_cast<long double>(values.size()) + 0.5L));
+  // Selection, not a sort: the median's upper element, then the one below it
+  // (the largest of the lower half), then the p90 in the upper half.
   std::size_t n = values.size();
-  s.median = n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  auto mid = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(values.begin(), mid, values.end());
+  Micros upper = *mid;
+  s.median = n % 2 ? upper : (*std::max_element(values.begin(), mid) + upper) / 2;
   // Nearest rank: the smallest value with at least 90 % of the values at or below it.
-  std::size_t rank = (9 * n + 9) / 10;  // ceil(0.9 n)
-  s.p90 = values[std::max<std::size_t>(rank, 1) - 1];
+  std::size_t rank = std::max<std::size_t>((9 * n + 9) / 10, 1);  // ceil(0.9 n)
+  auto p90 = values.begin() + static_cast<std::ptrdiff_t>(rank - 1);
+  std::nth_element(mid, p90, values.end());
+  s.p90 = *p90;
+  return s;
+}
+
+namespace {
+
+// The k-th smallest (from 0) of the union of sorted lists: the smallest value
+// v with more than k values at or below it, found by bisection on v.
+Micros KthOfSorted(const std::vector<const std::vector<Micros>*>& lists, std::size_t k) {
+  std::int64_t lo = std::numeric_limits<std::int64_t>::max(), hi = std::numeric_limits<std::int64_t>::min();
+  for (const auto* l : lists) {
+    if (l->empty()) continue;
+    lo = std::min(lo, l->front().count());
+    hi = std::max(hi, l->back().count());
+  }
+  while (lo < hi) {  // invariant: the answer is in [lo, hi]
+    std::int64_t mid = lo + (hi - lo) / 2;
+    std::size_t at_or_below = 0;
+    for (const auto* l : lists) {
+      at_or_below += static_cast<std::size_t>(std::upper_bound(l->begin(), l->end(), Micros(mid)) - l->begin());
+    }
+    if (at_or_below > k) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return Micros(lo);
+}
+
+}  // namespace
+
+Summary SummarizeSorted(const std::vector<const std::vector<Micros>*>& lists, std::int64_t incidents) {
+  Summary s;
+  std::size_t n = 0;
+  long double sum = 0;
+  for (const auto* l : lists) {
+    n += l->size();
+    for (auto v : *l) sum += static_cast<long double>(v.count());
+  }
+  s.count = static_cast<std::int64_t>(n);
+  s.missing = incidents - s.count;
+  if (n == 0) return s;
+  s.mean = Micros(static_cast<std::int64_t>(sum / static_cast<long double>(n) + 0.5L));
+  Micros upper = KthOfSorted(lists, n / 2);
+  s.median = n % 2 ? upper : (KthOfSorted(lists, n / 2 - 1) + upper) / 2;
+  std::size_t rank = std::max<std::size_t>((9 * n + 9) / 10, 1);
+  s.p90 = KthOfSorted(lists, rank - 1);
+  return s;
+}
+
+Sample SampleOf(const Incident& i) {
+  Sample s;
+  s.ttd = TimeToDetect(i);
+  s.tta = TimeToAcknowledge(i);
+  s.ttr = TimeToResolve(i);
+  s.acknowledged = i.acknowledged.has_value();
+  s.open = !IsClosed(i.state) || !i.resolved;
   return s;
 }
 
@@ -148,36 +287,74 @@ std::optional<Micros> TimeToResolve(const Incident& i) {
 }
 
 Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint to, GroupBy group_by,
-               Interval interval) {
+               Interval interval, const EachLive& each_live) {
   Report r;
   r.from = from;
   r.to = to;
-  Accumulator total;
-  std::map<std::string, Accumulator> groups;
-  std::map<TimePoint, std::pair<Accumulator, std::map<std::string, Accumulator>>> buckets;
+  // The buckets (one spanning the period when no interval is asked for).
+  std::vector<TimePoint> starts;
   if (interval != Interval::kNone) {
-    for (TimePoint b = BucketStart(from, interval); b < to; b = NextBucket(b, interval)) buckets[b];
+    for (TimePoint b = BucketStart(from, interval); b < to; b = NextBucket(b, interval)) starts.push_back(b);
+  } else {
+    starts.push_back(from);
   }
+  // One pass: each incident's sample goes to its bucket-and-group cells, and
+  // to its bucket's cell unless the groups partition the incidents (severity,
+  // type: one key each); every total, group and bucket is a union of cells.
+  bool partition = group_by == GroupBy::kSeverity || group_by == GroupBy::kType;
+  std::vector<Cell> by_bucket(starts.size());
+  std::vector<std::vector<Cell>> by_bucket_group(starts.size());
+  KeyIndex keys;
   for (const auto& i : incidents) {
-    if (i.deleted || i.is_test || i.created < from || i.created >= to) continue;
-    total.Add(i);
-    auto keys = GroupKeys(i, group_by);
-    for (const auto& k : keys) groups[k].Add(i);
-    if (interval != Interval::kNone) {
-      auto& bucket = buckets[BucketStart(i.created, interval)];
-      bucket.first.Add(i);
-      for (const auto& k : keys) bucket.second[k].Add(i);
-    }
+    if (i.deleted || i.is_test) continue;
+    Sample s = SampleOf(i);
+    if (each_live) each_live(i, s);
+    if (i.created < from || i.created >= to) continue;
+    std::size_t b = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), i.created) - starts.begin()) - 1;
+    if (!partition) by_bucket[b].Add(s);
+    ForEachGroupKey(i, group_by, [&](std::string_view key) {
+      std::size_t g = keys.Of(key);
+      auto& cells = by_bucket_group[b];
+      if (cells.size() <= g) cells.resize(g + 1);
+      cells[g].Add(s);
+    });
   }
-  r.total = total.Done();
-  r.groups = Groups(groups);
-  for (auto& [start, acc] : buckets) {
-    Bucket b;
-    b.start = start;
-    b.end = NextBucket(start, interval);
-    b.total = acc.first.Done();
-    b.groups = Groups(acc.second);
-    r.buckets.push_back(std::move(b));
+  // The cells that make up each bucket's total.
+  auto bucket_cells = [&](std::size_t b) {
+    std::vector<Cell*> cells;
+    if (!partition) {
+      cells.push_back(&by_bucket[b]);
+    } else {
+      for (auto& c : by_bucket_group[b]) {
+        if (c.incidents) cells.push_back(&c);
+      }
+    }
+    return cells;
+  };
+  std::vector<Cell*> all;
+  for (std::size_t b = 0; b < starts.size(); ++b) {
+    for (Cell* c : bucket_cells(b)) all.push_back(c);
+  }
+  r.total = Combine(all);
+  auto sorted_keys = keys.Sorted();
+  for (const auto& [key, g] : sorted_keys) {
+    std::vector<Cell*> cells;
+    for (auto& bucket : by_bucket_group) {
+      if (g < bucket.size() && bucket[g].incidents) cells.push_back(&bucket[g]);
+    }
+    r.groups.push_back({key, Combine(cells)});
+  }
+  if (interval == Interval::kNone) return r;
+  for (std::size_t b = 0; b < starts.size(); ++b) {
+    Bucket out;
+    out.start = starts[b];
+    out.end = NextBucket(starts[b], interval);
+    out.total = Combine(bucket_cells(b));
+    for (const auto& [key, g] : sorted_keys) {
+      auto& cells = by_bucket_group[b];
+      if (g < cells.size() && cells[g].incidents) out.groups.push_back({key, Combine({&cells[g]})});
+    }
+    r.buckets.push_back(std::move(out));
   }
   return r;
 }

@@ -11,6 +11,7 @@
 // one not resolved is open, not in MTTR.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,16 +60,31 @@ struct Report {
   std::vector<Bucket> buckets;  // when an interval is asked for, every one in [from, to), empty ones too
 };
 
-// The figures of `values` (any order).
+// The figures of `values` (any order); linear time (selection, no sort).
 Summary Summarize(std::vector<Micros> values, std::int64_t missing);
+// The figures of the union of `lists`, each sorted ascending, over
+// `incidents` incidents (those without a value are the missing ones).
+Summary SummarizeSorted(const std::vector<const std::vector<Micros>*>& lists, std::int64_t incidents);
+
+// What one incident brings to the measures, computed once per incident.
+struct Sample {
+  std::optional<Micros> ttd, tta, ttr;
+  bool acknowledged = false;
+  bool open = false;
+};
+Sample SampleOf(const Incident& incident);
 
 // What one incident contributes (nullopt where it lacks the timestamps).
 std::optional<Micros> TimeToDetect(const Incident& incident);
 std::optional<Micros> TimeToAcknowledge(const Incident& incident);
 std::optional<Micros> TimeToResolve(const Incident& incident);
 
+// Called with every live incident (created in the period or not) and its
+// sample, so that another reduction (the targets) shares the pass.
+using EachLive = std::function<void(const Incident&, const Sample&)>;
+
 // The incidents created in [from, to), deleted and test incidents left out.
 Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint to, GroupBy group_by,
-               Interval interval);
+               Interval interval, const EachLive& each_live = {});
 
 }  // namespace tocsin::core::metrics

@@ -150,5 +150,83 @@ TEST(Metrics, BucketsAreUtcDaysIsoWeeksAndMonthsEmptyOnesIncluded) {
   EXPECT_FALSE(ParseInterval("year"));
 }
 
+// The one-pass computation sorts each bucket-and-group cell once and finds a
+// union's median and p90 by bisection: it must give exactly what sorting the
+// whole set gives, duplicates, odd and even counts, negative spreads included.
+TEST(Metrics, FiguresOfAUnionOfSortedListsEqualThoseOfTheWholeSet) {
+  std::uint64_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 33;
+  };
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::vector<Micros>> lists(1 + next() % 6);
+    std::vector<Micros> all;
+    for (auto& l : lists) {
+      std::size_t n = next() % 9;  // empty lists too
+      for (std::size_t k = 0; k < n; ++k) {
+        l.push_back(Micros(static_cast<std::int64_t>(next() % 50) * (round % 3 ? 1000 : 1)));
+        all.push_back(l.back());
+      }
+      std::sort(l.begin(), l.end());
+    }
+    std::vector<const std::vector<Micros>*> ptrs;
+    for (const auto& l : lists) ptrs.push_back(&l);
+    Summary one = SummarizeSorted(ptrs, static_cast<std::int64_t>(all.size()) + 2);
+    // The reference: a plain sort of the whole set.
+    std::vector<Micros> sorted = all;
+    std::sort(sorted.begin(), sorted.end());
+    Summary ref = Summarize(all, 2);
+    ASSERT_EQ(one.count, ref.count);
+    EXPECT_EQ(one.missing, 2);
+    ASSERT_EQ(one.median.has_value(), !sorted.empty());
+    if (sorted.empty()) continue;
+    std::size_t n = sorted.size();
+    Micros median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    Micros p90 = sorted[std::max<std::size_t>((9 * n + 9) / 10, 1) - 1];
+    EXPECT_EQ(*one.median, median) << "round " << round;
+    EXPECT_EQ(*ref.median, median) << "round " << round;
+    EXPECT_EQ(*one.p90, p90) << "round " << round;
+    EXPECT_EQ(*ref.p90, p90) << "round " << round;
+    EXPECT_EQ(*one.mean, *ref.mean);
+  }
+}
+
+// Totals, groups and buckets of one report agree with each other: the same
+// incidents computed without an interval give the same total and groups.
+TEST(Metrics, BucketedAndUnbucketedReportsAgree) {
+  std::vector<Incident> incidents;
+  for (int k = 0; k < 300; ++k) {
+    Incident i = Made("2026-10-01T00:00:00Z", k % 3 ? "SEV-2" : "SEV-1");
+    i.id = std::to_string(k);
+    i.created += std::chrono::minutes(397 * k);
+    if (k % 4) i.acknowledged = i.created + std::chrono::seconds(37 * (k % 29));
+    if (k % 5) {
+      i.state = IncidentState::kResolved;
+      i.resolved = i.created + std::chrono::minutes(k % 41);
+    }
+    incidents.push_back(i);
+  }
+  TimePoint from = At("2026-10-01T00:00:00Z"), to = At("2026-11-01T00:00:00Z");
+  Report plain = Compute(incidents, from, to, GroupBy::kSeverity, Interval::kNone);
+  Report weekly = Compute(incidents, from, to, GroupBy::kSeverity, Interval::kWeek);
+  EXPECT_GT(plain.total.incidents, 100);  // most of the 300 fall in October
+  ASSERT_EQ(weekly.groups.size(), plain.groups.size());
+  auto same = [](const Summary& a, const Summary& b) {
+    return a.count == b.count && a.missing == b.missing && a.mean == b.mean && a.median == b.median && a.p90 == b.p90;
+  };
+  EXPECT_TRUE(same(weekly.total.mtta, plain.total.mtta));
+  EXPECT_TRUE(same(weekly.total.mttr, plain.total.mttr));
+  for (std::size_t g = 0; g < plain.groups.size(); ++g) {
+    EXPECT_EQ(weekly.groups[g].key, plain.groups[g].key);
+    EXPECT_TRUE(same(weekly.groups[g].measures.mtta, plain.groups[g].measures.mtta));
+    EXPECT_TRUE(same(weekly.groups[g].measures.mttr, plain.groups[g].measures.mttr));
+  }
+  std::int64_t in_buckets = 0;
+  for (const auto& b : weekly.buckets) in_buckets += b.total.incidents;
+  EXPECT_EQ(in_buckets, plain.total.incidents);
+  EXPECT_GT(weekly.buckets.size(), 4u);
+}
+
 }  // namespace
 }  // namespace tocsin::core::metrics

@@ -11,8 +11,9 @@ constexpr Micros kDay = std::chrono::hours(24);
 bool OfService(const Incident& i, const std::string& service) {
   auto it = i.fields.find("services");
   if (it == i.fields.end()) return false;
-  auto values = it->second.Values();
-  return std::find(values.begin(), values.end(), service) != values.end();
+  const FieldValue& v = it->second;
+  if (!v.is_list) return v.text && *v.text == service;
+  return v.list && std::find(v.list->begin(), v.list->end(), service) != v.list->end();
 }
 
 Micros Fraction(Micros d, double percent) {
@@ -48,32 +49,41 @@ Micros UnionLength(std::vector<Span> spans, TimePoint from, TimePoint to) {
   return total;
 }
 
-ErrorBudget ComputeErrorBudget(const Slo& slo, const std::vector<Incident>& incidents, TimePoint now) {
-  ErrorBudget b;
-  b.service = slo.service;
-  b.objective = slo.objective;
-  b.window = std::chrono::duration_cast<Micros>(slo.window);
-  b.to = now;
-  b.from = now - b.window;
-  b.budget = Fraction(b.window, 100.0 - slo.objective);
-  std::vector<Span> spans;
-  for (const auto& i : incidents) {
-    if (i.deleted || i.is_test || !OfService(i, slo.service)) continue;
-    auto mine = ImpactSpans(i, now);
-    if (UnionLength(mine, b.from, b.to).count() > 0) ++b.incidents;
-    spans.insert(spans.end(), mine.begin(), mine.end());
-  }
-  b.consumed = UnionLength(spans, b.from, b.to);
+ErrorBudgetAccumulator::ErrorBudgetAccumulator(const Slo& slo, TimePoint now) : now_(now) {
+  b_.service = slo.service;
+  b_.objective = slo.objective;
+  b_.window = std::chrono::duration_cast<Micros>(slo.window);
+  b_.to = now;
+  b_.from = now - b_.window;
+  b_.budget = Fraction(b_.window, 100.0 - slo.objective);
+}
+
+void ErrorBudgetAccumulator::Add(const Incident& i) {
+  if (i.deleted || i.is_test || !OfService(i, b_.service)) return;
+  auto mine = ImpactSpans(i, now_);
+  if (UnionLength(mine, b_.from, b_.to).count() > 0) ++b_.incidents;
+  spans_.insert(spans_.end(), mine.begin(), mine.end());
+}
+
+ErrorBudget ErrorBudgetAccumulator::Done() {
+  ErrorBudget b = b_;
+  b.consumed = UnionLength(spans_, b.from, b.to);
   b.left = b.budget - b.consumed;
   if (b.budget.count() > 0) {
     b.consumed_percent = 100.0 * static_cast<double>(b.consumed.count()) / static_cast<double>(b.budget.count());
-    Micros day_budget = Fraction(kDay, 100.0 - slo.objective);
-    Micros last_day = UnionLength(spans, now - kDay, now);
+    Micros day_budget = Fraction(kDay, 100.0 - b.objective);
+    Micros last_day = UnionLength(spans_, now_ - kDay, now_);
     if (day_budget.count() > 0) {
       b.burn_rate_24h = static_cast<double>(last_day.count()) / static_cast<double>(day_budget.count());
     }
   }
   return b;
+}
+
+ErrorBudget ComputeErrorBudget(const Slo& slo, const std::vector<Incident>& incidents, TimePoint now) {
+  ErrorBudgetAccumulator acc(slo, now);
+  for (const auto& i : incidents) acc.Add(i);
+  return acc.Done();
 }
 
 }  // namespace tocsin::core::metrics

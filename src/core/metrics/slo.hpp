@@ -39,6 +39,19 @@ struct ErrorBudget {
   std::int64_t incidents = 0;  // incidents of the service with impact in the window
 };
 
+// ComputeErrorBudget as one reducing pass: Add each incident, then Done once.
+class ErrorBudgetAccumulator {
+ public:
+  ErrorBudgetAccumulator(const Slo& slo, TimePoint now);
+  void Add(const Incident& incident);
+  ErrorBudget Done();
+
+ private:
+  TimePoint now_;
+  ErrorBudget b_;
+  std::vector<Span> spans_;
+};
+
 // `incidents` must include every incident whose impact reaches into the window.
 ErrorBudget ComputeErrorBudget(const Slo& slo, const std::vector<Incident>& incidents, TimePoint now);
 

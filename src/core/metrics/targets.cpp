@@ -12,10 +12,6 @@ constexpr Micros kWeek = std::chrono::hours(24 * 7);
 
 bool Counts(const Incident& i) { return !i.deleted && !i.is_test; }
 
-bool InSeverities(const MetricTarget& t, const Incident& i) {
-  return t.severities.empty() || std::find(t.severities.begin(), t.severities.end(), i.severity) != t.severities.end();
-}
-
 std::string Number(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -24,19 +20,8 @@ std::string Number(double v, int decimals) {
 
 std::string Minutes(double seconds) { return Number(seconds / 60.0, 1) + " min"; }
 
-TargetResult DurationTarget(const MetricTarget& t, const std::vector<Incident>& incidents, TimePoint from, TimePoint to) {
+TargetResult DurationTarget(const MetricTarget& t, std::vector<Micros> values, std::int64_t missing) {
   TargetResult r{t.name, t.metric};
-  std::vector<Micros> values;
-  std::int64_t missing = 0;
-  for (const auto& i : incidents) {
-    if (!Counts(i) || i.created < from || i.created >= to || !InSeverities(t, i)) continue;
-    auto d = t.metric == "mttd" ? TimeToDetect(i) : t.metric == "mtta" ? TimeToAcknowledge(i) : TimeToResolve(i);
-    if (d) {
-      values.push_back(*d);
-    } else {
-      ++missing;
-    }
-  }
   Summary s = Summarize(std::move(values), missing);
   r.count = s.count;
   std::optional<Micros> figure = t.statistic == "median" ? s.median : t.statistic == "p90" ? s.p90 : s.mean;
@@ -53,16 +38,8 @@ TargetResult DurationTarget(const MetricTarget& t, const std::vector<Incident>& 
   return r;
 }
 
-TargetResult CompletionTarget(const MetricTarget& t, const std::vector<Incident>& incidents, TimePoint from,
-                              TimePoint to) {
+TargetResult CompletionTarget(const MetricTarget& t, std::int64_t required, std::int64_t published) {
   TargetResult r{t.name, t.metric};
-  std::int64_t required = 0, published = 0;
-  for (const auto& i : incidents) {
-    if (!Counts(i) || !IsClosed(i.state) || !i.resolved || *i.resolved < from || *i.resolved >= to) continue;
-    if (!InSeverities(t, i)) continue;
-    ++required;
-    if (i.postmortem && i.postmortem->state == PostmortemState::kPublished) ++published;
-  }
   r.count = required;
   if (required == 0) {
     r.figure = "no incident resolved in the period needed a post-mortem";
@@ -76,19 +53,7 @@ TargetResult CompletionTarget(const MetricTarget& t, const std::vector<Incident>
   return r;
 }
 
-TargetResult TrendTarget(const MetricTarget& t, int weeks, const std::vector<Incident>& incidents, TimePoint to) {
-  TargetResult r{t.name, t.metric};
-  TimePoint start = to - kWeek * weeks;
-  r.weekly_counts.assign(weeks, 0);
-  for (const auto& i : incidents) {
-    if (!Counts(i) || i.created < start || i.created >= to || !InSeverities(t, i)) continue;
-    auto week = static_cast<std::size_t>((i.created - start) / kWeek);
-    ++r.weekly_counts[week];
-    auto& by = r.weekly_counts_by_severity[i.severity];
-    by.resize(weeks, 0);
-    ++by[week];
-    ++r.count;
-  }
+TargetResult TrendTarget(int weeks, TargetResult r) {
   for (const auto& [severity, counts] : r.weekly_counts_by_severity) r.slope_by_severity[severity] = Slope(counts);
   double slope = Slope(r.weekly_counts);
   r.value = slope;
@@ -134,19 +99,97 @@ TimePoint TargetsWindowStart(const MetricsConfig& config, TimePoint from, TimePo
   return std::min(from, to - kWeek * config.trend_weeks);
 }
 
-std::vector<TargetResult> EvaluateTargets(const MetricsConfig& config, const std::vector<Incident>& incidents,
-                                          TimePoint from, TimePoint to) {
+TargetsAccumulator::TargetsAccumulator(const MetricsConfig& config, TimePoint from, TimePoint to)
+    : config_(config), from_(from), to_(to), trend_start_(to - kWeek * config.trend_weeks) {
+  states_.resize(config.targets.size());
+  for (std::size_t k = 0; k < states_.size(); ++k) {
+    const MetricTarget& t = config.targets[k];
+    State& st = states_[k];
+    st.kind = t.metric == "incident_count"          ? Kind::kTrend
+              : t.metric == "postmortem_completion" ? Kind::kCompletion
+              : t.metric == "mttd"                  ? Kind::kDetect
+              : t.metric == "mtta"                  ? Kind::kAcknowledge
+                                                    : Kind::kResolve;
+    st.trend = TargetResult{t.name, t.metric};
+    if (st.kind == Kind::kTrend) st.trend.weekly_counts.assign(static_cast<std::size_t>(config.trend_weeks), 0);
+  }
+}
+
+void TargetsAccumulator::Add(const Incident& i) { Add(i, SampleOf(i)); }
+
+void TargetsAccumulator::Add(const Incident& i, const Sample& sample) {
+  if (!Counts(i)) return;
+  bool in_period = i.created >= from_ && i.created < to_;
+  bool resolved_in_period = IsClosed(i.state) && i.resolved && *i.resolved >= from_ && *i.resolved < to_;
+  bool in_trend = i.created >= trend_start_ && i.created < to_;
+  if (!in_period && !resolved_in_period && !in_trend) return;
+  const std::vector<char>& in_severities = Memberships(i.severity);
+  for (std::size_t k = 0; k < states_.size(); ++k) {
+    State& st = states_[k];
+    switch (st.kind) {
+      case Kind::kDetect:
+      case Kind::kAcknowledge:
+      case Kind::kResolve: {
+        if (!in_period || !in_severities[k]) break;
+        const auto& d = st.kind == Kind::kDetect ? sample.ttd : st.kind == Kind::kAcknowledge ? sample.tta : sample.ttr;
+        if (d) {
+          st.values.push_back(*d);
+        } else {
+          ++st.missing;
+        }
+        break;
+      }
+      case Kind::kCompletion:
+        if (!resolved_in_period || !in_severities[k]) break;
+        ++st.required;
+        if (i.postmortem && i.postmortem->state == PostmortemState::kPublished) ++st.published;
+        break;
+      case Kind::kTrend: {
+        if (!in_trend || !in_severities[k]) break;
+        auto week = static_cast<std::size_t>((i.created - trend_start_) / kWeek);
+        ++st.trend.weekly_counts[week];
+        auto& by = st.trend.weekly_counts_by_severity[i.severity];
+        by.resize(st.trend.weekly_counts.size(), 0);
+        ++by[week];
+        ++st.trend.count;
+        break;
+      }
+    }
+  }
+}
+
+const std::vector<char>& TargetsAccumulator::Memberships(const std::string& severity) {
+  for (const auto& [name, in] : memberships_) {
+    if (name == severity) return in;
+  }
+  std::vector<char> in;
+  for (const auto& t : config_.targets) {
+    in.push_back(t.severities.empty() ||
+                 std::find(t.severities.begin(), t.severities.end(), severity) != t.severities.end());
+  }
+  memberships_.emplace_back(severity, std::move(in));
+  return memberships_.back().second;
+}
+
+std::vector<TargetResult> TargetsAccumulator::Done() {
   std::vector<TargetResult> out;
-  for (const auto& t : config.targets) {
-    if (t.metric == "incident_count") {
-      out.push_back(TrendTarget(t, config.trend_weeks, incidents, to));
-    } else if (t.metric == "postmortem_completion") {
-      out.push_back(CompletionTarget(t, incidents, from, to));
-    } else {
-      out.push_back(DurationTarget(t, incidents, from, to));
+  for (std::size_t k = 0; k < states_.size(); ++k) {
+    const MetricTarget& t = config_.targets[k];
+    State& st = states_[k];
+    switch (st.kind) {
+      case Kind::kTrend: out.push_back(TrendTarget(config_.trend_weeks, std::move(st.trend))); break;
+      case Kind::kCompletion: out.push_back(CompletionTarget(t, st.required, st.published)); break;
+      default: out.push_back(DurationTarget(t, std::move(st.values), st.missing)); break;
     }
   }
   return out;
+}
+
+std::vector<TargetResult> EvaluateTargets(const MetricsConfig& config, const std::vector<Incident>& incidents,
+                                          TimePoint from, TimePoint to) {
+  TargetsAccumulator acc(config, from, to);
+  for (const auto& i : incidents) acc.Add(i);
+  return acc.Done();
 }
 
 }  // namespace tocsin::core::metrics

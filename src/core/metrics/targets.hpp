@@ -11,6 +11,7 @@
 
 #include "core/config/config.hpp"
 #include "core/incident/incident.hpp"
+#include "core/metrics/metrics.hpp"
 
 namespace tocsin::core::metrics {
 
@@ -38,6 +39,33 @@ double Slope(const std::vector<std::int64_t>& ys);
 // window), to); post-mortem completion counts those resolved in [from, to).
 std::vector<TargetResult> EvaluateTargets(const MetricsConfig& config, const std::vector<Incident>& incidents,
                                           TimePoint from, TimePoint to);
+
+// EvaluateTargets as one reducing pass that callers can share with other
+// sections: Add every incident (any order), then Done once.
+class TargetsAccumulator {
+ public:
+  TargetsAccumulator(const MetricsConfig& config, TimePoint from, TimePoint to);
+  void Add(const Incident& incident);
+  void Add(const Incident& incident, const Sample& sample);  // sample = SampleOf(incident)
+  std::vector<TargetResult> Done();
+
+ private:
+  enum class Kind { kDetect, kAcknowledge, kResolve, kCompletion, kTrend };
+  struct State {
+    Kind kind = Kind::kDetect;
+    std::vector<Micros> values;  // durations
+    std::int64_t missing = 0;
+    std::int64_t required = 0, published = 0;  // completion
+    TargetResult trend;                         // weekly counts
+  };
+  // Per severity seen, whether each target covers it (a few severities:
+  // looked up linearly, not compared against every target's list per incident).
+  const std::vector<char>& Memberships(const std::string& severity);
+  const MetricsConfig& config_;
+  TimePoint from_, to_, trend_start_;
+  std::vector<State> states_;
+  std::vector<std::pair<std::string, std::vector<char>>> memberships_;
+};
 
 // Where the incidents for EvaluateTargets must start.
 TimePoint TargetsWindowStart(const MetricsConfig& config, TimePoint from, TimePoint to);

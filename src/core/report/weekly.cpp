@@ -83,16 +83,8 @@ std::vector<int> SlotHours(const std::string& zone, TimePoint start, TimePoint e
   return hours;
 }
 
-void FindPatterns(const WeeklyInput& in, const WeeklyReport& r, Patterns& p) {
-  std::vector<int> hours = SlotHours(in.time_zone, r.start, r.end);
-  auto hour_of = [&](TimePoint t) { return hours[static_cast<std::size_t>((t - r.start) / kSlot)]; };
-  for (const auto& i : *in.incidents) {
-    if (!Live(i) || !In(i.created, r.start, r.end)) continue;
-    ++p.incidents_by_hour[hour_of(i.created)];
-    for (const auto& step : i.escalation_steps) {
-      if (step.outcome == "paged" && In(step.due, r.start, r.end)) ++p.pages_by_hour[hour_of(step.due)];
-    }
-  }
+// The alert side of the patterns (the incident side is counted in the main pass).
+void FindAlertPatterns(const WeeklyInput& in, const WeeklyReport& r, Patterns& p) {
   if (in.alerts == nullptr) return;
   p.alerts_available = true;
   std::map<std::pair<std::string, std::string>, std::int64_t> opened_by_monitor, opened_by_series;
@@ -119,53 +111,82 @@ void FindPatterns(const WeeklyInput& in, const WeeklyReport& r, Patterns& p) {
   p.noisy_monitors = TopOf(noisy, 2);
 }
 
-void CollectPostmortems(const std::vector<Incident>& incidents, WeeklyReport& r) {
-  for (const auto& i : incidents) {
-    if (!Live(i) || !i.postmortem || i.postmortem->created >= r.as_of) continue;
-    PostmortemLine line = PostmortemAt(i, r.as_of);
-    if (In(line.due, r.start, r.end)) r.postmortems_due.push_back(line);
-    if (!line.published && line.due < r.as_of) r.postmortems_overdue.push_back(line);
-    if (line.published && In(*line.published, r.start, r.end)) r.postmortems_published.push_back(line);
+// The week's post-mortem lists: incidents are noted in the pass, and lines
+// (with their copied titles) made only once each list is sorted.
+class Postmortems {
+ public:
+  void Add(const Incident& i, const WeeklyReport& r) {
+    if (!i.postmortem || i.postmortem->created >= r.as_of) return;
+    const Postmortem& pm = *i.postmortem;
+    bool published = pm.published && *pm.published < r.as_of;  // as at as_of
+    if (In(pm.due, r.start, r.end)) due_.push_back(&i);
+    if (!published && pm.due < r.as_of) overdue_.push_back(&i);
+    if (published && In(*pm.published, r.start, r.end)) published_.push_back(&i);
   }
-  auto by_due = [](const PostmortemLine& a, const PostmortemLine& b) {
-    return a.due != b.due ? a.due < b.due : a.incident.public_id < b.incident.public_id;
-  };
-  std::sort(r.postmortems_due.begin(), r.postmortems_due.end(), by_due);
-  std::sort(r.postmortems_overdue.begin(), r.postmortems_overdue.end(), by_due);
-  std::sort(r.postmortems_published.begin(), r.postmortems_published.end(), by_due);
-}
+  void Done(WeeklyReport& r) {
+    Lines(due_, r.as_of, r.postmortems_due);
+    Lines(overdue_, r.as_of, r.postmortems_overdue);
+    Lines(published_, r.as_of, r.postmortems_published);
+  }
 
-void CollectActionItems(const std::vector<Incident>& incidents, WeeklyReport& r) {
-  std::map<std::string, OwnerLoad> owners;
-  std::vector<ActionItem> overdue;
-  for (const auto& i : incidents) {
-    if (!Live(i)) continue;
+ private:
+  static void Lines(std::vector<const Incident*>& incidents, TimePoint as_of, std::vector<PostmortemLine>& out) {
+    std::sort(incidents.begin(), incidents.end(), [](const Incident* a, const Incident* b) {
+      return a->postmortem->due != b->postmortem->due ? a->postmortem->due < b->postmortem->due
+                                                      : a->public_id < b->public_id;
+    });
+    out.reserve(incidents.size());
+    for (const Incident* i : incidents) out.push_back(PostmortemAt(*i, as_of));
+  }
+  std::vector<const Incident*> due_, overdue_, published_;
+};
+
+// Open and overdue action items as at the report's as_of, by owner.
+class ActionItems {
+ public:
+  void Add(const Incident& i, WeeklyReport& r) {
     for (const auto& t : i.todos) {
       if (!IsActionItem(t) || t.created >= r.as_of || (t.completed && *t.completed < r.as_of)) continue;
       bool late = t.due && *t.due < r.as_of;
       ++r.action_items_open;
       if (late) ++r.action_items_overdue;
-      std::vector<std::string> names = t.assignees;
-      if (names.empty()) names.push_back("(unassigned)");
-      for (const auto& n : names) {
-        OwnerLoad& o = owners[n];
-        o.owner = n;
-        ++o.open;
-        if (late) ++o.overdue;
-      }
-      if (late) overdue.push_back({Ref(i), t.content, t.assignees, t.due, t.follow_up});
+      if (t.assignees.empty()) Load("(unassigned)", late);
+      for (const auto& n : t.assignees) Load(n, late);
+      if (late) overdue_.push_back({&i, &t});
     }
   }
-  for (auto& [name, load] : owners) r.owners.push_back(load);
-  std::stable_sort(r.owners.begin(), r.owners.end(), [](const OwnerLoad& a, const OwnerLoad& b) {
-    return a.overdue != b.overdue ? a.overdue > b.overdue : a.open > b.open;  // then by name (map order)
-  });
-  std::stable_sort(overdue.begin(), overdue.end(), [](const ActionItem& a, const ActionItem& b) {
-    return a.due != b.due ? *a.due < *b.due : a.incident.public_id < b.incident.public_id;
-  });
-  if (overdue.size() > kListLimit) overdue.resize(kListLimit);
-  r.overdue_items = std::move(overdue);
-}
+  void Done(WeeklyReport& r) {
+    for (auto& [name, load] : owners_) r.owners.push_back(load);
+    std::stable_sort(r.owners.begin(), r.owners.end(), [](const OwnerLoad& a, const OwnerLoad& b) {
+      return a.overdue != b.overdue ? a.overdue > b.overdue : a.open > b.open;  // then by name (map order)
+    });
+    // The oldest due first; only the first kListLimit are copied out.
+    auto older = [](const Late& a, const Late& b) {
+      return *a.todo->due != *b.todo->due ? *a.todo->due < *b.todo->due : a.incident->public_id != b.incident->public_id ? a.incident->public_id < b.incident->public_id
+                                                                   : a.todo < b.todo;  // the incident's order
+    };
+    std::size_t shown = std::min(kListLimit, overdue_.size());
+    std::partial_sort(overdue_.begin(), overdue_.begin() + static_cast<std::ptrdiff_t>(shown), overdue_.end(), older);
+    for (std::size_t k = 0; k < shown; ++k) {
+      const Todo& t = *overdue_[k].todo;
+      r.overdue_items.push_back({Ref(*overdue_[k].incident), t.content, t.assignees, t.due, t.follow_up});
+    }
+  }
+
+ private:
+  void Load(const std::string& name, bool late) {
+    OwnerLoad& o = owners_[name];
+    o.owner = name;
+    ++o.open;
+    if (late) ++o.overdue;
+  }
+  struct Late {
+    const Incident* incident;
+    const Todo* todo;
+  };
+  std::map<std::string, OwnerLoad> owners_;
+  std::vector<Late> overdue_;
+};
 
 }  // namespace
 
@@ -245,10 +266,26 @@ std::optional<WeeklyReport> BuildWeekly(const WeeklyInput& in) {
   }
   bounds.push_back(r.end);
 
-  std::vector<Micros> mtta, mttr;
-  std::int64_t mtta_missing = 0, mttr_missing = 0;
+  // One reducing pass over the incidents feeds every section.
+  metrics::TargetsAccumulator targets(*in.metrics, r.start, r.end);
+  std::vector<metrics::ErrorBudgetAccumulator> budgets;
+  if (in.slos) {
+    for (const auto& slo : *in.slos) budgets.emplace_back(slo, r.as_of);
+  }
+  Postmortems postmortems;
+  ActionItems items;
+  std::vector<int> hours = SlotHours(in.time_zone, r.start, r.end);
+  auto hour_of = [&](TimePoint t) { return hours[static_cast<std::size_t>((t - r.start) / kSlot)]; };
+  std::vector<Micros> mttd, mtta, mttr;
+  std::int64_t unacknowledged = 0, open = 0;
   for (const auto& i : incidents) {
-    if (!Live(i) || i.created < bounds.front() || i.created >= r.end) continue;
+    if (!Live(i)) continue;
+    metrics::Sample sample = metrics::SampleOf(i);
+    targets.Add(i, sample);
+    postmortems.Add(i, r);
+    items.Add(i, r);
+    for (auto& b : budgets) b.Add(i);
+    if (i.created < bounds.front() || i.created >= r.end) continue;
     auto at = std::upper_bound(bounds.begin(), bounds.end(), i.created) - bounds.begin() - 1;
     WeekCount& wc = r.trend[static_cast<std::size_t>(at)];
     ++wc.total;
@@ -261,15 +298,14 @@ std::optional<WeeklyReport> BuildWeekly(const WeeklyInput& in) {
       r.severities.push_back(i.severity);
     }
     r.incident_list.push_back(Ref(i));
-    if (auto d = metrics::TimeToAcknowledge(i)) {
-      mtta.push_back(*d);
-    } else {
-      ++mtta_missing;
-    }
-    if (auto d = metrics::TimeToResolve(i)) {
-      mttr.push_back(*d);
-    } else {
-      ++mttr_missing;
+    if (sample.ttd) mttd.push_back(*sample.ttd);
+    if (sample.tta) mtta.push_back(*sample.tta);
+    if (sample.ttr) mttr.push_back(*sample.ttr);
+    if (!sample.acknowledged) ++unacknowledged;
+    if (sample.open) ++open;
+    ++r.patterns.incidents_by_hour[hour_of(i.created)];
+    for (const auto& step : i.escalation_steps) {
+      if (step.outcome == "paged" && In(step.due, r.start, r.end)) ++r.patterns.pages_by_hour[hour_of(step.due)];
     }
   }
   std::sort(r.incident_list.begin(), r.incident_list.end(),
@@ -278,17 +314,21 @@ std::optional<WeeklyReport> BuildWeekly(const WeeklyInput& in) {
   std::vector<std::int64_t> totals;
   for (const auto& wc : r.trend) totals.push_back(wc.total);
   r.trend_slope = metrics::Slope(totals);
-  r.measures = metrics::Compute(incidents, r.start, r.end, metrics::GroupBy::kNone, metrics::Interval::kNone).total;
+  auto missing = [&](const std::vector<Micros>& v) { return r.incidents - static_cast<std::int64_t>(v.size()); };
+  std::int64_t mttd_missing = missing(mttd), mtta_missing = missing(mtta), mttr_missing = missing(mttr);
+  r.measures.incidents = r.incidents;
+  r.measures.unacknowledged = unacknowledged;
+  r.measures.open = open;
+  r.measures.mttd = metrics::Summarize(std::move(mttd), mttd_missing);
   r.mtta = Distribute(std::move(mtta), mtta_missing);
   r.mttr = Distribute(std::move(mttr), mttr_missing);
-  r.targets = metrics::EvaluateTargets(*in.metrics, incidents, r.start, r.end);
-
-  CollectPostmortems(incidents, r);
-  CollectActionItems(incidents, r);
-  if (in.slos) {
-    for (const auto& slo : *in.slos) r.error_budgets.push_back(metrics::ComputeErrorBudget(slo, incidents, r.as_of));
-  }
-  FindPatterns(in, r, r.patterns);
+  r.measures.mtta = r.mtta.summary;
+  r.measures.mttr = r.mttr.summary;
+  r.targets = targets.Done();
+  postmortems.Done(r);
+  items.Done(r);
+  for (auto& b : budgets) r.error_budgets.push_back(b.Done());
+  FindAlertPatterns(in, r, r.patterns);
   return r;
 }
 
