@@ -18,7 +18,11 @@ prom=$(command -v prometheus || true)
 source "$(dirname "$0")/lib.sh"
 start_integration_test
 
-
+# Prometheus scrapes with a read-only key pair as basic auth (docs/operations.md).
+scrape=$("$bin" keys create --config "$config" --data "$work/data" --name prometheus --scope read --json) ||
+  fail "scrape key"
+scrape_api=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$scrape")
+scrape_app=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["application_key"])' "$scrape")
 serve_tocsin 1 --config "$config" --data "$work/data"
 target="${addr#http://}"
 
@@ -30,6 +34,9 @@ rule_files:
   - $rules
 scrape_configs:
   - job_name: tocsin
+    basic_auth:
+      username: $scrape_api
+      password: $scrape_app
     static_configs:
       - targets: ["$target"]
 YAML
