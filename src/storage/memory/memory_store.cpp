@@ -150,27 +150,22 @@ class MemoryStore final : public core::Store {
 
   Result<std::vector<core::TimelineEvent>> Timeline(const std::string& id, std::int64_t offset,
                                                     std::int64_t limit) override {
-    std::lock_guard lock(mu_);
-    auto it = by_id_.find(id);
-    if (it == by_id_.end() || incidents_[it->second].deleted) return NotFound("incident " + id + " not found");
-    std::vector<core::TimelineEvent> out;
-    const auto& all = events_[id];
-    for (std::int64_t k = offset; k < static_cast<std::int64_t>(all.size()) && k < offset + limit; ++k) {
-      out.push_back(all[static_cast<std::size_t>(k)]);
-    }
-    return out;
+    return TimelineIn(id, offset, limit, false);
   }
-
   Result<std::vector<core::TimelineEvent>> TimelineNewest(const std::string& id, std::int64_t offset,
                                                           std::int64_t limit) override {
+    return TimelineIn(id, offset, limit, true);
+  }
+  Result<std::vector<core::TimelineEvent>> TimelineIn(const std::string& id, std::int64_t offset, std::int64_t limit,
+                                                      bool newest_first) {
     std::lock_guard lock(mu_);
     auto it = by_id_.find(id);
     if (it == by_id_.end() || incidents_[it->second].deleted) return NotFound("incident " + id + " not found");
     std::vector<core::TimelineEvent> out;
     const auto& all = events_[id];
     const auto n = static_cast<std::int64_t>(all.size());
-    for (std::int64_t k = n - 1 - offset; k >= 0 && k > n - 1 - offset - limit; --k) {
-      out.push_back(all[static_cast<std::size_t>(k)]);
+    for (std::int64_t k = offset; k < n && k < offset + limit; ++k) {
+      out.push_back(all[static_cast<std::size_t>(newest_first ? n - 1 - k : k)]);
     }
     return out;
   }
