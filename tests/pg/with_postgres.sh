@@ -50,16 +50,18 @@ trap 'exit 130' INT TERM
 }
 # A fixed port number names the socket file only: listen_addresses='' opens no TCP port.
 port=5432
+pg_opts="-k $sock -p $port -c listen_addresses='' -c max_connections=200"
 # Durability as a production server would have it (fsync, synchronous_commit on).
-"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$data" -l "$sock/server.log" -w -t 60 \
-  -o "-k $sock -p $port -c listen_addresses='' -c max_connections=200" start >/dev/null || {
+"${as_pg[@]}" "$PGBIN/pg_ctl" -D "$data" -l "$sock/server.log" -w -t 60 -o "$pg_opts" start >/dev/null || {
   cat "$sock/server.log" >&2
   exit 1
 }
 "${as_pg[@]}" "$PGBIN/createdb" -h "$sock" -p "$port" -U "$pg_user" tocsin_test
 
 export TOCSIN_TEST_PG_DSN="host=$sock port=$port user=$pg_user dbname=tocsin_test"
+# For tests that stop and start the server: $TOCSIN_TEST_PG_DIR/data, and the options to start it with.
 export TOCSIN_TEST_PG_DIR="$tmp"
+export TOCSIN_TEST_PG_OPTS="$pg_opts"
 set +e
 "$@"
 rc=$?

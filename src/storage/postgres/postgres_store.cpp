@@ -620,6 +620,8 @@ class PostgresStore final : public core::Store {
   std::optional<std::string> Failure() const override {
     std::lock_guard lock(ping_mu_);
     auto now = std::chrono::steady_clock::now();
+    // A request that just lost its connection tells at once, without a ping.
+    if (auto down = pool_.Down(); down && !last_failure_) last_failure_ = down;
     if (now - last_ping_ < std::chrono::seconds(1)) return last_failure_;
     last_ping_ = now;
     auto lease = pool_.Acquire();
