@@ -50,6 +50,15 @@ storage::PostgresOptions PostgresOptionsOf(const core::Config& config) {
   storage::PostgresOptions options;
   options.dsn = config.storage.postgres_dsn;
   options.pool_size = std::max(4, config.server.worker_threads / 2);
+  // The name on this replica's outbox claims: the host and the listen
+  // address, stable across restarts and distinct for replicas on one host.
+  if (const char* id = std::getenv("TOCSIN_REPLICA_ID"); id && *id) {
+    options.replica = id;
+  } else {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    options.replica = std::string(host) + " " + config.server.listen;
+  }
   return options;
 }
 

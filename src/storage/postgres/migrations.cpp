@@ -164,6 +164,21 @@ CREATE TABLE config_reloads (
   needs_restart TEXT NOT NULL
 );
 )sql"},
+      {2, "outbox claims with leases and fencing tokens", R"sql(
+-- A claim is a lease in the database (ADR 0013): the replica that claimed a
+-- delivery, until when (the database's clock, microseconds), and a fencing
+-- token from a sequence. Recording an attempt requires the token still to be
+-- there, so a replica whose lease ran out (a stall) and was taken over
+-- cannot record over the new owner.
+ALTER TABLE outbox ADD COLUMN claim_token BIGINT;
+ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+ALTER TABLE outbox ADD COLUMN lease_until BIGINT;
+CREATE SEQUENCE outbox_claim_tokens;
+CREATE INDEX outbox_leased ON outbox(incident_id, channel, recipient, contact_method, id)
+  WHERE lease_until IS NOT NULL;
+CREATE FUNCTION tocsin_now_us() RETURNS BIGINT LANGUAGE sql VOLATILE AS
+  $$ SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::BIGINT $$;
+)sql"},
   };
   return kMigrations;
 }

@@ -72,6 +72,10 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& dsn, con
   }
   // Notices (e.g. "schema already exists, skipping") are not for the log.
   PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
+  // A process stalled inside a transaction (SIGSTOP, a long GC-like pause)
+  // holds its row locks; PostgreSQL ends such a session after 30 s, so the
+  // locks go to the other replicas and the stalled one's COMMIT fails.
+  if (auto ok = c->Run("SET idle_in_transaction_session_timeout = '30s'"); !ok) return tl::unexpected(ok.error());
   if (!schema.empty()) {
     std::string q = QuoteIdent(schema);
     if (auto ok = c->Run("CREATE SCHEMA IF NOT EXISTS " + q + "; SET search_path TO " + q); !ok) {

@@ -1,13 +1,17 @@
 #include "storage/postgres/postgres_store.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <limits>
 #include <mutex>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/log.hpp"
 #include "storage/incident_codec.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres/pg_db.hpp"
@@ -122,7 +126,10 @@ core::KeyRecord ReadKey(const Rows& q, int r) {
 
 class PostgresStore final : public core::Store {
  public:
-  explicit PostgresStore(const PostgresOptions& options) : pool_(options.dsn, options.schema, options.pool_size) {}
+  explicit PostgresStore(const PostgresOptions& options)
+      : pool_(options.dsn, options.schema, options.pool_size),
+        replica_(options.replica),
+        lease_us_(std::chrono::duration_cast<std::chrono::microseconds>(options.lease).count()) {}
   ~PostgresStore() override { Close(); }
 
   Result<core::Incident> CreateIncident(core::Incident draft, std::vector<core::NewEvent> events) override {
@@ -315,58 +322,103 @@ class PostgresStore final : public core::Store {
     });
   }
 
-  // Claims are kept in this process (claimed_), as in the SQLite backend: a
-  // claim costs one read and no write transaction. A restart forgets them
-  // (RequeueInFlight). claim_mu_ is held across the read, and a claim ends
-  // only after its outcome committed, so a claim never returns a delivery in
-  // flight or one whose outcome it cannot see. A commit is visible to other
-  // sessions only once it is durable, so everything claimable may be sent.
+  // Claims are leases in the database (migration 2, ADR 0013), so that
+  // replicas on one database share the outbox: a claim picks due queued
+  // deliveries whose lease is free (FOR UPDATE SKIP LOCKED: concurrent
+  // claimers skip each other's rows instead of waiting), and stamps them with
+  // this replica, a lease end (the database's clock) and a fresh fencing
+  // token. This process remembers its tokens; recording an attempt or
+  // releasing a claim requires the token still on the row.
+  //
+  // Lanes: a delivery waits while an earlier one of its lane is queued for a
+  // retry and not leased, or is leased by another replica (in flight there);
+  // an earlier one leased here does not hold it back (the outbox worker keeps
+  // the lane's order in memory). A commit is visible to other sessions only
+  // once it is durable, so everything claimable may be sent.
   Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
-    std::lock_guard claim_lock(claim_mu_);
-    auto rows = Read([&](Connection& c) -> Result<std::vector<core::Delivery>> {
+    std::vector<std::pair<core::Delivery, std::int64_t>> got;
+    auto r = Tx([&](Connection& c) -> Result<void> {
+      got.clear();
       TOCSIN_PG_EXEC(q, c,
-                     std::string("SELECT ") + kDeliveryColumns +
-                         " FROM outbox o WHERE o.state = 'queued' AND o.next_attempt_at <= $1"
-                         " AND NOT (o.id = ANY($2::bigint[]))"
-                         " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id"
-                         " AND e.channel = o.channel AND e.recipient = o.recipient"
-                         " AND e.contact_method = o.contact_method AND e.state = 'queued' AND e.attempts > 0"
-                         " AND e.id < o.id AND NOT (e.id = ANY($2::bigint[])))"
-                         " ORDER BY o.next_attempt_at, o.id LIMIT $3",
-                     {Micros(now), IdArray(claimed_), limit});
-      std::vector<core::Delivery> out;
-      for (int r = 0; r < q->size(); ++r) out.push_back(ReadDelivery(*q, r));
-      return out;
+                     "WITH picked AS (SELECT o.id FROM outbox o, (SELECT tocsin_now_us() AS t) n"
+                     " WHERE o.state = 'queued' AND o.next_attempt_at <= $1"
+                     " AND (o.lease_until IS NULL OR o.lease_until < n.t)"
+                     " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id"
+                     " AND e.channel = o.channel AND e.recipient = o.recipient"
+                     " AND e.contact_method = o.contact_method AND e.id < o.id AND e.state = 'queued'"
+                     " AND ((e.attempts > 0 AND (e.lease_until IS NULL OR e.lease_until < n.t))"
+                     " OR (e.lease_until >= n.t AND e.claimed_by <> $2)))"
+                     " ORDER BY o.next_attempt_at, o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED)"
+                     " UPDATE outbox SET claim_token = nextval('outbox_claim_tokens'), claimed_by = $2,"
+                     " lease_until = tocsin_now_us() + $4 FROM picked WHERE outbox.id = picked.id RETURNING "
+                     "outbox.id, outbox.incident_id, outbox.channel, outbox.kind, outbox.reason, outbox.created, "
+                     "outbox.state, outbox.attempts, outbox.next_attempt_at, outbox.last_error, outbox.delivered_at, "
+                     "outbox.thread_ts, outbox.recipient, outbox.contact_method, outbox.contact_type, "
+                     "outbox.contact_address, outbox.claim_token",
+                     {Micros(now), replica_, limit, lease_us_});
+      for (int row = 0; row < q->size(); ++row) got.emplace_back(ReadDelivery(*q, row), q->Int(row, 16));
+      return {};
     });
-    if (!rows) return rows;
-    for (auto& d : *rows) {
-      claimed_.insert(d.id);
+    if (!r) return tl::unexpected(r.error());
+    std::sort(got.begin(), got.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.first.next_attempt_at, a.first.id) < std::tie(b.first.next_attempt_at, b.first.id);
+    });
+    std::vector<core::Delivery> out;
+    std::lock_guard claim_lock(claim_mu_);
+    for (auto& [d, token] : got) {
+      tokens_[d.id] = token;
       d.state = core::DeliveryState::kSending;
+      out.push_back(std::move(d));
     }
-    return rows;
+    return out;
   }
 
   Result<void> ReleaseClaims(const std::vector<std::int64_t>& ids) override {
-    std::lock_guard claim_lock(claim_mu_);
-    for (std::int64_t id : ids) claimed_.erase(id);
-    return {};
+    std::vector<std::int64_t> tokens = TakeTokens(ids);
+    if (tokens.empty()) return {};
+    return Tx([&](Connection& c) -> Result<void> {
+      TOCSIN_PG_EXEC(q, c,
+                     "UPDATE outbox SET claim_token = NULL, claimed_by = NULL, lease_until = NULL "
+                     "WHERE claim_token = ANY($1::bigint[])",
+                     {IdArray(tokens)});
+      return {};
+    });
   }
 
   Result<void> FinishAttempt(const core::Delivery& d, const core::NewEvent& event) override {
     return FinishAttempts({core::AttemptRecord{d, event}});
   }
 
+  // Each outcome is recorded only while this replica's claim (its fencing
+  // token) is still on the row: a replica that stalled past its lease, whose
+  // delivery another replica has claimed since, records nothing.
   Result<void> FinishAttempts(const std::vector<core::AttemptRecord>& records) override {
     if (records.empty()) return {};
-    auto r = Tx([&](Connection& c) -> Result<void> {
-      std::unordered_map<std::string, std::int64_t> public_ids;  // 0 = deleted
+    std::vector<std::optional<std::int64_t>> tokens;
+    {
+      std::lock_guard claim_lock(claim_mu_);
       for (const auto& rec : records) {
-        const core::Delivery& d = rec.delivery;
+        auto it = tokens_.find(rec.delivery.id);
+        tokens.push_back(it == tokens_.end() ? std::nullopt : std::optional<std::int64_t>(it->second));
+      }
+    }
+    std::int64_t fenced = 0;
+    auto r = Tx([&](Connection& c) -> Result<void> {
+      fenced = 0;
+      std::unordered_map<std::string, std::int64_t> public_ids;  // 0 = deleted
+      for (std::size_t k = 0; k < records.size(); ++k) {
+        const core::Delivery& d = records[k].delivery;
         TOCSIN_PG_EXEC(u, c,
                        "UPDATE outbox SET state = $1, attempts = $2, next_attempt_at = $3, last_error = $4, "
-                       "delivered_at = $5, thread_ts = $6 WHERE id = $7",
+                       "delivered_at = $5, thread_ts = $6, claim_token = NULL, claimed_by = NULL, lease_until = NULL "
+                       "WHERE id = $7 AND ($8::bigint IS NULL OR claim_token = $8::bigint)",
                        {std::string(core::DeliveryStateName(d.state)), d.attempts, Micros(d.next_attempt_at),
-                        d.last_error, MaybeMicros(d.delivered_at), d.thread_ts, d.id});
+                        d.last_error, MaybeMicros(d.delivered_at), d.thread_ts, d.id,
+                        tokens[k] ? Param(*tokens[k]) : Param(nullptr)});
+        if (u->Affected() == 0) {
+          ++fenced;  // taken over by another replica: its attempt is the one recorded
+          continue;
+        }
         auto [it, added] = public_ids.try_emplace(d.incident_id, 0);
         if (added) {
           // Locked like any change of the incident, so its events keep commit order.
@@ -375,46 +427,50 @@ class PostgresStore final : public core::Store {
           if (q->size() > 0) it->second = q->Int(0, 0);
         }
         if (it->second == 0) continue;
-        if (auto ok = WriteEvents(c, it->second, {rec.event}); !ok) return ok;
+        if (auto ok = WriteEvents(c, it->second, {records[k].event}); !ok) return ok;
       }
       return {};
     });
     if (!r) return r;
-    std::lock_guard claim_lock(claim_mu_);
-    for (const auto& rec : records) claimed_.erase(rec.delivery.id);
+    if (fenced > 0) {
+      log::Warn("outbox: attempts not recorded, their claims were taken over after the lease ran out",
+                {{"count", std::to_string(fenced)}});
+    }
+    std::vector<std::int64_t> ids;
+    for (const auto& rec : records) ids.push_back(rec.delivery.id);
+    (void)TakeTokens(ids);
     return {};
   }
 
+  // After a restart: this replica's claims (by its name) are released, and
+  // rows left `sending` by older versions go back to queued.
   Result<std::int64_t> RequeueInFlight() override {
     std::int64_t n = 0;
     auto r = Tx([&](Connection& c) -> Result<void> {
       TOCSIN_PG_EXEC(u, c, "UPDATE outbox SET state = 'queued' WHERE state = 'sending'", {});
-      n = u->Affected();
+      TOCSIN_PG_EXEC(l, c,
+                     "UPDATE outbox SET claim_token = NULL, claimed_by = NULL, lease_until = NULL "
+                     "WHERE claimed_by = $1 AND lease_until IS NOT NULL",
+                     {replica_});
+      n = u->Affected() + l->Affected();
       return {};
     });
     if (!r) return tl::unexpected(r.error());
     std::lock_guard claim_lock(claim_mu_);
-    n += static_cast<std::int64_t>(claimed_.size());
-    claimed_.clear();
+    tokens_.clear();
     return n;
   }
 
   Result<std::vector<core::Delivery>> ListDeliveries(const core::DeliveryFilter& f) override {
-    std::lock_guard claim_lock(claim_mu_);
     return Read([&](Connection& c) -> Result<std::vector<core::Delivery>> {
-      std::string sql = std::string("SELECT ") + kDeliveryColumns + " FROM outbox WHERE TRUE";
+      std::string sql = std::string("SELECT ") + kDeliveryColumns +
+                        ", COALESCE(lease_until >= tocsin_now_us(), FALSE) FROM outbox WHERE ";
       std::vector<Param> params;
       auto bind = [&](Param p) {
         params.push_back(std::move(p));
         return "$" + std::to_string(params.size());
       };
-      if (f.state == core::DeliveryState::kQueued) {
-        sql += " AND state = 'queued' AND NOT (id = ANY(" + bind(IdArray(claimed_)) + "::bigint[]))";
-      } else if (f.state == core::DeliveryState::kSending) {
-        sql += " AND (state = 'sending' OR (state = 'queued' AND id = ANY(" + bind(IdArray(claimed_)) + "::bigint[])))";
-      } else if (f.state) {
-        sql += " AND state = " + bind(std::string(core::DeliveryStateName(*f.state)));
-      }
+      sql += f.state ? StateCondition(*f.state, params) : "TRUE";
       if (!f.channel.empty()) sql += " AND channel = " + bind(f.channel);
       if (!f.incident_id.empty()) sql += " AND incident_id = " + bind(f.incident_id);
       sql += " ORDER BY id DESC LIMIT " + bind(f.limit);
@@ -423,7 +479,7 @@ class PostgresStore final : public core::Store {
       std::vector<core::Delivery> out;
       for (int r = 0; r < q->size(); ++r) {
         out.push_back(ReadDelivery(*q, r));
-        if (out.back().state == core::DeliveryState::kQueued && claimed_.count(out.back().id)) {
+        if (out.back().state == core::DeliveryState::kQueued && q->Text(r, 16) == "t") {
           out.back().state = core::DeliveryState::kSending;
         }
       }
@@ -442,22 +498,9 @@ class PostgresStore final : public core::Store {
   }
 
   Result<std::int64_t> CountDeliveries(core::DeliveryState state) override {
-    std::lock_guard claim_lock(claim_mu_);
-    std::string claimed = IdArray(claimed_);
     return Read([&](Connection& c) -> Result<std::int64_t> {
-      std::string sql = "SELECT COUNT(*) FROM outbox WHERE ";
       std::vector<Param> params;
-      if (state == core::DeliveryState::kQueued) {
-        sql += "state = 'queued' AND NOT (id = ANY($1::bigint[]))";
-        params.emplace_back(claimed);
-      } else if (state == core::DeliveryState::kSending) {
-        sql += "(state = 'sending' OR (state = 'queued' AND id = ANY($1::bigint[])))";
-        params.emplace_back(claimed);
-      } else {
-        sql += "state = $1";
-        params.emplace_back(std::string(core::DeliveryStateName(state)));
-      }
-      TOCSIN_PG_EXEC(q, c, sql, params);
+      TOCSIN_PG_EXEC(q, c, "SELECT COUNT(*) FROM outbox WHERE " + StateCondition(state, params), params);
       return q->Int(0, 0);
     });
   }
@@ -875,13 +918,40 @@ class PostgresStore final : public core::Store {
     return page;
   }
 
+  // Deliveries in `state`, leased ones counted as sending.
+  static std::string StateCondition(core::DeliveryState state, std::vector<Param>& params) {
+    if (state == core::DeliveryState::kQueued) {
+      return "(state = 'queued' AND (lease_until IS NULL OR lease_until < tocsin_now_us()))";
+    }
+    if (state == core::DeliveryState::kSending) {
+      return "(state = 'sending' OR (state = 'queued' AND lease_until >= tocsin_now_us()))";
+    }
+    params.emplace_back(std::string(core::DeliveryStateName(state)));
+    return "state = $" + std::to_string(params.size());
+  }
+
+  // Forgets this process's claims of `ids` and returns their tokens.
+  std::vector<std::int64_t> TakeTokens(const std::vector<std::int64_t>& ids) {
+    std::vector<std::int64_t> tokens;
+    std::lock_guard claim_lock(claim_mu_);
+    for (std::int64_t id : ids) {
+      if (auto it = tokens_.find(id); it != tokens_.end()) {
+        tokens.push_back(it->second);
+        tokens_.erase(it);
+      }
+    }
+    return tokens;
+  }
+
   static constexpr int kRetries = 8;
 
   mutable Pool pool_;
   mutable std::mutex due_mu_;
   std::shared_ptr<core::DueFn> due_;
+  const std::string replica_;     // this process's name on its claims
+  const std::int64_t lease_us_;    // how long a claim lasts
   std::mutex claim_mu_;
-  std::unordered_set<std::int64_t> claimed_;  // deliveries being sent; see ClaimDeliveries
+  std::unordered_map<std::int64_t, std::int64_t> tokens_;  // delivery id -> fencing token of our claim
   mutable std::mutex ping_mu_;
   mutable std::chrono::steady_clock::time_point last_ping_{};
   mutable std::optional<std::string> last_failure_;
@@ -946,7 +1016,13 @@ Result<int> MigratePostgres(const PostgresOptions& options) {
 
 Result<std::unique_ptr<core::Store>> OpenPostgresStore(const PostgresOptions& options) {
   if (auto ok = MigratePostgres(options); !ok) return tl::unexpected(ok.error());
-  return std::unique_ptr<core::Store>(new PostgresStore(options));
+  PostgresOptions o = options;
+  if (o.replica.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    o.replica = host;
+  }
+  return std::unique_ptr<core::Store>(new PostgresStore(o));
 }
 
 }  // namespace tocsin::storage

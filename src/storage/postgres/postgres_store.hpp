@@ -16,6 +16,7 @@
 // applied at open under a PostgreSQL advisory lock, so replicas starting
 // together do not race.
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -27,6 +28,14 @@ struct PostgresOptions {
   std::string dsn;     // libpq connection string or postgres:// URL
   std::string schema;  // empty: the connection's default search_path (tests: one schema each)
   int pool_size = 8;
+  // This process's name on its outbox claims (ADR 0013): unique among the
+  // replicas sharing the database, and the same across a restart, so that a
+  // restarted replica releases its own claims at once (others' wait for
+  // their lease to run out). Empty: the host name.
+  std::string replica;
+  // How long an outbox claim lasts: longer than a send (its timeout) plus
+  // recording it. A replica stalled past it loses the claim to another.
+  std::chrono::milliseconds lease{60000};
 };
 
 Result<std::unique_ptr<core::Store>> OpenPostgresStore(const PostgresOptions& options);
