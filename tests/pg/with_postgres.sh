@@ -28,7 +28,7 @@ else
   pg_user=$(id -un)
 fi
 
-tmp=$(mktemp -d /tmp/tocsin-pg.XXXXXX)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tocsin-pg.XXXXXX")
 chmod 0755 "$tmp"
 data="$tmp/data"
 sock="$tmp/sock"
