@@ -5,13 +5,11 @@
 
 #include <vector>
 
+#include "storage/sql_text.hpp"
+
 namespace tocsin::storage::postgres {
 
-struct Migration {
-  int version;
-  const char* name;
-  const char* sql;
-};
+using storage::Migration;
 
 const std::vector<Migration>& Migrations();
 

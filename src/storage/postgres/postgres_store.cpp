@@ -12,7 +12,9 @@
 #include <unordered_set>
 
 #include "common/log.hpp"
+#include "storage/alert_record.hpp"
 #include "storage/incident_codec.hpp"
+#include "storage/sql_text.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres/pg_db.hpp"
 #include "storage/postgres/pg_pool.hpp"
@@ -26,28 +28,6 @@ using postgres::Param;
 using postgres::Pool;
 using postgres::Rows;
 
-// A list of one-line texts as one column (newlines inside a line become spaces).
-std::string JoinLines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) {
-    std::string one = line;
-    std::replace(one.begin(), one.end(), '\n', ' ');
-    out += (out.empty() ? "" : "\n") + one;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (!text.empty() && start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 Param Micros(TimePoint t) { return Param(ToUnixMicros(t)); }
 Param MaybeMicros(const std::optional<TimePoint>& t) { return t ? Micros(*t) : Param(nullptr); }
@@ -839,24 +819,12 @@ class PostgresStore final : public core::Store {
     core::GroupState group;
     TOCSIN_PG_EXEC(g, c, "SELECT incident_id FROM alert_groups WHERE group_key = $1", {w.group_key});
     if (g->size() > 0) {
-      auto inc = LoadLive(c, g->Text(0, 0), true);
-      if (inc) {
-        if (core::IsClosed(inc->state)) {
-          group.previous = std::move(*inc);
-        } else {
-          group.open = std::move(*inc);
-        }
-      } else if (inc.error().code != ErrorCode::kNotFound) {
-        return tl::unexpected(inc.error());
-      }
+      auto state = GroupStateOf(LoadLive(c, g->Text(0, 0), true));
+      if (!state) return tl::unexpected(state.error());
+      group = std::move(*state);
     }
     core::AlertPlan plan = w.decide(group);
-    core::AlertRecord rec;
-    rec.alert = a;
-    rec.fingerprint = w.fingerprint;
-    rec.group_key = w.group_key;
-    rec.decision = plan.decision;
-    rec.detail = plan.detail;
+    core::AlertRecord rec = NewAlertRecord(w, plan);
     if (plan.create) {
       if (auto ok = InsertIncident(c, *plan.create, plan.create_events); !ok) return tl::unexpected(ok.error());
       rec.incident_id = plan.create->id;

@@ -1,17 +1,9 @@
 #include "storage/postgres/search_sql.hpp"
 
+#include "storage/sql_text.hpp"
+
 namespace tocsin::storage::postgres {
 namespace {
-
-std::string LikePattern(const std::string& v) {
-  std::string out = "%";
-  for (char c : v) {
-    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('%');
-  return out;
-}
 
 // Adds a parameter and returns its placeholder.
 std::string Bind(std::vector<Param>& params, Param p) {
