@@ -110,4 +110,14 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 echo
-python3 "$ROOT/bench/benchlib.py" summary "$RESULTS"
+cat "$RESULTS"
+echo
+python3 - "$RESULTS" <<'PY'
+import statistics, sys
+values = {}
+for line in open(sys.argv[1]):
+    metric, run, value = line.rstrip("\n").split("\t")
+    values.setdefault(metric, []).append(float(value))
+for metric, vs in values.items():
+    print(f"{metric:45} median {statistics.median(vs):10.3f}   runs {', '.join(f'{v:g}' for v in vs)}")
+PY

@@ -296,7 +296,13 @@ class PostgresStore final : public core::Store {
                      {incident_id});
       std::vector<core::OutboxItem> items;
       for (int r = 0; r < q->size(); ++r) {
-        items.push_back({q->Text(r, 0), q->Text(r, 1), q->Text(r, 2), FromUnixMicros(q->Int(r, 3)), q->Text(r, 4)});
+        core::OutboxItem item;
+        item.channel = q->Text(r, 0);
+        item.incident_id = q->Text(r, 1);
+        item.kind = q->Text(r, 2);
+        item.created = FromUnixMicros(q->Int(r, 3));
+        item.reason = q->Text(r, 4);
+        items.push_back(std::move(item));
       }
       return items;
     });
@@ -735,7 +741,7 @@ class PostgresStore final : public core::Store {
   Result<void> InsertIncident(Connection& c, core::Incident& inc, const std::vector<core::NewEvent>& events) {
     TOCSIN_PG_EXEC(exists, c, "SELECT 1 FROM incidents WHERE id = $1", {inc.id});
     if (exists->size() > 0) return MakeError(ErrorCode::kConflict, "incident " + inc.id + " already exists");
-    TOCSIN_PG_EXEC(next, c, "UPDATE incident_counter SET n = n + 1 WHERE one = 1 RETURNING n", {});
+    TOCSIN_PG_EXEC(next, c, "SELECT nextval('incident_public_ids')", {});
     inc.public_id = next->Int(0, 0);
     TOCSIN_PG_EXEC(ins, c,
                    "INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle, "

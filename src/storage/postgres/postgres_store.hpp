@@ -6,7 +6,8 @@
 // transaction that has committed when the call returns (PostgreSQL's own
 // durability: synchronous_commit as the server is configured). Concurrent
 // writers run at once; the rows they share are locked in a fixed order
-// (incident row, public-id counter, advisory locks per alert group).
+// (the incident row, advisory locks per alert group); public ids come from a
+// sequence (they increase; a rolled-back creation may leave a gap).
 //
 // The database may go away (restart, failover): calls then fail with
 // kUnavailable (503 + Retry-After), Failure() says so (/readyz), and broken
