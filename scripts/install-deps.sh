@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost-dev libboost-system-dev
-  nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev
+  nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev postgresql-15
   libexpected-dev libhowardhinnant-date-dev tzdata
   libcli11-dev libspdlog-dev libfmt-dev libssl-dev libcurl4-openssl-dev libkainjow-mustache-dev
   libgtest-dev libgmock-dev libbenchmark-dev

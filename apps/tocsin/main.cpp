@@ -289,6 +289,11 @@ int main(int argc, char** argv) {
   report_weekly->add_option("--format", report_format, "markdown (default), html or json");
   report_weekly->add_option("--url", server_url, "Server base URL");
 
+  auto* migrate = cli.add_subcommand(
+      "migrate", "Bring the storage schema up to date and exit (PostgreSQL: under a lock replicas share)");
+  migrate->add_option("--config,-c", config_path, "Configuration file (for storage)")->required();
+  migrate->add_option("--data", data_dir, "Data directory (overrides storage.data_dir, sqlite)");
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -299,6 +304,15 @@ int main(int argc, char** argv) {
   }
   if (*serve) return Serve(config_path, data_dir, listen, log_format, clock_start);
   if (*check) return CheckConfig(check_path);
+  if (*migrate) {
+    auto config = LoadOrExplain(config_path);
+    if (!config) return 2;
+    if (!data_dir.empty()) config->storage.data_dir = data_dir;
+    auto done = tocsin::app::MigrateStorage(*config);
+    if (!done) return Fail(done.error().message);
+    std::cout << *done << "\n";
+    return 0;
+  }
   if (*backup || *restore) {
     std::string dir = data_dir;
     if (dir.empty()) {

@@ -24,6 +24,7 @@
 #include "http/server.hpp"
 #include "storage/memory/memory_store.hpp"
 #include "core/notification/reminders.hpp"
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "usecases/change_feed.hpp"
 #include "usecases/workflow_store.hpp"
@@ -45,9 +46,26 @@ Result<std::unique_ptr<core::Store>> WithDueTimes(Result<std::unique_ptr<core::S
   return store;
 }
 
+storage::PostgresOptions PostgresOptionsOf(const core::Config& config) {
+  storage::PostgresOptions options;
+  options.dsn = config.storage.postgres_dsn;
+  options.pool_size = std::max(4, config.server.worker_threads / 2);
+  // The name on this replica's outbox claims: the host and the listen
+  // address, stable across restarts and distinct for replicas on one host.
+  if (const char* id = std::getenv("TOCSIN_REPLICA_ID"); id && *id) {
+    options.replica = id;
+  } else {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    options.replica = std::string(host) + " " + config.server.listen;
+  }
+  return options;
+}
+
 Result<std::unique_ptr<core::Store>> OpenConfiguredStore(const core::Config& config) {
   const auto& s = config.storage;
   if (s.driver == "memory") return storage::MakeMemoryStore();
+  if (s.driver == "postgres") return storage::OpenPostgresStore(PostgresOptionsOf(config));
   if (s.driver != "sqlite") {
     return InvalidArgument("storage.driver: '" + s.driver + "' is not available in this build (use sqlite or memory)");
   }
@@ -63,6 +81,20 @@ Result<std::unique_ptr<core::Store>> OpenConfiguredStore(const core::Config& con
 }
 
 }  // namespace
+
+Result<std::string> MigrateStorage(const core::Config& config) {
+  if (config.storage.driver == "postgres") {
+    auto v = storage::MigratePostgres(PostgresOptionsOf(config));
+    if (!v) return tl::unexpected(v.error());
+    return "PostgreSQL schema at version " + std::to_string(*v);
+  }
+  if (config.storage.driver != "sqlite") return "storage.driver " + config.storage.driver + " keeps no schema";
+  // SQLite applies its migrations when a store opens.
+  auto store = OpenConfiguredStore(config);
+  if (!store) return tl::unexpected(store.error());
+  (*store)->Close();
+  return "SQLite schema at version " + std::to_string(storage::SqliteSchemaVersion());
+}
 
 Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config, core::ConfigSource source) {
   if (!source) source = core::FixedConfig(config);

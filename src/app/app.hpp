@@ -23,6 +23,9 @@ namespace tocsin::app {
 // snapshot at each write (a running server's holder); without one, from
 // `config` as given.
 Result<std::unique_ptr<core::Store>> OpenStore(const core::Config& config, core::ConfigSource source = {});
+// `tocsin migrate`: brings the configured storage's schema up to date (on
+// PostgreSQL under the migration lock replicas share) and says where it is.
+Result<std::string> MigrateStorage(const core::Config& config);
 
 struct AppOptions {
   // Run the background workers (outbox delivery, reminders) on the clock.

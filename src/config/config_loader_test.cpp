@@ -686,6 +686,20 @@ TEST(ConfigLoaderEnv, SubstitutesSetVariablesAndDefaults) {
   EXPECT_EQ(result.config.storage.data_dir, "${literal}/fallback");
 }
 
+// storage.url is the spelling of postgres_dsn; giving both is refused.
+TEST(ConfigLoaderEnv, StorageUrlIsTheDsnAndNotBothAtOnce) {
+  LoadResult result = Load("storage:\n  driver: postgres\n  url: ${TOCSIN_DATABASE_URL}\n",
+                           FakeEnv({{"TOCSIN_DATABASE_URL", "postgres://tocsin@db/tocsin"}}));
+  ASSERT_TRUE(result.ok()) << Dump(result);
+  EXPECT_EQ(result.config.storage.postgres_dsn, "postgres://tocsin@db/tocsin");
+  LoadResult both = Load("storage:\n  driver: postgres\n  url: a\n  postgres_dsn: b\n", FakeEnv({}));
+  ASSERT_FALSE(both.ok());
+  EXPECT_NE(Dump(both).find("storage.url: give either url or postgres_dsn, not both"), std::string::npos) << Dump(both);
+  LoadResult none = Load("storage:\n  driver: postgres\n", FakeEnv({}));
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(Dump(none).find("postgres needs storage.url"), std::string::npos) << Dump(none);
+}
+
 TEST(ConfigLoaderEnv, UnsetVariableIsReportedAtItsScalar) {
   LoadResult result = Load(
       "storage:\n"

@@ -167,7 +167,7 @@ void LoadServer(LoadState& state, const Value& value) {
 void LoadStorage(LoadState& state, const Value& value) {
   Reader& r = state.reader;
   core::StorageConfig& storage = state.config.storage;
-  auto fields = r.Map(value, {"driver", "data_dir", "postgres_dsn"});
+  auto fields = r.Map(value, {"driver", "data_dir", "postgres_dsn", "url"});
   if (!fields) return;
   if (auto s = r.OneOf(fields->Get("driver"), {"sqlite", "memory", "postgres"})) {
     storage.driver = *s;
@@ -181,13 +181,21 @@ void LoadStorage(LoadState& state, const Value& value) {
       }
     }
   }
+  // `url` is another name for postgres_dsn (postgres://user@host/db or ${TOCSIN_DATABASE_URL}).
   const Value* dsn = fields->Get("postgres_dsn");
+  if (const Value* url = fields->Get("url")) {
+    if (dsn != nullptr) {
+      r.Report(*url, "give either url or postgres_dsn, not both");
+    } else {
+      dsn = url;
+    }
+  }
   std::optional<std::string> dsn_text = r.String(dsn);
   if (dsn_text) storage.postgres_dsn = *dsn_text;
   // The driver can only be postgres here if the key was written, so Get("driver") is set.
   if (storage.driver == "postgres") {
     if (dsn == nullptr) {
-      r.Report(*fields->Get("driver"), "postgres needs storage.postgres_dsn");
+      r.Report(*fields->Get("driver"), "postgres needs storage.url (or postgres_dsn)");
     } else if (dsn_text && dsn_text->empty()) {
       r.Report(*dsn, "must not be empty when storage.driver is postgres");
     }

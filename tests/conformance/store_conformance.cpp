@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <algorithm>
 #include <functional>
@@ -16,6 +17,7 @@
 #include "core/incident/incident_patch.hpp"
 #include "core/ports/forwarding_store.hpp"
 #include "storage/memory/memory_store.hpp"
+#include "storage/postgres/postgres_store.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 
 namespace tocsin {
@@ -28,11 +30,19 @@ struct Backend {
   std::string name;
   std::function<std::unique_ptr<Store>(const std::filesystem::path&)> open;
   bool durable;
+  // Key changes are told to other processes through a marker file next to
+  // the database (SQLite); PostgreSQL needs none (it reads keys every time).
+  bool keys_marker = true;
+  // Set: the backend needs this environment variable (else the test skips).
+  const char* needs_env = nullptr;
 };
 
 class StoreConformance : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    if (GetParam().needs_env && !std::getenv(GetParam().needs_env)) {
+      GTEST_SKIP() << GetParam().needs_env << " is not set (tests/pg/with_postgres.sh sets it)";
+    }
     dir_ = std::filesystem::temp_directory_path() / ("tocsin-conf-" + RandomHex(6));
     std::filesystem::create_directories(dir_);
     store_ = GetParam().open(dir_);
@@ -256,6 +266,7 @@ TEST_P(StoreConformance, KeysKeepTheirScope) {
 // changes nothing: a revoke that other processes would not see is not done.
 TEST_P(StoreConformance, KeyChangesFailAndChangeNothingWhenTheMarkerCannotBeWritten) {
   if (!GetParam().durable) GTEST_SKIP() << "one process only";
+  if (!GetParam().keys_marker) GTEST_SKIP() << "no keys marker";
   core::KeyRecord k{NewUuidV4(), "ci", "api", "apihash", "apphash", "alice", "abcd", now_, std::nullopt};
   ASSERT_TRUE(store_->CreateKey(k));
   ASSERT_TRUE(*store_->FindKeyByApiHash("apihash"));
@@ -278,6 +289,7 @@ TEST_P(StoreConformance, KeyChangesFailAndChangeNothingWhenTheMarkerCannotBeWrit
 // not freeze the key cache: lookups then go to the database every time.
 TEST_P(StoreConformance, AnUnreadableKeysMarkerDoesNotFreezeTheKeyCache) {
   if (!GetParam().durable) GTEST_SKIP() << "one process only";
+  if (!GetParam().keys_marker) GTEST_SKIP() << "no keys marker";
   core::KeyRecord k{NewUuidV4(), "ci", "api", "apihash", "apphash", "alice", "abcd", now_, std::nullopt};
   ASSERT_TRUE(store_->CreateKey(k));
   std::filesystem::path marker = dir_ / "t.db-keys";
@@ -949,6 +961,24 @@ INSTANTIATE_TEST_SUITE_P(
                                 return std::move(*s);
                               },
                               true}),
+    [](const ::testing::TestParamInfo<Backend>& param_info) { return param_info.param.name; });
+
+// PostgreSQL (TOCSIN_TEST_PG_DSN, set by tests/pg/with_postgres.sh; ctest
+// postgres_conformance): each test in a schema of its own, named after its
+// temporary directory, so that Reopen finds the same data.
+INSTANTIATE_TEST_SUITE_P(
+    Postgres, StoreConformance,
+    ::testing::Values(Backend{"postgres",
+                              [](const std::filesystem::path& dir) {
+                                storage::PostgresOptions o;
+                                o.dsn = std::getenv("TOCSIN_TEST_PG_DSN");
+                                o.schema = "conf_" + dir.filename().string().substr(std::string("tocsin-conf-").size());
+                                o.pool_size = 4;
+                                auto s = storage::OpenPostgresStore(o);
+                                if (!s) throw std::runtime_error(s.error().message);
+                                return std::move(*s);
+                              },
+                              true, false, "TOCSIN_TEST_PG_DSN"}),
     [](const ::testing::TestParamInfo<Backend>& param_info) { return param_info.param.name; });
 
 }  // namespace

@@ -3,13 +3,11 @@
 
 #include <vector>
 
+#include "storage/sql_text.hpp"
+
 namespace tocsin::storage::sqlite {
 
-struct Migration {
-  int version;
-  const char* name;
-  const char* sql;
-};
+using storage::Migration;
 
 const std::vector<Migration>& Migrations();
 

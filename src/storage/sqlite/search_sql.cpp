@@ -1,17 +1,9 @@
 #include "storage/sqlite/search_sql.hpp"
 
+#include "storage/sql_text.hpp"
+
 namespace tocsin::storage::sqlite {
 namespace {
-
-std::string LikePattern(const std::string& v) {
-  std::string out = "%";
-  for (char c : v) {
-    if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('%');
-  return out;
-}
 
 std::string Term(const core::Query& q, std::vector<Param>& params) {
   const std::string& f = q.facet;

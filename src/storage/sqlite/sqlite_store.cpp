@@ -20,7 +20,9 @@
 #include "common/log.hpp"
 #include "common/random.hpp"
 #include "common/thread_name.hpp"
+#include "storage/alert_record.hpp"
 #include "storage/incident_codec.hpp"
+#include "storage/sql_text.hpp"
 #include "storage/sqlite/live_offset.hpp"
 #include "storage/sqlite/migrations.hpp"
 #include "storage/sqlite/search_sql.hpp"
@@ -30,28 +32,6 @@
 namespace tocsin::storage {
 namespace {
 
-// A list of one-line texts as one column (newlines inside a line become spaces).
-std::string JoinLines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& line : lines) {
-    std::string one = line;
-    std::replace(one.begin(), one.end(), '\n', ' ');
-    out += (out.empty() ? "" : "\n") + one;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (!text.empty() && start <= text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 
 using sqlite::Connection;
@@ -1010,25 +990,12 @@ class SqliteStore final : public core::Store {
     auto has_group = g->Step();
     if (!has_group) return tl::unexpected(has_group.error());
     if (*has_group) {
-      std::string incident_id = g->Text(0);
-      auto inc = LoadLive(c, incident_id);
-      if (inc) {
-        if (core::IsClosed(inc->state)) {
-          group.previous = std::move(*inc);
-        } else {
-          group.open = std::move(*inc);
-        }
-      } else if (inc.error().code != ErrorCode::kNotFound) {
-        return tl::unexpected(inc.error());
-      }
+      auto state = GroupStateOf(LoadLive(c, g->Text(0)));
+      if (!state) return tl::unexpected(state.error());
+      group = std::move(*state);
     }
     core::AlertPlan plan = w.decide(group);
-    core::AlertRecord rec;
-    rec.alert = a;
-    rec.fingerprint = w.fingerprint;
-    rec.group_key = w.group_key;
-    rec.decision = plan.decision;
-    rec.detail = plan.detail;
+    core::AlertRecord rec = NewAlertRecord(w, plan);
     if (plan.create) {
       if (auto ok = InsertIncident(c, *plan.create, plan.create_events); !ok) return tl::unexpected(ok.error());
       rec.incident_id = plan.create->id;

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# PostgreSQL storage against SQLite, side by side in one run (issue 15).
+#
+#   bench/pg_bench.sh        (from anywhere; figures in docs/benchmarks.md)
+#
+# Starts a throwaway PostgreSQL 15 cluster (tests/pg/with_postgres.sh: a unix
+# socket, fsync and synchronous_commit on, data on the same disk as SQLite's)
+# and, RUNS times, on fresh data each time (a new schema / data directory):
+#   1. one alert per request, CONNS keep-alive connections, closed loop: each
+#      alert opens its own SEV-4 incident, stored durably before the answer =
+#      durable incident creations/s (= alerts/s);
+#   2. BATCH alerts per request over BATCH_CONNS connections: alerts/s;
+# against one `tocsin serve` on SQLite and one on PostgreSQL, and the CPU
+# seconds every process spent per 1,000 alerts (tocsin plus, for PostgreSQL,
+# all its server processes). Medians of the runs.
+#
+# Settings (environment): RUNS=3 TOTAL=20000 CONNS=32 BATCH=100 BATCH_CONNS=8
+#   MAX_SECONDS=20 SKIP_BUILD=0 BUILD_DIR=build/bench2
+# Loopback and a unix socket only; everything started is stopped on exit.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(pwd)
+if [[ -z "${TOCSIN_TEST_PG_DSN:-}" ]]; then
+  TMPDIR=${TMPDIR:-/var/tmp} exec "$ROOT/tests/pg/with_postgres.sh" "$0" "$@"
+fi
+RUNS=${RUNS:-3}
+TOTAL=${TOTAL:-20000}
+CONNS=${CONNS:-32}
+BATCH=${BATCH:-100}
+BATCH_CONNS=${BATCH_CONNS:-8}
+MAX_SECONDS=${MAX_SECONDS:-20}
+source "$ROOT/bench/alerts/lib.sh"
+build_all
+
+WORK=$(mktemp -d "${TMPDIR:-/var/tmp}/tocsin-pg-bench.XXXXXX")
+RESULTS=$WORK/results.tsv
+: >"$RESULTS"
+trap 'stop_all; rm -rf "$WORK"' EXIT
+record() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >>"$RESULTS"; }
+
+SQLITE_CONFIG=$ROOT/bench/alerts/tocsin-alerts.yaml
+PG_CONFIG=$WORK/tocsin-pg.yaml
+sed -e 's/^  driver: sqlite$/  driver: postgres/' -e 's|^  data_dir: ./data$|  url: ${TOCSIN_DATABASE_URL}|' \
+  "$SQLITE_CONFIG" >"$PG_CONFIG"
+grep -q "driver: postgres" "$PG_CONFIG"
+
+as_pg=()
+[[ "$(id -u)" -eq 0 ]] && as_pg=(runuser -u postgres --)
+psql_run() { "${as_pg[@]}" /usr/lib/postgresql/15/bin/psql -q "$TOCSIN_TEST_PG_DSN" -c "$1" >/dev/null; }
+
+# CPU ticks of every PostgreSQL server process (backends come and go: a
+# snapshot per pid, the delta summed over pids seen at the end).
+pg_ticks() {
+  local p
+  for p in $(pgrep -x postgres || true); do
+    awk -v p="$p" '{print p, $14 + $15}' "/proc/$p/stat" 2>/dev/null || true
+  done
+}
+pg_delta() {  # BEFORE_FILE AFTER_FILE
+  awk 'NR == FNR {b[$1] = $2; next} {d += $2 - ($1 in b ? b[$1] : 0)} END {print d + 0}' "$1" "$2"
+}
+
+echo "pg_bench: $RUNS runs, $TOTAL alerts per phase (at most $MAX_SECONDS s), work dir $WORK"
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+hz=$(getconf CLK_TCK)
+
+# phase RUN BACKEND NAME BATCH CONNS
+phase() {
+  local run=$1 backend=$2 name=$3 batch=$4 conns=$5 data config
+  data=$WORK/data-$backend-$name-$run
+  if [[ $backend == postgres ]]; then
+    local schema="r${run}_$name"
+    psql_run "CREATE SCHEMA $schema"
+    export TOCSIN_DATABASE_URL="$TOCSIN_TEST_PG_DSN options='-c search_path=$schema'"
+    config=$PG_CONFIG
+  else
+    config=$SQLITE_CONFIG
+  fi
+  new_tocsin "$config" "$data"
+  pg_ticks >"$WORK/pg.before"
+  local t0 out t1
+  t0=$(awk '{print $14 + $15}' "/proc/$T_PID/stat")
+  out=$("$TOOLS/alertload" --port "$T_PORT" --path /api/integrations/generic --auth "Bearer $T_KEY" \
+    --format generic --batch "$batch" --total "$TOTAL" --conns "$conns" --prefix "$backend$name$run" \
+    --max-seconds "$MAX_SECONDS")
+  t1=$(awk '{print $14 + $15}' "/proc/$T_PID/stat")
+  pg_ticks >"$WORK/pg.after"
+  local pg=0
+  [[ $backend == postgres ]] && pg=$(pg_delta "$WORK/pg.before" "$WORK/pg.after")
+  local alerts rate failed
+  alerts=$(kv "$out" alerts)
+  rate=$(kv "$out" alerts_per_s)
+  failed=$(kv "$out" failed)
+  [[ "$failed" == 0 ]] || { echo "pg_bench: $failed failed requests ($backend $name): $out" >&2; exit 1; }
+  record "$backend $name alerts/s" "$run" "$rate"
+  record "$backend $name cpu s per 1000 alerts (tocsin)" "$run" \
+    "$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$alerts" 'BEGIN {printf "%.3f", t / hz / n * 1000}')"
+  record "$backend $name cpu s per 1000 alerts (all)" "$run" \
+    "$(awk -v t=$((t1 - t0 + pg)) -v hz="$hz" -v n="$alerts" 'BEGIN {printf "%.3f", t / hz / n * 1000}')"
+  echo "run $run $backend $name: $out (postgres cpu ticks $pg)"
+  stop_all
+}
+
+for run in $(seq 1 "$RUNS"); do
+  for backend in sqlite postgres; do
+    phase "$run" "$backend" single 1 "$CONNS"
+    phase "$run" "$backend" batch "$BATCH" "$BATCH_CONNS"
+  done
+done
+
+echo
+cat "$RESULTS"
+echo
+python3 - "$RESULTS" <<'PY'
+import statistics, sys
+values = {}
+for line in open(sys.argv[1]):
+    metric, run, value = line.rstrip("\n").split("\t")
+    values.setdefault(metric, []).append(float(value))
+for metric, vs in values.items():
+    print(f"{metric:45} median {statistics.median(vs):10.3f}   runs {', '.join(f'{v:g}' for v in vs)}")
+PY

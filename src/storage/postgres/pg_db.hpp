@@ -1,0 +1,85 @@
+#pragma once
+// A thin wrapper over one libpq connection (ADR 0012): text parameters and
+// results, statements prepared once per connection, PostgreSQL errors mapped
+// to Tocsin error codes. libpq-fe.h stays in pg_db.cpp; only the opaque
+// libpq types are named here.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/result.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace tocsin::storage::postgres {
+
+// One statement parameter in PostgreSQL's text form; empty = SQL NULL.
+struct Param {
+  std::optional<std::string> text;
+  Param(std::nullptr_t) {}  // NOLINT: NULL reads naturally in parameter lists
+  Param(std::string s) : text(std::move(s)) {}         // NOLINT
+  Param(const char* s) : text(std::string(s)) {}       // NOLINT
+  Param(std::int64_t n) : text(std::to_string(n)) {}   // NOLINT
+  Param(int n) : text(std::to_string(n)) {}            // NOLINT
+};
+
+// A query's rows (owns the libpq result).
+class Rows {
+ public:
+  explicit Rows(pg_result* r);
+  Rows(Rows&& other) noexcept;
+  Rows& operator=(Rows&& other) noexcept;
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  ~Rows();
+
+  int size() const;
+  bool empty() const { return size() == 0; }
+  std::string Text(int row, int col) const;
+  std::int64_t Int(int row, int col) const;
+  bool IsNull(int row, int col) const;
+  // Rows an INSERT/UPDATE/DELETE touched.
+  std::int64_t Affected() const;
+
+ private:
+  pg_result* r_ = nullptr;
+};
+
+class Connection {
+ public:
+  // Connects with `dsn` (a libpq key=value string or a postgres:// URL);
+  // with `schema`, every statement runs in that schema (created if missing).
+  static Result<std::unique_ptr<Connection>> Open(const std::string& dsn, const std::string& schema);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one statement with parameters ($1, $2...). `prepare`: a statement
+  // run often is prepared once on this connection and then only executed.
+  Result<Rows> Exec(const std::string& sql, const std::vector<Param>& params = {}, bool prepare = true);
+  // Runs SQL text that may hold several statements (migrations, BEGIN/COMMIT).
+  Result<void> Run(const std::string& sql);
+
+  // The connection is lost (the server went away); it must be replaced.
+  bool Broken() const;
+  // SQLSTATE of the last failed statement ("" when none).
+  const std::string& LastState() const { return last_state_; }
+
+ private:
+  explicit Connection(pg_conn* c) : c_(c) {}
+  Error Fail(pg_result* r, const std::string& what);
+
+  pg_conn* c_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  std::string last_state_;
+};
+
+// A serialization failure or deadlock: the transaction may simply be run again.
+bool IsRetryable(const std::string& sqlstate);
+
+}  // namespace tocsin::storage::postgres

@@ -1,0 +1,216 @@
+// Several replicas (stores) on one PostgreSQL database share the work, each
+// piece done once (issue 15, ADR 0013). Runs under tests/pg/with_postgres.sh
+// (ctest postgres_conformance); skipped without TOCSIN_TEST_PG_DSN.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <thread>
+
+#include "common/random.hpp"
+#include "storage/postgres/postgres_store.hpp"
+
+namespace tocsin {
+namespace {
+
+using core::Incident;
+
+class PostgresReplicas : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::getenv("TOCSIN_TEST_PG_DSN")) GTEST_SKIP() << "TOCSIN_TEST_PG_DSN is not set (tests/pg/with_postgres.sh)";
+    schema_ = "rep_" + RandomHex(6);
+  }
+  // A replica named `name` on this test's schema.
+  std::unique_ptr<core::Store> Replica(const std::string& name, std::chrono::milliseconds lease = std::chrono::seconds(60)) {
+    storage::PostgresOptions o;
+    o.dsn = std::getenv("TOCSIN_TEST_PG_DSN");
+    o.schema = schema_;
+    o.pool_size = 4;
+    o.replica = name;
+    o.lease = lease;
+    auto s = storage::OpenPostgresStore(o);
+    EXPECT_TRUE(s) << s.error().message;
+    return s ? std::move(*s) : nullptr;
+  }
+  Incident Create(core::Store& s, const std::string& title) {
+    Incident i;
+    i.id = NewUuidV4();
+    i.title = title;
+    i.severity = "SEV-2";
+    i.created = i.modified = now_;
+    i.version = 1;
+    auto r = s.CreateIncident(i, {{now_, {}, "incident_created", "declared", {}}});
+    EXPECT_TRUE(r) << r.error().message;
+    return *r;
+  }
+  void Queue(core::Store& s, const Incident& inc, int n, const std::string& recipient = "") {
+    auto r = s.UpdateIncident(inc.id, [&](const Incident& cur) -> Result<core::Mutation> {
+      core::Mutation m{cur, {}, {}};
+      for (int k = 0; k < n; ++k) {
+        core::OutboxItem item{"hook", cur.id, "page", now_, "test"};
+        item.to.user = recipient.empty() ? "u" + std::to_string(k) : recipient;
+        m.notifications.push_back(item);
+      }
+      return m;
+    });
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  static core::AttemptRecord Delivered(core::Delivery d, TimePoint at, const std::string& by) {
+    d.state = core::DeliveryState::kDelivered;
+    ++d.attempts;
+    d.delivered_at = at;
+    return {d, core::NewEvent{at, core::Actor{"", "tocsin-notify"}, "notification_delivered", "sent by " + by, {}}};
+  }
+  std::vector<std::string> Messages(core::Store& s, const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& e : *s.Timeline(id, 0, 100)) out.push_back(e.message);
+    return out;
+  }
+
+  std::string schema_;
+  TimePoint now_ = *ParseRfc3339("2026-11-27T10:00:00Z");
+};
+
+TEST_F(PostgresReplicas, TwoReplicasNeverClaimTheSameDelivery) {
+  auto a = Replica("a");
+  auto b = Replica("b");
+  auto inc = Create(*a, "x");
+  Queue(*a, inc, 4);  // four lanes (one recipient each)
+  auto first = *a->ClaimDeliveries(now_, 2);
+  auto second = *b->ClaimDeliveries(now_, 10);
+  ASSERT_EQ(first.size(), 2u);
+  ASSERT_EQ(second.size(), 2u);
+  for (const auto& d : second) {
+    for (const auto& e : first) EXPECT_NE(d.id, e.id);
+  }
+  EXPECT_TRUE(a->ClaimDeliveries(now_, 10)->empty());
+  EXPECT_EQ(*b->CountDeliveries(core::DeliveryState::kSending), 4);
+}
+
+// A replica stalls (SIGSTOP, a long pause) past its lease; another takes the
+// delivery over and sends it. When the first wakes up, its record of the
+// attempt is refused by the fencing token: the delivery is recorded once, by
+// the replica that holds the claim.
+TEST_F(PostgresReplicas, AReplicaStalledPastItsLeaseCannotRecordAStolenClaim) {
+  auto stalled = Replica("stalled", std::chrono::milliseconds(-1000));  // its lease has run out already
+  auto other = Replica("other");
+  auto inc = Create(*stalled, "x");
+  Queue(*stalled, inc, 1);
+  auto mine = *stalled->ClaimDeliveries(now_, 10);
+  ASSERT_EQ(mine.size(), 1u);
+  auto taken = *other->ClaimDeliveries(now_, 10);
+  ASSERT_EQ(taken.size(), 1u) << "an expired lease is claimable";
+  ASSERT_EQ(taken[0].id, mine[0].id);
+  ASSERT_TRUE(stalled->FinishAttempt(Delivered(mine[0], now_, "stalled").delivery,
+                                     Delivered(mine[0], now_, "stalled").event));
+  auto after_stalled = *other->ListDeliveries({});
+  ASSERT_EQ(after_stalled.size(), 1u);
+  EXPECT_EQ(after_stalled[0].state, core::DeliveryState::kSending) << "the stalled replica's record was kept";
+  auto rec = Delivered(taken[0], now_, "other");
+  ASSERT_TRUE(other->FinishAttempts({rec}));
+  EXPECT_EQ(*other->CountDeliveries(core::DeliveryState::kDelivered), 1);
+  EXPECT_EQ(Messages(*other, inc.id), (std::vector<std::string>{"declared", "sent by other"}));
+}
+
+// A lane's later delivery waits while its earlier one is in flight on another
+// replica, so two replicas never send one person's pages out of order.
+TEST_F(PostgresReplicas, ALaneInFlightOnOneReplicaHoldsItsLaterDeliveriesOnAnother) {
+  auto a = Replica("a");
+  auto b = Replica("b");
+  auto inc = Create(*a, "x");
+  Queue(*a, inc, 2, "alice");  // one lane, two deliveries
+  auto first = *a->ClaimDeliveries(now_, 1);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_TRUE(b->ClaimDeliveries(now_, 10)->empty());
+  ASSERT_TRUE(a->FinishAttempts({Delivered(first[0], now_, "a")}));
+  auto second = *b->ClaimDeliveries(now_, 10);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_GT(second[0].id, first[0].id);
+}
+
+// A restarted replica releases its own claims at once (the same name), and
+// leaves another replica's live claims alone.
+TEST_F(PostgresReplicas, ARestartReleasesOnlyTheReplicasOwnClaims) {
+  auto a = Replica("a");
+  auto b = Replica("b");
+  auto inc = Create(*a, "x");
+  Queue(*a, inc, 2);
+  ASSERT_EQ(a->ClaimDeliveries(now_, 1)->size(), 1u);
+  ASSERT_EQ(b->ClaimDeliveries(now_, 1)->size(), 1u);
+  a->Close();
+  auto a2 = Replica("a");
+  EXPECT_EQ(*a2->RequeueInFlight(), 1);
+  EXPECT_EQ(a2->ClaimDeliveries(now_, 10)->size(), 1u);
+}
+
+// The escalation engine runs on every replica: a tier is decided inside the
+// update, against the committed incident under its row lock, so of many
+// replicas racing for one due tier exactly one fires it.
+TEST_F(PostgresReplicas, ReplicasRacingForOneDueStepFireItOnce) {
+  std::vector<std::unique_ptr<core::Store>> replicas;
+  for (int k = 0; k < 3; ++k) replicas.push_back(Replica("r" + std::to_string(k)));
+  auto inc = Create(*replicas[0], "x");
+  std::atomic<int> fired{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 6; ++t) {
+    threads.emplace_back([&, t] {
+      auto r = replicas[t % 3]->UpdateIncident(inc.id, [&](const Incident& cur) -> Result<core::Mutation> {
+        if (cur.version != 1) return MakeError(ErrorCode::kConflict, "not due");
+        core::Mutation m{cur, {{now_, {}, "page", "tier 1 by " + std::to_string(t), {}}}, {}};
+        m.incident.version = 2;
+        return m;
+      });
+      if (r) ++fired;
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(fired.load(), 1);
+  EXPECT_EQ(Messages(*replicas[1], inc.id).size(), 2u);
+}
+
+// Alerts of one new group arriving on two replicas at once open one incident.
+TEST_F(PostgresReplicas, OneGroupOnTwoReplicasAtOnceOpensOneIncident) {
+  auto a = Replica("a");
+  auto b = Replica("b");
+  auto work = [&](int k) {
+    core::AlertWork w;
+    w.alert.source = "generic";
+    w.alert.monitor_name = "m";
+    w.alert.received_at = now_;
+    w.fingerprint = "f" + std::to_string(k);
+    w.group_key = "g";
+    w.decide = [this](const core::GroupState& g) {
+      core::AlertPlan plan;
+      if (g.open) {
+        plan.decision = "appended";
+        return plan;
+      }
+      Incident i;
+      i.id = NewUuidV4();
+      i.title = "opened";
+      i.severity = "SEV-2";
+      i.created = i.modified = now_;
+      i.version = 1;
+      plan.decision = "opened";
+      plan.create = i;
+      return plan;
+    };
+    return w;
+  };
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 8; ++k) {
+    threads.emplace_back([&, k] {
+      auto r = (k % 2 ? *a : *b).IngestAlerts({work(k)});
+      EXPECT_TRUE(r) << r.error().message;
+    });
+  }
+  for (auto& th : threads) th.join();
+  core::SearchRequest all;
+  EXPECT_EQ(a->SearchIncidents(all)->total, 1);
+  EXPECT_EQ(b->ListAlerts({})->size(), 8u);
+}
+
+}  // namespace
+}  // namespace tocsin
