@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/result.hpp"
@@ -94,7 +95,7 @@ struct Outcome {
   std::vector<Page> pages;             // in time order
   // Per alert seq: the decision ("opened", "appended", "recovered", "ignored")
   // and the index of its incident in `incidents` (-1 none).
-  std::map<std::int64_t, std::pair<std::string, int>> alerts;
+  std::unordered_map<std::int64_t, std::pair<std::string, int>> alerts;
 };
 
 // Errors: kInvalidArgument when the config's schedules do not compile.

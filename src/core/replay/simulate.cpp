@@ -36,6 +36,7 @@ class Simulator {
       : config_(config), directory_(directory), history_(history), rules_(config.rules, config.severities) {}
 
   Outcome Run() {
+    out_.alerts.reserve(history_.alerts.size());
     for (const AlertRecord& record : history_.alerts) {
       if (record.duplicate) continue;
       AdvanceTo(record.alert.received_at);
@@ -49,7 +50,7 @@ class Simulator {
   void Feed(const AlertRecord& record) {
     const Alert& alert = record.alert;
     const TimePoint now = alert.received_at;
-    Evaluation ev = Evaluate(rules_, alert);
+    Evaluation ev = record.fingerprint.empty() ? Evaluate(rules_, alert) : Evaluate(rules_, alert, record.fingerprint);
     GroupSlots& slots = groups_[ev.group_key];
     GroupState state;
     if (slots.open >= 0) state.open = incidents_[slots.open];
@@ -103,6 +104,17 @@ class Simulator {
     if (sim.resolved) due_.push({std::max(*sim.resolved, sim.opened), index, true});
     if (incident.escalation_next_due) due_.push({*incident.escalation_next_due, index, false});
     out_.incidents.push_back(std::move(sim));
+    // Escalation keeps what it decides on; the rules need only the incident's
+    // identity and state (copied for every later alert of its group, so kept small).
+    esc::State escalation;
+    escalation.created = incident.created;
+    escalation.severity = incident.severity;
+    escalation.fields = std::move(incident.fields);
+    escalations_.push_back(std::move(escalation));
+    incident.fields.clear();
+    incident.channels.clear();
+    incident.title.clear();
+    incident.commander_handle.clear();
     incidents_.push_back(std::move(incident));
     return index;
   }
@@ -130,20 +142,15 @@ class Simulator {
 
   void Escalate(int index, TimePoint now) {
     SimIncident& sim = out_.incidents[index];
-    const Incident& incident = incidents_[index];
     if (sim.acknowledged && *sim.acknowledged <= now) return;
     if (sim.resolved && *sim.resolved <= now) return;
     const esc::Policy* policy = directory_.PolicyForTeam(sim.team);
     if (!policy) return;
-    esc::State state;
-    state.created = sim.opened;
-    state.severity = incident.severity;
-    state.fields = incident.fields;
-    state.done = steps_[index];
+    esc::State& state = escalations_[index];
     esc::Decision decision = esc::Evaluate(*policy, state, directory_, now);
     const std::string team_channel = TeamPageChannel(config_, sim.team);
     for (const auto& step : decision.steps) {
-      steps_[index].push_back(step.record);
+      state.done.push_back(step.record);
       sim.tiers.push_back({step.record.round, step.record.tier, step.record.due,
                            std::string(esc::OutcomeName(step.record.outcome))});
       for (const auto& p : step.pages) {
@@ -182,7 +189,7 @@ class Simulator {
   RuleIndex rules_;
   Outcome out_;
   std::vector<Incident> incidents_;  // parallel to out_.incidents: the incident as rules see it
-  std::map<int, std::vector<esc::StepRecord>> steps_;
+  std::vector<esc::State> escalations_;  // parallel too: what escalation decides on, and the steps taken
   std::unordered_map<std::string, GroupSlots> groups_;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
 };
