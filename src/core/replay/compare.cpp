@@ -238,10 +238,15 @@ Result<std::unique_ptr<Report>> Run(const Config& in_force, const Config& candid
   for (const auto& a : history.alerts) report->alerts += a.duplicate ? 0 : 1;
   auto before = Simulate(in_force, history);
   if (!before) return tl::unexpected(before.error());
-  auto after = Simulate(candidate, history);
-  if (!after) return tl::unexpected(after.error());
   report->before = std::move(*before);
-  report->after = std::move(*after);
+  // The same file (same hash) simulates the same: the candidate's outcome is a copy.
+  if (!in_force.source_sha256.empty() && in_force.source_sha256 == candidate.source_sha256) {
+    report->after = report->before;
+  } else {
+    auto after = Simulate(candidate, history);
+    if (!after) return tl::unexpected(after.error());
+    report->after = std::move(*after);
+  }
   report->diff = Compare(report->before, report->after);
   report->fidelity = Fidelity(history, report->before);
   report->load_before = ComputeLoad(in_force, report->before, history.from, history.to);

@@ -197,7 +197,7 @@ struct Report {
   Load load_after;
 };
 
-// Simulates under both configs and compares. The returned report must not be
+// Simulates under both configs (once when they have the same hash) and compares. The returned report must not be
 // copied (its diff points into its outcomes); it is heap-allocated.
 Result<std::unique_ptr<Report>> Run(const Config& in_force, const Config& candidate, const History& history);
 
