@@ -26,6 +26,7 @@
 #include "notify/notifier.hpp"
 #include "common/log.hpp"
 #include "app/reload.hpp"
+#include "app/replay.hpp"
 #include "config/config_diff.hpp"
 
 namespace {
@@ -294,6 +295,21 @@ int main(int argc, char** argv) {
   migrate->add_option("--config,-c", config_path, "Configuration file (for storage)")->required();
   migrate->add_option("--data", data_dir, "Data directory (overrides storage.data_dir, sqlite)");
 
+  std::string replay_candidate, replay_current, replay_since = "30d", replay_format = "text", replay_api_key,
+      replay_app_key;
+  auto* replay = cli.add_subcommand(
+      "replay", "Replay the recorded alerts through a candidate config and report what would have differed");
+  replay->add_option("--config,-c", replay_candidate, "The candidate config file (YAML)")->required();
+  replay->add_option("--since", replay_since, "How far back: 30d (default), 12h, 2w or an RFC 3339 time");
+  replay->add_option("--format", replay_format, "text (default), markdown or json")
+      ->check(CLI::IsMember({"text", "markdown", "json"}));
+  auto* replay_data = replay->add_option("--data", data_dir, "Offline: the data directory to read the history from");
+  replay->add_option("--current", replay_current, "With --data: the config file in force (the history's)");
+  auto* replay_url = replay->add_option("--url", server_url, "A running server's base URL");
+  replay->add_option("--key", replay_api_key, "With --url: the API key (default: DD_API_KEY)");
+  replay->add_option("--app-key", replay_app_key, "With --url: the application key (default: DD_APP_KEY)");
+  replay_data->excludes(replay_url);
+
   auto* version = cli.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -411,6 +427,35 @@ int main(int argc, char** argv) {
     auto text = tocsin::app::RequestReload({server_url, api, app});
     if (!text) return Fail(text.error().message);
     std::cout << *text;
+    return 0;
+  }
+  if (*replay) {
+    std::ifstream in(replay_candidate, std::ios::binary);
+    if (!in) return Fail("cannot read " + replay_candidate);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return Fail("cannot read " + replay_candidate);
+    tocsin::Result<std::string> report = tocsin::InvalidArgument("");
+    if (replay_url->count() > 0) {
+      const char* api = std::getenv("DD_API_KEY");
+      const char* app = std::getenv("DD_APP_KEY");
+      if (replay_api_key.empty() && api) replay_api_key = api;
+      if (replay_app_key.empty() && app) replay_app_key = app;
+      if (replay_api_key.empty() || replay_app_key.empty()) return Fail("give --key and --app-key (or set DD_API_KEY and DD_APP_KEY)");
+      report = tocsin::app::RequestReplay({server_url, replay_api_key, replay_app_key}, text, replay_since, replay_format);
+    } else {
+      if (replay_data->count() == 0 || replay_current.empty()) {
+        return Fail("give --data DIR with --current FILE (the config in force), or --url URL of a running server");
+      }
+      auto current = LoadOrExplain(replay_current);
+      if (!current) return 2;
+      current->storage.data_dir = data_dir;
+      auto store = tocsin::app::OpenStore(*current);
+      if (!store) return Fail(store.error().message);
+      report = tocsin::app::ReplayCandidate(*current, **store, text, replay_candidate, replay_since, replay_format, Now());
+      (*store)->Close();
+    }
+    if (!report) return Fail(report.error().message);
+    std::cout << *report;
     return 0;
   }
   if (*diff_config) {

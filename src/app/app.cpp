@@ -17,6 +17,7 @@
 #include "app/config_holder.hpp"
 #include "app/oncall.hpp"
 #include "app/reload.hpp"
+#include "app/replay.hpp"
 #include "app/route.hpp"
 #include "engine/escalation_worker.hpp"
 #include "engine/outbox_worker.hpp"
@@ -195,6 +196,10 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   ctx.route_dry_run = [&d](const std::string& alert_source, const std::string& body) {
     auto snapshot = d.config_ref.shared();  // the request's snapshot (a reload may have swapped it)
     return RouteDryRun(*snapshot, alert_source, body, d.clock->Now());
+  };
+  ctx.config_replay = [&d](const std::string& yaml, const std::string& since, const std::string& format) {
+    auto snapshot = d.config_ref.shared();
+    return ReplayCandidate(*snapshot, *d.store, yaml, "candidate", since, format, d.clock->Now());
   };
   // Requests wake only the outbox: the escalation and reminder scans run on
   // their own tick, so ingestion never pays for a scan of open incidents.

@@ -50,12 +50,17 @@ CheckedConfig CheckConfigFile(const std::string& path) {
     out.problems.push_back(error);
     return out;
   }
-  auto loaded = config::LoadConfigString(*text, path);
+  return CheckConfigText(std::move(*text), path);
+}
+
+CheckedConfig CheckConfigText(std::string text, const std::string& name) {
+  CheckedConfig out;
+  auto loaded = config::LoadConfigString(text, name);
   for (const auto& p : loaded.problems) out.problems.push_back(p.ToString());
   for (const auto& n : loaded.notes) out.notes.push_back(n.ToString());
   for (auto& p : ValidateAdapters(loaded.config)) out.problems.push_back(std::move(p));
   out.config = std::move(loaded.config);
-  out.text = std::move(*text);
+  out.text = std::move(text);
   return out;
 }
 

@@ -30,6 +30,8 @@ struct CheckedConfig {
   std::string text;                   // the bytes read (hashed into config.source_sha256)
 };
 CheckedConfig CheckConfigFile(const std::string& path);
+// The same for text already read; `name` stands for the file in problems.
+CheckedConfig CheckConfigText(std::string text, const std::string& name);
 
 class ConfigReloader {
  public:

@@ -16,20 +16,6 @@ esc::Outcome ParseOutcome(const std::string& name) {
   return esc::Outcome::kPaged;
 }
 
-// The outbox channel that pages a team: its PagerDuty service.
-std::string PageChannel(const core::Config& config, const std::string& team_id) {
-  const core::Team* team = nullptr;
-  for (const auto& t : config.teams) {
-    if (t.id == team_id) team = &t;
-  }
-  if (!team) return "";
-  for (const auto& c : config.channels) {
-    auto it = c.settings.find("service");
-    if (c.type == "pagerduty" && it != c.settings.end() && it->second == team->pagerduty_service) return c.name;
-  }
-  return "";
-}
-
 }  // namespace
 
 std::optional<core::Mutation> Escalate(const core::Incident& current, const core::Config& config,
@@ -58,7 +44,7 @@ std::optional<core::Mutation> Escalate(const core::Incident& current, const core
     state.done.push_back({st.round, st.tier, st.due, ParseOutcome(st.outcome)});
   }
   esc::Decision decision = esc::Evaluate(*policy, state, directory, now);
-  std::string channel = PageChannel(config, current.escalation_team);
+  std::string channel = core::TeamPageChannel(config, current.escalation_team);
   for (const auto& step : decision.steps) {
     m.incident.escalation_steps.push_back({step.record.round, step.record.tier, step.record.due,
                                            std::string(esc::OutcomeName(step.record.outcome))});

@@ -251,9 +251,25 @@ wapi=$(echo "$wjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["
 wapp=$(echo "$wjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["application_key"])')
 if out=$(DD_API_KEY=$wapi DD_APP_KEY=$wapp "$bin" reload --url "$laddr" 2>&1); then fail "a write key reloaded the config"; fi
 echo "$out" | grep -q "needs 'admin'" || fail "reload with a write key: refusal not explained: $out"
+# 9. Replay: the config in force against itself through the server (--url), then offline (--data).
+out=$(DD_API_KEY=$wapi DD_APP_KEY=$wapp "$bin" replay --config "$work/next.yaml" --since 1d --url "$laddr" 2>&1) ||
+  fail "replay --url failed: $out"
+echo "$out" | grep -q "No difference." || fail "replay --url of the config in force: $out"
 kill -TERM "$lpid"; wait "$lpid" || fail "live server did not stop cleanly"
 wait "$catpid"
 grep -q "configuration reloaded by=SIGHUP" "$work/live.log" || fail "the SIGHUP reload was not logged"
+out=$("$bin" replay --config "$work/next.yaml" --current "$work/next.yaml" --data "$work/data3" --since 1d --format json) ||
+  fail "replay --data failed: $out"
+echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["identical"] and d["counts"]["fidelity_mismatches"] == 0' ||
+  fail "replay --data of the config in force: $out"
+if out=$("$bin" replay --config "$work/no-such.yaml" --current "$work/next.yaml" --data "$work/data3" 2>&1); then
+  fail "replay of an unreadable file succeeded: $out"
+fi
+echo "$out" | grep -q "cannot read $work/no-such.yaml" || fail "replay of an unreadable file: not explained: $out"
+if out=$("$bin" replay --config "$work/next.yaml" --current "$work/next.yaml" --data "$work/data3" --since 400d 2>&1); then
+  fail "replay over 400 days succeeded: $out"
+fi
+echo "$out" | grep -q "longer than 90 days" || fail "replay over 400 days: not explained: $out"
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s)"

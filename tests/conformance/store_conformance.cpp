@@ -838,6 +838,50 @@ TEST_P(StoreConformance, KeyChangesMadeByAnotherProcessTakeEffectAtOnce) {
   cli->Close();
 }
 
+TEST_P(StoreConformance, AlertsAreListedByReceivedTimeOldestFirstAndByKeyset) {
+  // Five alerts a minute apart, each ignored (no decision to apply).
+  std::vector<core::AlertWork> work;
+  for (int k = 0; k < 5; ++k) {
+    core::Alert a;
+    a.source = "generic";
+    a.monitor_name = "m" + std::to_string(k);
+    a.received_at = now_ + std::chrono::minutes(k);
+    a.delivery_key = "d" + std::to_string(k);
+    core::AlertWork w{a, a.Fingerprint(), a.Fingerprint(), [](const core::GroupState&) {
+                        core::AlertPlan p;
+                        p.decision = "ignored";
+                        return p;
+                      }};
+    work.push_back(std::move(w));
+  }
+  ASSERT_TRUE(store_->IngestAlerts(std::move(work)));
+  auto names = [&](const core::AlertFilter& f) {
+    auto r = store_->ListAlerts(f);
+    EXPECT_TRUE(r) << r.error().message;
+    std::vector<std::string> out;
+    for (const auto& rec : *r) out.push_back(rec.alert.monitor_name);
+    return out;
+  };
+  core::AlertFilter f;
+  f.received_from = now_ + std::chrono::minutes(1);
+  f.received_before = now_ + std::chrono::minutes(4);
+  EXPECT_EQ(names(f), (std::vector<std::string>{"m3", "m2", "m1"}));
+  f.oldest_first = true;
+  EXPECT_EQ(names(f), (std::vector<std::string>{"m1", "m2", "m3"}));
+  // Keyset: after the first page's last seq.
+  f.limit = 2;
+  auto first = store_->ListAlerts(f);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 2u);
+  f.after_seq = first->back().seq;
+  EXPECT_EQ(names(f), (std::vector<std::string>{"m3"}));
+  f.after_seq = 0;
+  f.received_from.reset();
+  f.received_before.reset();
+  f.limit = 100;
+  EXPECT_EQ(names(f), (std::vector<std::string>{"m0", "m1", "m2", "m3", "m4"}));
+}
+
 TEST_P(StoreConformance, PasswordHashesAreSetReplacedAndKept) {
   EXPECT_FALSE(*store_->GetPasswordHash("alice"));
   ASSERT_TRUE(store_->SetPasswordHash("alice", "$argon2id$first", now_));

@@ -139,6 +139,10 @@ struct ApiV2::Impl {
     router.Add("POST", "/-/reload", A::kApiKey, [this](const http::Request&, const RouteParams&, const core::Actor& actor) {
       return Reload(actor);
     }, Scope::kAdmin);
+    // A replay changes nothing, but reads the whole alert history and costs
+    // CPU: a write-scope key pair (or a session), not a read-only key.
+    router.Add("POST", "/api/v2/config/replay", A::kApiKey,
+               [this](const http::Request& req, const RouteParams&, const core::Actor&) { return ConfigReplay(req); });
     router.Add("GET", "/metrics", A::kScrape,
                [this](const http::Request&, const RouteParams&, const core::Actor&) { return Metrics(); });
     // The API's own description, made from this table (DESIGN.md section 7).
@@ -241,6 +245,26 @@ struct ApiV2::Impl {
     if (!report) return ErrorResponse(report.error());
     return JsonResponse(200, {{"data", {{"type", "route_dry_runs"},
                                         {"attributes", {{"source", source}, {"report", *report}}}}}});
+  }
+
+  // POST /api/v2/config/replay?since=30d&format=json with the candidate YAML as body.
+  http::Response ConfigReplay(const http::Request& req) {
+    if (!ctx.config_replay) return ErrorResponse(501, "this server cannot replay its alerts");
+    std::string format = req.Query("format").value_or("json");
+    if (format != "json" && format != "markdown" && format != "text") {
+      return ErrorResponse(400, "format: unknown value '" + format + "' (allowed: json, markdown, text)");
+    }
+    auto since = req.Query("since");
+    if (!since || since->empty()) return ErrorResponse(400, "since: is required (e.g. 30d, 12h, or an RFC 3339 time)");
+    if (req.body.empty()) return ErrorResponse(400, "body: is required (the candidate configuration as YAML)");
+    auto report = ctx.config_replay(req.body, *since, format);
+    if (!report) return ErrorResponse(report.error());
+    http::Response res;
+    res.status = 200;
+    res.content_type = format == "json" ? "application/json" : format == "markdown" ? "text/markdown; charset=utf-8"
+                                                                                      : "text/plain; charset=utf-8";
+    res.body = std::move(*report);
+    return res;
   }
 
   // Who a request acts as: the DD key pair when the request carries one;

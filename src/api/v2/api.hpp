@@ -50,6 +50,12 @@ struct ApiContext {
   std::function<ReloadAnswer(const std::string& who)> reload;
   // `tocsin route` for a pasted payload: the rules' dry run, as a report.
   std::function<Result<std::string>(const std::string& source, const std::string& body)> route_dry_run;
+  // POST /api/v2/config/replay: the recorded alerts of [since, now) replayed
+  // through the candidate config `yaml` against the config in force, as a
+  // report in `format` (text, markdown, json). kInvalidArgument names the
+  // candidate's problems or the bad parameter. Absent: the route answers 501.
+  std::function<Result<std::string>(const std::string& yaml, const std::string& since, const std::string& format)>
+      config_replay;
   // Committed changes, for live updates (GET /api/v2/events/stream); null: none.
   std::shared_ptr<usecases::ChangeFeed> changes;
   std::size_t max_event_streams = 256;

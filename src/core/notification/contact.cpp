@@ -73,4 +73,14 @@ std::string DescribeContactPlan(const User& user) {
   return out;
 }
 
+std::string TeamPageChannel(const Config& config, const std::string& team_id) {
+  const Team* team = config.FindTeam(team_id);
+  if (!team) return "";
+  for (const auto& c : config.channels) {
+    auto it = c.settings.find("service");
+    if (c.type == "pagerduty" && it != c.settings.end() && it->second == team->pagerduty_service) return c.name;
+  }
+  return "";
+}
+
 }  // namespace tocsin::core

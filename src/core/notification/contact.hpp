@@ -43,6 +43,10 @@ std::optional<std::string> WhyNotSend(const Delivery& delivery, const Incident* 
 // (contact method 2, via email-pages)".
 std::string DescribeDelivery(const Delivery& delivery);
 
+// The channel that pages a team's on-call person who has no contact methods:
+// the PagerDuty channel whose `service` is the team's pagerduty_service ("" none).
+std::string TeamPageChannel(const Config& config, const std::string& team_id);
+
 // "Slack DM now, email after 2m, PagerDuty after 5m"; empty without contact methods.
 std::string DescribeContactPlan(const User& user);
 

@@ -132,6 +132,13 @@ struct AlertFilter {
   std::optional<AlertState> state;
   std::string monitor;  // exact monitor name
   std::string tag;      // "key:value"
+  // Received in [received_from, received_before) (either bound optional).
+  std::optional<TimePoint> received_from;
+  std::optional<TimePoint> received_before;
+  // Oldest first (by seq) instead of newest first; with after_seq > 0, only
+  // records whose seq is greater (keyset paging through a long history).
+  bool oldest_first = false;
+  std::int64_t after_seq = 0;
   std::int64_t offset = 0;
   std::int64_t limit = 100;
 };
@@ -225,7 +232,7 @@ class Store {
   // record comes back with duplicate = true. Alerts of one group in one call
   // see each other's effects, in order.
   virtual Result<std::vector<AlertRecord>> IngestAlerts(std::vector<AlertWork> work) = 0;
-  // Newest first.
+  // Newest first (AlertFilter::oldest_first: oldest first).
   virtual Result<std::vector<AlertRecord>> ListAlerts(const AlertFilter& filter) = 0;
   // Notifications queued for an incident, oldest first.
   virtual Result<std::vector<OutboxItem>> ListOutbox(const std::string& incident_id) = 0;

@@ -141,13 +141,15 @@ std::vector<const Rule*> RuleIndex::Match(const Alert& alert) const {
   return out;
 }
 
-Evaluation Evaluate(const RuleIndex& index, const Alert& alert) {
+Evaluation Evaluate(const RuleIndex& index, const Alert& alert) { return Evaluate(index, alert, alert.Fingerprint()); }
+
+Evaluation Evaluate(const RuleIndex& index, const Alert& alert, std::string fingerprint) {
   Evaluation e;
   e.matched = index.Match(alert);
   for (const Rule* r : e.matched) {
     if (ConditionAccepts(*r, alert.state)) e.triggered.push_back(r);
   }
-  e.fingerprint = alert.Fingerprint();
+  e.fingerprint = std::move(fingerprint);
   e.group_key = e.fingerprint;
   // group_by on the deciding rule: alerts sharing those tag values share one
   // incident, whatever their monitor or scope.

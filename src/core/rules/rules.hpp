@@ -58,6 +58,9 @@ struct Evaluation {
 };
 
 Evaluation Evaluate(const RuleIndex& index, const Alert& alert);
+// The same with the alert's fingerprint already known (a recorded alert's,
+// for replay): saves hashing it again.
+Evaluation Evaluate(const RuleIndex& index, const Alert& alert, std::string fingerprint);
 
 struct PlanContext {
   const Config* config = nullptr;

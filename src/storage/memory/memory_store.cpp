@@ -241,14 +241,27 @@ class MemoryStore final : public core::Store {
     std::lock_guard lock(mu_);
     std::vector<core::AlertRecord> out;
     std::int64_t skipped = 0;
-    for (auto it = alerts_.rbegin(); it != alerts_.rend(); ++it) {
-      const auto& a = it->alert;
-      if (f.state && a.state != *f.state) continue;
-      if (!f.monitor.empty() && a.monitor_name != f.monitor) continue;
-      if (!f.tag.empty() && std::find(a.tags.begin(), a.tags.end(), f.tag) == a.tags.end()) continue;
-      if (skipped++ < f.offset) continue;
-      if (static_cast<std::int64_t>(out.size()) >= f.limit) break;
-      out.push_back(*it);
+    auto take = [&](const core::AlertRecord& r) {  // false: the page is full
+      const auto& a = r.alert;
+      if (f.state && a.state != *f.state) return true;
+      if (!f.monitor.empty() && a.monitor_name != f.monitor) return true;
+      if (!f.tag.empty() && std::find(a.tags.begin(), a.tags.end(), f.tag) == a.tags.end()) return true;
+      if (f.received_from && a.received_at < *f.received_from) return true;
+      if (f.received_before && a.received_at >= *f.received_before) return true;
+      if (r.seq <= f.after_seq) return true;
+      if (skipped++ < f.offset) return true;
+      if (static_cast<std::int64_t>(out.size()) >= f.limit) return false;
+      out.push_back(r);
+      return true;
+    };
+    if (f.oldest_first) {
+      for (const auto& r : alerts_) {
+        if (!take(r)) break;
+      }
+    } else {
+      for (auto it = alerts_.rbegin(); it != alerts_.rend(); ++it) {
+        if (!take(*it)) break;
+      }
     }
     return out;
   }

@@ -293,7 +293,10 @@ class PostgresStore final : public core::Store {
       if (f.state) sql += " AND a.state = " + bind(std::string(core::AlertStateName(*f.state)));
       if (!f.monitor.empty()) sql += " AND a.monitor_name = " + bind(f.monitor);
       if (!f.tag.empty()) sql += " AND EXISTS (SELECT 1 FROM alert_tags t WHERE t.tag = " + bind(f.tag) + " AND t.seq = a.seq)";
-      sql += " ORDER BY a.seq DESC LIMIT " + bind(f.limit);
+      if (f.received_from) sql += " AND a.received_at >= " + bind(ToUnixMicros(*f.received_from));
+      if (f.received_before) sql += " AND a.received_at < " + bind(ToUnixMicros(*f.received_before));
+      if (f.after_seq > 0) sql += " AND a.seq > " + bind(f.after_seq);
+      sql += f.oldest_first ? " ORDER BY a.seq ASC LIMIT " + bind(f.limit) : " ORDER BY a.seq DESC LIMIT " + bind(f.limit);
       sql += " OFFSET " + bind(f.offset);
       TOCSIN_PG_EXEC(q, c, sql, params, false);
       std::vector<core::AlertRecord> records;

@@ -152,7 +152,19 @@ class SqliteStore final : public core::Store {
         sql += " AND EXISTS (SELECT 1 FROM alert_tags t WHERE t.tag = ? AND t.seq = a.seq)";
         params.emplace_back(f.tag);
       }
-      sql += " ORDER BY a.seq DESC LIMIT ? OFFSET ?";
+      if (f.received_from) {
+        sql += " AND a.received_at >= ?";
+        params.emplace_back(ToUnixMicros(*f.received_from));
+      }
+      if (f.received_before) {
+        sql += " AND a.received_at < ?";
+        params.emplace_back(ToUnixMicros(*f.received_before));
+      }
+      if (f.after_seq > 0) {
+        sql += " AND a.seq > ?";
+        params.emplace_back(f.after_seq);
+      }
+      sql += f.oldest_first ? " ORDER BY a.seq ASC LIMIT ? OFFSET ?" : " ORDER BY a.seq DESC LIMIT ? OFFSET ?";
       params.emplace_back(f.limit);
       params.emplace_back(f.offset);
       auto q = c.Prepare(sql, false);

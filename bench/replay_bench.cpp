@@ -1,0 +1,180 @@
+// Issue 14's replay figure: 1,000,000 recorded alerts over 30 days replayed
+// through the v-commerce example config (target <= 10 s), in process, pure
+// core code (core/replay): one simulation; the identity run (the config in force
+// against itself: one simulation used for both sides, the diff, the fidelity
+// check against the record and page load); and a
+// run against a candidate (the LLM rotation's members swapped: two simulations). Reading the history from storage is not
+// included (usecases::LoadHistory; see docs/benchmarks.md).
+//
+// The history is generated: alert series (monitor x host) open, re-trigger
+// and recover; each series' incident is recorded as acknowledged 4 minutes in
+// and resolved a second after its recovery, as the config in force would have
+// grouped it (so the identity run reproduces it).
+//
+//   build/release/bench/replay_bench [runs [alerts]]    (default 3 runs of 1,000,000; prints each and the medians)
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "config/config_loader.hpp"
+#include "core/replay/replay.hpp"
+
+namespace {
+
+using namespace tocsin;
+using namespace std::chrono_literals;
+namespace rp = core::replay;
+
+std::uint64_t Mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+core::Config LoadExample(const std::string& edit_from = "", const std::string& edit_to = "") {
+  std::string path = std::string(TOCSIN_SOURCE_DIR) + "/examples/v-commerce/tocsin.yaml";
+  auto loaded = config::LoadConfigFile(path, [](const std::string&) { return std::optional<std::string>("x"); });
+  if (edit_from.empty()) return loaded.config;
+  FILE* f = std::fopen(path.c_str(), "rb");
+  std::string text;
+  char buf[65536];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) text.append(buf, n);
+  std::fclose(f);
+  auto at = text.find(edit_from);
+  if (at == std::string::npos) {
+    std::fprintf(stderr, "edit not found: %s\n", edit_from.c_str());
+    std::exit(2);
+  }
+  text.replace(at, edit_from.size(), edit_to);
+  auto edited = config::LoadConfigString(text, "candidate.yaml", [](const std::string&) { return std::optional<std::string>("x"); });
+  if (!edited.ok()) {
+    std::fprintf(stderr, "candidate does not load\n");
+    std::exit(2);
+  }
+  return edited.config;
+}
+
+rp::History Generate(const core::Config& config, std::int64_t count) {
+  std::vector<std::string> monitors;
+  for (const auto& r : config.rules) {
+    for (const auto& m : r.monitors) {
+      if (m.find('*') == std::string::npos) monitors.push_back(m);
+    }
+  }
+  monitors.push_back("Disk space low");  // no rule: ignored
+  monitors.push_back("Cache hit ratio");
+  constexpr int kHosts = 40;
+  const std::size_t series = monitors.size() * kHosts;
+  std::vector<int> state(series, 0);  // 0 idle, >0 alerts sent in the open cycle
+  rp::History h;
+  h.to = *ParseRfc3339("2026-03-31T00:00:00Z");
+  h.from = h.to - std::chrono::hours(24 * 30);
+  const Micros step = (h.to - h.from) / (count + 1);
+  h.alerts.reserve(count);
+  for (std::int64_t i = 0; i < count; ++i) {
+    std::uint64_t r = Mix(static_cast<std::uint64_t>(i));
+    std::size_t s = r % series;
+    core::AlertRecord rec;
+    rec.seq = i + 1;
+    rec.alert.source = "datadog";
+    rec.alert.monitor_name = monitors[s / kHosts];
+    rec.alert.scope = "host:h" + std::to_string(s % kHosts);
+    rec.alert.tags = {rec.alert.scope, "env:prod"};
+    rec.alert.received_at = h.from + step * (i + 1);
+    rec.alert.delivery_key = std::to_string(i);
+    rec.fingerprint = rec.alert.Fingerprint();  // as the store records it
+    if (state[s] >= 3 || (state[s] > 0 && (r >> 32) % 3 == 0)) {
+      rec.alert.state = core::AlertState::kOk;
+      state[s] = 0;
+    } else {
+      rec.alert.state = core::AlertState::kAlert;
+      ++state[s];
+    }
+    h.alerts.push_back(std::move(rec));
+  }
+  // Record what the config in force does, with people acknowledging 4 minutes
+  // in and resolving a second after the recovery.
+  auto first = rp::Simulate(config, h);
+  if (!first) {
+    std::fprintf(stderr, "%s\n", first.error().message.c_str());
+    std::exit(2);
+  }
+  for (auto& rec : h.alerts) {
+    const auto& [decision, index] = first->alerts.at(rec.seq);
+    rec.decision = decision;
+    if (index >= 0) rec.incident_id = "R" + std::to_string(index);
+  }
+  for (std::size_t k = 0; k < first->incidents.size(); ++k) {
+    const auto& inc = first->incidents[k];
+    rp::RecordedIncident real;
+    real.id = "R" + std::to_string(k);
+    real.public_id = static_cast<std::int64_t>(k) + 1;
+    real.created = inc.opened;
+    real.acknowledged = inc.opened + 4min;
+    if (inc.resolved) real.resolved = *inc.resolved + 1s;
+    h.incidents[real.id] = real;
+  }
+  return h;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  int runs = argc > 1 ? std::atoi(argv[1]) : 3;
+  if (runs < 1) runs = 1;
+  // The VM is shared: CPU time (this process) is the figure to read; wall time is printed too.
+  auto cpu = [] { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; };
+  core::Config in_force = LoadExample();
+  core::Config candidate = LoadExample("members: [priya, mateo]", "members: [mateo, priya]");
+  auto t0 = std::chrono::steady_clock::now();
+  const std::int64_t count = argc > 2 ? std::atoll(argv[2]) : 1000000;
+  rp::History h = Generate(in_force, count);
+  auto t1 = std::chrono::steady_clock::now();
+  std::printf("generated %zu alerts, %zu recorded incidents in %.2f s\n", h.alerts.size(), h.incidents.size(),
+              std::chrono::duration<double>(t1 - t0).count());
+  std::vector<double> identity, changed, identity_cpu, changed_cpu;
+  for (int k = 0; k < runs; ++k) {
+    double ca = cpu();
+    auto a = std::chrono::steady_clock::now();
+    auto sim = rp::Simulate(in_force, h);
+    auto b = std::chrono::steady_clock::now();
+    if (!sim) return 1;
+    std::printf("one simulation %.2f s CPU (%.2f s wall; %zu incidents, %zu pages)\n", cpu() - ca,
+                std::chrono::duration<double>(b - a).count(), sim->incidents.size(), sim->pages.size());
+  }
+  for (int k = 0; k < runs; ++k) {
+    double cb = cpu();
+    auto b = std::chrono::steady_clock::now();
+    auto same = rp::Run(in_force, in_force, h);
+    auto c = std::chrono::steady_clock::now();
+    double cc = cpu();
+    auto other = rp::Run(in_force, candidate, h);
+    auto d = std::chrono::steady_clock::now();
+    double cd = cpu();
+    if (!same || !other) return 1;
+    identity.push_back(std::chrono::duration<double>(c - b).count());
+    changed.push_back(std::chrono::duration<double>(d - c).count());
+    identity_cpu.push_back(cc - cb);
+    changed_cpu.push_back(cd - cc);
+    std::printf("run %d: identity run %.2f s CPU (%.2f s wall; %s, %zu fidelity mismatches); candidate run %.2f s CPU "
+                "(%.2f s wall; %zu changes, %zu pages moved)\n",
+                k + 1, identity_cpu.back(), identity.back(), (*same)->diff.Empty() ? "no difference" : "DIFFERENCES",
+                (*same)->fidelity.size(), changed_cpu.back(), changed.back(), (*other)->diff.changes.size(),
+                (*other)->diff.pages_only_after.size());
+  }
+  std::printf("median of %d: identity run %.2f s CPU (%.2f s wall), candidate run %.2f s CPU (%.2f s wall)\n", runs,
+              Median(identity_cpu), Median(identity), Median(changed_cpu), Median(changed));
+  return 0;
+}
