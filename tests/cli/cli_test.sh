@@ -33,10 +33,10 @@ rules:
 bogus: 1
 YAML
 if out=$("$bin" check-config "$work/bad.yaml"); then fail "check-config accepted a bad file"; fi
-echo "$out" | grep -q "bad.yaml:3:17" || fail "no position for read_timeout: $out"
-echo "$out" | grep -q "bad.yaml:13:.*SEV-7" || fail "no position for the unknown severity: $out"
-echo "$out" | grep -q "nobody" || fail "unknown commander not reported: $out"
-echo "$out" | grep -q "bad.yaml:15:1.*bogus" || fail "unknown key not reported: $out"
+grep -q "bad.yaml:3:17" <<<"$out" || fail "no position for read_timeout: $out"
+grep -q "bad.yaml:13:.*SEV-7" <<<"$out" || fail "no position for the unknown severity: $out"
+grep -q "nobody" <<<"$out" || fail "unknown commander not reported: $out"
+grep -q "bad.yaml:15:1.*bogus" <<<"$out" || fail "unknown key not reported: $out"
 
 # 2b. Channels: an unknown type, a malformed URL and a template that does not parse.
 cat > "$work/channels.yaml" <<'YAML'
@@ -52,9 +52,9 @@ channels:
     type: carrier-pigeon
 YAML
 if out=$("$bin" check-config "$work/channels.yaml"); then fail "check-config accepted broken channels"; fi
-echo "$out" | grep -q "channels.yaml:2:.*broken-hook.*url: not a valid URL" || fail "malformed URL not reported: $out"
-echo "$out" | grep -q "channels.yaml:5:.*broken-template.*template" || fail "bad template not reported: $out"
-echo "$out" | grep -q "channels.yaml:10:.*carrier-pigeon" || fail "unknown channel type not reported: $out"
+grep -q "channels.yaml:2:.*broken-hook.*url: not a valid URL" <<<"$out" || fail "malformed URL not reported: $out"
+grep -q "channels.yaml:5:.*broken-template.*template" <<<"$out" || fail "bad template not reported: $out"
+grep -q "channels.yaml:10:.*carrier-pigeon" <<<"$out" || fail "unknown channel type not reported: $out"
 
 # 2c. Contact methods: an unknown type, a missing address, a bad delay, a mismatched and an undefined channel.
 cat > "$work/contacts.yaml" <<'YAML'
@@ -71,15 +71,15 @@ users:
       - {type: email, after: 3m, address: olu@example.com, channel: nowhere}
 YAML
 if out=$("$bin" check-config "$work/contacts.yaml"); then fail "check-config accepted broken contact methods"; fi
-echo "$out" | grep -q "contacts.yaml:7:16: users\[0\].contact_methods\[0\].type: .*'sms'" || fail "unknown contact type not reported: $out"
-echo "$out" | grep -q "contacts.yaml:8:9: .*contact_methods\[1\]: an email contact method needs address" || fail "missing address not reported: $out"
-echo "$out" | grep -q "contacts.yaml:9:30: .*contact_methods\[2\].after: expected a duration" || fail "bad delay not reported: $out"
-echo "$out" | grep -q "contacts.yaml:10:62: .*channel 'slack-hook' is a slack channel" || fail "mismatched channel not reported: $out"
-echo "$out" | grep -q "contacts.yaml:11:69: .*unknown channel 'nowhere'" || fail "undefined channel not reported: $out"
+grep -q "contacts.yaml:7:16: users\[0\].contact_methods\[0\].type: .*'sms'" <<<"$out" || fail "unknown contact type not reported: $out"
+grep -q "contacts.yaml:8:9: .*contact_methods\[1\]: an email contact method needs address" <<<"$out" || fail "missing address not reported: $out"
+grep -q "contacts.yaml:9:30: .*contact_methods\[2\].after: expected a duration" <<<"$out" || fail "bad delay not reported: $out"
+grep -q "contacts.yaml:10:62: .*channel 'slack-hook' is a slack channel" <<<"$out" || fail "mismatched channel not reported: $out"
+grep -q "contacts.yaml:11:69: .*unknown channel 'nowhere'" <<<"$out" || fail "undefined channel not reported: $out"
 
 # 3. serve refuses the bad config with the same messages.
 if out=$("$bin" serve --config "$work/bad.yaml" --data "$work/d0" 2>&1); then fail "serve started on a bad config"; fi
-echo "$out" | grep -q "bad.yaml:13:" || fail "serve did not explain the bad config: $out"
+grep -q "bad.yaml:13:" <<<"$out" || fail "serve did not explain the bad config: $out"
 
 # 4. keys create / list / revoke.
 json=$("$bin" keys create --config "$example" --data "$work/data" --name ci --json) || fail "keys create failed"
@@ -88,8 +88,8 @@ app=$(echo "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ap
 [ ${#api} -eq 32 ] || fail "api key is not 32 characters: $api"
 [ ${#app} -eq 40 ] || fail "application key is not 40 characters: $app"
 list=$("$bin" keys list --config "$example" --data "$work/data")
-echo "$list" | grep -q "ci" || fail "keys list does not show the key: $list"
-echo "$list" | grep -q "$api" && fail "keys list leaks the secret"
+grep -q "ci" <<<"$list" || fail "keys list does not show the key: $list"
+grep -q "$api" <<<"$list" && fail "keys list leaks the secret"
 if "$bin" keys create --config "$example" --data "$work/data" --name ci >/dev/null 2>&1; then
   fail "a second live key with the same name was accepted"
 fi
@@ -97,15 +97,15 @@ fi
 # 4b. users set-password: from stdin; an unknown handle or a short password is refused.
 out=$(printf 'a long cli password\n' | "$bin" users set-password @priya --config "$example" --data "$work/data") ||
   fail "users set-password failed: $out"
-echo "$out" | grep -q "Password set for @priya" || fail "users set-password said: $out"
+grep -q "Password set for @priya" <<<"$out" || fail "users set-password said: $out"
 if out=$(printf 'a long cli password\n' | "$bin" users set-password nobody --config "$example" --data "$work/data" 2>&1); then
   fail "set-password accepted an unknown handle"
 fi
-echo "$out" | grep -q "no user with handle 'nobody'" || fail "unknown handle not named: $out"
+grep -q "no user with handle 'nobody'" <<<"$out" || fail "unknown handle not named: $out"
 if out=$(printf 'short\n' | "$bin" users set-password priya --config "$example" --data "$work/data" 2>&1); then
   fail "set-password accepted a short password"
 fi
-echo "$out" | grep -q "at least 10 characters" || fail "short password not explained: $out"
+grep -q "at least 10 characters" <<<"$out" || fail "short password not explained: $out"
 if out=$("$bin" users set-password priya --config "$example" --data "$work/data" 2>&1 </dev/null); then
   fail "set-password accepted no password"
 fi
@@ -114,10 +114,10 @@ sqlite3 "$work/data/tocsin.db" "SELECT hash FROM user_passwords" | grep -q "a lo
 
 # 5. route: a dry run of the rules for one alert, no server needed.
 out=$("$bin" route --config "$example" "$src/tests/golden/ingest/datadog/seed_prompt_injection_triggered.json") || fail "route failed: $out"
-echo "$out" | grep -q 'incident: SEV-1 "Security: Prompt Injection Detected" commander @security-oncall' || fail "route: wrong incident: $out"
-echo "$out" | grep -q "notify: pagerduty-security" || fail "route: notification missing: $out"
+grep -q 'incident: SEV-1 "Security: Prompt Injection Detected" commander @security-oncall' <<<"$out" || fail "route: wrong incident: $out"
+grep -q "notify: pagerduty-security" <<<"$out" || fail "route: notification missing: $out"
 out=$(echo '{"monitor": "nobody watches this"}' | "$bin" route --config "$example" -) || fail "route from stdin failed"
-echo "$out" | grep -q "decision: ignored" || fail "route: unmatched alert not ignored: $out"
+grep -q "decision: ignored" <<<"$out" || fail "route: unmatched alert not ignored: $out"
 if "$bin" route --config "$example" <(echo '{not json') >/dev/null 2>&1; then fail "route accepted malformed JSON"; fi
 
 # 6. serve, answer the seed's create curl, stop gracefully on SIGTERM.
@@ -148,41 +148,43 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH "$addr/api/v2/incidents/$
   -H "DD-APPLICATION-KEY: $app" -H "Content-Type: application/json" -d '{"data":{"type":"incidents","attributes":{"state":"resolved"}}}')
 [ "$code" = "200" ] || fail "resolve answered $code"
 out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem IR-1 --url "$addr") || fail "postmortem failed: $out"
-echo "$out" | head -1 | grep -qx "# Post-Mortem: Manual Incident: LLM Service Issue" || fail "postmortem: wrong title: $out"
-echo "$out" | grep -q "^## Action Items" || fail "postmortem: no Action Items section: $out"
+# (The first line by expansion: `echo | head -1` would make echo die of SIGPIPE on a long
+# output, and pipefail would call that a failure.)
+[ "${out%%$'\n'*}" = "# Post-Mortem: Manual Incident: LLM Service Issue" ] || fail "postmortem: wrong title: $out"
+grep -q "^## Action Items" <<<"$out" || fail "postmortem: no Action Items section: $out"
 out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem "$id" --format json --url "$addr") || fail "postmortem --format json failed"
 echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; assert d["type"]=="postmortems" and d["attributes"]["state"]=="draft", d' \
   || fail "postmortem JSON is not the draft: $out"
 if out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem IR-99 --url "$addr" 2>&1); then fail "postmortem of a missing incident succeeded"; fi
-echo "$out" | grep -q "no incident IR-99" || fail "postmortem: missing incident not explained: $out"
+grep -q "no incident IR-99" <<<"$out" || fail "postmortem: missing incident not explained: $out"
 if out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" postmortem IR-1 --format pdf --url "$addr" 2>&1); then fail "postmortem accepted --format pdf"; fi
-echo "$out" | grep -q -- "--format: 'pdf'" || fail "postmortem: bad format not explained: $out"
+grep -q -- "--format: 'pdf'" <<<"$out" || fail "postmortem: bad format not explained: $out"
 # report weekly: the week that holds today's incident, as Markdown and as JSON; a bad week is named.
 week=$(date -u +%G-W%V)
 out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" report weekly --week "$week" --url "$addr") || fail "report weekly failed: $out"
-echo "$out" | head -1 | grep -qx "# Weekly incident review $week" || fail "report weekly: wrong title: $out"
-echo "$out" | grep -q "^## Action items" || fail "report weekly: no Action items section: $out"
+[ "${out%%$'\n'*}" = "# Weekly incident review $week" ] || fail "report weekly: wrong title: $out"
+grep -q "^## Action items" <<<"$out" || fail "report weekly: no Action items section: $out"
 out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" report weekly --week "$week" --format json --url "$addr") || fail "report weekly json failed"
 echo "$out" | python3 -c 'import json,sys; a=json.load(sys.stdin)["data"]["attributes"]; assert a["incidents"]["total"]>=1, a' \
   || fail "report weekly JSON has no incident: $out"
 if out=$(DD_API_KEY=$api DD_APP_KEY=$app "$bin" report weekly --week 2026-W99 --url "$addr" 2>&1); then fail "report weekly accepted 2026-W99"; fi
-echo "$out" | grep -q "week: '2026-W99' is not an ISO week" || fail "report weekly: bad week not explained: $out"
+grep -q "week: '2026-W99' is not an ISO week" <<<"$out" || fail "report weekly: bad week not explained: $out"
 "$bin" keys revoke --config "$example" --data "$work/data" ci >/dev/null || fail "keys revoke failed"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$addr/api/v2/incidents" -H "DD-API-KEY: $api" -H "DD-APPLICATION-KEY: $app")
 [ "$code" = "403" ] || fail "revoked key still works (got $code)"
 # backup while serving; restore refused while the server holds the data directory;
 # a second server on the same data directory refused.
 out=$("$bin" backup --data "$work/data" "$work/backup.db") || fail "backup while serving failed: $out"
-echo "$out" | grep -q "1 incidents" || fail "backup summary does not count the incident: $out"
+grep -q "1 incidents" <<<"$out" || fail "backup summary does not count the incident: $out"
 if out=$("$bin" backup --data "$work/data" "$work/backup.db" 2>&1); then fail "backup overwrote an existing file"; fi
-echo "$out" | grep -q "already exists" || fail "backup over a file not explained: $out"
+grep -q "already exists" <<<"$out" || fail "backup over a file not explained: $out"
 if out=$("$bin" restore --data "$work/data" "$work/backup.db" 2>&1); then fail "restore ran under a serving process"; fi
-echo "$out" | grep -q "is running on" || fail "restore under a server not explained: $out"
+grep -q "is running on" <<<"$out" || fail "restore under a server not explained: $out"
 out=$("$bin" serve --config "$example" --data "$work/data" --listen 127.0.0.1:0 2>&1)
 [ "$?" = "1" ] || fail "a second server started on the same data directory: $out"
-echo "$out" | grep -q "is running on" || fail "second server on one data directory not explained: $out"
+grep -q "is running on" <<<"$out" || fail "second server on one data directory not explained: $out"
 out=$("$bin" restore --data "$work/restored" "$work/backup.db") || fail "restore into a new directory failed: $out"
-echo "$out" | grep -q "1 incidents" || fail "restore summary: $out"
+grep -q "1 incidents" <<<"$out" || fail "restore summary: $out"
 if command -v sqlite3 >/dev/null; then
   [ "$(sqlite3 "$work/restored/tocsin.db" 'SELECT COUNT(*) FROM incidents')" = "1" ] || fail "restored database lacks the incident"
 fi
@@ -190,7 +192,7 @@ fi
 out=$("$bin" serve --config "$example" --data "$work/d-busy" --listen "${addr#http://}" 2>&1)
 rc=$?
 [ "$rc" = "1" ] || fail "serve on a busy address exited $rc (want 1): $out"
-echo "$out" | grep -q "cannot listen" || fail "serve on a busy address did not say why: $out"
+grep -q "cannot listen" <<<"$out" || fail "serve on a busy address did not say why: $out"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
@@ -216,7 +218,7 @@ echo "$jline" | python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); ass
 cp "$example" "$work/live.yaml"
 sed "s/title: 'Predictive: Potential Failure in 2 Hours'/title: 'Predicted failure'/" "$example" >"$work/next.yaml"
 out=$("$bin" diff-config "$example" "$work/next.yaml") || fail "diff-config failed: $out"
-echo "$out" | grep -qx "rules: '\[V-Commerce\] Predictive Capacity Incident' changed (incident_settings.title)" ||
+grep -qx "rules: '\[V-Commerce\] Predictive Capacity Incident' changed (incident_settings.title)" <<<"$out" ||
   fail "diff-config: wrong report: $out"
 out=$("$bin" diff-config --format json "$example" "$example") || fail "diff-config --format json failed"
 [ "$out" = '{"changes":[]}' ] || fail "diff-config of a file with itself: $out"
@@ -240,21 +242,21 @@ for _ in $(seq 1 500); do [ "$(ready_hash)" = "$want" ] && break; done
 kill -0 "$lpid" || fail "the server stopped on SIGHUP"
 echo "severity: 'SEV-9'" >>"$work/live.yaml"
 if out=$(DD_API_KEY=$lapi DD_APP_KEY=$lapp "$bin" reload --url "$laddr" 2>&1); then fail "reload accepted an invalid file: $out"; fi
-echo "$out" | grep -q "keeps running the old one" || fail "reload: refusal not explained: $out"
+grep -q "keeps running the old one" <<<"$out" || fail "reload: refusal not explained: $out"
 [ "$(ready_hash)" = "$want" ] || fail "a refused reload changed the config in force"
 cp "$work/next.yaml" "$work/live.yaml"
 out=$(DD_API_KEY=$lapi DD_APP_KEY=$lapp "$bin" reload --url "$laddr") || fail "reload failed: $out"
-echo "$out" | grep -q "no change" || fail "reload of the same file: $out"
+grep -q "no change" <<<"$out" || fail "reload of the same file: $out"
 # A write key may work incidents but not reload the server's configuration.
 wjson=$("$bin" keys create --config "$work/live.yaml" --data "$work/data3" --name live-writer --json) || fail "keys create (writer) failed"
 wapi=$(echo "$wjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_key"])')
 wapp=$(echo "$wjson" | python3 -c 'import json,sys; print(json.load(sys.stdin)["application_key"])')
 if out=$(DD_API_KEY=$wapi DD_APP_KEY=$wapp "$bin" reload --url "$laddr" 2>&1); then fail "a write key reloaded the config"; fi
-echo "$out" | grep -q "needs 'admin'" || fail "reload with a write key: refusal not explained: $out"
+grep -q "needs 'admin'" <<<"$out" || fail "reload with a write key: refusal not explained: $out"
 # 9. Replay: the config in force against itself through the server (--url), then offline (--data).
 out=$(DD_API_KEY=$wapi DD_APP_KEY=$wapp "$bin" replay --config "$work/next.yaml" --since 1d --url "$laddr" 2>&1) ||
   fail "replay --url failed: $out"
-echo "$out" | grep -q "No difference." || fail "replay --url of the config in force: $out"
+grep -q "No difference." <<<"$out" || fail "replay --url of the config in force: $out"
 kill -TERM "$lpid"; wait "$lpid" || fail "live server did not stop cleanly"
 wait "$catpid"
 grep -q "configuration reloaded by=SIGHUP" "$work/live.log" || fail "the SIGHUP reload was not logged"
@@ -265,11 +267,11 @@ echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["ide
 if out=$("$bin" replay --config "$work/no-such.yaml" --current "$work/next.yaml" --data "$work/data3" 2>&1); then
   fail "replay of an unreadable file succeeded: $out"
 fi
-echo "$out" | grep -q "cannot read $work/no-such.yaml" || fail "replay of an unreadable file: not explained: $out"
+grep -q "cannot read $work/no-such.yaml" <<<"$out" || fail "replay of an unreadable file: not explained: $out"
 if out=$("$bin" replay --config "$work/next.yaml" --current "$work/next.yaml" --data "$work/data3" --since 400d 2>&1); then
   fail "replay over 400 days succeeded: $out"
 fi
-echo "$out" | grep -q "longer than 90 days" || fail "replay over 400 days: not explained: $out"
+grep -q "longer than 90 days" <<<"$out" || fail "replay over 400 days: not explained: $out"
 
 if [ "$failures" -gt 0 ]; then
   echo "$failures failure(s)"

@@ -85,9 +85,9 @@ for i in json.load(sys.stdin)["data"]:
     print(a["severity"], "|", a["title"], "|", a.get("commander_handle"), "|", a["fields"].get("runbook", {}).get("value"))
 ')
 echo "$report"
-echo "$report" | grep -q "SEV-1 | Security: Prompt Injection Detected | @security-oncall | https://github.com/v-commerce/v-commerce/blob/main/docs/RUNBOOKS.md#prompt-injection" \
-  || fail "no security incident with the alert's runbook"
-echo "$report" | grep -q "SEV-1 | Critical: Tier 1 Service Degradation | @platform-oncall" || fail "no tier 1 incident"
+grep -q "SEV-1 | Security: Prompt Injection Detected | @security-oncall | https://github.com/v-commerce/v-commerce/blob/main/docs/RUNBOOKS.md#prompt-injection" \
+  <<<"$report" || fail "no security incident with the alert's runbook"
+grep -q "SEV-1 | Critical: Tier 1 Service Degradation | @platform-oncall" <<<"$report" || fail "no tier 1 incident"
 
 # 4. Resolve the prompt-injection alert in Alertmanager: the recovery reaches the incident's timeline.
 curl -sf -X POST "$amurl/api/v2/alerts" -H 'Content-Type: application/json' -d "[
