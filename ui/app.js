@@ -476,9 +476,16 @@
       const ul = $('todos');
       ul.replaceChildren();
       if (r.status !== 200) return showError(r);
+      // A checkbox per todo: ticking it completes the todo (PATCH completed:
+      // now), unticking reopens it (completed: null), as the API does.
       for (const t of r.body.data) {
         const a = t.attributes;
-        ul.append(el('li', {}, (a.completed ? '☑ ' : '☐ '), a.content,
+        const box = el('input', { type: 'checkbox', id: 'todo-' + t.id });
+        box.checked = !!a.completed;
+        box.addEventListener('change', () => act(box.checked ? 'Complete todo' : 'Reopen todo', 'PATCH',
+          base + '/relationships/todos/' + encodeURIComponent(t.id),
+          { data: { type: 'incident_todos', attributes: { completed: box.checked ? new Date().toISOString() : null } } }));
+        ul.append(el('li', { class: a.completed ? 'done' : '' }, box, ' ', el('label', { for: 'todo-' + t.id }, a.content),
           a.checklist ? el('span', { class: 'muted' }, ' (' + a.checklist + ')') : null));
       }
       if (!ul.children.length) ul.append(el('li', { class: 'muted' }, 'No todos.'));
@@ -537,6 +544,12 @@
       for (const input of $('fields').querySelectorAll('[data-dirty]')) delete input.dataset.dirty;
       $('fields-status').textContent = 'Fields saved.';
       await refresh();
+    });
+    $('todo-form').addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const ok = await act('Add todo', 'POST', base + '/relationships/todos',
+        { data: { type: 'incident_todos', attributes: { content: $('todo-content').value } } });
+      if (ok) $('todo-content').value = '';
     });
     $('note-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();

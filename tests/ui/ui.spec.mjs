@@ -167,6 +167,36 @@ test('a long timeline opens at its newest events; older ones on request', async 
   await expect(older).toBeHidden();
 });
 
+test('todos: added, ticked and unticked from the incident page', async ({ page }) => {
+  const inc = await declare('Payments timeouts');
+  await page.goto('/sign-in?next=' + encodeURIComponent('/incidents/' + inc.id));
+  await signIn(page);
+  await page.getByLabel('New todo').fill('Page the payments vendor');
+  await page.getByRole('button', { name: 'Add todo' }).click();
+  const box = page.getByRole('checkbox', { name: 'Page the payments vendor' });
+  await expect(box).not.toBeChecked();
+  await expect(page.getByLabel('New todo')).toHaveValue('');
+  await box.check();
+  await expect(page.locator('#action-status')).toHaveText('Complete todo: done');
+  await expect(box).toBeChecked();
+  await expect(page.locator('#timeline')).toContainText('todo completed');
+  // The API agrees: the todo is completed, by the signed-in person's change.
+  const api = await apiRequest.newContext({
+    baseURL: process.env.TOCSIN_BASE_URL,
+    extraHTTPHeaders: { 'DD-API-KEY': process.env.TOCSIN_API_KEY, 'DD-APPLICATION-KEY': process.env.TOCSIN_APP_KEY },
+  });
+  const todos = await (await api.get('/api/v2/incidents/' + inc.id + '/relationships/todos')).json();
+  const mine = todos.data.find((t) => t.attributes.content === 'Page the payments vendor');
+  expect(mine.attributes.completed).not.toBeNull();
+  await box.uncheck();
+  await expect(page.locator('#action-status')).toHaveText('Reopen todo: done');
+  await expect(box).not.toBeChecked();
+  const again = await (await api.get('/api/v2/incidents/' + inc.id + '/relationships/todos')).json();
+  expect(again.data.find((t) => t.id === mine.id).attributes.completed).toBeNull();
+  await api.dispose();
+  await expectAccessible(page, 'incident with todos');
+});
+
 test('a hostile title renders as text', async ({ page }) => {
   const xss = '<img src=x onerror=alert(1)>';
   const inc = await declare(xss);
