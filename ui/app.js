@@ -266,7 +266,10 @@
 
   // ---- one incident --------------------------------------------------------
   async function incidentPage() {
-    await loadSession();
+    // Reads need no CSRF token, so the page's data is fetched while the
+    // session is (nothing waits on a round trip it does not need).
+    const sessionReady = loadSession();
+    const fieldDefsReady = api('GET', '/api/v2/incidents/config/user-defined-fields');
     const id = document.body.dataset.incidentId;
     const base = '/api/v2/incidents/' + encodeURIComponent(id);
     const $ = (x) => document.getElementById(x);
@@ -412,7 +415,7 @@
     let fieldsType = null;
     async function loadFields(a) {
       if (!fieldDefs) {
-        const r = await api('GET', '/api/v2/incidents/config/user-defined-fields');
+        const r = await fieldDefsReady;
         fieldDefs = r.status === 200 ? r.body.data.map((f) => f.attributes) : [];
       }
       const box = $('fields');
@@ -496,6 +499,7 @@
     }
 
     async function act(label, method, url, body) {
+      await sessionReady;  // the CSRF token
       errorBox.hidden = true;
       statusBox.textContent = label + '…';
       const r = await api(method, url, body);
@@ -534,6 +538,7 @@
         if (input.multiple) fields[input.name] = [...input.selectedOptions].map((o) => o.value);
         else fields[input.name] = input.value === '' ? null : input.value;
       }
+      await sessionReady;
       const r = await api('PATCH', base, patch({ fields }));
       if (r.status >= 400) {
         $('fields-status').textContent = '';
@@ -559,7 +564,7 @@
       if (ok) $('note').value = '';
     });
     live((c) => c.kind === 'incident' && c.incident_id === id, refresh);
-    await refresh();
+    await Promise.all([sessionReady, refresh()]);
   }
 
   // ---- on call -------------------------------------------------------------
