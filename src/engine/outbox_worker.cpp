@@ -72,7 +72,8 @@ core::AttemptRecord OutboxWorker::Attempt(const Job& job) {
     ctx.public_url = job.config->server.public_url;
     ctx.timeout = options_.send_timeout;
     if (job.incident) ctx.text = d.reason;
-    bool threaded = channel->type == "slack_webapi" && d.to.empty();  // a DM is not part of the channel's thread
+    // A DM is not part of the channel's thread, and a notice has no thread.
+    bool threaded = channel->type == "slack_webapi" && d.to.empty() && d.notice_key.empty();
     if (threaded) {
       // The thread may have been started by an outcome not recorded yet;
       // the lane runs one send at a time, so that outcome is known here.
@@ -235,7 +236,9 @@ void OutboxWorker::Enqueue(std::vector<core::Delivery> claimed, std::optional<Ti
   for (const auto& d : claimed) {
     if (incidents.count(d.incident_id)) continue;
     IncidentRead read;
-    if (FindChannel(*config, d.channel)) {
+    // A notice belongs to no incident (its attempts are recorded on the
+    // delivery only: the store has no timeline to add them to).
+    if (!d.incident_id.empty() && FindChannel(*config, d.channel)) {
       if (auto inc = store_.GetIncident(d.incident_id)) {
         read.incident = std::make_shared<const core::Incident>(std::move(*inc));
       } else {

@@ -162,6 +162,38 @@ TEST_F(OutboxWorkerTest, RetriesAndFailuresAreRecordedWithTheirEvents) {
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "notification_failed"), 1);
 }
 
+// A notice (no incident) is sent like any delivery, retried, and recorded on
+// the delivery only; a Slack Web API notice starts no thread.
+TEST_F(OutboxWorkerTest, ANoticeIsSentWithItsBodyAndRetriedLikeAnyDelivery) {
+  ASSERT_TRUE(*store_->EnqueueNotice(
+      {"weekly-report:2026-W48:bot", "bot", "weekly_report", "Weekly review", "*3 incidents*", clock_.Now(), std::nullopt}));
+  ASSERT_TRUE(*store_->EnqueueNotice(
+      {"weekly-report:2026-W49:bot", "bot", "weekly_report", "Weekly review", "*4 incidents*", clock_.Now(), std::nullopt}));
+  std::vector<std::string> sent;
+  int calls = 0;
+  OutboxWorker worker(*store_, core::FixedConfig(config_), clock_, {},
+                      [&](const core::Channel&, const core::Delivery& d, const core::Incident* inc,
+                          const notify::SendContext& ctx) {
+                        EXPECT_EQ(inc, nullptr);
+                        EXPECT_EQ(ctx.thread_ts, "");  // a notice is never a reply
+                        if (++calls == 1) return core::AttemptOutcome{Kind::kRetry, 60s, "HTTP 503", ""};
+                        sent.push_back(d.body);
+                        return core::AttemptOutcome{Kind::kDelivered, std::nullopt, "ok", "1700000000.1"};
+                      });
+  worker.RunOnce(clock_.Now());
+  EXPECT_EQ(calls, 1);  // the second waits behind the first's retry (one lane: the channel)
+  EXPECT_EQ(Count(core::DeliveryState::kQueued), 2);
+  worker.RunOnce(clock_.Now() + 61s);
+  EXPECT_EQ(sent, (std::vector<std::string>{"*3 incidents*", "*4 incidents*"}));
+  EXPECT_EQ(Count(core::DeliveryState::kDelivered), 2);
+  core::DeliveryFilter f;
+  auto all = *store_->ListDeliveries(f);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].attempts, 2);
+  EXPECT_EQ(all[1].last_error, "");
+  EXPECT_EQ(all[1].notice_key, "weekly-report:2026-W48:bot");
+}
+
 TEST_F(OutboxWorkerTest, AWakeSendsAtOnceWithoutWaitingForThePoll) {
   std::mutex mu;
   std::condition_variable cv;

@@ -323,6 +323,31 @@ TEST(EmailFormat, HeadersCarryNoControlCharactersAndStayShort) {
   EXPECT_TRUE(Contains(m.data, "\r\nContent-Transfer-Encoding: 8bit\r\n")) << m.data;
 }
 
+// A notice (no incident) carries its own message, written for its channel
+// when it was queued: sent as it is, not through the channel's template.
+TEST(NoticeFormat, SlackSendsTheBodyAndEmailSendsAnHtmlPageWithTheReasonAsSubject) {
+  core::Delivery notice = SampleDelivery("weekly_report");
+  notice.notice_key = "weekly-report:2026-W48:s";
+  notice.reason = "Weekly review 2026-W48";
+  notice.body = "*Weekly review 2026-W48*\n3 incidents";
+  core::Channel slack{"s", "slack", {{"url", "https://hooks.slack.com/services/x"}, {"template", "ignored"}}, {}};
+  auto req = BuildRequest(slack, notice, nullptr, Context());
+  ASSERT_TRUE(req) << req.error().message;
+  EXPECT_EQ(json::parse(req->body)["text"], "*Weekly review 2026-W48*\n3 incidents") << req->body;
+  core::Channel pd{"p", "pagerduty", {{"routing_key", "k"}}, {}};
+  EXPECT_FALSE(BuildRequest(pd, notice, nullptr, Context()));  // no PagerDuty event for a notice
+
+  core::Channel mail{"m", "email", {{"smtp_url", "smtp://127.0.0.1:25"}, {"to", "managers@example.com"}}, {}};
+  notice.body = "<!DOCTYPE html>\n<html><body><h1>Weekly review</h1></body></html>";
+  auto m = email::Build(mail, notice.body, nullptr, notice, Context());
+  EXPECT_TRUE(Contains(m.data, "\r\nSubject: Weekly review 2026-W48\r\n")) << m.data;
+  EXPECT_TRUE(Contains(m.data, "\r\nContent-Type: text/html; charset=utf-8\r\n")) << m.data;
+  EXPECT_TRUE(Contains(Split(m.data).body, "<h1>Weekly review</h1>")) << m.data;
+  notice.body = "plain words";
+  m = email::Build(mail, notice.body, nullptr, notice, Context());
+  EXPECT_TRUE(Contains(m.data, "\r\nContent-Type: text/plain; charset=utf-8\r\n")) << m.data;
+}
+
 TEST(EmailFormat, AsciiSubjectStaysReadable) {
   core::Channel mail{"m", "email", {{"smtp_url", "smtp://127.0.0.1:25"}, {"to", "oncall@example.com"}}, {}};
   core::Incident incident = SampleIncident("Checkout is down");

@@ -26,6 +26,15 @@ MessageInput Input(const core::Channel& channel, const core::Delivery& delivery,
   return MessageInput{incident, delivery.kind, ctx.text, channel.name, ctx.public_url, ctx.config};
 }
 
+// A notice carries its message, written for its channel when it was queued
+// (the weekly review as Slack text or as an HTML page); anything else is
+// rendered from the channel's template.
+std::string MessageFor(const core::Channel& channel, const core::Delivery& delivery, const core::Incident* incident,
+                       const SendContext& ctx, Escape escape) {
+  if (!delivery.notice_key.empty()) return delivery.body;
+  return RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"), escape);
+}
+
 }  // namespace
 
 const std::vector<std::string>& ChannelTypes() {
@@ -56,13 +65,13 @@ Result<HttpRequest> BuildRequest(const core::Channel& channel, const core::Deliv
   // status update) are escaped, so that they cannot mention @channel or
   // disguise a link; the template's own markup stays.
   bool mrkdwn = channel.type == "slack" || channel.type == "slack_webapi";
-  std::string message =
-      RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"), mrkdwn ? &EscapeMrkdwn : nullptr);
+  std::string message = MessageFor(channel, delivery, incident, ctx, mrkdwn ? &EscapeMrkdwn : nullptr);
   if (channel.type == "slack") return slack::BuildWebhook(channel, message, incident, ctx);
   if (channel.type == "slack_webapi") {
     return slack::BuildWebApi(channel, message, incident, ctx, delivery.kind != "incident_opened");
   }
   if (channel.type == "pagerduty") {
+    if (!delivery.notice_key.empty()) return InvalidArgument("a notice cannot go to a PagerDuty channel");
     if (!incident) {
       core::Incident probe;
       probe.id = "tocsin-test-" + channel.name;
@@ -83,7 +92,7 @@ core::AttemptOutcome SendVia(const core::Channel& channel, const core::Delivery&
                              const std::vector<std::string>& secrets) {
   using Kind = core::AttemptOutcome::Kind;
   if (channel.type == "email") {
-    std::string message = RenderMessage(Input(channel, delivery, incident, ctx), Setting(channel, "template"));
+    std::string message = MessageFor(channel, delivery, incident, ctx, nullptr);
     auto mail = email::Build(channel, message, incident, delivery, ctx);
     if (mail.to.empty()) return {Kind::kPermanent, std::nullopt, "email channel has no recipients (to)", ""};
     std::string error = SendMail(mail, ctx.timeout);

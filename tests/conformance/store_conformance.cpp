@@ -116,6 +116,12 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
     return {d, core::NewEvent{at, core::Actor{"", "tocsin-notify"}, "notification_" + what, what + " " + std::to_string(d.id), {}}};
   }
 
+  // The PostgreSQL store implements notices at its merge; until then it keeps
+  // the port's default, which fails.
+  static bool NoticesUnsupported(const Result<bool>& r) {
+    return !r && r.error().message.find("does not implement notices") != std::string::npos;
+  }
+
   TimePoint now_ = *ParseRfc3339("2026-11-27T10:00:00Z");
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
@@ -696,6 +702,86 @@ TEST_P(StoreConformance, ConcurrentClaimersNeverGetTheSameDelivery) {
   EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "a delivery was claimed twice";
   EXPECT_EQ(seen.size(), static_cast<std::size_t>(kIncidents * kEach));
   EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kDelivered), kIncidents * kEach);
+}
+
+// Notices: deliveries about no incident, queued once per key (issue 13).
+TEST_P(StoreConformance, NoticeIsQueuedOncePerKeyAndListedWithItsKeyAndBody) {
+  auto first = store_->EnqueueNotice({"weekly-report:2026-W48:sre-slack", "sre-slack", "weekly_report",
+                                      "Weekly review 2026-W48", "*Weekly review*\n3 incidents", now_, std::nullopt});
+  if (NoticesUnsupported(first)) {
+    GTEST_SKIP() << "this backend does not implement notices yet";
+  }
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_TRUE(*first);
+  // Again (a restart, a racing caller), even with another body: nothing added.
+  auto again = store_->EnqueueNotice({"weekly-report:2026-W48:sre-slack", "sre-slack", "weekly_report", "other",
+                                      "other body", now_ + std::chrono::minutes(5), std::nullopt});
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_FALSE(*again);
+  // Another key on the same channel is another notice.
+  EXPECT_TRUE(*store_->EnqueueNotice({"weekly-report:2026-W49:sre-slack", "sre-slack", "weekly_report", "W49", "w49",
+                                      now_, now_ + std::chrono::hours(1)}));
+  auto all = Deliveries();
+  ASSERT_EQ(all.size(), 2u);
+  const core::Delivery& d = all[1];  // newest first
+  EXPECT_EQ(d.notice_key, "weekly-report:2026-W48:sre-slack");
+  EXPECT_EQ(d.incident_id, "");
+  EXPECT_EQ(d.channel, "sre-slack");
+  EXPECT_EQ(d.kind, "weekly_report");
+  EXPECT_EQ(d.reason, "Weekly review 2026-W48");
+  EXPECT_EQ(d.body, "*Weekly review*\n3 incidents");
+  EXPECT_EQ(d.state, core::DeliveryState::kQueued);
+  EXPECT_EQ(d.created, now_);
+  EXPECT_EQ(d.next_attempt_at, now_);
+  EXPECT_EQ(all[0].next_attempt_at, now_ + std::chrono::hours(1));  // its due time
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kQueued), 2);
+  // Incident deliveries carry no notice key.
+  auto a = Create("a");
+  Queue(a, {{"hook", now_}});
+  EXPECT_EQ(Deliveries()[0].notice_key, "");
+}
+
+TEST_P(StoreConformance, NoticeIsClaimedAndItsAttemptsAreRecordedOnTheDeliveryOnly) {
+  auto added = store_->EnqueueNotice({"slo-exhausted:checkout:2026-11-01", "sre-slack", "slo_budget_exhausted",
+                                      "checkout budget", "budget gone", now_, std::nullopt});
+  if (NoticesUnsupported(added)) {
+    GTEST_SKIP() << "this backend does not implement notices yet";
+  }
+  ASSERT_TRUE(added && *added);
+  auto claimed = *store_->ClaimDeliveries(now_, 10);
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].notice_key, "slo-exhausted:checkout:2026-11-01");
+  EXPECT_EQ(claimed[0].body, "budget gone");
+  auto retry = Outcome(claimed[0], core::DeliveryState::kQueued, now_, "retry");
+  auto ok = store_->FinishAttempts({retry});
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(Deliveries()[0], retry.delivery);
+  EXPECT_TRUE(store_->ClaimDeliveries(now_, 10)->empty());  // not due yet
+  auto again = *store_->ClaimDeliveries(now_ + std::chrono::minutes(1), 10);
+  ASSERT_EQ(again.size(), 1u);
+  auto delivered = Outcome(again[0], core::DeliveryState::kDelivered, now_ + std::chrono::minutes(1), "delivered");
+  ASSERT_TRUE(store_->FinishAttempts({delivered}));
+  EXPECT_EQ(Deliveries()[0], delivered.delivery);
+  EXPECT_EQ(*store_->CountDeliveries(core::DeliveryState::kDelivered), 1);
+  // Delivered, the key still holds: queuing it again adds nothing.
+  EXPECT_FALSE(*store_->EnqueueNotice({"slo-exhausted:checkout:2026-11-01", "sre-slack", "slo_budget_exhausted", "x",
+                                       "x", now_, std::nullopt}));
+}
+
+TEST_P(StoreConformance, DurableBackendsKeepNoticeKeysAcrossReopen) {
+  if (!GetParam().durable) GTEST_SKIP() << "not durable";
+  auto added = store_->EnqueueNotice({"weekly-report:2026-W48:mail", "mail", "weekly_report", "r", "<html></html>", now_,
+                                      std::nullopt});
+  if (NoticesUnsupported(added)) {
+    GTEST_SKIP() << "this backend does not implement notices yet";
+  }
+  ASSERT_TRUE(added && *added);
+  Reopen();
+  EXPECT_FALSE(*store_->EnqueueNotice({"weekly-report:2026-W48:mail", "mail", "weekly_report", "r", "b", now_,
+                                       std::nullopt}));
+  auto all = Deliveries();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].body, "<html></html>");
 }
 
 TEST_P(StoreConformance, DurableBackendsForgetClaimsAcrossReopen) {

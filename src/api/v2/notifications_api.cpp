@@ -30,13 +30,17 @@ json DeliveryJson(const core::Delivery& d) {
                 {"delivered_at", d.delivered_at ? json(FormatRfc3339(*d.delivered_at)) : json(nullptr)},
                 {"last_error", d.last_error},
                 {"idempotency_key", d.IdempotencyKey()},
+                // A notice (about no incident, e.g. the weekly review): its unique key.
+                {"notice_key", d.notice_key.empty() ? json(nullptr) : json(d.notice_key)},
                 // A page to a person through one of their contact methods (never its secret).
                 {"recipient", d.to.empty() ? json(nullptr) : json(d.to.user)},
                 {"contact_method", d.to.empty() ? json(nullptr)
                                                 : json{{"position", d.to.method},
                                                        {"type", d.to.type},
                                                        {"address", d.to.address.empty() ? json(nullptr) : json(d.to.address)}}}}},
-              {"relationships", {{"incident", {{"data", {{"type", "incidents"}, {"id", d.incident_id}}}}}}}};
+              {"relationships",
+               {{"incident",
+                 {{"data", d.incident_id.empty() ? json(nullptr) : json{{"type", "incidents"}, {"id", d.incident_id}}}}}}}};
 }
 
 }  // namespace

@@ -48,6 +48,11 @@ struct Delivery {
   std::optional<TimePoint> delivered_at;
   std::string thread_ts;  // Slack message ts, for threading later updates
   ContactTarget to;       // set: a page to a person through their contact method
+  // A notice (a delivery that belongs to no incident: incident_id is empty):
+  // its caller-chosen unique key ("weekly-report:2026-W48:sre-slack") and the
+  // message it carries, written when it is queued.
+  std::string notice_key;
+  std::string body;
 
   std::string IdempotencyKey() const { return "tocsin-delivery-" + std::to_string(id); }
   // The ordering lane: deliveries with equal lanes leave one at a time, in
@@ -56,6 +61,20 @@ struct Delivery {
     return channel + '\n' + incident_id + '\n' + to.user + '\n' + std::to_string(to.method);
   }
   bool operator==(const Delivery&) const = default;
+};
+
+// A notice to queue (Store::EnqueueNotice): a delivery about no incident,
+// such as the scheduled weekly review. `key` is unique across the outbox, so
+// queuing the same notice again (after a restart, or by a racing caller)
+// adds nothing.
+struct NoticeItem {
+  std::string key;
+  std::string channel;
+  std::string kind;    // weekly_report, slo_budget_exhausted, ...
+  std::string reason;  // why it was queued
+  std::string body;    // the message (its format depends on the kind)
+  TimePoint created{};
+  std::optional<TimePoint> due;  // first attempt not before this (default: created)
 };
 
 // What one attempt to send came to, as the channel's notifier judges it.

@@ -59,6 +59,7 @@ class ForwardingStore : public Store {
     return inner_.FindThread(id, channel);
   }
   Result<std::int64_t> CountDeliveries(DeliveryState state) override { return inner_.CountDeliveries(state); }
+  Result<bool> EnqueueNotice(const NoticeItem& notice) override { return inner_.EnqueueNotice(notice); }
   Result<void> AddOverride(const OverrideRecord& record) override { return inner_.AddOverride(record); }
   Result<void> RemoveOverride(const std::string& id, const std::string& actor, TimePoint now) override {
     return inner_.RemoveOverride(id, actor, now);

@@ -25,4 +25,8 @@ Result<std::vector<TimelineEvent>> Store::TimelineNewest(const std::string& inci
   return out;
 }
 
+Result<bool> Store::EnqueueNotice(const NoticeItem& notice) {
+  return MakeError(ErrorCode::kInternal, "this store does not implement notices (cannot queue '" + notice.key + "')");
+}
+
 }  // namespace tocsin::core

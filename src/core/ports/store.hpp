@@ -278,6 +278,13 @@ class Store {
   // The Slack message ts of the incident's first delivered message on a channel.
   virtual Result<std::string> FindThread(const std::string& incident_id, const std::string& channel) = 0;
   virtual Result<std::int64_t> CountDeliveries(DeliveryState state) = 0;
+  // Queues a notice (a delivery about no incident) once: true when it was
+  // added, false when a delivery with its key exists already (whatever its
+  // state), so callers may queue the same notice at every start or from
+  // several processes. The outbox sends it like any delivery; its attempts
+  // are recorded on the delivery only (there is no timeline). The default
+  // fails: a store that does not implement notices.
+  virtual Result<bool> EnqueueNotice(const NoticeItem& notice);
 
   // Schedule overrides (audited: creation and removal keep who and when).
   virtual Result<void> AddOverride(const OverrideRecord& record) = 0;

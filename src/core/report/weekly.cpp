@@ -235,6 +235,18 @@ std::optional<IsoWeek> PreviousWeek(TimePoint now, const std::string& zone) {
   return AddWeeks(IsoWeekOf(*wall), -1);
 }
 
+std::optional<IsoWeek> ScheduledReportWeek(TimePoint now, int day, std::chrono::minutes time_of_day,
+                                           const std::string& zone) {
+  if (day < 1 || day > 7) return std::nullopt;
+  auto wall = schedule::InstantToWallClock(zone, now);
+  if (!wall) return std::nullopt;
+  IsoWeek current = IsoWeekOf(*wall);
+  auto send_at =
+      schedule::WallClockToInstant(zone, MondayOf(current) + std::chrono::hours(24 * (day - 1)) + time_of_day);
+  if (!send_at) return std::nullopt;
+  return AddWeeks(current, now >= *send_at ? -1 : -2);
+}
+
 TimePoint LookbackStart(const MetricsConfig& metrics, Span span) {
   return std::min(span.end - std::chrono::hours(24 * 7) * (metrics.trend_weeks + 1), span.end - kYear);
 }

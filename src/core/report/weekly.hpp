@@ -53,6 +53,17 @@ std::optional<Span> WeekSpan(IsoWeek week, const std::string& zone);
 // The week a report defaults to at `now`: the last full week in `zone`.
 std::optional<IsoWeek> PreviousWeek(TimePoint now, const std::string& zone);
 
+// The scheduled weekly review (issue 13): sent each ISO week at `day` (1 =
+// Monday .. 7 = Sunday) and `time_of_day` on the clocks of `zone`, about the
+// week before. At `now`, the report that should have gone out last: the
+// previous week's once this week's send time has come, else the one before
+// (a start after a missed send sends it then). Queued under a key per week
+// and channel, sending "what is due" at every chance sends each one once.
+// A send time skipped by a daylight-saving change is the moment of the
+// change. nullopt for an unknown zone or a day outside 1..7.
+std::optional<IsoWeek> ScheduledReportWeek(TimePoint now, int day, std::chrono::minutes time_of_day,
+                                           const std::string& zone);
+
 // Upper bounds of the duration histogram's buckets; the last bucket is open.
 inline constexpr std::array<std::int64_t, 6> kDurationBucketMinutes = {5, 15, 30, 60, 240, 1440};
 

@@ -274,6 +274,34 @@ TEST(IsoWeeks, BoundariesFollowTheZoneAcrossADaylightSavingChange) {
   EXPECT_EQ(PreviousWeek(At("2026-11-29T23:30:00Z"), "UTC"), (IsoWeek{2026, 47}));
 }
 
+// Monday 09:00 in Paris: the previous week's review from that moment on,
+// the one before until then (a missed send goes out at the next start).
+TEST(ScheduledReport, ThePreviousWeekIsDueFromTheLocalSendTime) {
+  const auto nine = std::chrono::minutes(9 * 60);
+  EXPECT_EQ(ScheduledReportWeek(At("2026-11-30T07:59:59Z"), 1, nine, "Europe/Paris"), (IsoWeek{2026, 47}));
+  EXPECT_EQ(ScheduledReportWeek(At("2026-11-30T08:00:00Z"), 1, nine, "Europe/Paris"), (IsoWeek{2026, 48}));
+  EXPECT_EQ(ScheduledReportWeek(At("2026-12-06T22:59:00Z"), 1, nine, "Europe/Paris"), (IsoWeek{2026, 48}));
+  // Monday 00:30 in Paris is still Sunday in UTC: the zone's week counts.
+  EXPECT_EQ(ScheduledReportWeek(At("2026-11-29T23:30:00Z"), 1, nine, "Europe/Paris"), (IsoWeek{2026, 47}));
+  // The first week of a year follows the ISO numbering.
+  EXPECT_EQ(ScheduledReportWeek(At("2027-01-04T08:00:00Z"), 1, nine, "Europe/Paris"), (IsoWeek{2026, 53}));
+  EXPECT_FALSE(ScheduledReportWeek(At("2026-11-30T08:00:00Z"), 1, nine, "Mars/Olympus"));
+  EXPECT_FALSE(ScheduledReportWeek(At("2026-11-30T08:00:00Z"), 8, nine, "Europe/Paris"));
+}
+
+TEST(ScheduledReport, SendTimesFollowDaylightSavingChanges) {
+  // After the autumn change (2026-10-25), Monday 09:00 CET is 08:00 UTC.
+  const auto nine = std::chrono::minutes(9 * 60);
+  EXPECT_EQ(ScheduledReportWeek(At("2026-10-26T07:59:00Z"), 1, nine, "Europe/Paris"), (IsoWeek{2026, 42}));
+  EXPECT_EQ(ScheduledReportWeek(At("2026-10-26T08:00:00Z"), 1, nine, "Europe/Paris"), (IsoWeek{2026, 43}));
+  // Before it, Monday 09:00 CEST is 07:00 UTC.
+  EXPECT_EQ(ScheduledReportWeek(At("2026-10-19T07:00:00Z"), 1, nine, "Europe/Paris"), (IsoWeek{2026, 42}));
+  // Sunday 02:30 does not exist on 2026-03-29 in Paris: sent at the change (01:00 UTC).
+  const auto half_past_two = std::chrono::minutes(150);
+  EXPECT_EQ(ScheduledReportWeek(At("2026-03-29T00:59:00Z"), 7, half_past_two, "Europe/Paris"), (IsoWeek{2026, 11}));
+  EXPECT_EQ(ScheduledReportWeek(At("2026-03-29T01:00:00Z"), 7, half_past_two, "Europe/Paris"), (IsoWeek{2026, 12}));
+}
+
 TEST(WeeklyReport, CountsTheWeeksIncidentsInTheReportsZone) {
   Fixture f;
   f.incidents.clear();

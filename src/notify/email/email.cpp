@@ -210,6 +210,11 @@ SmtpMessage Build(const core::Channel& channel, const std::string& message, cons
     subject = "[" + CleanHeaderValue(incident->severity) + "] " +
               TruncateUtf8(CleanHeaderValue(incident->title), kSubjectTitleLimit) + " (" + IncidentLabel(*incident) + ")";
   }
+  // A notice (no incident) names itself in its reason; an HTML page is sent as
+  // such (the weekly review).
+  bool notice = !delivery.notice_key.empty();
+  if (notice) subject = TruncateUtf8(CleanHeaderValue(delivery.reason), kSubjectTitleLimit);
+  bool html = notice && (message.rfind("<!DOCTYPE html", 0) == 0 || message.rfind("<html", 0) == 0);
   std::string text = message + "\n";
   if (incident) text += "\n" + IncidentUrl(ctx.public_url, *incident) + "\n";
   std::vector<std::string> lines = BodyLines(text);
@@ -228,7 +233,7 @@ SmtpMessage Build(const core::Channel& channel, const std::string& message, cons
   data += "Message-ID: <" + delivery.IdempotencyKey() + "@tocsin>\r\n";
   data += "X-Tocsin-Event: " + CleanHeaderValue(delivery.kind) + "\r\n";
   data += "MIME-Version: 1.0\r\n";
-  data += "Content-Type: text/plain; charset=utf-8\r\n";
+  data += std::string("Content-Type: ") + (html ? "text/html" : "text/plain") + "; charset=utf-8\r\n";
   // 8bit keeps the text readable; a line over 998 octets cannot go as 8bit,
   // so then the whole body goes quoted-printable. Leading dots are not
   // doubled here: libcurl dot-stuffs what it uploads to an SMTP server.

@@ -371,6 +371,18 @@ class MemoryStore final : public core::Store {
         std::count_if(outbox_.begin(), outbox_.end(), [&](const core::Delivery& d) { return d.state == state; }));
   }
 
+  Result<bool> EnqueueNotice(const core::NoticeItem& n) override {
+    std::lock_guard lock(mu_);
+    if (closed_) return MakeError(ErrorCode::kUnavailable, "store is closed");
+    if (!notice_keys_.insert(n.key).second) return false;
+    core::Delivery d = ToDelivery(core::OutboxItem{n.channel, "", n.kind, n.created, n.reason, {}, n.due},
+                                  static_cast<std::int64_t>(outbox_.size()) + 1);
+    d.notice_key = n.key;
+    d.body = n.body;
+    outbox_.push_back(std::move(d));
+    return true;
+  }
+
   Result<void> AddOverride(const core::OverrideRecord& o) override {
     std::lock_guard lock(mu_);
     overrides_.push_back(o);
@@ -537,6 +549,7 @@ class MemoryStore final : public core::Store {
   std::unordered_map<std::string, std::string> groups_;
   std::vector<core::AlertRecord> alerts_;
   std::vector<core::Delivery> outbox_;  // id = index + 1
+  std::unordered_set<std::string> notice_keys_;
   std::int64_t seq_ = 0;
 };
 

@@ -230,6 +230,7 @@ TEST_F(LiveOffsetTest, MigrationCountsExistingRowsAndTriggersKeepCounting) {
       "DROP TRIGGER outbox_counts_insert; DROP TRIGGER outbox_counts_update; DROP TABLE outbox_counts; "
       "DROP INDEX outbox_retrying; DROP TABLE user_passwords; DROP TABLE web_sessions; DROP TABLE config_reloads; "
       "ALTER TABLE api_keys DROP COLUMN scope; "
+      "DROP INDEX outbox_notice_key; ALTER TABLE outbox DROP COLUMN notice_key; ALTER TABLE outbox DROP COLUMN body; "
       "DELETE FROM schema_migrations WHERE version >= 9");
   EXPECT_EQ(Query("SELECT n FROM incident_count", {}), Ids{12});
   ExpectAllPagesEqual(12, true);

@@ -241,6 +241,15 @@ CREATE TABLE config_reloads (
   needs_restart TEXT NOT NULL
 );
 )sql"},
+      {14, "notices: outbox deliveries about no incident", R"sql(
+-- A notice (the scheduled weekly review, an error budget running out) is a
+-- delivery whose incident_id is empty, with a caller-chosen key that is
+-- unique across the outbox (queued once, whoever queues it and however often)
+-- and the message it carries, written when it is queued.
+ALTER TABLE outbox ADD COLUMN notice_key TEXT;
+ALTER TABLE outbox ADD COLUMN body TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX outbox_notice_key ON outbox(notice_key) WHERE notice_key IS NOT NULL;
+)sql"},
   };
   return kMigrations;
 }

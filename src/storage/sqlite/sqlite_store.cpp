@@ -426,6 +426,24 @@ class SqliteStore final : public core::Store {
     return {};
   }
 
+  Result<bool> EnqueueNotice(const core::NoticeItem& n) override {
+    bool added = false;
+    auto r = Write([&](Connection& c) -> Result<void> {
+      // The unique index on notice_key makes a second insert of a key a no-op.
+      auto q = c.Prepare(
+          "INSERT OR IGNORE INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, notice_key, body) "
+          "VALUES ('',?,?,?,?,?,?,?)");
+      if (!q) return tl::unexpected(q.error());
+      q->BindAll({n.channel, n.kind, n.reason, ToUnixMicros(n.created), ToUnixMicros(n.due.value_or(n.created)), n.key,
+                  n.body});
+      if (auto ok = q->Run(); !ok) return ok;
+      added = sqlite3_changes(c.raw()) > 0;
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return added;
+  }
+
   Result<std::int64_t> RequeueInFlight() override {
     std::int64_t n = 0;
     auto r = Write([&](Connection& c) -> Result<void> {
@@ -960,7 +978,8 @@ class SqliteStore final : public core::Store {
 
   static constexpr const char* kDeliverySelect =
       "SELECT id, incident_id, channel, kind, reason, created, state, attempts, next_attempt_at, last_error, "
-      "delivered_at, thread_ts, recipient, contact_method, contact_type, contact_address FROM outbox";
+      "delivered_at, thread_ts, recipient, contact_method, contact_type, contact_address, IFNULL(notice_key, ''), body "
+      "FROM outbox";
 
   static core::Delivery ReadDelivery(sqlite::Statement& q) {
     core::Delivery d;
@@ -977,6 +996,8 @@ class SqliteStore final : public core::Store {
     if (!q.IsNull(10)) d.delivered_at = FromUnixMicros(q.Int(10));
     d.thread_ts = q.Text(11);
     d.to = core::ContactTarget{q.Text(12), static_cast<int>(q.Int(13)), q.Text(14), q.Text(15)};
+    d.notice_key = q.Text(16);
+    d.body = q.Text(17);
     return d;
   }
 
