@@ -116,12 +116,6 @@ class StoreConformance : public ::testing::TestWithParam<Backend> {
     return {d, core::NewEvent{at, core::Actor{"", "tocsin-notify"}, "notification_" + what, what + " " + std::to_string(d.id), {}}};
   }
 
-  // The PostgreSQL store implements notices at its merge; until then it keeps
-  // the port's default, which fails.
-  static bool NoticesUnsupported(const Result<bool>& r) {
-    return !r && r.error().message.find("does not implement notices") != std::string::npos;
-  }
-
   TimePoint now_ = *ParseRfc3339("2026-11-27T10:00:00Z");
   std::filesystem::path dir_;
   std::unique_ptr<Store> store_;
@@ -708,9 +702,6 @@ TEST_P(StoreConformance, ConcurrentClaimersNeverGetTheSameDelivery) {
 TEST_P(StoreConformance, NoticeIsQueuedOncePerKeyAndListedWithItsKeyAndBody) {
   auto first = store_->EnqueueNotice({"weekly-report:2026-W48:sre-slack", "sre-slack", "weekly_report",
                                       "Weekly review 2026-W48", "*Weekly review*\n3 incidents", now_, std::nullopt});
-  if (NoticesUnsupported(first)) {
-    GTEST_SKIP() << "this backend does not implement notices yet";
-  }
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_TRUE(*first);
   // Again (a restart, a racing caller), even with another body: nothing added.
@@ -744,9 +735,6 @@ TEST_P(StoreConformance, NoticeIsQueuedOncePerKeyAndListedWithItsKeyAndBody) {
 TEST_P(StoreConformance, NoticeIsClaimedAndItsAttemptsAreRecordedOnTheDeliveryOnly) {
   auto added = store_->EnqueueNotice({"slo-exhausted:checkout:2026-11-01", "sre-slack", "slo_budget_exhausted",
                                       "checkout budget", "budget gone", now_, std::nullopt});
-  if (NoticesUnsupported(added)) {
-    GTEST_SKIP() << "this backend does not implement notices yet";
-  }
   ASSERT_TRUE(added && *added);
   auto claimed = *store_->ClaimDeliveries(now_, 10);
   ASSERT_EQ(claimed.size(), 1u);
@@ -772,9 +760,6 @@ TEST_P(StoreConformance, DurableBackendsKeepNoticeKeysAcrossReopen) {
   if (!GetParam().durable) GTEST_SKIP() << "not durable";
   auto added = store_->EnqueueNotice({"weekly-report:2026-W48:mail", "mail", "weekly_report", "r", "<html></html>", now_,
                                       std::nullopt});
-  if (NoticesUnsupported(added)) {
-    GTEST_SKIP() << "this backend does not implement notices yet";
-  }
   ASSERT_TRUE(added && *added);
   Reopen();
   EXPECT_FALSE(*store_->EnqueueNotice({"weekly-report:2026-W48:mail", "mail", "weekly_report", "r", "b", now_,

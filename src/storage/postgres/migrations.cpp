@@ -190,6 +190,13 @@ SELECT CASE WHEN n > 0 THEN setval('incident_public_ids', n, true) ELSE setval('
   FROM incident_counter;
 DROP TABLE incident_counter;
 )sql"},
+      {4, "notices: outbox deliveries about no incident", R"sql(
+-- As SQLite's migration 14: a notice is a delivery with an empty incident_id,
+-- a key unique across the outbox, and the message it carries.
+ALTER TABLE outbox ADD COLUMN notice_key TEXT;
+ALTER TABLE outbox ADD COLUMN body TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX outbox_notice_key ON outbox(notice_key) WHERE notice_key IS NOT NULL;
+)sql"},
   };
   return kMigrations;
 }

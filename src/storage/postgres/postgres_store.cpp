@@ -47,7 +47,8 @@ constexpr const char* kAlertSelect =
     "SELECT a.seq, a.doc, a.fingerprint, a.group_key, a.decision, a.detail, COALESCE(a.incident_id, '') FROM alerts a";
 constexpr const char* kDeliveryColumns =
     "id, incident_id, channel, kind, reason, created, state, attempts, next_attempt_at, last_error, "
-    "delivered_at, thread_ts, recipient, contact_method, contact_type, contact_address";
+    "delivered_at, thread_ts, recipient, contact_method, contact_type, contact_address, COALESCE(notice_key, ''), "
+    "body";
 constexpr const char* kKeySelect =
     "SELECT id, name, kind, api_key_hash, COALESCE(app_key_hash, ''), user_handle, hint, created, revoked, scope "
     "FROM api_keys";
@@ -81,6 +82,8 @@ core::Delivery ReadDelivery(const Rows& q, int r) {
   if (!q.IsNull(r, 10)) d.delivered_at = FromUnixMicros(q.Int(r, 10));
   d.thread_ts = q.Text(r, 11);
   d.to = core::ContactTarget{q.Text(r, 12), static_cast<int>(q.Int(r, 13)), q.Text(r, 14), q.Text(r, 15)};
+  d.notice_key = q.Text(r, 16);
+  d.body = q.Text(r, 17);
   return d;
 }
 
@@ -359,9 +362,9 @@ class PostgresStore final : public core::Store {
                      "outbox.id, outbox.incident_id, outbox.channel, outbox.kind, outbox.reason, outbox.created, "
                      "outbox.state, outbox.attempts, outbox.next_attempt_at, outbox.last_error, outbox.delivered_at, "
                      "outbox.thread_ts, outbox.recipient, outbox.contact_method, outbox.contact_type, "
-                     "outbox.contact_address, outbox.claim_token",
+                     "outbox.contact_address, COALESCE(outbox.notice_key, ''), outbox.body, outbox.claim_token",
                      {Micros(now), replica_, limit, lease_us_});
-      for (int row = 0; row < q->size(); ++row) got.emplace_back(ReadDelivery(*q, row), q->Int(row, 16));
+      for (int row = 0; row < q->size(); ++row) got.emplace_back(ReadDelivery(*q, row), q->Int(row, 18));
       return {};
     });
     if (!r) return tl::unexpected(r.error());
@@ -447,6 +450,21 @@ class PostgresStore final : public core::Store {
     return {};
   }
 
+  Result<bool> EnqueueNotice(const core::NoticeItem& n) override {
+    bool added = false;
+    auto r = Tx([&](Connection& c) -> Result<void> {
+      // The partial unique index on notice_key makes a second insert of a key a no-op.
+      TOCSIN_PG_EXEC(q, c,
+                     "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, notice_key, body) "
+                     "VALUES ('',$1,$2,$3,$4,$5,$6,$7) ON CONFLICT (notice_key) WHERE notice_key IS NOT NULL DO NOTHING",
+                     {n.channel, n.kind, n.reason, Micros(n.created), Micros(n.due.value_or(n.created)), n.key, n.body});
+      added = q->Affected() > 0;
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return added;
+  }
+
   // After a restart: this replica's claims (by its name) are released, and
   // rows left `sending` by older versions go back to queued.
   Result<std::int64_t> RequeueInFlight() override {
@@ -484,7 +502,7 @@ class PostgresStore final : public core::Store {
       std::vector<core::Delivery> out;
       for (int r = 0; r < q->size(); ++r) {
         out.push_back(ReadDelivery(*q, r));
-        if (out.back().state == core::DeliveryState::kQueued && q->Text(r, 16) == "t") {
+        if (out.back().state == core::DeliveryState::kQueued && q->Text(r, 18) == "t") {
           out.back().state = core::DeliveryState::kSending;
         }
       }
