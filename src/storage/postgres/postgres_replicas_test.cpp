@@ -65,7 +65,8 @@ class PostgresReplicas : public ::testing::Test {
   }
   std::vector<std::string> Messages(core::Store& s, const std::string& id) {
     std::vector<std::string> out;
-    for (const auto& e : *s.Timeline(id, 0, 100)) out.push_back(e.message);
+    auto events = s.Timeline(id, 0, 100);  // kept: a range over *temporary would dangle
+    for (const auto& e : *events) out.push_back(e.message);
     return out;
   }
 
