@@ -5,6 +5,14 @@
 
 (function () {
   let csrf = '';
+  // Set by each page as it starts: the signed-in session and its CSRF token.
+  // Pages attach their handlers at once and do not wait for it; a
+  // state-changing request waits for it instead.
+  let sessionReady = null;
+  function startSession() {
+    sessionReady = loadSession();
+    return sessionReady;
+  }
   const $ = (id) => document.getElementById(id);
 
   function el(tag, attrs, ...children) {
@@ -29,7 +37,10 @@
   async function api(method, url, body) {
     const headers = { 'Accept': 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+    if (method !== 'GET') {
+      if (sessionReady) await sessionReady;
+      headers['X-CSRF-Token'] = csrf;
+    }
     const res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
                                    credentials: 'same-origin' });
     if (res.status === 401) {
@@ -179,7 +190,7 @@
   }
 
   async function incidentsPage() {
-    await loadSession();
+    const session = startSession();
     const form = $('search-form');
     const input = $('query');
     const status = $('status');
@@ -188,9 +199,10 @@
     const next = $('next');
     let page = 0;
 
-    function readUrl() {
+    function readUrl(first) {
       const params = new URLSearchParams(location.search);
-      input.value = params.get('query') || '';
+      // On arrival, never overwrite what the person typed before the script ran.
+      if (!first || params.has('query') || !input.value) input.value = params.get('query') || '';
       for (const name of Object.keys(kFilters)) {
         const select = $('f-' + name);
         const v = params.get(name) || '';
@@ -260,15 +272,15 @@
       $('f-' + name).addEventListener('change', () => { page = 0; writeUrl(); load(); });
     }
     window.addEventListener('popstate', () => { readUrl(); load(); });
-    readUrl();
-    await Promise.all([load(), fillFilterOptions()]);
+    readUrl(true);
+    await Promise.all([session, load(), fillFilterOptions()]);
   }
 
   // ---- one incident --------------------------------------------------------
   async function incidentPage() {
     // Reads need no CSRF token, so the page's data is fetched while the
     // session is (nothing waits on a round trip it does not need).
-    const sessionReady = loadSession();
+    const session = startSession();
     const fieldDefsReady = api('GET', '/api/v2/incidents/config/user-defined-fields');
     const id = document.body.dataset.incidentId;
     const base = '/api/v2/incidents/' + encodeURIComponent(id);
@@ -499,7 +511,6 @@
     }
 
     async function act(label, method, url, body) {
-      await sessionReady;  // the CSRF token
       errorBox.hidden = true;
       statusBox.textContent = label + '…';
       const r = await api(method, url, body);
@@ -538,7 +549,6 @@
         if (input.multiple) fields[input.name] = [...input.selectedOptions].map((o) => o.value);
         else fields[input.name] = input.value === '' ? null : input.value;
       }
-      await sessionReady;
       const r = await api('PATCH', base, patch({ fields }));
       if (r.status >= 400) {
         $('fields-status').textContent = '';
@@ -564,7 +574,7 @@
       if (ok) $('note').value = '';
     });
     live((c) => c.kind === 'incident' && c.incident_id === id, refresh);
-    await Promise.all([sessionReady, refresh()]);
+    await Promise.all([session, refresh()]);
   }
 
   // ---- on call -------------------------------------------------------------
@@ -585,7 +595,7 @@
   }
 
   async function onCallPage() {
-    await loadSession();
+    const session = startSession();
     const $ = (x) => document.getElementById(x);
     const users = readJsonData('users');
     for (const u of users) {
@@ -707,7 +717,7 @@
       await refresh();
     });
     live((c) => c.kind === 'oncall', refresh);
-    await refresh();
+    await Promise.all([session, refresh()]);
   }
 
   // A page's main table, filled from an API list: `row` makes a <tr> of an
@@ -724,7 +734,7 @@
 
   // ---- alerts --------------------------------------------------------------
   async function alertsPage() {
-    await loadSession();
+    const session = startSession();
     const $ = (x) => document.getElementById(x);
     const load = tableLoader('/api/v2/alerts?page[size]=100', 'alerts', (al) => {
       const a = al.attributes;
@@ -742,6 +752,7 @@
       ev.preventDefault();
       $('try-error').hidden = true;
       $('try-report').hidden = true;
+      await sessionReady;  // the CSRF token
       // The payload goes as it was pasted: the API parses it.
       const res = await fetch('/api/v2/alerts/dry-run?source=' + encodeURIComponent($('try-source').value), {
         method: 'POST', credentials: 'same-origin', body: $('try-body').value,
@@ -757,12 +768,12 @@
       $('try-report').hidden = false;
     });
     live((c) => c.kind === 'alert', load);
-    await load();
+    await Promise.all([session, load()]);
   }
 
   // ---- notifications -------------------------------------------------------
   async function notificationsPage() {
-    await loadSession();
+    const session = startSession();
     const $ = (x) => document.getElementById(x);
     const load = tableLoader('/api/v2/notifications?page[size]=100', 'deliveries', (d) => {
       const a = d.attributes;
@@ -794,7 +805,7 @@
       }
     }
     live((c) => c.kind === 'delivery' || c.kind === 'incident', load);
-    await load();
+    await Promise.all([session, load()]);
   }
 
   // The current page in the navigation.

@@ -225,6 +225,26 @@ test('search uses the API query syntax', async ({ page }) => {
   await expect(page.locator('#status')).toContainText('HTTP 400');
 });
 
+test('what is typed before the session answers is kept and searched', async ({ page }) => {
+  await declare('Typed early: checkout SEV-4', 'SEV-4');
+  await page.goto('/incidents');
+  await signIn(page);
+  await expect(page.locator('#who')).toContainText('Signed in');
+  // Hold the session lookup of the next visit until the search is typed.
+  let release;
+  const held = new Promise((r) => { release = r; });
+  await page.route('**/ui/session', async (route) => { await held; await route.continue(); });
+  await page.goto('/incidents');
+  await page.getByLabel(/Search/).fill('"Typed early"');
+  const answered = page.waitForResponse((r) => r.url().endsWith('/ui/session'));
+  release();
+  await answered;
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/query=%22Typed\+early%22/);
+  await expect(page.locator('#incident-list li')).toHaveCount(1);
+  await expect(page.locator('#incident-list')).toContainText('Typed early: checkout SEV-4');
+});
+
 test('filters and pages compose the query, live in the URL and follow the back button', async ({ page }) => {
   // 52 incidents sharing a word; two of them for the commerce team at SEV-3.
   for (let k = 0; k < 50; k++) await declare('Pagedzq7 plain ' + k, 'SEV-4');
