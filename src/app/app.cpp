@@ -22,6 +22,7 @@
 #include "engine/escalation_worker.hpp"
 #include "engine/outbox_worker.hpp"
 #include "engine/reminder_worker.hpp"
+#include "usecases/scheduled_notices.hpp"
 #include "http/server.hpp"
 #include "storage/memory/memory_store.hpp"
 #include "core/notification/reminders.hpp"
@@ -119,6 +120,7 @@ struct App::Impl {
   std::unique_ptr<http::Server> server;
   std::unique_ptr<engine::OutboxWorker> outbox;
   std::unique_ptr<engine::ReminderWorker> reminders;
+  std::unique_ptr<usecases::ScheduledNotices> notices;  // weekly review, error budgets
   std::unique_ptr<engine::EscalationWorker> escalation;
   std::unique_ptr<OnCallDirectory> oncall;
   std::unique_ptr<ConfigReloader> reloader;
@@ -178,6 +180,7 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   oo.idle_poll = options.outbox_idle_poll;
   d.outbox = std::make_unique<engine::OutboxWorker>(*d.store, source, *d.clock, oo);
   d.reminders = std::make_unique<engine::ReminderWorker>(*d.store, source);
+  d.notices = std::make_unique<usecases::ScheduledNotices>(*d.store, source, *d.clock);
   auto oncall = OnCallDirectory::Create(d.holder->Get(), *d.store);
   if (!oncall) return tl::unexpected(oncall.error());
   d.oncall = std::move(*oncall);
@@ -247,6 +250,7 @@ Result<void> App::Start() {
       api::v2::ConfigRef::Pin pin(d.config_ref);
       d.escalation->RunOnce(at_start);
       d.reminders->RunOnce(at_start);
+      d.notices->RunOnce();  // a review missed while stopped goes now
     }
     d.outbox->Start();
     // The engine: escalation tiers and reminders fire from stored due times,
@@ -261,7 +265,7 @@ Result<void> App::Start() {
         int changed = 0;
         {
           api::v2::ConfigRef::Pin pin(d.config_ref);  // one config snapshot per engine step
-          changed = d.escalation->RunOnce(now) + d.reminders->RunOnce(now);
+          changed = d.escalation->RunOnce(now) + d.reminders->RunOnce(now) + d.notices->RunOnce();
         }
         if (changed > 0) d.outbox->Wake();
         // A tick every second, but never more than ~10 % of a core: with very
@@ -281,6 +285,7 @@ int App::RunWorkersOnce(TimePoint now) {
   api::v2::ConfigRef::Pin pin(impl_->config_ref);
   impl_->escalation->RunOnce(now);
   impl_->reminders->RunOnce(now);
+  impl_->notices->RunOnce();
   return impl_->outbox->RunOnce(now);
 }
 

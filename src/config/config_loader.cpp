@@ -107,7 +107,7 @@ void LoadSections(LoadState& state, const Value& root) {
   auto fields = r.Map(
       root, {"server", "storage", "severities", "users", "teams", "channels", "rules", "templates",
              "dashboards", "schedules", "escalation_policies", "types", "checklists",
-             "postmortem", "metrics", "slos", kReservedSections[0], kReservedSections[1]});
+             "postmortem", "metrics", "slos", "reports", kReservedSections[0], kReservedSections[1]});
   if (!fields) return;
   using Loader = void (*)(LoadState&, const Value&);
   const std::pair<std::string_view, Loader> loaders[] = {
@@ -120,6 +120,7 @@ void LoadSections(LoadState& state, const Value& root) {
       {"types", detail::LoadTypes},           {"checklists", detail::LoadChecklists},
       {"postmortem", detail::LoadPostmortem},
       {"metrics", detail::LoadMetrics},       {"slos", detail::LoadSlos},
+      {"reports", detail::LoadReports},
   };
   for (const auto& [name, load] : loaders) {
     // An empty section ("users:") means the same as leaving it out.

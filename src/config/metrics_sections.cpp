@@ -110,7 +110,7 @@ void LoadSlos(LoadState& state, const Value& value) {
   auto items = r.List(value);
   if (!items) return;
   for (const Value& item : *items) {
-    auto fields = r.Map(item, {"service", "objective", "window"});
+    auto fields = r.Map(item, {"service", "objective", "window", "channels"});
     if (!fields) continue;
     std::size_t problems = r.problem_count();
     core::Slo slo;
@@ -133,11 +133,68 @@ void LoadSlos(LoadState& state, const Value& value) {
         slo.window = *w;
       }
     }
+    if (auto list = r.StringList(fields->Get("channels"), ListForm::kListOrScalar)) {
+      for (const auto& name : *list) {
+        slo.channels.push_back(name.text);
+        state.refs.report_channels.push_back(name);
+      }
+    }
     for (const auto& other : state.config.slos) {
       if (other.service == slo.service) r.Report(item, "a second objective for service '" + slo.service + "'");
     }
     if (r.problem_count() == problems) state.config.slos.push_back(std::move(slo));
   }
+}
+
+// reports: {weekly: {day, time, time_zone, channels}}: the weekly review sent
+// on a schedule. The channels are checked once channels: is read (references.cpp).
+void LoadReports(LoadState& state, const Value& value) {
+  Reader& r = state.reader;
+  auto fields = r.Map(value, {"weekly"});
+  if (!fields) return;
+  const Value* weekly_value = fields->Get("weekly");
+  if (!weekly_value) return;
+  auto weekly = r.Map(*weekly_value, {"day", "time", "time_zone", "channels"});
+  if (!weekly) return;
+  std::size_t problems = r.problem_count();
+  core::WeeklyReportSchedule w;
+  w.mark = weekly_value->mark;
+  w.time_zone = state.config.metrics.time_zone;
+  if (const Value* day = weekly->Get("day")) {
+    if (auto text = r.String(day)) {
+      if (auto d = ParseWeekday(*text)) {
+        w.day = *d == 0 ? 7 : *d;
+      } else {
+        r.Report(*day, "unknown day '" + *text + "' (expected a weekday like monday or mon)");
+      }
+    }
+  }
+  if (const Value* time = weekly->Get("time")) {
+    if (auto text = r.String(time)) {
+      if (auto t = ParseClock(*text, false)) {
+        w.time = *t;
+      } else {
+        r.Report(*time, "expected a time of day like \"09:00\" (24-hour clock), got '" + *text + "'");
+      }
+    }
+  }
+  if (const Value* zone = weekly->Get("time_zone")) {
+    if (auto tz = r.String(zone)) {
+      if (core::schedule::IsKnownTimeZone(*tz)) {
+        w.time_zone = *tz;
+      } else {
+        r.Report(*zone, "unknown time zone '" + *tz + "' (expected an IANA name like Europe/Paris or UTC)");
+      }
+    }
+  }
+  if (auto list = r.StringList(r.Require(*weekly, "channels"), ListForm::kListOrScalar)) {
+    if (list->empty()) r.Report(*weekly_value, "channels: name at least one channel to send the review to");
+    for (const auto& name : *list) {
+      w.channels.push_back(name.text);
+      state.refs.report_channels.push_back(name);
+    }
+  }
+  if (r.problem_count() == problems) state.config.reports.weekly = std::move(w);
 }
 
 }  // namespace tocsin::config::detail

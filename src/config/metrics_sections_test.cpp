@@ -101,3 +101,74 @@ TEST(ConfigSlos, ObjectivesPerService) {
 
 }  // namespace
 }  // namespace tocsin::config
+
+namespace tocsin::config {
+namespace {
+
+constexpr std::string_view kReportChannels = R"(channels:
+  - {name: sre-slack, type: slack, url: 'https://hooks.slack.com/services/x'}
+  - {name: eng-managers-email, type: email, to: managers@example.com}
+  - {name: hook, type: webhook, url: 'https://example.com/hook'}
+  - {name: pd, type: pagerduty, routing_key: k}
+)";
+
+TEST(ConfigReports, TheWeeklyReviewsSchedule) {
+  auto result = Load(std::string(kReportChannels) + R"(reports:
+  weekly: {day: tuesday, time: "09:30", time_zone: Europe/Paris, channels: [sre-slack, eng-managers-email]}
+slos:
+  - {service: checkout, objective: 99.9%, channels: [hook]}
+  - {service: search, objective: 99.5%}
+)");
+  ASSERT_TRUE(result.ok()) << Problems(result);
+  const auto& w = *result.config.reports.weekly;
+  EXPECT_EQ(w.day, 2);
+  EXPECT_EQ(w.time, std::chrono::minutes(9 * 60 + 30));
+  EXPECT_EQ(w.time_zone, "Europe/Paris");
+  EXPECT_EQ(w.channels, (std::vector<std::string>{"sre-slack", "eng-managers-email"}));
+  EXPECT_EQ(result.config.slos[0].channels, (std::vector<std::string>{"hook"}));
+  EXPECT_TRUE(result.config.slos[1].channels.empty());  // the review's channels
+}
+
+TEST(ConfigReports, SundayIsDaySevenAndTheZoneDefaultsToTheMetricsOne) {
+  auto result = Load(std::string(kReportChannels) + R"(metrics: {time_zone: America/New_York}
+reports:
+  weekly: {day: sun, channels: hook}
+)");
+  ASSERT_TRUE(result.ok()) << Problems(result);
+  EXPECT_EQ(result.config.reports.weekly->day, 7);
+  EXPECT_EQ(result.config.reports.weekly->time, std::chrono::minutes(9 * 60));
+  EXPECT_EQ(result.config.reports.weekly->time_zone, "America/New_York");
+}
+
+TEST(ConfigReports, EachBadFieldIsNamed) {
+  auto problems = Problems(Load(std::string(kReportChannels) + R"(reports:
+  weekly: {day: funday, time: "25:00", time_zone: Mars/Olympus, channels: [sre-slack, nowhere, pd]}
+slos:
+  - {service: checkout, objective: 99.9%, channels: [pd]}
+)"));
+  EXPECT_NE(problems.find("reports.weekly.day: unknown day 'funday'"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("reports.weekly.time: expected a time of day"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("reports.weekly.time_zone: unknown time zone 'Mars/Olympus'"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("reports.weekly.channels[1]: unknown channel 'nowhere'"), std::string::npos) << problems;
+  EXPECT_NE(problems.find("reports.weekly.channels[2]: channel 'pd' is a PagerDuty channel"), std::string::npos)
+      << problems;
+  EXPECT_NE(problems.find("slos[0].channels[0]: channel 'pd' is a PagerDuty channel"), std::string::npos) << problems;
+}
+
+TEST(ConfigReports, TheReviewNeedsChannels) {
+  auto problems = Problems(Load(std::string(kReportChannels) + "reports:\n  weekly: {day: monday}\n"));
+  EXPECT_NE(problems.find("channels"), std::string::npos) << problems;
+}
+
+TEST(ConfigReports, TheExampleSendsTheMondayReview) {
+  auto result = LoadConfigFile(std::string(TOCSIN_SOURCE_DIR) + "/examples/v-commerce/tocsin.yaml",
+                               [](const std::string&) -> std::optional<std::string> { return std::nullopt; });
+  ASSERT_TRUE(result.ok()) << Problems(result);
+  ASSERT_TRUE(result.config.reports.weekly);
+  EXPECT_EQ(result.config.reports.weekly->day, 1);
+  EXPECT_EQ(result.config.reports.weekly->time_zone, "Europe/Paris");
+  EXPECT_EQ(result.config.reports.weekly->channels, (std::vector<std::string>{"slack-sre", "email-eng-managers"}));
+}
+
+}  // namespace
+}  // namespace tocsin::config

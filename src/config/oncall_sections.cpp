@@ -72,17 +72,6 @@ bool TwoDigits(std::string_view s, std::size_t pos, int& out) {
   return true;
 }
 
-// "09:00"; "24:00" only where a window may end at midnight.
-std::optional<minutes> ParseClock(std::string_view text, bool allow_24) {
-  int h = 0;
-  int m = 0;
-  if (text.size() != 5 || text[2] != ':' || !TwoDigits(text, 0, h) || !TwoDigits(text, 3, m)) {
-    return std::nullopt;
-  }
-  if (m > 59 || h > 24 || (h == 24 && (!allow_24 || m != 0))) return std::nullopt;
-  return minutes(h * 60 + m);
-}
-
 // "2026-01-05", a date that exists. (Core checks the range of years.)
 std::optional<sched::LocalDate> ParseDate(std::string_view text) {
   int c = 0;
@@ -110,17 +99,6 @@ std::optional<TimePoint> ParseInstant(std::string text, const std::string& zone)
   if (has_zone) return parsed;
   // A bad schedule zone is reported on its own; read the time as UTC meanwhile.
   return sched::WallClockToInstant(zone, *parsed).value_or(*parsed);
-}
-
-std::optional<int> ParseWeekday(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  static constexpr std::string_view kNames[] = {"sunday",   "monday", "tuesday", "wednesday",
-                                                "thursday", "friday", "saturday"};
-  for (int d = 0; d < 7; ++d) {
-    if (text == kNames[d] || text == kNames[d].substr(0, 3)) return d;
-  }
-  return std::nullopt;
 }
 
 std::optional<std::string> ReadHandleText(LoadState& state, const Value* value, const std::string& what) {
@@ -381,6 +359,29 @@ void LoadTier(LoadState& state, const Value& item, std::size_t policy, std::size
 }
 
 }  // namespace
+
+// "09:00"; "24:00" only where a window may end at midnight.
+std::optional<minutes> ParseClock(std::string_view text, bool allow_24) {
+  int h = 0;
+  int m = 0;
+  if (text.size() != 5 || text[2] != ':' || !TwoDigits(text, 0, h) || !TwoDigits(text, 3, m)) {
+    return std::nullopt;
+  }
+  if (m > 59 || h > 24 || (h == 24 && (!allow_24 || m != 0))) return std::nullopt;
+  return minutes(h * 60 + m);
+}
+
+std::optional<int> ParseWeekday(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  static constexpr std::string_view kNames[] = {"sunday",   "monday", "tuesday", "wednesday",
+                                                "thursday", "friday", "saturday"};
+  for (int d = 0; d < 7; ++d) {
+    if (text == kNames[d] || text == kNames[d].substr(0, 3)) return d;
+  }
+  return std::nullopt;
+}
+
 
 void LoadSchedules(LoadState& state, const Value& value) {
   Reader& r = state.reader;

@@ -150,6 +150,19 @@ void CheckReferences(LoadState& state) {
     }
   }
 
+  // Reports and budget notices name channels that must exist, and a report
+  // never pages.
+  for (const MarkedString& name : state.refs.report_channels) {
+    const core::Channel* channel = config.FindChannel(name.text);
+    if (channel == nullptr) {
+      r.Report(name.mark, WithPath(name, "unknown channel '" + name.text + "' (list it under channels:)"));
+    } else if (channel->type == "pagerduty") {
+      r.Report(name.mark, WithPath(name, "channel '" + name.text +
+                                             "' is a PagerDuty channel: reports and budget notices do not page"
+                                             " (name a Slack, email or webhook channel)"));
+    }
+  }
+
   // Without a channels section, notification names are free-form: early configs can
   // name targets before wiring them.
   if (state.has_channels_section) {

@@ -3,7 +3,10 @@
 // LoadState. Sections may appear in any order in the file, so names that point
 // from one section into another are collected here and checked at the end.
 
+#include <chrono>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -31,6 +34,7 @@ struct PendingReferences {
   // types: and templates: are both read.
   std::vector<MarkedString> rule_types;       // rules[].incident_settings.type
   std::vector<MarkedString> metric_severities;  // metrics.targets[].severity
+  std::vector<MarkedString> report_channels;    // reports.weekly.channels, slos[].channels
   std::vector<MarkedString> dashboard_types;  // dashboards[].incident_type
   // types[k].template, by index into config.types (empty text: no template).
   std::vector<MarkedString> type_templates;
@@ -91,6 +95,12 @@ void LoadChecklists(LoadState& state, const Value& value);
 void LoadPostmortem(LoadState& state, const Value& value);
 void LoadMetrics(LoadState& state, const Value& value);
 void LoadSlos(LoadState& state, const Value& value);
+void LoadReports(LoadState& state, const Value& value);
+
+// "09:00" as minutes after midnight; "24:00" only when `allow_24`.
+std::optional<std::chrono::minutes> ParseClock(std::string_view text, bool allow_24);
+// "monday" or "mon" (any case): 0 = Sunday .. 6 = Saturday.
+std::optional<int> ParseWeekday(std::string text);
 
 // Runs once every section is read: severities, commanders, channels and team members
 // named elsewhere must exist.

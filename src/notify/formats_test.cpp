@@ -348,6 +348,49 @@ TEST(NoticeFormat, SlackSendsTheBodyAndEmailSendsAnHtmlPageWithTheReasonAsSubjec
   EXPECT_TRUE(Contains(m.data, "\r\nContent-Type: text/plain; charset=utf-8\r\n")) << m.data;
 }
 
+// The weekly review by email: the HTML page with a plain-text alternative
+// before it (multipart/alternative), the SVG charts left out of the text.
+TEST(NoticeFormat, AnHtmlEmailCarriesATextAlternative) {
+  core::Delivery notice = SampleDelivery("weekly_report");
+  notice.notice_key = "weekly-report:2026-W48:m";
+  notice.reason = "Weekly incident review 2026-W48";
+  notice.body =
+      "<!DOCTYPE html>\n<html><head><style>td{color:red}</style></head><body><h1>Weekly &amp; review</h1>"
+      "<svg width=\"10\"><text>chart</text></svg><table><tr><th>Target</th><th>Status</th></tr>"
+      "<tr><td>MTTA</td><td>met</td></tr></table><p>2 incidents</p></body></html>";
+  core::Channel mail{"m", "email", {{"smtp_url", "smtp://127.0.0.1:25"}, {"to", "managers@example.com"}}, {}};
+  auto m = email::Build(mail, notice.body, nullptr, notice, Context());
+  EXPECT_TRUE(Contains(m.data, "\r\nContent-Type: multipart/alternative; boundary=\"")) << m.data;
+  auto text_at = m.data.find("Content-Type: text/plain; charset=utf-8");
+  auto html_at = m.data.find("Content-Type: text/html; charset=utf-8");
+  ASSERT_NE(text_at, std::string::npos) << m.data;
+  ASSERT_NE(html_at, std::string::npos) << m.data;
+  EXPECT_LT(text_at, html_at);
+  std::string text = m.data.substr(text_at, html_at - text_at);
+  EXPECT_TRUE(Contains(text, "Weekly & review\r\n")) << text;
+  EXPECT_TRUE(Contains(text, "Target | Status\r\nMTTA | met\r\n")) << text;
+  EXPECT_FALSE(Contains(text, "chart")) << text;
+  EXPECT_FALSE(Contains(text, "color:red")) << text;
+  EXPECT_TRUE(Contains(m.data.substr(html_at), "<h1>Weekly &amp; review</h1>")) << m.data;
+}
+
+// A webhook notice carrying JSON posts it as data, with its key.
+TEST(NoticeFormat, AWebhookNoticeCarriesItsJsonAsData) {
+  core::Delivery notice = SampleDelivery("weekly_report");
+  notice.notice_key = "weekly-report:2026-W48:h";
+  notice.reason = "Weekly incident review 2026-W48";
+  notice.body = R"({"type":"weekly_report","id":"2026-W48","attributes":{"incidents":{"total":4}}})";
+  core::Channel hook{"h", "webhook", {{"url", "https://example.com/hook"}}, {}};
+  auto req = BuildRequest(hook, notice, nullptr, Context());
+  ASSERT_TRUE(req) << req.error().message;
+  auto body = json::parse(req->body);
+  EXPECT_EQ(body["event"], "weekly_report");
+  EXPECT_EQ(body["message"], "Weekly incident review 2026-W48");
+  EXPECT_TRUE(body["incident"].is_null());
+  EXPECT_EQ(body["notice"]["key"], "weekly-report:2026-W48:h");
+  EXPECT_EQ(body["notice"]["data"]["attributes"]["incidents"]["total"], 4);
+}
+
 TEST(EmailFormat, AsciiSubjectStaysReadable) {
   core::Channel mail{"m", "email", {{"smtp_url", "smtp://127.0.0.1:25"}, {"to", "oncall@example.com"}}, {}};
   core::Incident incident = SampleIncident("Checkout is down");

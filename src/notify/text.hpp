@@ -27,4 +27,10 @@ std::string EscapeMrkdwn(std::string_view text);
 // an entity (`&amp;`, `&lt;`, `&gt;`).
 std::string TruncateMrkdwn(std::string_view escaped, std::size_t max_bytes);
 
+// An HTML page as plain text, for an email's text alternative: the contents
+// of <style>, <script>, <svg> and <head> dropped, block ends and <br> as line
+// breaks, table cells separated by " | ", other tags removed, the common
+// entities decoded and runs of blank lines collapsed.
+std::string HtmlToText(std::string_view html);
+
 }  // namespace tocsin::notify

@@ -41,6 +41,7 @@ TestServer::TestServer(TestServerOptions options)
   config.storage.data_dir = data_dir_.string();
   config.server.listen = "127.0.0.1:0";
   config.server.worker_threads = 8;
+  if (!options.scheduled_reports) config.reports.weekly.reset();
   if (options.tweak) options.tweak(config);
   app::AppOptions app_options;
   app_options.start_workers = options.start_workers;

@@ -31,6 +31,10 @@ struct TestServerOptions {
   // App::Reload / POST /-/reload), and the reload's test hook.
   std::filesystem::path config_file;
   std::function<void()> before_reload_swap;
+  // The example's Monday review (reports.weekly) is queued at every start;
+  // tests that count deliveries would see it, so it is off unless asked for
+  // (or set by `tweak`).
+  bool scheduled_reports = false;
 };
 
 class TestServer {

@@ -8,6 +8,8 @@
 #include "core/metrics/targets.hpp"
 #include "core/report/render.hpp"
 #include "core/schedule/schedule.hpp"
+#include "usecases/scheduled_notices.hpp"
+#include "usecases/weekly_report.hpp"
 
 namespace tocsin::api::v2 {
 namespace {
@@ -16,7 +18,6 @@ using namespace std::chrono_literals;
 
 constexpr Micros kMaxRange = std::chrono::hours(24 * 366 * 2);  // two years
 constexpr Micros kDefaultRange = std::chrono::hours(24 * 7);
-constexpr std::int64_t kPage = 1000;
 
 json Seconds(const std::optional<Micros>& d) {
   if (!d) return nullptr;
@@ -47,47 +48,6 @@ Result<TimePoint> TimeParam(const http::Request& req, const char* name, TimePoin
   return *t;
 }
 
-// Every live incident created in [from, to): newest first, page by page,
-// until the pages reach before `from`.
-Result<std::vector<core::Incident>> CreatedIn(core::Store& store, TimePoint from, TimePoint to) {
-  std::vector<core::Incident> out;
-  core::SearchRequest req;
-  req.limit = kPage;
-  req.with_total = false;
-  for (std::int64_t offset = 0;; offset += kPage) {
-    req.offset = offset;
-    auto page = store.SearchIncidents(req);
-    if (!page) return tl::unexpected(page.error());
-    bool older = false;
-    for (auto& i : page->incidents) {
-      if (i.created < from) older = true;
-      if (i.created >= from && i.created < to) out.push_back(std::move(i));
-    }
-    if (older || static_cast<std::int64_t>(page->incidents.size()) < kPage) break;
-  }
-  return out;
-}
-
-// The alert records received in [from, to), at most kMaxAlerts (newest first
-// from the store, page by page, until the pages reach before `from`).
-constexpr std::int64_t kMaxAlerts = 200000;
-Result<std::vector<core::AlertRecord>> ReceivedIn(core::Store& store, TimePoint from, TimePoint to) {
-  std::vector<core::AlertRecord> out;
-  core::AlertFilter filter;
-  filter.limit = kPage;
-  for (filter.offset = 0; filter.offset < kMaxAlerts; filter.offset += kPage) {
-    auto page = store.ListAlerts(filter);
-    if (!page) return tl::unexpected(page.error());
-    bool older = false;
-    for (auto& a : *page) {
-      if (a.alert.received_at < from) older = true;
-      if (a.alert.received_at >= from && a.alert.received_at < to) out.push_back(std::move(a));
-    }
-    if (older || static_cast<std::int64_t>(page->size()) < kPage) break;
-  }
-  return out;
-}
-
 // The representation asked for: ?format= first, then Accept; JSON by default.
 std::optional<std::string> ReportFormat(const http::Request& req) {
   if (auto f = req.Query("format")) {
@@ -101,30 +61,16 @@ std::optional<std::string> ReportFormat(const http::Request& req) {
 }
 
 http::Response WeeklyReport(const ApiContext& c, const http::Request& req) {
-  const core::MetricsConfig& metrics = c.config->metrics;
-  std::string zone = req.Query("time_zone").value_or(metrics.time_zone);
-  if (!core::schedule::IsKnownTimeZone(zone)) {
-    return ErrorResponse(400, "time_zone: unknown time zone '" + zone + "' (expected an IANA name like Europe/Paris)");
-  }
   auto format = ReportFormat(req);
   if (!format) return ErrorResponse(400, "format: unknown value '" + *req.Query("format") + "' (allowed: json, markdown, html)");
-  TimePoint now = c.clock->Now();
-  std::optional<core::report::IsoWeek> week;
+  usecases::WeeklyReportRequest ask;
+  ask.time_zone = req.Query("time_zone");
   if (auto raw = req.Query("week")) {
-    week = core::report::ParseIsoWeek(*raw);
-    if (!week) return ErrorResponse(400, "week: '" + *raw + "' is not an ISO week like 2026-W48");
-  } else {
-    week = core::report::PreviousWeek(now, zone);
+    ask.week = core::report::ParseIsoWeek(*raw);
+    if (!ask.week) return ErrorResponse(400, "week: '" + *raw + "' is not an ISO week like 2026-W48");
   }
-  auto span = core::report::WeekSpan(*week, zone);
-  if (span->start > now) return ErrorResponse(400, "week: " + core::report::FormatIsoWeek(*week) + " has not started");
-  auto incidents = CreatedIn(*c.store, core::report::LookbackStart(metrics, *span), span->end);
-  if (!incidents) return ErrorResponse(incidents.error());
-  auto alerts = ReceivedIn(*c.store, span->start, span->end);
-  if (!alerts) return ErrorResponse(alerts.error());
-  core::report::WeeklyInput in{*week, zone, now, &metrics, &c.config->severities, &*incidents, &*alerts, &c.config->slos};
-  auto report = core::report::BuildWeekly(in);
-  if (!report) return ErrorResponse(400, "time_zone: unknown time zone '" + zone + "'");
+  auto report = usecases::BuildWeeklyReport(*c.store, *c.config, *c.clock, ask);
+  if (!report) return ErrorResponse(report.error());
   http::Response r;
   if (*format == "markdown") {
     r.content_type = "text/markdown; charset=utf-8";
@@ -133,35 +79,27 @@ http::Response WeeklyReport(const ApiContext& c, const http::Request& req) {
     r.content_type = "text/html; charset=utf-8";
     r.body = core::report::RenderHtml(*report);
   } else {
-    r.body = "{\"data\":{\"type\":\"weekly_report\",\"id\":\"" + core::report::FormatIsoWeek(*week) +
-             "\",\"attributes\":" + core::report::RenderJson(*report) + "}}";
+    r.body = "{\"data\":" + usecases::WeeklyReportResource(*report) + "}";
   }
   return r;
 }
 
-// Incidents opened this long before an SLO's window are not read for it.
-constexpr Micros kImpactLookback = std::chrono::hours(24 * 30);
-
 http::Response ErrorBudgets(const ApiContext& c, const http::Request& req) {
   auto at = TimeParam(req, "at", c.clock->Now());
   if (!at) return ErrorResponse(at.error());
+  auto budgets = usecases::ErrorBudgetsAt(*c.store, *c.config, *at);
+  if (!budgets) return ErrorResponse(budgets.error());
   std::string out = "{\"data\":[";
-  if (!c.config->slos.empty()) {
-    std::chrono::seconds longest{0};
-    for (const auto& slo : c.config->slos) longest = std::max(longest, slo.window);
-    auto incidents = CreatedIn(*c.store, *at - longest - kImpactLookback, *at + std::chrono::microseconds(1));
-    if (!incidents) return ErrorResponse(incidents.error());
-    for (std::size_t k = 0; k < c.config->slos.size(); ++k) {
-      const auto& slo = c.config->slos[k];
-      if (k) out += ',';
-      out += "{\"type\":\"error_budget\",\"id\":";
-      JsonWriter::AppendQuoted(out, slo.service);
-      out += ",\"attributes\":";
-      std::string one;
-      JsonWriter one_writer(one);
-      core::report::ErrorBudgetJson(one_writer, core::metrics::ComputeErrorBudget(slo, *incidents, *at));
-      out += one + "}";
-    }
+  for (std::size_t k = 0; k < budgets->size(); ++k) {
+    const auto& budget = (*budgets)[k];
+    if (k) out += ',';
+    out += "{\"type\":\"error_budget\",\"id\":";
+    JsonWriter::AppendQuoted(out, budget.service);
+    out += ",\"attributes\":";
+    std::string one;
+    JsonWriter one_writer(one);
+    core::report::ErrorBudgetJson(one_writer, budget);
+    out += one + "}";
   }
   out += "]}";
   return http::Response::Json(200, std::move(out));
@@ -192,7 +130,7 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                }
                // The targets' trend looks back over its own window.
                const core::MetricsConfig& metrics = c->config->metrics;
-               auto incidents = CreatedIn(*c->store, core::metrics::TargetsWindowStart(metrics, *from, *to), *to);
+               auto incidents = usecases::IncidentsCreatedIn(*c->store, core::metrics::TargetsWindowStart(metrics, *from, *to), *to);
                if (!incidents) return ErrorResponse(incidents.error());
                // One pass over the incidents for the figures and the targets.
                core::metrics::TargetsAccumulator evaluated(metrics, *from, *to);

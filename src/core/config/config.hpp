@@ -241,7 +241,22 @@ struct Slo {
   std::string service;  // matched against incidents' "services" field
   double objective = 99.9;  // percent, strictly between 0 and 100
   std::chrono::seconds window{30 * 24 * 3600};
+  // Where its budget notices go; empty = reports.weekly.channels.
+  std::vector<std::string> channels;
   SourceMark mark;
+};
+
+// reports.weekly: the weekly review sent on a schedule (usecases/scheduled_notices).
+struct WeeklyReportSchedule {
+  int day = 1;                              // 1 = Monday .. 7 = Sunday
+  std::chrono::minutes time{9 * 60};        // local time of day
+  std::string time_zone = "UTC";            // IANA name (default: metrics.time_zone)
+  std::vector<std::string> channels;        // never PagerDuty (a report does not page)
+  SourceMark mark;
+};
+
+struct ReportsConfig {
+  std::optional<WeeklyReportSchedule> weekly;  // unset: no scheduled review
 };
 
 // A named notification target (seed: "slack-security-alerts", "pagerduty-security").
@@ -271,6 +286,7 @@ struct Config {
   PostmortemConfig postmortem;
   MetricsConfig metrics;
   std::vector<Slo> slos;
+  ReportsConfig reports;
   std::vector<Channel> channels;
   // On-call (docs/adr/0003-oncall-computation.md). The loader adds a default
   // policy (is_default) for every team the file gives none.

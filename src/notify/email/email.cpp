@@ -178,6 +178,22 @@ std::string QuotedPrintable(const std::vector<std::string>& lines) {
   return out;
 }
 
+// One MIME entity: its Content-Type and Content-Transfer-Encoding headers, a
+// blank line and the body. 8bit keeps the text readable; a line over 998
+// octets cannot go as 8bit, so then the whole body goes quoted-printable.
+// Leading dots are not doubled here: libcurl dot-stuffs what it uploads to an
+// SMTP server.
+std::string Part(const std::string& type, const std::string& body) {
+  std::vector<std::string> lines = BodyLines(body);
+  bool long_lines = false;
+  for (const auto& line : lines) long_lines = long_lines || line.size() > kBodyLineLimit;
+  std::string out = "Content-Type: " + type + "; charset=utf-8\r\n";
+  out += std::string("Content-Transfer-Encoding: ") + (long_lines ? "quoted-printable" : "8bit") + "\r\n\r\n";
+  if (long_lines) return out + QuotedPrintable(lines);
+  for (const auto& line : lines) out += line + "\r\n";
+  return out;
+}
+
 std::vector<std::string> SplitAddresses(const std::string& list) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -217,9 +233,6 @@ SmtpMessage Build(const core::Channel& channel, const std::string& message, cons
   bool html = notice && (message.rfind("<!DOCTYPE html", 0) == 0 || message.rfind("<html", 0) == 0);
   std::string text = message + "\n";
   if (incident) text += "\n" + IncidentUrl(ctx.public_url, *incident) + "\n";
-  std::vector<std::string> lines = BodyLines(text);
-  bool long_lines = false;
-  for (const auto& line : lines) long_lines = long_lines || line.size() > kBodyLineLimit;
   // The message was complete when it was queued; a retry keeps its Date, as
   // it keeps its Message-ID.
   TimePoint date = delivery.created == TimePoint{}
@@ -233,16 +246,16 @@ SmtpMessage Build(const core::Channel& channel, const std::string& message, cons
   data += "Message-ID: <" + delivery.IdempotencyKey() + "@tocsin>\r\n";
   data += "X-Tocsin-Event: " + CleanHeaderValue(delivery.kind) + "\r\n";
   data += "MIME-Version: 1.0\r\n";
-  data += std::string("Content-Type: ") + (html ? "text/html" : "text/plain") + "; charset=utf-8\r\n";
-  // 8bit keeps the text readable; a line over 998 octets cannot go as 8bit,
-  // so then the whole body goes quoted-printable. Leading dots are not
-  // doubled here: libcurl dot-stuffs what it uploads to an SMTP server.
-  data += std::string("Content-Transfer-Encoding: ") + (long_lines ? "quoted-printable" : "8bit") + "\r\n";
-  data += "\r\n";
-  if (long_lines) {
-    data += QuotedPrintable(lines);
+  if (html) {
+    // An HTML page goes with a plain-text alternative (RFC 2046 5.1.4: the
+    // plainest first), for clients that do not show HTML.
+    std::string boundary = "=_tocsin_" + delivery.IdempotencyKey();
+    data += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+    data += "--" + boundary + "\r\n" + Part("text/plain", HtmlToText(message) + "\n");
+    data += "\r\n--" + boundary + "\r\n" + Part("text/html", text);
+    data += "\r\n--" + boundary + "--\r\n";
   } else {
-    for (const auto& line : lines) data += line + "\r\n";
+    data += Part("text/plain", text);
   }
   m.data = std::move(data);
   return m;

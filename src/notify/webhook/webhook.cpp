@@ -52,6 +52,15 @@ json IncidentJson(const core::Incident& i, const SendContext& ctx, const std::st
 HttpRequest Build(const core::Channel& channel, const std::string& message, const core::Incident* incident,
                   const core::Delivery& delivery, const SendContext& ctx) {
   json body{{"event", delivery.kind}, {"message", message}, {"incident", incident ? IncidentJson(*incident, ctx, message) : json(nullptr)}};
+  // A notice whose message is JSON (the weekly review, a budget notice) goes
+  // as data under "notice", its reason as the message.
+  if (!delivery.notice_key.empty()) {
+    json data = json::parse(message, nullptr, false);
+    if (!data.is_discarded() && data.is_object()) {
+      body["message"] = delivery.reason;
+      body["notice"] = {{"key", delivery.notice_key}, {"data", std::move(data)}};
+    }
+  }
   // Ill-formed UTF-8 (from a template, say) becomes U+FFFD instead of throwing.
   HttpRequest req{Setting(channel, "url"), {{"Content-Type", "application/json"}},
                   body.dump(-1, ' ', false, json::error_handler_t::replace)};
