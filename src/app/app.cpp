@@ -20,6 +20,7 @@
 #include "app/replay.hpp"
 #include "app/route.hpp"
 #include "engine/escalation_worker.hpp"
+#include "common/server_metrics.hpp"
 #include "engine/outbox_worker.hpp"
 #include "engine/reminder_worker.hpp"
 #include "usecases/scheduled_notices.hpp"
@@ -79,6 +80,9 @@ Result<std::unique_ptr<core::Store>> OpenConfiguredStore(const core::Config& con
   options.read_connections = std::max(4, config.server.worker_threads / 4);
   // For side-by-side benchmarks only (docs/benchmarks.md): COMMIT itself fsyncs.
   if (const char* v = std::getenv("TOCSIN_BENCH_FULLSYNC"); v && std::string(v) == "1") options.pipelined_sync = false;
+  options.on_commit = [](std::size_t requests, std::chrono::nanoseconds took) {
+    server_metrics::StorageCommit(requests, took);
+  };
   return storage::OpenSqliteStore(options);
 }
 

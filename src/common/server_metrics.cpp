@@ -17,6 +17,10 @@ namespace {
 const std::vector<double> kHttpBounds = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
 // Seconds: the seed's targets (MTTA 10 min, MTTR 1 hour) sit inside the range.
 const std::vector<double> kIncidentBounds = {60, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400, 259200};
+// Seconds: a group commit takes tens of microseconds to a slow disk's sync.
+const std::vector<double> kCommitBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1};
+// Requests per commit, up to the writer's batch limit (512).
+const std::vector<double> kGroupBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 const std::vector<double> kDeliveryBounds = {0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600};
 
 bool ReadEnabled() {
@@ -56,7 +60,18 @@ Families::Families()
                                     prom::Kind::kHistogram, {"severity"}, kIncidentBounds)),
       resolve_time(registry.Add("tocsin_incident_resolve_seconds",
                                 "Time from an incident's creation to its resolution, by severity.",
-                                prom::Kind::kHistogram, {"severity"}, kIncidentBounds)) {}
+                                prom::Kind::kHistogram, {"severity"}, kIncidentBounds)),
+      pages_sent(registry.Add("tocsin_pages_sent_total", "Pages delivered to people or on-call services, by channel type.",
+                              prom::Kind::kCounter, {"channel_type"})),
+      notices_sent(registry.Add("tocsin_notices_sent_total",
+                                "Scheduled notices delivered (weekly_report, slo_budget_low, slo_budget_exhausted), by "
+                                "kind and channel type.",
+                                prom::Kind::kCounter, {"kind", "channel_type"})),
+      storage_commit(registry.Add("tocsin_storage_commit_seconds",
+                                  "Time of one commit of the store's writer (the group's transaction, begin to commit).",
+                                  prom::Kind::kHistogram, {}, kCommitBounds)),
+      storage_group_size(registry.Add("tocsin_storage_commit_group_size", "Write requests carried by one commit.",
+                                      prom::Kind::kHistogram, {}, kGroupBounds)) {}
 
 Families& Get() {
   static Families families;
@@ -95,6 +110,19 @@ void HttpRequest(const std::string& route, const std::string& method, int status
 
 void EscalationTier(const std::string& outcome) {
   if (g_enabled) Get().escalation_tiers.CounterWith({outcome}).Inc();
+}
+
+void Delivered(const std::string& kind, const std::string& channel_type, bool notice) {
+  if (!g_enabled) return;
+  if (kind == "page") Get().pages_sent.CounterWith({channel_type}).Inc();
+  if (notice) Get().notices_sent.CounterWith({kind, channel_type}).Inc();
+}
+
+void StorageCommit(std::size_t requests, std::chrono::nanoseconds took) {
+  if (!g_enabled) return;
+  Families& f = Get();
+  f.storage_commit.HistogramWith({}).Observe(static_cast<double>(took.count()) / 1e9);
+  f.storage_group_size.HistogramWith({}).Observe(static_cast<double>(requests));
 }
 
 void IncidentAcknowledged(const std::string& severity, std::chrono::microseconds took) {

@@ -27,6 +27,10 @@ struct Families {
   prom::Family& escalation_tiers;    // tocsin_escalation_tiers_total{outcome}
   prom::Family& acknowledge_time;    // tocsin_incident_acknowledge_seconds{severity}: detected -> acknowledged
   prom::Family& resolve_time;        // tocsin_incident_resolve_seconds{severity}: created -> resolved
+  prom::Family& pages_sent;          // tocsin_pages_sent_total{channel_type}: pages delivered
+  prom::Family& notices_sent;        // tocsin_notices_sent_total{kind, channel_type}: scheduled notices delivered
+  prom::Family& storage_commit;      // tocsin_storage_commit_seconds: a write group's transaction
+  prom::Family& storage_group_size;  // tocsin_storage_commit_group_size: requests per commit
   Families();
 };
 
@@ -40,6 +44,12 @@ void DeliveryAttempt(const std::string& channel_type, const std::string& outcome
                      std::optional<std::chrono::microseconds> latency);
 void HttpRequest(const std::string& route, const std::string& method, int status, std::chrono::nanoseconds took);
 void EscalationTier(const std::string& outcome);
+// A delivery delivered, by its kind: pages (kind "page") and notices (the
+// weekly review, budget notices; `notice` true) are counted apart.
+void Delivered(const std::string& kind, const std::string& channel_type, bool notice);
+// One commit of the store's writer: how many requests it carried and how long
+// its transaction took (begin to commit).
+void StorageCommit(std::size_t requests, std::chrono::nanoseconds took);
 // An incident acknowledged (time since it was detected, or created) or
 // resolved (time since it was created), as the definitions of docs/metrics.md.
 void IncidentAcknowledged(const std::string& severity, std::chrono::microseconds took);

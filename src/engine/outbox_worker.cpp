@@ -148,6 +148,9 @@ core::AttemptRecord OutboxWorker::Attempt(const Job& job) {
   }
   server_metrics::DeliveryAttempt(channel ? channel->type : "unconfigured", event.kind.substr(event.kind.find('_') + 1),
                                   outcome.kind == Kind::kDelivered ? std::optional<Micros>(now - d.created) : std::nullopt);
+  if (outcome.kind == Kind::kDelivered) {
+    server_metrics::Delivered(d.kind, channel ? channel->type : "unconfigured", !d.notice_key.empty());
+  }
   if (log::Enabled(log::Level::kDebug)) {
     log::Debug("notification attempt", {{"delivery", std::to_string(d.id)}, {"channel", d.channel}, {"kind", d.kind},
                                         {"recipient", d.to.user}, {"result", event.kind}, {"detail", outcome.detail}});

@@ -6,6 +6,8 @@
 
 #include "engine/outbox_worker.hpp"
 
+#include "common/server_metrics.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -180,12 +182,17 @@ TEST_F(OutboxWorkerTest, ANoticeIsSentWithItsBodyAndRetriedLikeAnyDelivery) {
                         sent.push_back(d.body);
                         return core::AttemptOutcome{Kind::kDelivered, std::nullopt, "ok", "1700000000.1"};
                       });
+  auto& notices_sent = server_metrics::Get().notices_sent.CounterWith({"weekly_report", "slack_webapi"});
+  std::uint64_t sent_before = notices_sent.Value();
   worker.RunOnce(clock_.Now());
   EXPECT_EQ(calls, 1);  // the second waits behind the first's retry (one lane: the channel)
   EXPECT_EQ(Count(core::DeliveryState::kQueued), 2);
   worker.RunOnce(clock_.Now() + 61s);
   EXPECT_EQ(sent, (std::vector<std::string>{"*3 incidents*", "*4 incidents*"}));
   EXPECT_EQ(Count(core::DeliveryState::kDelivered), 2);
+  if (server_metrics::Enabled()) {
+    EXPECT_EQ(notices_sent.Value() - sent_before, 2u);  // /metrics counts them
+  }
   core::DeliveryFilter f;
   auto all = *store_->ListDeliveries(f);
   ASSERT_EQ(all.size(), 2u);

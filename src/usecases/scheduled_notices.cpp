@@ -204,7 +204,7 @@ int ScheduledNotices::RunOnce() {
         added += q->added;
         next_report_try_.reset();
         for (const auto& name : s.channels) seen_.insert(WeeklyReportKey(*week, name));
-        if (q->added > 0) log::Info("weekly review queued", {{"week", core::report::FormatIsoWeek(*week)}});
+        if (q->added > 0) log::Debug("weekly review queued", {{"week", core::report::FormatIsoWeek(*week)}});
       } else {
         next_report_try_ = now + kRetryAfterFailure;
         log::Error("cannot queue the weekly review", {{"error", q.error().message}});

@@ -54,6 +54,12 @@ want '^tocsin_outbox_depth [0-9]+$'
 want '^tocsin_outbox_oldest_due_age_seconds [0-9.e+-]+$'
 want '^tocsin_escalation_oldest_due_age_seconds [0-9.e+-]+$'
 want '^tocsin_ready 1$'
+# The SQLite writer's group commits: every write above went through one.
+want '^tocsin_storage_commit_seconds_count [1-9][0-9]*$'
+want '^tocsin_storage_commit_seconds_bucket\{le="\+Inf"\} [1-9][0-9]*$'
+want '^tocsin_storage_commit_group_size_bucket\{le="1"\} [0-9]+$'
+want '^# TYPE tocsin_pages_sent_total counter$'
+want '^# TYPE tocsin_notices_sent_total counter$'
 want '^process_resident_memory_bytes [0-9]+$'
 want '^process_open_fds [0-9]+$'
 # Bounded labels: no incident id (UUID) anywhere.

@@ -1247,6 +1247,7 @@ class SqliteStore final : public core::Store {
         continue;
       }
       Group group;
+      group.began = std::chrono::steady_clock::now();
       if (auto ok = RunCached(*writer_, "BEGIN IMMEDIATE"); !ok) {
         for (auto& job : jobs) job->done.set_value(tl::unexpected(ok.error()));
         continue;
@@ -1277,6 +1278,7 @@ class SqliteStore final : public core::Store {
   struct Group {
     std::vector<std::shared_ptr<Job>> jobs;
     std::vector<Result<void>> results;
+    std::chrono::steady_clock::time_point began;
   };
 
   // Each job in its own SAVEPOINT, so a refused one rolls back alone.
@@ -1306,6 +1308,7 @@ class SqliteStore final : public core::Store {
       }
       return;
     }
+    if (options_.on_commit) options_.on_commit(group.jobs.size(), std::chrono::steady_clock::now() - group.began);
     std::int64_t outbox_high = OutboxHighWater();
     if (wal_fd_ < 0) {  // synchronous=FULL: COMMIT was durable
       synced_outbox_.store(outbox_high, std::memory_order_release);

@@ -14,6 +14,7 @@
 // Migrations are numbered, forward-only and recorded in schema_migrations;
 // Open applies the missing ones and refuses a database newer than this binary.
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,9 @@ struct SqliteOptions {
   // that nothing unsynced is sent, or fail it to show that a failed sync
   // stops every later write (as an LD_PRELOAD shim does for a real process).
   std::function<int(int fd)> fdatasync;
+  // Told after each commit of the writer: how many requests the group
+  // carried and how long its transaction took (the server's /metrics).
+  std::function<void(std::size_t requests, std::chrono::nanoseconds took)> on_commit;
 };
 
 Result<std::unique_ptr<core::Store>> OpenSqliteStore(const SqliteOptions& options);
