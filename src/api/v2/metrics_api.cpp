@@ -5,7 +5,6 @@
 #include "api/v2/errors.hpp"
 #include "common/server_metrics.hpp"
 #include "core/search/query.hpp"
-#include "core/workflow/names.hpp"
 
 namespace tocsin::api::v2 {
 namespace {
@@ -82,28 +81,6 @@ http::Response PrometheusMetrics(const ApiContext& ctx) {
   }
   prom::AppendSamples(out, "tocsin_open_incidents", "Incidents not resolved (active or stable), by severity.",
                       Kind::kGauge, open_by_severity);
-
-  // The same by workflow phase: one faceted count per phase an open incident can be in.
-  std::vector<std::pair<std::string, double>> by_phase;
-  for (std::string_view phase : {core::workflow::kPhaseDetection, core::workflow::kPhaseInvestigation,
-                                 core::workflow::kPhaseMitigation}) {
-    core::SearchRequest in_phase = open;
-    auto query = core::ParseQuery("state:(active OR stable) phase:\"" + std::string(phase) + "\"");
-    if (!query) continue;
-    in_phase.query = *query;
-    auto counted = ctx.store->SearchIncidents(in_phase);
-    if (!counted) return ErrorResponse(counted.error());
-    for (const auto& s : ctx.config->severities) {
-      double n = 0;
-      for (const auto& f : counted->facets.severity) {
-        if (f.name == s.name) n = static_cast<double>(f.count);
-      }
-      by_phase.emplace_back(prom::Labels({"severity", "phase"}, {s.name, std::string(phase)}), n);
-    }
-  }
-  prom::AppendSamples(out, "tocsin_open_incidents_by_phase",
-                      "Incidents not resolved, by severity and workflow phase.",
-                      Kind::kGauge, by_phase);
 
   prom::AppendSamples(out, "tocsin_ready", "Whether the server is serving (1) or starting/stopping (0).", Kind::kGauge,
                       {{"", !ctx.ready || ctx.ready() ? 1.0 : 0.0}});
