@@ -107,9 +107,9 @@ rp::History Generate(const core::Config& config, std::int64_t count) {
     std::exit(2);
   }
   for (auto& rec : h.alerts) {
-    const auto& [decision, index] = first->alerts.at(rec.seq);
-    rec.decision = decision;
-    if (index >= 0) rec.incident_id = "R" + std::to_string(index);
+    const rp::AlertOutcome* done = first->FindAlert(rec.seq);
+    rec.decision = done->decision;
+    if (done->incident >= 0) rec.incident_id = "R" + std::to_string(done->incident);
   }
   for (std::size_t k = 0; k < first->incidents.size(); ++k) {
     const auto& inc = first->incidents[k];
@@ -161,8 +161,8 @@ struct Digest {
     for (const auto& p : o.pages) Add(p);
     for (const auto& rec : hist.alerts) {
       if (rec.duplicate) continue;
-      const auto& [decision, index] = o.alerts.at(rec.seq);
-      Add(decision), Add(index);
+      const rp::AlertOutcome* done = o.FindAlert(rec.seq);
+      Add(std::string(done->decision)), Add(std::int64_t{done->incident});
     }
   }
   void Add(const rp::Report& r, const rp::History& hist) {
