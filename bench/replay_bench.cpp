@@ -242,6 +242,29 @@ int main(int argc, char** argv) {
                 (*same)->fidelity.size(), changed_cpu.back(), changed.back(), (*other)->diff.changes.size(),
                 (*other)->diff.pages_only_after.size());
   }
+  if (std::getenv("REPLAY_BENCH_PARTS")) {
+    // Where a candidate run's time goes, part by part (CPU seconds).
+    double t = cpu();
+    auto lap = [&](const char* what) {
+      double now = cpu();
+      std::printf("  %-26s %.2f s CPU\n", what, now - t);
+      t = now;
+    };
+    {
+      auto before = rp::Simulate(in_force, h);
+      lap("simulate (in force)");
+      auto after = rp::Simulate(candidate, h);
+      lap("simulate (candidate)");
+      auto diff = rp::Compare(*before, *after);
+      lap("compare");
+      auto fidelity = rp::Fidelity(h, *before);
+      lap("fidelity");
+      auto load_before = rp::ComputeLoad(in_force, *before, h.from, h.to);
+      auto load_after = rp::ComputeLoad(candidate, *after, h.from, h.to);
+      lap("page load (both)");
+    }
+    lap("freeing the results");
+  }
   std::printf("median of %d: identity run %.2f s CPU (%.2f s wall), candidate run %.2f s CPU (%.2f s wall)\n", runs,
               Median(identity_cpu), Median(identity), Median(changed_cpu), Median(changed));
   return 0;
