@@ -163,6 +163,43 @@ void BM_AnalyticsYearByWeek_1M(benchmark::State& state) {
 }
 BENCHMARK(BM_AnalyticsYearByWeek_1M)->Unit(benchmark::kMillisecond);
 
+// The incidents as the analytics endpoint keeps them: compact rows (see
+// metrics::Rows), projected page by page while reading.
+const core::metrics::Rows& SeverityRows() {
+  static const core::metrics::Rows rows = [] {
+    core::metrics::Rows out(core::metrics::GroupBy::kSeverity);
+    out.Reserve(Incidents().size());
+    for (const auto& i : Incidents()) out.Add(i);
+    return out;
+  }();
+  return rows;
+}
+
+void BM_ProjectRows_1M(benchmark::State& state) {
+  const auto& incidents = Incidents();
+  for (auto _ : state) {
+    core::metrics::Rows rows(core::metrics::GroupBy::kSeverity);
+    rows.Reserve(incidents.size());
+    for (const auto& i : incidents) rows.Add(i);
+    benchmark::DoNotOptimize(rows);
+  }
+}
+BENCHMARK(BM_ProjectRows_1M)->Unit(benchmark::kMillisecond);
+
+void BM_AnalyticsYearByWeekRows_1M(benchmark::State& state) {
+  const auto& rows = SeverityRows();
+  core::MetricsConfig metrics = Targets();
+  TimePoint from = kWeekEnd - std::chrono::hours(24 * 364);
+  for (auto _ : state) {
+    core::metrics::TargetsAccumulator evaluated(metrics, from, kWeekEnd);
+    auto report = core::metrics::Compute(rows, from, kWeekEnd, core::metrics::Interval::kWeek, &evaluated);
+    auto targets = evaluated.Done();
+    benchmark::DoNotOptimize(report);
+    benchmark::DoNotOptimize(targets);
+  }
+}
+BENCHMARK(BM_AnalyticsYearByWeekRows_1M)->Unit(benchmark::kMillisecond);
+
 void BM_AlertCounterUpdate(benchmark::State& state) {
   static const std::string kSource = "datadog", kDecision = "appended";
   for (auto _ : state) server_metrics::AlertReceived(kSource, kDecision);
