@@ -1,7 +1,6 @@
 #include "core/rules/rules.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
@@ -118,21 +117,25 @@ void RuleIndex::Add(const Rule* rule) {
 }
 
 std::vector<const Rule*> RuleIndex::Match(const Alert& alert) const {
-  std::set<const Rule*> candidates;
-  if (auto it = by_monitor_.find(alert.monitor_name); it != by_monitor_.end()) {
-    candidates.insert(it->second.begin(), it->second.end());
-  }
+  // A few candidates: a vector made unique, not a set (no allocation per rule).
+  std::vector<const Rule*> candidates;
+  auto add = [&candidates](const std::vector<const Rule*>& rules) {
+    candidates.insert(candidates.end(), rules.begin(), rules.end());
+  };
+  if (auto it = by_monitor_.find(alert.monitor_name); it != by_monitor_.end()) add(it->second);
   for (const Rule* r : globs_) {
     for (const auto& m : r->monitors) {
-      if (HasWildcard(m) && m != "*" && GlobMatch(m, alert.monitor_name)) candidates.insert(r);
+      if (HasWildcard(m) && m != "*" && GlobMatch(m, alert.monitor_name)) candidates.push_back(r);
     }
   }
-  if (auto it = by_tag_key_.find(""); it != by_tag_key_.end()) candidates.insert(it->second.begin(), it->second.end());
-  std::set<std::string> keys;
-  for (const auto& t : alert.tags) keys.insert(TagKey(t));
-  for (const auto& k : keys) {
-    if (auto it = by_tag_key_.find(k); it != by_tag_key_.end()) candidates.insert(it->second.begin(), it->second.end());
+  if (!by_tag_key_.empty()) {
+    if (auto it = by_tag_key_.find(""); it != by_tag_key_.end()) add(it->second);
+    for (const auto& t : alert.tags) {
+      if (auto it = by_tag_key_.find(TagKey(t)); it != by_tag_key_.end()) add(it->second);
+    }
   }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   std::vector<const Rule*> out;
   for (const Rule* r : candidates) {
     if (TagsMatch(*r, alert)) out.push_back(r);
