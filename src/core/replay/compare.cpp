@@ -36,21 +36,39 @@ std::string TiersText(const SimIncident& inc) {
 // (sorted, unique). An incident's alerts are exactly those whose outcome names
 // it, so one pass over the alerts does it: both outcomes come from the same
 // history and list the same seqs in the same order (else each is looked up).
-std::vector<std::vector<int>> Counterparts(const Outcome& from, const Outcome& to) {
-  std::vector<std::vector<int>> out(from.incidents.size());
-  auto add = [&](int i, const AlertOutcome* other) {
-    if (i < 0 || !other || other->incident < 0) return;
-    auto& list = out[static_cast<std::size_t>(i)];
-    if (std::find(list.begin(), list.end(), other->incident) == list.end()) list.push_back(other->incident);
-  };
-  bool aligned = from.alerts.size() == to.alerts.size();
-  for (std::size_t k = 0; aligned && k < from.alerts.size(); ++k) aligned = from.alerts[k].seq == to.alerts[k].seq;
-  for (std::size_t k = 0; k < from.alerts.size(); ++k) {
-    add(from.alerts[k].incident, aligned ? &to.alerts[k] : to.FindAlert(from.alerts[k].seq));
+// Nearly every incident has one counterpart: that one is kept inline, only
+// the rare merges and splits get a list (no allocation per incident).
+class Counterparts {
+ public:
+  Counterparts(const Outcome& from, const Outcome& to) : one_(from.incidents.size(), -1) {
+    bool aligned = from.alerts.size() == to.alerts.size();
+    for (std::size_t k = 0; aligned && k < from.alerts.size(); ++k) aligned = from.alerts[k].seq == to.alerts[k].seq;
+    for (std::size_t k = 0; k < from.alerts.size(); ++k) {
+      const AlertOutcome* other = aligned ? &to.alerts[k] : to.FindAlert(from.alerts[k].seq);
+      const int i = from.alerts[k].incident;
+      if (i < 0 || !other || other->incident < 0) continue;
+      int& first = one_[static_cast<std::size_t>(i)];
+      if (first < 0 || first == other->incident) {
+        first = other->incident;
+        continue;
+      }
+      auto& list = more_[i];
+      if (list.empty()) list.push_back(first);
+      if (std::find(list.begin(), list.end(), other->incident) == list.end()) list.push_back(other->incident);
+    }
+    for (auto& [i, list] : more_) std::sort(list.begin(), list.end());
   }
-  for (auto& list : out) std::sort(list.begin(), list.end());
-  return out;
-}
+  std::size_t Count(std::size_t i) const {
+    if (one_[i] < 0) return 0;
+    auto it = more_.find(static_cast<int>(i));
+    return it == more_.end() ? 1 : it->second.size();
+  }
+  const std::vector<int>& Several(std::size_t i) const { return more_.at(static_cast<int>(i)); }  // when Count > 1
+
+ private:
+  std::vector<int> one_;
+  std::unordered_map<int, std::vector<int>> more_;
+};
 
 std::vector<std::string> Keys(const Outcome& o, const std::vector<int>& indexes) {
   std::vector<std::string> out;
@@ -106,17 +124,18 @@ bool Diff::Empty() const {
 
 Diff Compare(const Outcome& before, const Outcome& after) {
   Diff d;
-  auto forward = Counterparts(before, after);
-  auto backward = Counterparts(after, before);
+  const Counterparts forward(before, after), backward(after, before);
   for (std::size_t i = 0; i < before.incidents.size(); ++i) {
     const SimIncident& inc = before.incidents[i];
-    if (forward[i].empty()) d.only_before.push_back(&inc);
-    if (forward[i].size() > 1) d.split.push_back({inc.key, inc.title, Keys(after, forward[i])});
+    const std::size_t n = forward.Count(i);
+    if (n == 0) d.only_before.push_back(&inc);
+    if (n > 1) d.split.push_back({inc.key, inc.title, Keys(after, forward.Several(i))});
   }
   for (std::size_t i = 0; i < after.incidents.size(); ++i) {
     const SimIncident& inc = after.incidents[i];
-    if (backward[i].empty()) d.only_after.push_back(&inc);
-    if (backward[i].size() > 1) d.merged.push_back({inc.key, inc.title, Keys(before, backward[i])});
+    const std::size_t n = backward.Count(i);
+    if (n == 0) d.only_after.push_back(&inc);
+    if (n > 1) d.merged.push_back({inc.key, inc.title, Keys(before, backward.Several(i))});
   }
   // The same opening alert on both sides: the same incident, maybe changed.
   // Lists are joined into text only when they differ.
