@@ -18,6 +18,7 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -106,9 +107,9 @@ rp::History Generate(const core::Config& config, std::int64_t count) {
     std::exit(2);
   }
   for (auto& rec : h.alerts) {
-    const auto& [decision, index] = first->alerts.at(rec.seq);
-    rec.decision = decision;
-    if (index >= 0) rec.incident_id = "R" + std::to_string(index);
+    const rp::AlertOutcome* done = first->FindAlert(rec.seq);
+    rec.decision = done->decision;
+    if (done->incident >= 0) rec.incident_id = "R" + std::to_string(done->incident);
   }
   for (std::size_t k = 0; k < first->incidents.size(); ++k) {
     const auto& inc = first->incidents[k];
@@ -122,6 +123,66 @@ rp::History Generate(const core::Config& config, std::int64_t count) {
   }
   return h;
 }
+
+// A fingerprint of everything a run produced (both outcomes, the whole diff,
+// fidelity and load), to check that a faster replay gives the same results:
+// REPLAY_BENCH_DIGEST=1 prints it for each run.
+struct Digest {
+  std::uint64_t h = 1469598103934665603ULL;
+  void Add(const std::string& s) {
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+    Add(static_cast<std::int64_t>(s.size()));
+  }
+  void Add(std::int64_t v) { h = Mix(h ^ static_cast<std::uint64_t>(v)); }
+  void Add(TimePoint t) { Add(static_cast<std::int64_t>(t.time_since_epoch().count())); }
+  void Add(const std::optional<TimePoint>& t) { t ? Add(*t) : Add(std::int64_t{-1}); }
+  void Add(const std::vector<std::string>& v) {
+    Add(static_cast<std::int64_t>(v.size()));
+    for (const auto& s : v) Add(s);
+  }
+  void Add(const rp::SimIncident& i) {
+    Add(i.key), Add(i.opening_seq), Add(i.group_key), Add(i.rule), Add(i.title), Add(i.severity), Add(i.type);
+    Add(i.commander), Add(i.channels), Add(i.opened), Add(i.acknowledged), Add(i.resolved), Add(i.recorded), Add(i.team);
+    for (const auto& t : i.tiers) Add(t.round), Add(t.tier), Add(t.due), Add(t.outcome);
+    for (auto seq : i.alerts) Add(seq);
+  }
+  void Add(const rp::Page& p) {
+    Add(p.user), Add(p.at), Add(p.incident), Add(p.team), Add(p.round), Add(p.tier), Add(p.schedule), Add(p.channels);
+  }
+  void Add(const rp::Load& l) {
+    for (const auto& p : l.people) {
+      Add(p.user), Add(p.pages), Add(static_cast<std::int64_t>(p.per_week * 1000)), Add(p.busiest_week);
+      Add(p.night_pages), Add(p.longest_night_run);
+    }
+    for (const auto& r : l.rotations) Add(r.schedule), Add(r.pages), Add(static_cast<std::int64_t>(r.share * 1e6));
+  }
+  void Add(const rp::Outcome& o, const rp::History& hist) {
+    for (const auto& i : o.incidents) Add(i);
+    for (const auto& p : o.pages) Add(p);
+    for (const auto& rec : hist.alerts) {
+      if (rec.duplicate) continue;
+      const rp::AlertOutcome* done = o.FindAlert(rec.seq);
+      Add(std::string(done->decision)), Add(std::int64_t{done->incident});
+    }
+  }
+  void Add(const rp::Report& r, const rp::History& hist) {
+    Add(r.before, hist), Add(r.after, hist), Add(r.alerts), Add(r.before_hash), Add(r.after_hash);
+    const auto& d = r.diff;
+    for (const auto* i : d.only_before) Add(i->key);
+    for (const auto* i : d.only_after) Add(i->key);
+    for (const auto* gs : {&d.merged, &d.split}) {
+      Add(static_cast<std::int64_t>(gs->size()));
+      for (const auto& g : *gs) Add(g.incident), Add(g.title), Add(g.other_side);
+    }
+    for (const auto& c : d.changes) Add(c.incident), Add(c.title), Add(c.field), Add(c.before), Add(c.after);
+    for (const auto& p : d.pages) Add(p.user), Add(p.before), Add(p.after);
+    Add(static_cast<std::int64_t>(d.pages_only_before.size()));
+    for (const auto& p : d.pages_only_before) Add(p);
+    for (const auto& p : d.pages_only_after) Add(p);
+    for (const auto& m : r.fidelity) Add(m.seq), Add(m.recorded), Add(m.replayed);
+    Add(r.load_before), Add(r.load_after);
+  }
+};
 
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -164,6 +225,13 @@ int main(int argc, char** argv) {
     auto d = std::chrono::steady_clock::now();
     double cd = cpu();
     if (!same || !other) return 1;
+    if (std::getenv("REPLAY_BENCH_DIGEST")) {
+      Digest x, y;
+      x.Add(**same, h);
+      y.Add(**other, h);
+      std::printf("digest: identity %016llx, candidate %016llx\n", static_cast<unsigned long long>(x.h),
+                  static_cast<unsigned long long>(y.h));
+    }
     identity.push_back(std::chrono::duration<double>(c - b).count());
     changed.push_back(std::chrono::duration<double>(d - c).count());
     identity_cpu.push_back(cc - cb);
@@ -173,6 +241,29 @@ int main(int argc, char** argv) {
                 k + 1, identity_cpu.back(), identity.back(), (*same)->diff.Empty() ? "no difference" : "DIFFERENCES",
                 (*same)->fidelity.size(), changed_cpu.back(), changed.back(), (*other)->diff.changes.size(),
                 (*other)->diff.pages_only_after.size());
+  }
+  if (std::getenv("REPLAY_BENCH_PARTS")) {
+    // Where a candidate run's time goes, part by part (CPU seconds).
+    double t = cpu();
+    auto lap = [&](const char* what) {
+      double now = cpu();
+      std::printf("  %-26s %.2f s CPU\n", what, now - t);
+      t = now;
+    };
+    {
+      auto before = rp::Simulate(in_force, h);
+      lap("simulate (in force)");
+      auto after = rp::Simulate(candidate, h);
+      lap("simulate (candidate)");
+      auto diff = rp::Compare(*before, *after);
+      lap("compare");
+      auto fidelity = rp::Fidelity(h, *before);
+      lap("fidelity");
+      auto load_before = rp::ComputeLoad(in_force, *before, h.from, h.to);
+      auto load_after = rp::ComputeLoad(candidate, *after, h.from, h.to);
+      lap("page load (both)");
+    }
+    lap("freeing the results");
   }
   std::printf("median of %d: identity run %.2f s CPU (%.2f s wall), candidate run %.2f s CPU (%.2f s wall)\n", runs,
               Median(identity_cpu), Median(identity), Median(changed_cpu), Median(changed));

@@ -18,6 +18,7 @@ using namespace std::chrono_literals;
 
 constexpr Micros kMaxRange = std::chrono::hours(24 * 366 * 2);  // two years
 constexpr Micros kDefaultRange = std::chrono::hours(24 * 7);
+constexpr std::int64_t kPage = 1000;  // incidents per page of a projection
 
 json Seconds(const std::optional<Micros>& d) {
   if (!d) return nullptr;
@@ -105,6 +106,27 @@ http::Response ErrorBudgets(const ApiContext& c, const http::Request& req) {
   return http::Response::Json(200, std::move(out));
 }
 
+// The analytics' compact rows of every live incident created in [from, to),
+// projected page by page (newest first) so that whole incidents are never all
+// held at once.
+Result<core::metrics::Rows> RowsCreatedIn(core::Store& store, TimePoint from, TimePoint to,
+                                          core::metrics::GroupBy group_by) {
+  core::metrics::Rows rows(group_by);
+  core::SearchRequest search;
+  search.with_total = false;
+  search.limit = kPage;
+  for (bool more = true; more; search.offset += kPage) {
+    auto found = store.SearchIncidents(search);
+    if (!found) return tl::unexpected(found.error());
+    more = static_cast<std::int64_t>(found->incidents.size()) == kPage;
+    for (const auto& incident : found->incidents) {
+      if (incident.created < from) more = false;  // the pages have reached before the range
+      if (incident.created >= from && incident.created < to) rows.Add(incident);
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
 void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
@@ -130,13 +152,11 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                }
                // The targets' trend looks back over its own window.
                const core::MetricsConfig& metrics = c->config->metrics;
-               auto incidents = usecases::IncidentsCreatedIn(*c->store, core::metrics::TargetsWindowStart(metrics, *from, *to), *to);
-               if (!incidents) return ErrorResponse(incidents.error());
-               // One pass over the incidents for the figures and the targets.
+               auto rows = RowsCreatedIn(*c->store, core::metrics::TargetsWindowStart(metrics, *from, *to), *to, *group_by);
+               if (!rows) return ErrorResponse(rows.error());
+               // One pass over the rows for the figures and the targets.
                core::metrics::TargetsAccumulator evaluated(metrics, *from, *to);
-               auto report = core::metrics::Compute(
-                   *incidents, *from, *to, *group_by, *interval,
-                   [&evaluated](const core::Incident& i, const core::metrics::Sample& s) { evaluated.Add(i, s); });
+               auto report = core::metrics::Compute(*rows, *from, *to, *interval, &evaluated);
                json targets = json::array();
                for (const auto& t : evaluated.Done()) {
                  json one{{"name", t.name},

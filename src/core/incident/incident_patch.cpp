@@ -79,18 +79,24 @@ Result<void> CheckCellText(std::string_view text, const std::string& field) {
 std::string TruncateText(std::string_view text, std::size_t max_bytes) { return TruncateUtf8(text, max_bytes); }
 
 void FitToLimits(Incident& incident) {
-  incident.title = TruncateText(incident.title, kMaxTitleBytes);
-  if (incident.customer_impact_scope) {
-    incident.customer_impact_scope = TruncateText(*incident.customer_impact_scope, kMaxTextBytes);
-  }
-  std::map<std::string, FieldValue> fields;
+  // Texts within their limits stay as they are (no copies: alert ingestion and
+  // replay open incidents through here).
+  auto fit = [](std::string& text, std::size_t max_bytes) {
+    if (text.size() > max_bytes) text = TruncateText(text, max_bytes);
+  };
+  fit(incident.title, kMaxTitleBytes);
+  if (incident.customer_impact_scope) fit(*incident.customer_impact_scope, kMaxTextBytes);
+  bool long_name = false;
   for (auto& [name, value] : incident.fields) {
-    if (value.text) value.text = TruncateText(*value.text, kMaxTextBytes);
+    if (value.text) fit(*value.text, kMaxTextBytes);
     if (value.list) {
-      for (auto& item : *value.list) item = TruncateText(item, kMaxTextBytes);
+      for (auto& item : *value.list) fit(item, kMaxTextBytes);
     }
-    fields.emplace(TruncateText(name, kMaxFieldNameBytes), std::move(value));
+    long_name = long_name || name.size() > kMaxFieldNameBytes;
   }
+  if (!long_name) return;
+  std::map<std::string, FieldValue> fields;
+  for (auto& [name, value] : incident.fields) fields.emplace(TruncateText(name, kMaxFieldNameBytes), std::move(value));
   incident.fields = std::move(fields);
 }
 

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
+#include <utility>
+
+#include "core/metrics/targets.hpp"
 
 namespace tocsin::core::metrics {
 namespace {
@@ -78,25 +80,67 @@ void ForEachGroupKey(const Incident& i, GroupBy by, F&& f) {
   if (!any) f(std::string_view("(none)"));
 }
 
+// Sorts durations: an LSD radix sort (11-bit digits, only as many passes as
+// the largest value needs) for the large cells of a year's analytics, where it
+// is several times faster than a comparison sort; std::sort otherwise.
+void SortDurations(std::vector<Micros>& v) {
+  constexpr std::size_t kRadixFrom = 512;
+  constexpr int kBits = 11;
+  constexpr std::size_t kDigits = std::size_t{1} << kBits;
+  if (v.size() < kRadixFrom) {
+    std::sort(v.begin(), v.end());
+    return;
+  }
+  std::int64_t max = 0;
+  for (Micros d : v) {
+    if (d.count() < 0) {  // durations are never negative; sort them the plain way if some are
+      std::sort(v.begin(), v.end());
+      return;
+    }
+    max = std::max(max, d.count());
+  }
+  std::vector<Micros> scratch(v.size());
+  std::vector<std::size_t> count(kDigits);
+  for (int shift = 0; shift < 64 && (max >> shift) != 0; shift += kBits) {
+    std::fill(count.begin(), count.end(), 0);
+    for (Micros d : v) ++count[static_cast<std::size_t>(d.count() >> shift) & (kDigits - 1)];
+    if (count[static_cast<std::size_t>(v.front().count() >> shift) & (kDigits - 1)] == v.size()) continue;  // one digit: in order
+    std::size_t at = 0;
+    for (auto& c : count) at += std::exchange(c, at);
+    for (Micros d : v) scratch[count[static_cast<std::size_t>(d.count() >> shift) & (kDigits - 1)]++] = d;
+    v.swap(scratch);
+  }
+}
+
 // The durations of one cell of a partition (a bucket, or a bucket and group).
 struct Cell {
   std::int64_t incidents = 0, unacknowledged = 0, open = 0;
   std::vector<Micros> mttd, mtta, mttr;
+  long double sum_d = 0, sum_a = 0, sum_r = 0;  // of each list (exact: integers far below 2^64)
   bool sorted = false;
 
-  void Add(const Sample& s) {
+  void Add(const Row& r) {
     ++incidents;
-    if (s.ttd) mttd.push_back(*s.ttd);
-    if (s.tta) mtta.push_back(*s.tta);
-    if (!s.acknowledged) ++unacknowledged;
-    if (s.ttr) mttr.push_back(*s.ttr);
-    if (s.open) ++open;
+    if (r.ttd != Row::kNone) {
+      mttd.push_back(r.ttd);
+      sum_d += static_cast<long double>(r.ttd.count());
+    }
+    if (r.tta != Row::kNone) {
+      mtta.push_back(r.tta);
+      sum_a += static_cast<long double>(r.tta.count());
+    }
+    if (r.ttr != Row::kNone) {
+      mttr.push_back(r.ttr);
+      sum_r += static_cast<long double>(r.ttr.count());
+    }
+    if (!r.Has(Row::kAcknowledged)) ++unacknowledged;
+    if (r.Has(Row::kOpen)) ++open;
   }
   void Sort() {
     if (sorted) return;
-    std::sort(mttd.begin(), mttd.end());
-    std::sort(mtta.begin(), mtta.end());
-    std::sort(mttr.begin(), mttr.end());
+    SortDurations(mttd);
+    SortDurations(mtta);
+    SortDurations(mttr);
     sorted = true;
   }
 };
@@ -108,7 +152,7 @@ constexpr std::size_t kFewCells = 8;
 
 Measures Combine(const std::vector<Cell*>& cells) {
   Measures m;
-  if (cells.size() == 1) {
+  if (cells.size() == 1 && !cells.front()->sorted) {  // (a sorted one is read in place below)
     Cell& c = *cells.front();
     m.incidents = c.incidents;
     m.unacknowledged = c.unacknowledged;
@@ -135,6 +179,7 @@ Measures Combine(const std::vector<Cell*>& cells) {
     return Combine({&joined});
   }
   std::vector<const std::vector<Micros>*> d, a, r;
+  long double sum_d = 0, sum_a = 0, sum_r = 0;
   for (Cell* c : cells) {
     c->Sort();
     m.incidents += c->incidents;
@@ -143,31 +188,15 @@ Measures Combine(const std::vector<Cell*>& cells) {
     d.push_back(&c->mttd);
     a.push_back(&c->mtta);
     r.push_back(&c->mttr);
+    sum_d += c->sum_d;
+    sum_a += c->sum_a;
+    sum_r += c->sum_r;
   }
-  m.mttd = SummarizeSorted(d, m.incidents);
-  m.mtta = SummarizeSorted(a, m.incidents);
-  m.mttr = SummarizeSorted(r, m.incidents);
+  m.mttd = SummarizeSorted(d, m.incidents, sum_d);
+  m.mtta = SummarizeSorted(a, m.incidents, sum_a);
+  m.mttr = SummarizeSorted(r, m.incidents, sum_r);
   return m;
 }
-
-// Group keys of a report, each with a small index (no allocation per incident).
-class KeyIndex {
- public:
-  std::size_t Of(std::string_view key) {
-    auto it = index_.find(key);
-    if (it != index_.end()) return it->second;
-    std::size_t k = index_.size();
-    index_.emplace(std::string(key), k);
-    return k;
-  }
-  // Indexes in key order.
-  std::vector<std::pair<std::string, std::size_t>> Sorted() const {
-    return {index_.begin(), index_.end()};
-  }
-
- private:
-  std::map<std::string, std::size_t, std::less<>> index_;
-};
 
 }  // namespace
 
@@ -241,13 +270,17 @@ Micros KthOfSorted(const std::vector<const std::vector<Micros>*>& lists, std::si
 }  // namespace
 
 Summary SummarizeSorted(const std::vector<const std::vector<Micros>*>& lists, std::int64_t incidents) {
-  Summary s;
-  std::size_t n = 0;
   long double sum = 0;
   for (const auto* l : lists) {
-    n += l->size();
     for (auto v : *l) sum += static_cast<long double>(v.count());
   }
+  return SummarizeSorted(lists, incidents, sum);
+}
+
+Summary SummarizeSorted(const std::vector<const std::vector<Micros>*>& lists, std::int64_t incidents, long double sum) {
+  Summary s;
+  std::size_t n = 0;
+  for (const auto* l : lists) n += l->size();
   s.count = static_cast<std::int64_t>(n);
   s.missing = incidents - s.count;
   if (n == 0) return s;
@@ -286,8 +319,65 @@ std::optional<Micros> TimeToResolve(const Incident& i) {
   return *i.resolved - i.created;
 }
 
+Sample Row::ToSample() const {
+  Sample s;
+  if (ttd != kNone) s.ttd = ttd;
+  if (tta != kNone) s.tta = tta;
+  if (ttr != kNone) s.ttr = ttr;
+  s.acknowledged = Has(kAcknowledged);
+  s.open = Has(kOpen);
+  return s;
+}
+
+namespace {
+
+// The index of `name` in `names`, added when new (a few names: linear).
+std::uint32_t Intern(std::vector<std::string>& names, std::string_view name) {
+  for (std::size_t k = names.size(); k-- > 0;) {
+    if (names[k] == name) return static_cast<std::uint32_t>(k);
+  }
+  names.emplace_back(name);
+  return static_cast<std::uint32_t>(names.size() - 1);
+}
+
+}  // namespace
+
+bool Rows::Add(const Incident& i) {
+  if (i.deleted || i.is_test) return false;
+  const Sample s = SampleOf(i);
+  Row row;
+  row.created = i.created;
+  if (s.ttd) row.ttd = *s.ttd;
+  if (s.tta) row.tta = *s.tta;
+  if (s.ttr) row.ttr = *s.ttr;
+  if (s.acknowledged) row.flags |= Row::kAcknowledged;
+  if (s.open) row.flags |= Row::kOpen;
+  if (IsClosed(i.state) && i.resolved) {
+    row.flags |= Row::kResolved;
+    row.resolved = *i.resolved;
+  }
+  if (i.postmortem && i.postmortem->state == PostmortemState::kPublished) row.flags |= Row::kPublished;
+  // The last severity is the likeliest: most rows stop at the first compare.
+  row.severity = static_cast<std::uint16_t>(Intern(severities_, i.severity));
+  row.first_key = static_cast<std::uint32_t>(key_ids_.size());
+  ForEachGroupKey(i, group_by_, [&](std::string_view key) { key_ids_.push_back(Intern(keys_, key)); });
+  row.key_count = static_cast<std::uint16_t>(key_ids_.size() - row.first_key);
+  rows_.push_back(row);
+  return true;
+}
+
 Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint to, GroupBy group_by,
                Interval interval, const EachLive& each_live) {
+  Rows rows(group_by);
+  rows.Reserve(incidents.size());
+  for (const auto& i : incidents) {
+    if (rows.Add(i) && each_live) each_live(i, rows.rows().back().ToSample());
+  }
+  return Compute(rows, from, to, interval);
+}
+
+Report Compute(const Rows& rows, TimePoint from, TimePoint to, Interval interval, TargetsAccumulator* targets) {
+  const GroupBy group_by = rows.group_by();
   Report r;
   r.from = from;
   r.to = to;
@@ -298,26 +388,31 @@ Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint
   } else {
     starts.push_back(from);
   }
-  // One pass: each incident's sample goes to its bucket-and-group cells, and
-  // to its bucket's cell unless the groups partition the incidents (severity,
-  // type: one key each); every total, group and bucket is a union of cells.
+  // One pass: each row's sample goes to its bucket-and-group cells, and to its
+  // bucket's cell unless the groups partition the incidents (severity, type:
+  // one key each); every total, group and bucket is a union of cells.
   bool partition = group_by == GroupBy::kSeverity || group_by == GroupBy::kType;
   std::vector<Cell> by_bucket(starts.size());
   std::vector<std::vector<Cell>> by_bucket_group(starts.size());
-  KeyIndex keys;
-  for (const auto& i : incidents) {
-    if (i.deleted || i.is_test) continue;
-    Sample s = SampleOf(i);
-    if (each_live) each_live(i, s);
-    if (i.created < from || i.created >= to) continue;
-    std::size_t b = static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), i.created) - starts.begin()) - 1;
-    if (!partition) by_bucket[b].Add(s);
-    ForEachGroupKey(i, group_by, [&](std::string_view key) {
-      std::size_t g = keys.Of(key);
-      auto& cells = by_bucket_group[b];
+  std::vector<char> used(rows.keys().size(), 0);  // keys of rows in the period
+  const Micros step = interval == Interval::kWeek ? Micros(std::chrono::hours(24 * 7))
+                      : interval == Interval::kDay ? Micros(std::chrono::hours(24))
+                                                   : Micros(0);
+  for (const Row& row : rows.rows()) {
+    if (targets) targets->Add(rows, row);
+    if (row.created < from || row.created >= to) continue;
+    // Days and weeks are fixed lengths in UTC: the bucket is a division (months are searched).
+    std::size_t b = step.count() > 0
+                        ? static_cast<std::size_t>((row.created - starts.front()) / step)
+                        : static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), row.created) - starts.begin()) - 1;
+    if (!partition) by_bucket[b].Add(row);
+    auto& cells = by_bucket_group[b];
+    for (std::size_t k = row.first_key; k < row.first_key + row.key_count; ++k) {
+      std::size_t g = rows.KeyId(k);
+      used[g] = 1;
       if (cells.size() <= g) cells.resize(g + 1);
-      cells[g].Add(s);
-    });
+      cells[g].Add(row);
+    }
   }
   // The cells that make up each bucket's total.
   auto bucket_cells = [&](std::size_t b) {
@@ -336,7 +431,11 @@ Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint
     for (Cell* c : bucket_cells(b)) all.push_back(c);
   }
   r.total = Combine(all);
-  auto sorted_keys = keys.Sorted();
+  std::vector<std::pair<std::string, std::size_t>> sorted_keys;  // in key order
+  for (std::size_t g = 0; g < used.size(); ++g) {
+    if (used[g]) sorted_keys.emplace_back(rows.keys()[g], g);
+  }
+  std::sort(sorted_keys.begin(), sorted_keys.end());
   for (const auto& [key, g] : sorted_keys) {
     std::vector<Cell*> cells;
     for (auto& bucket : by_bucket_group) {

@@ -65,6 +65,8 @@ Summary Summarize(std::vector<Micros> values, std::int64_t missing);
 // The figures of the union of `lists`, each sorted ascending, over
 // `incidents` incidents (those without a value are the missing ones).
 Summary SummarizeSorted(const std::vector<const std::vector<Micros>*>& lists, std::int64_t incidents);
+// The same with the sum of all the values known (each list's summed apart).
+Summary SummarizeSorted(const std::vector<const std::vector<Micros>*>& lists, std::int64_t incidents, long double sum);
 
 // What one incident brings to the measures, computed once per incident.
 struct Sample {
@@ -83,8 +85,53 @@ std::optional<Micros> TimeToResolve(const Incident& incident);
 // sample, so that another reduction (the targets) shares the pass.
 using EachLive = std::function<void(const Incident&, const Sample&)>;
 
+// One live incident as the analytics reduce it: its sample, times, severity,
+// group keys and flags in 64 bytes, projected once (while reading incidents
+// page by page) so that the reduction streams over a small array instead of
+// whole incidents.
+struct Row {
+  enum Flag : std::uint8_t { kAcknowledged = 1, kOpen = 2, kResolved = 4, kPublished = 8 };
+  static constexpr Micros kNone{-1};  // no value (durations are never negative)
+  TimePoint created{};
+  TimePoint resolved{};  // with kResolved: closed, at this time
+  Micros ttd = kNone, tta = kNone, ttr = kNone;
+  std::uint32_t first_key = 0;  // its group keys: Rows::KeyId(first_key .. first_key + key_count - 1)
+  std::uint16_t key_count = 0;
+  std::uint16_t severity = 0;  // Rows::Severity
+  std::uint8_t flags = 0;      // kResolved: closed with a resolution time; kPublished: post-mortem published
+  bool Has(Flag f) const { return (flags & f) != 0; }
+  Sample ToSample() const;
+};
+
+// The rows of a set of incidents with their interned severities and group
+// keys (for one GroupBy).
+class Rows {
+ public:
+  explicit Rows(GroupBy group_by = GroupBy::kNone) : group_by_(group_by) {}
+  // Projects a live incident (false: deleted or test, left out).
+  bool Add(const Incident& incident);
+  GroupBy group_by() const { return group_by_; }
+  const std::vector<Row>& rows() const { return rows_; }
+  const std::string& Severity(const Row& row) const { return severities_[row.severity]; }
+  std::uint32_t KeyId(std::size_t k) const { return key_ids_[k]; }
+  const std::vector<std::string>& keys() const { return keys_; }  // by id
+  void Reserve(std::size_t n) { rows_.reserve(n); }
+
+ private:
+  GroupBy group_by_;
+  std::vector<Row> rows_;
+  std::vector<std::string> severities_;
+  std::vector<std::string> keys_;
+  std::vector<std::uint32_t> key_ids_;
+};
+
+class TargetsAccumulator;  // targets.hpp
+
 // The incidents created in [from, to), deleted and test incidents left out.
 Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint to, GroupBy group_by,
                Interval interval, const EachLive& each_live = {});
+// The same over projected rows (grouped by rows.group_by()); every row also
+// goes to `targets` when given, in the same pass.
+Report Compute(const Rows& rows, TimePoint from, TimePoint to, Interval interval, TargetsAccumulator* targets = nullptr);
 
 }  // namespace tocsin::core::metrics

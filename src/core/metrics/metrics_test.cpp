@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/metrics/targets.hpp"
+
 namespace tocsin::core::metrics {
 namespace {
 
@@ -226,6 +228,126 @@ TEST(Metrics, BucketedAndUnbucketedReportsAgree) {
   for (const auto& b : weekly.buckets) in_buckets += b.total.incidents;
   EXPECT_EQ(in_buckets, plain.total.incidents);
   EXPECT_GT(weekly.buckets.size(), 4u);
+}
+
+bool SameSummary(const Summary& a, const Summary& b) {
+  return a.count == b.count && a.missing == b.missing && a.mean == b.mean && a.median == b.median && a.p90 == b.p90;
+}
+
+bool SameMeasures(const Measures& a, const Measures& b) {
+  return a.incidents == b.incidents && a.unacknowledged == b.unacknowledged && a.open == b.open &&
+         SameSummary(a.mttd, b.mttd) && SameSummary(a.mtta, b.mtta) && SameSummary(a.mttr, b.mttr);
+}
+
+// Cells of more than a few hundred values are sorted by radix (SortDurations)
+// when a union of many cells is summarized: ten weeks of 10,000 incidents with
+// durations from a microsecond to a year, many repeated, must give exactly the
+// figures of a plain sort.
+TEST(Metrics, LargeCellsGiveTheFiguresOfAPlainSort) {
+  std::uint64_t seed = 777;
+  auto next = [&seed] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return seed >> 20;
+  };
+  std::vector<Incident> incidents;
+  std::vector<Micros> sev1, all;
+  for (int k = 0; k < 10000; ++k) {
+    Incident i = Made("2026-11-23T00:00:00Z", k % 4 ? "SEV-1" : "SEV-2");
+    i.created += std::chrono::seconds(k * 600);
+    i.state = IncidentState::kResolved;
+    // Most within 0.1 s (the median depends on the lowest digits), the rest up to a year.
+    std::int64_t spread = k % 5 == 0 ? 1000 : k % 5 < 4 ? 100000 : 366LL * 24 * 3600 * 1000000;
+    i.resolved = i.created + Micros(static_cast<std::int64_t>(next() % static_cast<std::uint64_t>(spread)) + (k % 7 ? 0 : 5));
+    if (i.severity == "SEV-1") sev1.push_back(*i.resolved - i.created);
+    all.push_back(*i.resolved - i.created);
+    incidents.push_back(i);
+  }
+  auto figures = [](std::vector<Micros> v) {
+    std::sort(v.begin(), v.end());
+    std::size_t n = v.size();
+    return std::make_pair(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[(9 * n + 9) / 10 - 1]);
+  };
+  Report r = Compute(incidents, At("2026-11-23T00:00:00Z"), At("2027-02-08T00:00:00Z"), GroupBy::kSeverity,
+                     Interval::kWeek);
+  ASSERT_EQ(r.buckets.size(), 11u);
+  ASSERT_EQ(r.groups.size(), 2u);
+  ASSERT_EQ(r.groups[0].key, "SEV-1");
+  const Summary& group = r.groups[0].measures.mttr;
+  EXPECT_EQ(group.count, static_cast<std::int64_t>(sev1.size()));
+  EXPECT_EQ(std::make_pair(*group.median, *group.p90), figures(sev1));
+  EXPECT_TRUE(SameSummary(group, Summarize(sev1, 0)));
+  EXPECT_EQ(std::make_pair(*r.total.mttr.median, *r.total.mttr.p90), figures(all));
+  EXPECT_TRUE(SameSummary(r.total.mttr, Summarize(all, 0)));
+}
+
+// The analytics endpoint reduces compact rows projected page by page: the
+// same report and targets as the incidents themselves give, for a grouping
+// by list field (several teams, repeated and empty ones), with deleted and
+// test incidents left out.
+TEST(Metrics, RowsGiveTheSameReportAndTargetsAsTheIncidents) {
+  MetricsConfig config;
+  config.targets = {{"MTTD", "mttd", "mean", {}, std::chrono::seconds(300), std::nullopt, "", {}},
+                    {"MTTA p90", "mtta", "p90", {}, std::chrono::seconds(600), std::nullopt, "", {}},
+                    {"MTTR SEV-1", "mttr", "median", {"SEV-1"}, std::chrono::seconds(3600), std::nullopt, "", {}},
+                    {"Count", "incident_count", "mean", {}, std::nullopt, std::nullopt, "down", {}},
+                    {"Post-mortems", "postmortem_completion", "mean", {"SEV-1", "SEV-2"}, std::nullopt, 100.0, "", {}}};
+  std::vector<Incident> incidents;
+  const char* teams[][3] = {{"web", "db", ""}, {"db", "db", ""}, {"", "", ""}, {"ops", "web", "ops"}};
+  for (int k = 0; k < 400; ++k) {
+    Incident i = Made("2026-08-01T00:00:00Z", k % 3 ? (k % 2 ? "SEV-2" : "SEV-3") : "SEV-1");
+    i.id = std::to_string(k);
+    i.created += std::chrono::minutes(613 * k);
+    if (k % 3) i.customer_impact_start = i.created - std::chrono::minutes(k % 11);
+    i.detected = i.created;
+    if (k % 4) i.acknowledged = i.created + std::chrono::seconds(53 * (k % 31));
+    if (k % 5) {
+      i.state = IncidentState::kResolved;
+      i.resolved = i.created + std::chrono::minutes(k % 97);
+      if (k % 2) {
+        Postmortem pm;
+        if (k % 7) pm.state = PostmortemState::kPublished;
+        i.postmortem = pm;
+      }
+    }
+    std::vector<std::string> list;
+    for (const char* t : teams[k % 4]) list.emplace_back(t);
+    if (k % 9) i.fields["teams"] = FieldValue{"autocomplete", true, std::nullopt, list};
+    i.deleted = k % 50 == 1;
+    i.is_test = k % 50 == 2;
+    incidents.push_back(i);
+  }
+  TimePoint from = At("2026-09-01T00:00:00Z"), to = At("2026-12-01T00:00:00Z");
+  TargetsAccumulator by_incident(config, from, to), by_row(config, from, to);
+  Report a = Compute(incidents, from, to, GroupBy::kTeam, Interval::kWeek,
+                     [&by_incident](const Incident& i, const Sample& s) { by_incident.Add(i, s); });
+  Rows rows(GroupBy::kTeam);
+  for (const auto& i : incidents) rows.Add(i);
+  EXPECT_EQ(rows.rows().size(), 384u);  // 8 deleted and 8 test incidents left out
+  Report b = Compute(rows, from, to, Interval::kWeek, &by_row);
+  EXPECT_TRUE(SameMeasures(a.total, b.total));
+  ASSERT_EQ(a.groups.size(), 4u);  // db, ops, web and "(none)"
+  ASSERT_EQ(a.groups.size(), b.groups.size());
+  for (std::size_t g = 0; g < a.groups.size(); ++g) {
+    EXPECT_EQ(a.groups[g].key, b.groups[g].key);
+    EXPECT_TRUE(SameMeasures(a.groups[g].measures, b.groups[g].measures)) << a.groups[g].key;
+  }
+  ASSERT_EQ(a.buckets.size(), b.buckets.size());
+  for (std::size_t k = 0; k < a.buckets.size(); ++k) {
+    EXPECT_TRUE(SameMeasures(a.buckets[k].total, b.buckets[k].total));
+    ASSERT_EQ(a.buckets[k].groups.size(), b.buckets[k].groups.size());
+  }
+  auto x = by_incident.Done(), y = by_row.Done();
+  auto z = EvaluateTargets(config, incidents, from, to);
+  ASSERT_EQ(x.size(), 5u);
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    for (const auto* other : {&y, &z}) {
+      EXPECT_EQ(x[k].figure, (*other)[k].figure) << x[k].name;
+      EXPECT_EQ(x[k].value, (*other)[k].value) << x[k].name;
+      EXPECT_EQ(x[k].weekly_counts, (*other)[k].weekly_counts);
+      EXPECT_EQ(x[k].weekly_counts_by_severity, (*other)[k].weekly_counts_by_severity);
+    }
+  }
+  EXPECT_EQ(x[3].weekly_counts_by_severity.size(), 3u);  // SEV-1, SEV-2, SEV-3
 }
 
 }  // namespace

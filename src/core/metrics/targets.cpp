@@ -20,9 +20,8 @@ std::string Number(double v, int decimals) {
 
 std::string Minutes(double seconds) { return Number(seconds / 60.0, 1) + " min"; }
 
-TargetResult DurationTarget(const MetricTarget& t, std::vector<Micros> values, std::int64_t missing) {
+TargetResult DurationTarget(const MetricTarget& t, const Summary& s) {
   TargetResult r{t.name, t.metric};
-  Summary s = Summarize(std::move(values), missing);
   r.count = s.count;
   std::optional<Micros> figure = t.statistic == "median" ? s.median : t.statistic == "p90" ? s.p90 : s.mean;
   if (!figure) {
@@ -110,6 +109,7 @@ TargetsAccumulator::TargetsAccumulator(const MetricsConfig& config, TimePoint fr
               : t.metric == "mttd"                  ? Kind::kDetect
               : t.metric == "mtta"                  ? Kind::kAcknowledge
                                                     : Kind::kResolve;
+    st.mean_only = t.statistic != "median" && t.statistic != "p90";
     st.trend = TargetResult{t.name, t.metric};
     if (st.kind == Kind::kTrend) st.trend.weekly_counts.assign(static_cast<std::size_t>(config.trend_weeks), 0);
   }
@@ -119,11 +119,45 @@ void TargetsAccumulator::Add(const Incident& i) { Add(i, SampleOf(i)); }
 
 void TargetsAccumulator::Add(const Incident& i, const Sample& sample) {
   if (!Counts(i)) return;
-  bool in_period = i.created >= from_ && i.created < to_;
-  bool resolved_in_period = IsClosed(i.state) && i.resolved && *i.resolved >= from_ && *i.resolved < to_;
-  bool in_trend = i.created >= trend_start_ && i.created < to_;
+  Facts f;
+  f.created = i.created;
+  f.resolved_set = IsClosed(i.state) && i.resolved;
+  if (f.resolved_set) f.resolved = *i.resolved;
+  f.severity = &i.severity;
+  f.published = i.postmortem && i.postmortem->state == PostmortemState::kPublished;
+  Add(f, sample);
+}
+
+void TargetsAccumulator::Add(const Rows& rows, const Row& row) {
+  Facts f;
+  f.created = row.created;
+  f.resolved_set = row.Has(Row::kResolved);
+  f.resolved = row.resolved;
+  f.severity = &rows.Severity(row);
+  f.severity_id = row.severity;
+  if (rows_ != &rows) {
+    rows_ = &rows;
+    row_memberships_.clear();
+  }
+  f.published = row.Has(Row::kPublished);
+  Add(f, row.ToSample());
+}
+
+void TargetsAccumulator::Add(const Facts& f, const Sample& sample) {
+  bool in_period = f.created >= from_ && f.created < to_;
+  bool resolved_in_period = f.resolved_set && f.resolved >= from_ && f.resolved < to_;
+  bool in_trend = f.created >= trend_start_ && f.created < to_;
   if (!in_period && !resolved_in_period && !in_trend) return;
-  const std::vector<char>& in_severities = Memberships(i.severity);
+  std::size_t membership = 0;
+  if (f.severity_id >= 0) {
+    auto id = static_cast<std::size_t>(f.severity_id);
+    if (row_memberships_.size() <= id) row_memberships_.resize(id + 1, -1);
+    if (row_memberships_[id] < 0) row_memberships_[id] = static_cast<int>(Memberships(*f.severity));
+    membership = static_cast<std::size_t>(row_memberships_[id]);
+  } else {
+    membership = Memberships(*f.severity);
+  }
+  const std::vector<char>& in_severities = memberships_[membership].second;
   for (std::size_t k = 0; k < states_.size(); ++k) {
     State& st = states_[k];
     switch (st.kind) {
@@ -132,7 +166,11 @@ void TargetsAccumulator::Add(const Incident& i, const Sample& sample) {
       case Kind::kResolve: {
         if (!in_period || !in_severities[k]) break;
         const auto& d = st.kind == Kind::kDetect ? sample.ttd : st.kind == Kind::kAcknowledge ? sample.tta : sample.ttr;
-        if (d) {
+        if (d && st.mean_only) {
+          // A mean needs no values: the same long double sum Summarize makes, in the same order.
+          ++st.count;
+          st.sum += static_cast<long double>(d->count());
+        } else if (d) {
           st.values.push_back(*d);
         } else {
           ++st.missing;
@@ -142,13 +180,14 @@ void TargetsAccumulator::Add(const Incident& i, const Sample& sample) {
       case Kind::kCompletion:
         if (!resolved_in_period || !in_severities[k]) break;
         ++st.required;
-        if (i.postmortem && i.postmortem->state == PostmortemState::kPublished) ++st.published;
+        if (f.published) ++st.published;
         break;
       case Kind::kTrend: {
         if (!in_trend || !in_severities[k]) break;
-        auto week = static_cast<std::size_t>((i.created - trend_start_) / kWeek);
+        auto week = static_cast<std::size_t>((f.created - trend_start_) / kWeek);
         ++st.trend.weekly_counts[week];
-        auto& by = st.trend.weekly_counts_by_severity[i.severity];
+        if (st.trend_by_severity.size() <= membership) st.trend_by_severity.resize(membership + 1);
+        auto& by = st.trend_by_severity[membership];
         by.resize(st.trend.weekly_counts.size(), 0);
         ++by[week];
         ++st.trend.count;
@@ -158,9 +197,9 @@ void TargetsAccumulator::Add(const Incident& i, const Sample& sample) {
   }
 }
 
-const std::vector<char>& TargetsAccumulator::Memberships(const std::string& severity) {
-  for (const auto& [name, in] : memberships_) {
-    if (name == severity) return in;
+std::size_t TargetsAccumulator::Memberships(const std::string& severity) {
+  for (std::size_t k = 0; k < memberships_.size(); ++k) {
+    if (memberships_[k].first == severity) return k;
   }
   std::vector<char> in;
   for (const auto& t : config_.targets) {
@@ -168,7 +207,7 @@ const std::vector<char>& TargetsAccumulator::Memberships(const std::string& seve
                  std::find(t.severities.begin(), t.severities.end(), severity) != t.severities.end());
   }
   memberships_.emplace_back(severity, std::move(in));
-  return memberships_.back().second;
+  return memberships_.size() - 1;
 }
 
 std::vector<TargetResult> TargetsAccumulator::Done() {
@@ -177,9 +216,28 @@ std::vector<TargetResult> TargetsAccumulator::Done() {
     const MetricTarget& t = config_.targets[k];
     State& st = states_[k];
     switch (st.kind) {
-      case Kind::kTrend: out.push_back(TrendTarget(config_.trend_weeks, std::move(st.trend))); break;
+      case Kind::kTrend:
+        for (std::size_t m = 0; m < st.trend_by_severity.size(); ++m) {
+          if (st.trend_by_severity[m].empty()) continue;  // no incident of that severity in the trend
+          st.trend.weekly_counts_by_severity[memberships_[m].first] = std::move(st.trend_by_severity[m]);
+        }
+        out.push_back(TrendTarget(config_.trend_weeks, std::move(st.trend)));
+        break;
       case Kind::kCompletion: out.push_back(CompletionTarget(t, st.required, st.published)); break;
-      default: out.push_back(DurationTarget(t, std::move(st.values), st.missing)); break;
+      default: {
+        Summary summary;
+        if (st.mean_only) {
+          summary.count = st.count;
+          summary.missing = st.missing;
+          if (st.count > 0) {
+            summary.mean = Micros(static_cast<std::int64_t>(st.sum / static_cast<long double>(st.count) + 0.5L));
+          }
+        } else {
+          summary = Summarize(std::move(st.values), st.missing);
+        }
+        out.push_back(DurationTarget(t, summary));
+        break;
+      }
     }
   }
   return out;

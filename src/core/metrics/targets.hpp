@@ -47,24 +47,41 @@ class TargetsAccumulator {
   TargetsAccumulator(const MetricsConfig& config, TimePoint from, TimePoint to);
   void Add(const Incident& incident);
   void Add(const Incident& incident, const Sample& sample);  // sample = SampleOf(incident)
+  void Add(const Rows& rows, const Row& row);                // the same from an incident's compact row
   std::vector<TargetResult> Done();
 
  private:
+  // What a target reads of an incident.
+  struct Facts {
+    TimePoint created{};
+    bool resolved_set = false;  // closed with a resolution time
+    TimePoint resolved{};
+    const std::string* severity = nullptr;
+    int severity_id = -1;  // a row's interned severity (Rows::Severity), for a cache without compares
+    bool published = false;  // its post-mortem is published
+  };
+  void Add(const Facts& facts, const Sample& sample);
   enum class Kind { kDetect, kAcknowledge, kResolve, kCompletion, kTrend };
   struct State {
     Kind kind = Kind::kDetect;
-    std::vector<Micros> values;  // durations
+    bool mean_only = false;      // the statistic is the mean: a count and a sum, no values kept
+    std::vector<Micros> values;  // durations (median, p90)
+    std::int64_t count = 0;
+    long double sum = 0;
     std::int64_t missing = 0;
     std::int64_t required = 0, published = 0;  // completion
     TargetResult trend;                         // weekly counts
+    std::vector<std::vector<std::int64_t>> trend_by_severity;  // by membership index; into trend at Done
   };
   // Per severity seen, whether each target covers it (a few severities:
   // looked up linearly, not compared against every target's list per incident).
-  const std::vector<char>& Memberships(const std::string& severity);
+  std::size_t Memberships(const std::string& severity);  // index into memberships_
   const MetricsConfig& config_;
   TimePoint from_, to_, trend_start_;
   std::vector<State> states_;
   std::vector<std::pair<std::string, std::vector<char>>> memberships_;
+  const Rows* rows_ = nullptr;               // the rows row_memberships_ is for
+  std::vector<int> row_memberships_;         // by a row's severity id: index into memberships_ (-1 unknown yet)
 };
 
 // Where the incidents for EvaluateTargets must start.

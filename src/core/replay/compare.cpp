@@ -1,7 +1,10 @@
 // Replay's comparisons: two outcomes, an outcome against the record, and page load.
 
 #include <algorithm>
-#include <set>
+#include <map>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
 
 #include "core/escalation/escalation.hpp"
 #include "core/replay/replay.hpp"
@@ -29,38 +32,85 @@ std::string TiersText(const SimIncident& inc) {
   return out;
 }
 
-// For each incident of `from`, the incidents of `to` that hold its alerts.
-std::vector<std::set<int>> Counterparts(const Outcome& from, const Outcome& to) {
-  std::vector<std::set<int>> out(from.incidents.size());
-  for (std::size_t i = 0; i < from.incidents.size(); ++i) {
-    for (std::int64_t seq : from.incidents[i].alerts) {
-      auto it = to.alerts.find(seq);
-      if (it != to.alerts.end() && it->second.second >= 0) out[i].insert(it->second.second);
+// For each incident of `from`, the incidents of `to` that hold its alerts
+// (sorted, unique). An incident's alerts are exactly those whose outcome names
+// it, so one pass over the alerts does it: both outcomes come from the same
+// history and list the same seqs in the same order (else each is looked up).
+// Nearly every incident has one counterpart: that one is kept inline, only
+// the rare merges and splits get a list (no allocation per incident).
+class Counterparts {
+ public:
+  Counterparts(const Outcome& from, const Outcome& to) : one_(from.incidents.size(), -1) {
+    bool aligned = from.alerts.size() == to.alerts.size();
+    for (std::size_t k = 0; aligned && k < from.alerts.size(); ++k) aligned = from.alerts[k].seq == to.alerts[k].seq;
+    for (std::size_t k = 0; k < from.alerts.size(); ++k) {
+      const AlertOutcome* other = aligned ? &to.alerts[k] : to.FindAlert(from.alerts[k].seq);
+      const int i = from.alerts[k].incident;
+      if (i < 0 || !other || other->incident < 0) continue;
+      int& first = one_[static_cast<std::size_t>(i)];
+      if (first < 0 || first == other->incident) {
+        first = other->incident;
+        continue;
+      }
+      auto& list = more_[i];
+      if (list.empty()) list.push_back(first);
+      if (std::find(list.begin(), list.end(), other->incident) == list.end()) list.push_back(other->incident);
     }
+    for (auto& [i, list] : more_) std::sort(list.begin(), list.end());
   }
-  return out;
-}
+  std::size_t Count(std::size_t i) const {
+    if (one_[i] < 0) return 0;
+    auto it = more_.find(static_cast<int>(i));
+    return it == more_.end() ? 1 : it->second.size();
+  }
+  const std::vector<int>& Several(std::size_t i) const { return more_.at(static_cast<int>(i)); }  // when Count > 1
 
-std::vector<std::string> Keys(const Outcome& o, const std::set<int>& indexes) {
+ private:
+  std::vector<int> one_;
+  std::unordered_map<int, std::vector<int>> more_;
+};
+
+std::vector<std::string> Keys(const Outcome& o, const std::vector<int>& indexes) {
   std::vector<std::string> out;
   for (int i : indexes) out.push_back(o.incidents[i].key);
   return out;
 }
 
-using PageId = std::tuple<std::string, std::string, int, int, TimePoint>;
-PageId IdOf(const Page& p) { return {p.user, p.incident, p.round, p.tier, p.at}; }
+// A page's identity across two outcomes: who, for which incident, which tier, when.
+bool PageLess(const Page& x, const Page& y) {
+  if (int c = x.user.compare(y.user)) return c < 0;
+  if (int c = x.incident.compare(y.incident)) return c < 0;
+  return std::tie(x.round, x.tier, x.at) < std::tie(y.round, y.tier, y.at);
+}
 
+std::vector<std::size_t> SortedOrder(const std::vector<Page>& pages) {
+  std::vector<std::size_t> order(pages.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return PageLess(pages[x], pages[y]); });
+  return order;
+}
+
+// The pages of `pages` with no counterpart in `other`, in their order; each
+// page of `other` answers for one page only (the earliest unanswered).
 std::vector<Page> PagesNotIn(const std::vector<Page>& pages, const std::vector<Page>& other) {
-  std::multiset<PageId> others;
-  for (const auto& p : other) others.insert(IdOf(p));
-  std::vector<Page> out;
-  for (const auto& p : pages) {
-    auto it = others.find(IdOf(p));
-    if (it != others.end()) {
-      others.erase(it);
+  const auto mine = SortedOrder(pages);
+  const auto theirs = SortedOrder(other);
+  std::vector<char> matched(pages.size(), 0);
+  for (std::size_t i = 0, j = 0; i < mine.size() && j < theirs.size();) {
+    const Page& x = pages[mine[i]];
+    const Page& y = other[theirs[j]];
+    if (PageLess(x, y)) {
+      ++i;
+    } else if (PageLess(y, x)) {
+      ++j;
     } else {
-      out.push_back(p);
+      matched[mine[i++]] = 1;
+      ++j;
     }
+  }
+  std::vector<Page> out;
+  for (std::size_t k = 0; k < pages.size(); ++k) {
+    if (!matched[k]) out.push_back(pages[k]);
   }
   return out;
 }
@@ -74,21 +124,24 @@ bool Diff::Empty() const {
 
 Diff Compare(const Outcome& before, const Outcome& after) {
   Diff d;
-  auto forward = Counterparts(before, after);
-  auto backward = Counterparts(after, before);
+  const Counterparts forward(before, after), backward(after, before);
   for (std::size_t i = 0; i < before.incidents.size(); ++i) {
     const SimIncident& inc = before.incidents[i];
-    if (forward[i].empty()) d.only_before.push_back(&inc);
-    if (forward[i].size() > 1) d.split.push_back({inc.key, inc.title, Keys(after, forward[i])});
+    const std::size_t n = forward.Count(i);
+    if (n == 0) d.only_before.push_back(&inc);
+    if (n > 1) d.split.push_back({inc.key, inc.title, Keys(after, forward.Several(i))});
   }
   for (std::size_t i = 0; i < after.incidents.size(); ++i) {
     const SimIncident& inc = after.incidents[i];
-    if (backward[i].empty()) d.only_after.push_back(&inc);
-    if (backward[i].size() > 1) d.merged.push_back({inc.key, inc.title, Keys(before, backward[i])});
+    const std::size_t n = backward.Count(i);
+    if (n == 0) d.only_after.push_back(&inc);
+    if (n > 1) d.merged.push_back({inc.key, inc.title, Keys(before, backward.Several(i))});
   }
   // The same opening alert on both sides: the same incident, maybe changed.
-  std::map<std::string, const SimIncident*> by_key;
-  for (const auto& inc : after.incidents) by_key[inc.key] = &inc;
+  // Lists are joined into text only when they differ.
+  std::unordered_map<std::string_view, const SimIncident*> by_key;
+  by_key.reserve(after.incidents.size());
+  for (const auto& inc : after.incidents) by_key.emplace(inc.key, &inc);
   for (const auto& b : before.incidents) {
     auto it = by_key.find(b.key);
     if (it == by_key.end()) continue;
@@ -99,18 +152,22 @@ Diff Compare(const Outcome& before, const Outcome& after) {
     change("severity", b.severity, a.severity);
     change("type", b.type, a.type);
     change("commander", b.commander, a.commander);
-    change("channels", JoinList(b.channels), JoinList(a.channels));
-    change("tiers", TiersText(b), TiersText(a));
+    if (b.channels != a.channels) change("channels", JoinList(b.channels), JoinList(a.channels));
+    if (b.tiers != a.tiers || b.opened != a.opened) change("tiers", TiersText(b), TiersText(a));
   }
   std::map<std::string, PersonPages> people;
-  for (const auto& p : before.pages) {
-    people[p.user].user = p.user;
-    ++people[p.user].before;
-  }
-  for (const auto& p : after.pages) {
-    people[p.user].user = p.user;
-    ++people[p.user].after;
-  }
+  auto count = [&](const std::vector<Page>& pages, int PersonPages::*side) {
+    PersonPages* last = nullptr;
+    for (const auto& p : pages) {
+      if (!last || last->user != p.user) {
+        last = &people[p.user];
+        last->user = p.user;
+      }
+      ++(last->*side);
+    }
+  };
+  count(before.pages, &PersonPages::before);
+  count(after.pages, &PersonPages::after);
   for (const auto& [user, counts] : people) {
     if (counts.before != counts.after) d.pages.push_back(counts);
   }
@@ -121,30 +178,34 @@ Diff Compare(const Outcome& before, const Outcome& after) {
 
 std::vector<Mismatch> Fidelity(const History& history, const Outcome& replayed) {
   std::vector<Mismatch> out;
-  std::map<std::string, int> sim_of_recorded;  // recorded incident id -> replayed index
-  std::map<int, std::string> recorded_of_sim;
-  std::map<std::string, std::int64_t> public_ids;
-  for (const auto& [id, inc] : history.incidents) public_ids[id] = inc.public_id;
+  std::unordered_map<std::string_view, int> sim_of_recorded;  // recorded incident id -> replayed index
+  std::vector<const std::string*> recorded_of_sim(replayed.incidents.size(), nullptr);
+  sim_of_recorded.reserve(history.incidents.size());
+  std::size_t next = 0;  // replayed.alerts is in the history's order: walk it alongside
   for (const AlertRecord& r : history.alerts) {
     if (r.duplicate) continue;
-    auto it = replayed.alerts.find(r.seq);
-    if (it == replayed.alerts.end()) continue;
-    const auto& [decision, index] = it->second;
+    const AlertOutcome* it = next < replayed.alerts.size() && replayed.alerts[next].seq == r.seq
+                                 ? &replayed.alerts[next++]
+                                 : replayed.FindAlert(r.seq);
+    if (!it) continue;
+    const std::string_view decision = it->decision;
+    const int index = it->incident;
     bool same = decision == r.decision && (index >= 0) == !r.incident_id.empty();
     if (same && index >= 0) {
       auto [a, new_a] = sim_of_recorded.emplace(r.incident_id, index);
-      auto [b, new_b] = recorded_of_sim.emplace(index, r.incident_id);
-      same = a->second == index && b->second == r.incident_id;
+      const std::string*& b = recorded_of_sim[static_cast<std::size_t>(index)];
+      if (!b) b = &r.incident_id;
+      same = a->second == index && *b == r.incident_id;
     }
     if (same) continue;
     Mismatch m;
     m.seq = r.seq;
     m.recorded = r.decision;
     if (!r.incident_id.empty()) {
-      auto p = public_ids.find(r.incident_id);
-      m.recorded += " " + (p != public_ids.end() ? "IR-" + std::to_string(p->second) : r.incident_id);
+      auto p = history.incidents.find(r.incident_id);
+      m.recorded += " " + (p != history.incidents.end() ? "IR-" + std::to_string(p->second.public_id) : r.incident_id);
     }
-    m.replayed = decision + (index >= 0 ? " " + replayed.incidents[index].key : "");
+    m.replayed = std::string(decision) + (index >= 0 ? " " + replayed.incidents[index].key : "");
     out.push_back(std::move(m));
   }
   for (const SimIncident& inc : replayed.incidents) {

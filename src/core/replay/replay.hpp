@@ -24,7 +24,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "common/result.hpp"
@@ -90,12 +89,20 @@ struct SimIncident {
   std::vector<std::int64_t> alerts;  // seqs of every alert that opened, joined or recovered it
 };
 
+// What one alert did: the decision ("opened", "appended", "recovered",
+// "ignored") and the index of its incident in Outcome::incidents (-1 none).
+struct AlertOutcome {
+  std::int64_t seq = 0;
+  const char* decision = "";  // a static string (rules' AlertActionName)
+  int incident = -1;
+};
+
 struct Outcome {
   std::vector<SimIncident> incidents;  // in opening order
   std::vector<Page> pages;             // in time order
-  // Per alert seq: the decision ("opened", "appended", "recovered", "ignored")
-  // and the index of its incident in `incidents` (-1 none).
-  std::unordered_map<std::int64_t, std::pair<std::string, int>> alerts;
+  std::vector<AlertOutcome> alerts;    // one per replayed (non-duplicate) alert, by seq
+  // The alert with this seq (null when it was not replayed).
+  const AlertOutcome* FindAlert(std::int64_t seq) const;
 };
 
 // Errors: kInvalidArgument when the config's schedules do not compile.

@@ -1,6 +1,8 @@
 // Replay's simulator: the recorded alerts through one config, in virtual time.
 
+#include <algorithm>
 #include <queue>
+#include <unordered_map>
 #include <tuple>
 
 #include "core/escalation/escalation.hpp"
@@ -43,44 +45,57 @@ class Simulator {
       Feed(record);
     }
     AdvanceTo(history_.to);
+    auto by_seq = [](const AlertOutcome& a, const AlertOutcome& b) { return a.seq < b.seq; };
+    if (!std::is_sorted(out_.alerts.begin(), out_.alerts.end(), by_seq)) {
+      std::stable_sort(out_.alerts.begin(), out_.alerts.end(), by_seq);
+    }
     return std::move(out_);
   }
 
  private:
+  // Replay's own fast path: Classify() says what the alert does, and only an
+  // alert that opens an incident goes through Decide() (for the incident's
+  // title, severity, commander, fields and channels); the others change nothing
+  // replay reports, so no timeline text, fields or incident copies are built.
   void Feed(const AlertRecord& record) {
     const Alert& alert = record.alert;
     const TimePoint now = alert.received_at;
     Evaluation ev = record.fingerprint.empty() ? Evaluate(rules_, alert) : Evaluate(rules_, alert, record.fingerprint);
     GroupSlots& slots = groups_[ev.group_key];
-    GroupState state;
-    if (slots.open >= 0) state.open = incidents_[slots.open];
-    if (slots.previous >= 0) state.previous = incidents_[slots.previous];
-    PlanContext ctx{&config_, now, "A" + std::to_string(record.seq), &directory_};
-    AlertPlan plan = Decide(ev, alert, state, ctx);
-    int index = slots.open;
-    if (plan.create) {
+    const AlertAction action = Classify(ev, alert, slots.open >= 0);
+    int index = -1;
+    if (action == AlertAction::kOpened) {
+      GroupState state;
+      if (slots.previous >= 0) {
+        // All that an opening reads of the group's last incident.
+        const SimIncident& previous = out_.incidents[slots.previous];
+        state.previous.emplace();
+        state.previous->id = previous.key;
+        state.previous->public_id = slots.previous + 1;
+      }
+      PlanContext ctx{&config_, now, std::string(1, 'A'), &directory_};
+      ctx.new_incident_id += std::to_string(record.seq);
+      ctx.outcome_only = true;
+      AlertPlan plan = Decide(ev, alert, state, ctx);
       index = Open(record, ev.group_key, std::move(*plan.create), plan);
       slots.open = index;
-    } else if (plan.update && index >= 0) {
-      incidents_[index] = std::move(*plan.update);
+    } else if (action != AlertAction::kIgnored) {
+      index = slots.open;
       SimIncident& sim = out_.incidents[index];
       sim.alerts.push_back(record.seq);
       // An incident nobody really had ends with its group's recovery.
-      if (plan.decision == "recovered" && sim.recorded.empty() && !sim.resolved) {
+      if (action == AlertAction::kRecovered && sim.recorded.empty() && !sim.resolved) {
         sim.resolved = now;
         due_.push({now, index, true});
       }
-    } else {
-      index = -1;
     }
-    out_.alerts[record.seq] = {plan.decision, index};
+    out_.alerts.push_back({record.seq, AlertActionName(action), index});
   }
 
   int Open(const AlertRecord& record, const std::string& group_key, Incident incident, const AlertPlan& plan) {
     const int index = static_cast<int>(out_.incidents.size());
-    incident.public_id = index + 1;
     SimIncident sim;
-    sim.key = incident.id;
+    sim.key = std::move(incident.id);
     sim.opening_seq = record.seq;
     sim.group_key = group_key;
     // "rules 'X', 'Y' opened a SEV-2 incident": the first named rule is the primary.
@@ -88,13 +103,13 @@ class Simulator {
       auto end = plan.detail.find('\'', q + 1);
       if (end != std::string::npos) sim.rule = plan.detail.substr(q + 1, end - q - 1);
     }
-    sim.title = incident.title;
+    sim.title = std::move(incident.title);
     sim.severity = incident.severity;
-    sim.type = incident.type;
+    sim.type = std::move(incident.type);
     sim.commander = incident.commander ? incident.commander->handle : "";
-    sim.channels = incident.channels;
+    sim.channels = std::move(incident.channels);
     sim.opened = incident.created;
-    sim.team = incident.escalation_team;
+    sim.team = std::move(incident.escalation_team);
     sim.alerts.push_back(record.seq);
     if (auto it = history_.incidents.find(record.incident_id); it != history_.incidents.end()) {
       sim.recorded = it->first;
@@ -104,18 +119,12 @@ class Simulator {
     if (sim.resolved) due_.push({std::max(*sim.resolved, sim.opened), index, true});
     if (incident.escalation_next_due) due_.push({*incident.escalation_next_due, index, false});
     out_.incidents.push_back(std::move(sim));
-    // Escalation keeps what it decides on; the rules need only the incident's
-    // identity and state (copied for every later alert of its group, so kept small).
+    // Escalation keeps what it decides on.
     esc::State escalation;
     escalation.created = incident.created;
-    escalation.severity = incident.severity;
+    escalation.severity = std::move(incident.severity);
     escalation.fields = std::move(incident.fields);
     escalations_.push_back(std::move(escalation));
-    incident.fields.clear();
-    incident.channels.clear();
-    incident.title.clear();
-    incident.commander_handle.clear();
-    incidents_.push_back(std::move(incident));
     return index;
   }
 
@@ -132,7 +141,6 @@ class Simulator {
   }
 
   void Close(int index) {
-    incidents_[index].state = IncidentState::kResolved;
     GroupSlots& slots = groups_[out_.incidents[index].group_key];
     if (slots.open == index) {
       slots.open = -1;
@@ -188,13 +196,18 @@ class Simulator {
   const History& history_;
   RuleIndex rules_;
   Outcome out_;
-  std::vector<Incident> incidents_;  // parallel to out_.incidents: the incident as rules see it
   std::vector<esc::State> escalations_;  // parallel too: what escalation decides on, and the steps taken
   std::unordered_map<std::string, GroupSlots> groups_;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> due_;
 };
 
 }  // namespace
+
+const AlertOutcome* Outcome::FindAlert(std::int64_t seq) const {
+  auto it = std::lower_bound(alerts.begin(), alerts.end(), seq,
+                             [](const AlertOutcome& a, std::int64_t s) { return a.seq < s; });
+  return it != alerts.end() && it->seq == seq ? &*it : nullptr;
+}
 
 Result<Outcome> Simulate(const Config& config, const History& history) {
   auto directory = esc::Directory::Create(config);

@@ -1,7 +1,6 @@
 #include "core/rules/rules.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "common/random.hpp"
 #include "core/incident/incident_patch.hpp"
@@ -118,21 +117,25 @@ void RuleIndex::Add(const Rule* rule) {
 }
 
 std::vector<const Rule*> RuleIndex::Match(const Alert& alert) const {
-  std::set<const Rule*> candidates;
-  if (auto it = by_monitor_.find(alert.monitor_name); it != by_monitor_.end()) {
-    candidates.insert(it->second.begin(), it->second.end());
-  }
+  // A few candidates: a vector made unique, not a set (no allocation per rule).
+  std::vector<const Rule*> candidates;
+  auto add = [&candidates](const std::vector<const Rule*>& rules) {
+    candidates.insert(candidates.end(), rules.begin(), rules.end());
+  };
+  if (auto it = by_monitor_.find(alert.monitor_name); it != by_monitor_.end()) add(it->second);
   for (const Rule* r : globs_) {
     for (const auto& m : r->monitors) {
-      if (HasWildcard(m) && m != "*" && GlobMatch(m, alert.monitor_name)) candidates.insert(r);
+      if (HasWildcard(m) && m != "*" && GlobMatch(m, alert.monitor_name)) candidates.push_back(r);
     }
   }
-  if (auto it = by_tag_key_.find(""); it != by_tag_key_.end()) candidates.insert(it->second.begin(), it->second.end());
-  std::set<std::string> keys;
-  for (const auto& t : alert.tags) keys.insert(TagKey(t));
-  for (const auto& k : keys) {
-    if (auto it = by_tag_key_.find(k); it != by_tag_key_.end()) candidates.insert(it->second.begin(), it->second.end());
+  if (!by_tag_key_.empty()) {
+    if (auto it = by_tag_key_.find(""); it != by_tag_key_.end()) add(it->second);
+    for (const auto& t : alert.tags) {
+      if (auto it = by_tag_key_.find(TagKey(t)); it != by_tag_key_.end()) add(it->second);
+    }
   }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   std::vector<const Rule*> out;
   for (const Rule* r : candidates) {
     if (TagsMatch(*r, alert)) out.push_back(r);
@@ -193,21 +196,38 @@ std::string RenderTitle(const std::string& tmpl, const Alert& alert) {
   return out;
 }
 
+AlertAction Classify(const Evaluation& ev, const Alert& alert, bool group_has_open) {
+  if (alert.state == AlertState::kOk) return group_has_open ? AlertAction::kRecovered : AlertAction::kIgnored;
+  if (group_has_open) return AlertAction::kAppended;
+  return ev.triggered.empty() ? AlertAction::kIgnored : AlertAction::kOpened;
+}
+
+const char* AlertActionName(AlertAction action) {
+  switch (action) {
+    case AlertAction::kIgnored: return "ignored";
+    case AlertAction::kRecovered: return "recovered";
+    case AlertAction::kAppended: return "appended";
+    case AlertAction::kOpened: return "opened";
+  }
+  return "ignored";
+}
+
 AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& group, const PlanContext& ctx) {
   AlertPlan plan;
+  const AlertAction action = Classify(ev, alert, group.open.has_value());
   const Actor actor = RulesActor();
   const TimePoint now = ctx.now;
   std::vector<std::string> rule_names;
   for (const Rule* r : ev.triggered) rule_names.push_back("'" + r->name + "'");
 
   if (alert.state == AlertState::kOk) {
-    if (!group.open) {
-      plan.decision = "ignored";
+    if (action == AlertAction::kIgnored) {
+      plan.decision = AlertActionName(action);
       plan.detail = "recovery of " + Describe(alert) + " with no open incident";
       return plan;
     }
     Incident inc = *group.open;
-    plan.decision = "recovered";
+    plan.decision = AlertActionName(action);
     plan.detail = "recovery recorded on the open incident";
     NewEvent recovered{now, actor, "alert_recovered", "Alert recovered: " + Describe(alert), {}};
     bool to_stable = std::any_of(ev.matched.begin(), ev.matched.end(), [](const Rule* r) { return r->recovery_to_stable; });
@@ -225,16 +245,16 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
   }
 
   if (ev.triggered.empty()) {
-    if (group.open) {
+    if (action == AlertAction::kAppended) {
       Incident inc = *group.open;
-      plan.decision = "appended";
+      plan.decision = AlertActionName(action);
       plan.detail = "no rule triggers on state " + std::string(AlertStateName(alert.state)) + "; recorded on the open incident";
       plan.update_events.push_back({now, actor, "alert_received",
                                     "Alert " + std::string(AlertStateName(alert.state)) + ": " + Describe(alert), {}});
       plan.update = std::move(inc);
       return plan;
     }
-    plan.decision = "ignored";
+    plan.decision = AlertActionName(action);
     if (ev.matched.empty()) {
       plan.detail = "no rule matches " + Describe(alert);
     } else {
@@ -245,9 +265,9 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
     return plan;
   }
 
-  if (group.open) {
+  if (action == AlertAction::kAppended) {
     Incident inc = *group.open;
-    plan.decision = "appended";
+    plan.decision = AlertActionName(action);
     plan.detail = "re-trigger appended to the open incident";
     NewEvent again{now, actor, "alert_retriggered",
                    "Alert re-triggered (" + std::string(AlertStateName(alert.state)) + "): " + Describe(alert), {}};
@@ -286,8 +306,9 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
   if (!primary.commander.empty()) {
     std::string handle = StripAt(primary.commander);
     inc.commander_handle = "@" + handle;
-    inc.commander = Actor{NameUuid(handle), handle};
-    commander_note = "Commander: @" + handle;
+    const bool notes = !ctx.outcome_only;
+    inc.commander = Actor{notes ? NameUuid(handle) : std::string(), handle};
+    if (notes) commander_note = "Commander: @" + handle;
     if (const Team* team = ctx.config ? ctx.config->FindTeamByHandle(handle) : nullptr) {
       // A team handle: the team's policy escalates this incident, and its
       // tier-1 person at this moment is the commander.
@@ -296,10 +317,12 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
       std::vector<escalation::Resolved> oncall;
       if (ctx.directory) oncall = ctx.directory->TeamOnCall(team->id, now);
       if (!oncall.empty()) {
-        inc.commander = Actor{NameUuid(oncall.front().user), oncall.front().user};
-        commander_note = "Commander: @" + oncall.front().user + ", on call for @" + handle + " (" +
-                         escalation::DescribeChain(oncall.front().why) + ")";
-      } else {
+        inc.commander = Actor{notes ? NameUuid(oncall.front().user) : std::string(), oncall.front().user};
+        if (notes) {
+          commander_note = "Commander: @" + oncall.front().user + ", on call for @" + handle + " (" +
+                           escalation::DescribeChain(oncall.front().why) + ")";
+        }
+      } else if (notes) {
         commander_note = "Nobody is on call for @" + handle + "; the handle stands as commander";
       }
     }
@@ -336,28 +359,34 @@ AlertPlan Decide(const Evaluation& ev, const Alert& alert, const GroupState& gro
   if (!runbook.empty()) inc.fields["runbook"] = FieldValue{"textbox", false, runbook, std::nullopt};
   if (!dashboard.empty()) inc.fields["dashboard"] = FieldValue{"textbox", false, dashboard, std::nullopt};
 
-  plan.create_events.push_back({now, actor, std::string(kEventCreated),
-                                "Opened by rule '" + primary.name + "' from " + Describe(alert),
-                                {{"severity", "", inc.severity}, {"state", "", "active"}}});
-  for (const Rule* r : ev.triggered) {
-    plan.create_events.push_back({now, actor, "rule_matched",
-                                  "Rule '" + r->name + "' matched (severity " + r->severity + ")", {}});
+  const bool events = !ctx.outcome_only;
+  if (events) {
+    plan.create_events.push_back({now, actor, std::string(kEventCreated),
+                                  "Opened by rule '" + primary.name + "' from " + Describe(alert),
+                                  {{"severity", "", inc.severity}, {"state", "", "active"}}});
+    for (const Rule* r : ev.triggered) {
+      plan.create_events.push_back({now, actor, "rule_matched",
+                                    "Rule '" + r->name + "' matched (severity " + r->severity + ")", {}});
+    }
   }
   if (group.previous) {
     std::string prev = "IR-" + std::to_string(group.previous->public_id);
     inc.fields["recurrence_of"] = FieldValue{"textbox", false, prev, std::nullopt};
-    plan.create_events.push_back({now, actor, "recurrence", "Recurrence of " + prev + " (" + group.previous->id + ")", {}});
+    if (events) {
+      plan.create_events.push_back({now, actor, "recurrence", "Recurrence of " + prev + " (" + group.previous->id + ")", {}});
+    }
   }
-  if (inc.commander) plan.create_events.push_back({now, actor, "commander_assigned", commander_note, {}});
+  if (inc.commander && events) plan.create_events.push_back({now, actor, "commander_assigned", commander_note, {}});
   inc.channels = channels;
   for (const auto& c : channels) {
+    if (!events) break;
     plan.notifications.push_back({c, inc.id, "incident_opened", now, "rule '" + primary.name + "'"});
     plan.create_events.push_back({now, actor, "notification_queued", "Notification queued for " + c, {}});
   }
   // Alert text has its own (larger) bounds: cut it to the incident's limits,
   // or the incident could never be updated or resolved through the API.
   FitToLimits(inc);
-  plan.decision = "opened";
+  plan.decision = AlertActionName(action);  // kOpened
   plan.detail = "rules " + Join(rule_names) + " opened a " + inc.severity + " incident";
   plan.create = std::move(inc);
   return plan;

@@ -69,7 +69,17 @@ struct PlanContext {
   // Who is on call: a team handle commander becomes the team's tier-1 person
   // at `now`. Null: the handle itself is stored as the commander.
   const escalation::Directory* directory = nullptr;
+  // Replay's mode (core/replay): the same decision and incident, without what
+  // only a store keeps (timeline events, outbox items, the commander's actor id).
+  bool outcome_only = false;
 };
+
+// What an alert does to its group, before any text is built: Decide() acts on
+// it, and replay (core/replay) uses it alone for every alert that does not open
+// an incident.
+enum class AlertAction { kIgnored, kRecovered, kAppended, kOpened };
+AlertAction Classify(const Evaluation& evaluation, const Alert& alert, bool group_has_open);
+const char* AlertActionName(AlertAction action);  // "ignored", "recovered", "appended", "opened"
 
 // The pure decision for `alert` given its group's current incidents.
 AlertPlan Decide(const Evaluation& evaluation, const Alert& alert, const GroupState& group, const PlanContext& ctx);

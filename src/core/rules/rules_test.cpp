@@ -117,6 +117,56 @@ TEST(Rules, DecideOpensAppendsRecoversAndLinksRecurrences) {
   EXPECT_EQ(recur.create->fields.at("recurrence_of").text, "IR-7");
 }
 
+// Replay decides with Classify alone for every alert that opens nothing, and
+// opens incidents with outcome_only: both must agree with the full decision.
+TEST(Rules, ClassifyAndOutcomeOnlyAgreeWithTheFullDecision) {
+  Config config;
+  config.severities = DefaultSeverities();
+  Rule r = MakeRule("Injection", {"inj"}, {}, "SEV-1", "@security-oncall");
+  r.notifications = {"slack-sec", "pagerduty-sec"};
+  r.recovery_to_stable = true;
+  r.fields["services_affected"] = RuleFieldValue{std::string("auth"), {}, false};
+  config.rules = {r};
+  config.rules.push_back(MakeRule("Other", {"other"}, {}, "SEV-3"));
+  config.rules.back().conditions = {"warn"};
+  RuleIndex index(config.rules, config.severities);
+  TimePoint now = *ParseRfc3339("2026-03-01T10:00:00Z");
+  Incident previous;
+  previous.id = "old";
+  previous.public_id = 4;
+  previous.state = IncidentState::kResolved;
+  for (AlertState state : {AlertState::kAlert, AlertState::kWarn, AlertState::kOk}) {
+    for (const char* monitor : {"inj", "other", "unknown"}) {
+      Alert alert = MakeAlert(monitor, {}, state);
+      alert.received_at = now;
+      Evaluation ev = Evaluate(index, alert);
+      PlanContext full{&config, now, "id-1"};
+      PlanContext lean = full;
+      lean.outcome_only = true;
+      auto closed = Decide(ev, alert, GroupState{std::nullopt, previous}, full);
+      EXPECT_EQ(closed.decision, AlertActionName(Classify(ev, alert, false))) << monitor;
+      GroupState open_group{closed.create ? closed.create : Incident{}, std::nullopt};
+      auto open = Decide(ev, alert, open_group, full);
+      EXPECT_EQ(open.decision, AlertActionName(Classify(ev, alert, true))) << monitor;
+      auto lean_plan = Decide(ev, alert, GroupState{std::nullopt, previous}, lean);
+      EXPECT_EQ(lean_plan.decision, closed.decision);
+      EXPECT_EQ(lean_plan.detail, closed.detail);
+      ASSERT_EQ(lean_plan.create.has_value(), closed.create.has_value());
+      if (!closed.create) continue;
+      EXPECT_EQ(lean_plan.create->title, closed.create->title);
+      EXPECT_EQ(lean_plan.create->severity, closed.create->severity);
+      EXPECT_EQ(lean_plan.create->channels, closed.create->channels);
+      EXPECT_EQ(lean_plan.create->fields, closed.create->fields);  // recurrence_of included
+      EXPECT_EQ(lean_plan.create->commander->handle, closed.create->commander->handle);
+      EXPECT_EQ(lean_plan.create->escalation_team, closed.create->escalation_team);
+      EXPECT_FALSE(closed.create_events.empty());
+      EXPECT_EQ(closed.notifications.size(), std::string(monitor) == "inj" ? 2u : 0u);
+      EXPECT_TRUE(lean_plan.create_events.empty());  // nothing a store would keep
+      EXPECT_TRUE(lean_plan.notifications.empty());
+    }
+  }
+}
+
 TEST(Rules, RenderTitle) {
   Alert a = MakeAlert("Checkout errors", {"service:checkout"});
   a.value = "12%";
