@@ -167,7 +167,7 @@ void LoadServer(LoadState& state, const Value& value) {
 void LoadStorage(LoadState& state, const Value& value) {
   Reader& r = state.reader;
   core::StorageConfig& storage = state.config.storage;
-  auto fields = r.Map(value, {"driver", "data_dir", "postgres_dsn", "url"});
+  auto fields = r.Map(value, {"driver", "data_dir", "postgres_dsn", "url", "claim_lease"});
   if (!fields) return;
   if (auto s = r.OneOf(fields->Get("driver"), {"sqlite", "memory", "postgres"})) {
     storage.driver = *s;
@@ -188,6 +188,15 @@ void LoadStorage(LoadState& state, const Value& value) {
       r.Report(*url, "give either url or postgres_dsn, not both");
     } else {
       dsn = url;
+    }
+  }
+  if (const Value* v = fields->Get("claim_lease")) {
+    if (auto d = r.Duration(v)) {
+      if (*d < std::chrono::seconds(1)) {
+        r.Report(*v, "must be at least 1s");
+      } else {
+        storage.claim_lease = *d;
+      }
     }
   }
   std::optional<std::string> dsn_text = r.String(dsn);

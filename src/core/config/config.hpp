@@ -57,6 +57,9 @@ struct StorageConfig {
   std::string driver = "sqlite";  // sqlite | memory | postgres (later)
   std::string data_dir = "./data";
   std::string postgres_dsn;
+  // PostgreSQL replicas (ADR 0013): how long an outbox claim lasts before
+  // another replica may take the delivery over. Longer than a send.
+  std::chrono::seconds claim_lease{60};
 };
 
 struct SeverityLevel {
