@@ -9,6 +9,7 @@
 // families stay, at zero): the benchmarks use it to measure what counting costs.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,11 @@ struct Families {
   prom::Family& escalation_tiers;    // tocsin_escalation_tiers_total{outcome}
   prom::Family& acknowledge_time;    // tocsin_incident_acknowledge_seconds{severity}: detected -> acknowledged
   prom::Family& resolve_time;        // tocsin_incident_resolve_seconds{severity}: created -> resolved
+  // Replicas on PostgreSQL (ADR 0013), this process's share; no labels: one
+  // process is one scrape target. Zero on SQLite.
+  prom::Family& replica_claimed;     // tocsin_replica_deliveries_claimed_total
+  prom::Family& replica_taken_over;  // tocsin_replica_lease_takeovers_total: claimed after another's lease ran out
+  prom::Family& replica_fenced;      // tocsin_replica_fenced_finishes_total: records refused, the claim was taken over
   Families();
 };
 
@@ -40,6 +46,11 @@ void DeliveryAttempt(const std::string& channel_type, const std::string& outcome
                      std::optional<std::chrono::microseconds> latency);
 void HttpRequest(const std::string& route, const std::string& method, int status, std::chrono::nanoseconds took);
 void EscalationTier(const std::string& outcome);
+// Outbox claims of this replica: `claimed` deliveries, of which `taken_over`
+// had been leased by another replica whose lease ran out; and `fenced`
+// attempts whose record was refused because another replica holds the claim now.
+void ReplicaClaims(std::int64_t claimed, std::int64_t taken_over);
+void ReplicaFenced(std::int64_t fenced);
 // An incident acknowledged (time since it was detected, or created) or
 // resolved (time since it was created), as the definitions of docs/metrics.md.
 void IncidentAcknowledged(const std::string& severity, std::chrono::microseconds took);

@@ -30,6 +30,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -569,12 +570,23 @@ delivered_events = sum(1 for c in cells if re.search(r"\bhook\b", c))
 if delivered_events != 1:
     fail("SIGSTOP: the taken-over webhook delivery is on the timeline %d times, want 1: %s" % (delivered_events, cells))
 fenced = metric(ports[stopped], "tocsin_replica_fenced_finishes_total")
+if not fenced or fenced < 1:
+    fail("SIGSTOP: replica-%d's /metrics counts %s fenced finishes, want at least 1" % (stopped, fenced))
+takeovers = sum(metric(ports[i], "tocsin_replica_lease_takeovers_total") or 0 for i in range(REPLICAS) if i != stopped)
+if takeovers < 1:
+    fail("SIGSTOP: the other replicas' /metrics count no lease takeover")
+status, exposition, _ = call(ports[stopped], "GET", "/metrics", None, api_headers)
+promtool = subprocess.run(["promtool", "check", "metrics"], input=exposition, capture_output=True) \
+    if shutil.which("promtool") else None
+if promtool is not None and promtool.returncode != 0:
+    fail("promtool check metrics: %s" % promtool.stdout.decode() + promtool.stderr.decode())
 with received_lock:
     stall_sends = hook_keys.count("tocsin-delivery-" + stall_delivery)
 print("phase 2 (SIGSTOP): replica-%d stopped %.1f s holding delivery %s (lease %d s); another replica sent and "
-      "recorded it; after SIGCONT its record was refused%s; received %d times under one key, recorded once" %
-      (stopped, stalled_for, stall_delivery, LEASE,
-       "" if fenced is None else " (fenced finishes refused: %d)" % fenced, stall_sends), flush=True)
+      "recorded it; after SIGCONT its record was refused (/metrics: %d fenced finishes there, %d lease takeovers "
+      "elsewhere%s); received %d times under one key, recorded once" %
+      (stopped, stalled_for, stall_delivery, LEASE, fenced, takeovers,
+       "" if promtool is None else ", promtool check metrics passes", stall_sends), flush=True)
 
 # --- phase 3: PostgreSQL stopped and started under load ------------------------
 pgbin = "/usr/lib/postgresql/15/bin"
