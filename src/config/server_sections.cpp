@@ -167,7 +167,7 @@ void LoadServer(LoadState& state, const Value& value) {
 void LoadStorage(LoadState& state, const Value& value) {
   Reader& r = state.reader;
   core::StorageConfig& storage = state.config.storage;
-  auto fields = r.Map(value, {"driver", "data_dir", "postgres_dsn", "url", "claim_lease"});
+  auto fields = r.Map(value, {"driver", "data_dir", "postgres_dsn", "url", "claim_lease", "allow_config_roll"});
   if (!fields) return;
   if (auto s = r.OneOf(fields->Get("driver"), {"sqlite", "memory", "postgres"})) {
     storage.driver = *s;
@@ -199,6 +199,7 @@ void LoadStorage(LoadState& state, const Value& value) {
       }
     }
   }
+  if (auto b = r.Bool(fields->Get("allow_config_roll"))) storage.allow_config_roll = *b;
   std::optional<std::string> dsn_text = r.String(dsn);
   if (dsn_text) storage.postgres_dsn = *dsn_text;
   // The driver can only be postgres here if the key was written, so Get("driver") is set.

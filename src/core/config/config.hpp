@@ -60,6 +60,9 @@ struct StorageConfig {
   // PostgreSQL replicas (ADR 0013): how long an outbox claim lasts before
   // another replica may take the delivery over. Longer than a send.
   std::chrono::seconds claim_lease{60};
+  // PostgreSQL replicas: start even though live replicas run another config
+  // file (a rolling change); `tocsin serve --roll` sets it for one start.
+  bool allow_config_roll = false;
 };
 
 struct SeverityLevel {
