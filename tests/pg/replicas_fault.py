@@ -37,6 +37,9 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from serve_proc import serve  # noqa: E402
+
 binary, work = sys.argv[1], sys.argv[2]
 dsn = os.environ.get("TOCSIN_TEST_PG_DSN")
 if not dsn:
@@ -64,17 +67,23 @@ def rand(fn, *args):
         return fn(*args)
 
 
-def wait_until(what, seconds, check):
-    """Re-checks `check` until it returns a true value; each check is a real
-    query, so the wait ends as soon as the condition holds."""
+def wait_for(seconds, check):
+    """Re-checks `check` until it returns a true value or `seconds` pass."""
     deadline = time.monotonic() + seconds
     while True:
         got = check()
-        if got:
+        if got or time.monotonic() > deadline:
             return got
-        if time.monotonic() > deadline:
-            fail("%s: not within %d s" % (what, seconds))
         time.sleep(0.1)  # polling other processes' progress, not timing the test
+
+
+def wait_until(what, seconds, check):
+    """Re-checks `check` until it returns a true value; each check is a real
+    query, so the wait ends as soon as the condition holds."""
+    got = wait_for(seconds, check)
+    if not got:
+        fail("%s: not within %d s" % (what, seconds))
+    return got
 
 
 # --- the recording receiver: webhook (Idempotency-Key) and PagerDuty ---------
@@ -199,27 +208,10 @@ starts = [0] * REPLICAS
 
 def start_replica(i):
     starts[i] += 1
-    log = open(logs[i], "a")
     env = dict(os.environ, TOCSIN_REPLICA_ID="replica-%d" % i)
-    proc = subprocess.Popen([binary, "serve", "--config", config, "--listen", "127.0.0.1:0"],
-                            stderr=subprocess.PIPE, text=True, env=env)
-    port = None
-    for line in proc.stderr:  # ends at EOF if the process exits; ctest's timeout bounds the rest
-        log.write(line)
-        m = re.search(r"address(?:=|\":\")http://127\.0\.0\.1:(\d+)", line)
-        if m:
-            port = int(m.group(1))
-            break
+    proc, port = serve(binary, ["--config", config], logs[i], env)
     if port is None:
-        log.close()
         fail("replica %d did not start (start %d); log %s" % (i, starts[i], logs[i]))
-
-    def drain():
-        for rest in proc.stderr:
-            log.write(rest)
-            log.flush()
-        log.close()
-    threading.Thread(target=drain, daemon=True).start()
     procs[i] = proc
     ports[i] = port
 
@@ -558,7 +550,10 @@ def refused_logged():
         return "claims were taken over" in f.read()
 
 
-wait_until("SIGCONT: the stalled replica logs that its record was refused", 30, refused_logged)
+if not wait_for(30, refused_logged):
+    fail("SIGCONT: replica-%d did not log that its record was refused within 30 s; the delivery: %s; hook keys "
+         "received: %s" % (stopped, psql("SELECT state, attempts, claimed_by, lease_until FROM outbox WHERE id = %s"
+                                          % stall_delivery), hook_keys[-5:]))
 attempts = psql("SELECT attempts, state FROM outbox WHERE id = %s" % stall_delivery)[0]
 if attempts != ["1", "delivered"]:
     fail("SIGSTOP: the taken-over delivery has attempts/state %s, want one delivered attempt" % attempts)
