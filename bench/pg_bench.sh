@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# PostgreSQL storage against SQLite, side by side in one run (issue 15).
+# PostgreSQL storage with one and three replicas against SQLite, side by side
+# in one run (issue 15).
 #
 #   bench/pg_bench.sh        (from anywhere; figures in docs/benchmarks.md)
 #
@@ -10,12 +11,19 @@
 #      alert opens its own SEV-4 incident, stored durably before the answer =
 #      durable incident creations/s (= alerts/s);
 #   2. BATCH alerts per request over BATCH_CONNS connections: alerts/s;
-# against one `tocsin serve` on SQLite and one on PostgreSQL, and the CPU
+# against one `tocsin serve` on SQLite, one on PostgreSQL and three replicas
+# on one PostgreSQL schema (the connections split evenly over them, one load
+# client each; rate = all alerts / the slowest client's time), and the CPU
 # seconds every process spent per 1,000 alerts (tocsin plus, for PostgreSQL,
-# all its server processes). Medians of the runs.
+# all its server processes). Then, RUNS times, alert -> page latency with
+# three replicas (bench/pg_page_latency.py: LAT_ALERTS alerts at LAT_RATE/s,
+# tier 1 paging through PagerDuty to a local timestamping receiver), and once
+# the fault run (tests/pg/replicas_fault.py, FAULT_KILLS kills; 0 skips it)
+# for its counts. Medians of the runs.
 #
 # Settings (environment): RUNS=3 TOTAL=20000 CONNS=32 BATCH=100 BATCH_CONNS=8
-#   MAX_SECONDS=20 SKIP_BUILD=0 BUILD_DIR=build/bench2
+#   MAX_SECONDS=20 LAT_ALERTS=300 LAT_RATE=30 FAULT_KILLS=20 SKIP_BUILD=0
+#   BUILD_DIR=build/bench2 FAULT_BIN=$BUILD_DIR/apps/tocsin/tocsin
 # Loopback and a unix socket only; everything started is stopped on exit.
 set -euo pipefail
 
@@ -30,6 +38,9 @@ CONNS=${CONNS:-32}
 BATCH=${BATCH:-100}
 BATCH_CONNS=${BATCH_CONNS:-8}
 MAX_SECONDS=${MAX_SECONDS:-20}
+LAT_ALERTS=${LAT_ALERTS:-300}
+LAT_RATE=${LAT_RATE:-30}
+FAULT_KILLS=${FAULT_KILLS:-20}
 source "$ROOT/bench/alerts/lib.sh"
 build_all
 
@@ -65,49 +76,84 @@ echo "pg_bench: $RUNS runs, $TOTAL alerts per phase (at most $MAX_SECONDS s), wo
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 hz=$(getconf CLK_TCK)
 
-# phase RUN BACKEND NAME BATCH CONNS
+# phase RUN BACKEND NAME BATCH CONNS (BACKEND: sqlite, postgres, postgres3)
 phase() {
-  local run=$1 backend=$2 name=$3 batch=$4 conns=$5 data config
+  local run=$1 backend=$2 name=$3 batch=$4 conns=$5 data config replicas=1
   data=$WORK/data-$backend-$name-$run
-  if [[ $backend == postgres ]]; then
-    local schema="r${run}_$name"
+  if [[ $backend == postgres* ]]; then
+    local schema="r${run}_${backend}_$name"
     psql_run "CREATE SCHEMA $schema"
     export TOCSIN_DATABASE_URL="$TOCSIN_TEST_PG_DSN options='-c search_path=$schema'"
     config=$PG_CONFIG
+    [[ $backend == postgres3 ]] && replicas=3
   else
     config=$SQLITE_CONFIG
   fi
+  local pids=() ports=() k
   new_tocsin "$config" "$data"
+  pids+=("$T_PID"); ports+=("$T_PORT")
+  for ((k = 1; k < replicas; k++)); do
+    TOCSIN_REPLICA_ID="bench-$k" start_tocsin "$config" "$data-$k"
+    pids+=("$T_PID"); ports+=("$T_PORT")
+  done
   pg_ticks >"$WORK/pg.before"
-  local t0 out t1
-  t0=$(awk '{print $14 + $15}' "/proc/$T_PID/stat")
-  out=$("$TOOLS/alertload" --port "$T_PORT" --path /api/integrations/generic --auth "Bearer $T_KEY" \
-    --format generic --batch "$batch" --total "$TOTAL" --conns "$conns" --prefix "$backend$name$run" \
-    --max-seconds "$MAX_SECONDS")
-  t1=$(awk '{print $14 + $15}' "/proc/$T_PID/stat")
+  local t0=0 t1=0 p
+  for p in "${pids[@]}"; do t0=$((t0 + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  # One load client per replica, the connections and alerts split evenly.
+  local loads=() wait_load=0
+  for ((k = 0; k < replicas; k++)); do
+    "$TOOLS/alertload" --port "${ports[$k]}" --path /api/integrations/generic --auth "Bearer $T_KEY" \
+      --format generic --batch "$batch" --total "$((TOTAL / replicas))" --conns "$((conns / replicas))" \
+      --prefix "$backend$name$run-$k-" --max-seconds "$MAX_SECONDS" >"$WORK/load.$k" &
+    loads+=("$!")
+  done
+  for p in "${loads[@]}"; do wait "$p" || wait_load=$?; done
+  for p in "${pids[@]}"; do t1=$((t1 + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
   pg_ticks >"$WORK/pg.after"
   local pg=0
-  [[ $backend == postgres ]] && pg=$(pg_delta "$WORK/pg.before" "$WORK/pg.after")
-  local alerts rate failed
-  alerts=$(kv "$out" alerts)
-  rate=$(kv "$out" alerts_per_s)
-  failed=$(kv "$out" failed)
-  [[ "$failed" == 0 ]] || { echo "pg_bench: $failed failed requests ($backend $name): $out" >&2; exit 1; }
+  [[ $backend == postgres* ]] && pg=$(pg_delta "$WORK/pg.before" "$WORK/pg.after")
+  local alerts=0 seconds=0 failed=0 out rate
+  for ((k = 0; k < replicas; k++)); do
+    out=$(cat "$WORK/load.$k")
+    alerts=$((alerts + $(kv "$out" alerts)))
+    failed=$((failed + $(kv "$out" failed)))
+    seconds=$(awk -v a="$seconds" -v b="$(kv "$out" seconds)" 'BEGIN {print (b > a ? b : a)}')
+  done
+  [[ "$failed" == 0 && "$wait_load" == 0 ]] || { echo "pg_bench: $failed failed requests ($backend $name)" >&2; exit 1; }
+  rate=$(awk -v n="$alerts" -v s="$seconds" 'BEGIN {printf "%.1f", n / s}')
   record "$backend $name alerts/s" "$run" "$rate"
   record "$backend $name cpu s per 1000 alerts (tocsin)" "$run" \
     "$(awk -v t=$((t1 - t0)) -v hz="$hz" -v n="$alerts" 'BEGIN {printf "%.3f", t / hz / n * 1000}')"
   record "$backend $name cpu s per 1000 alerts (all)" "$run" \
     "$(awk -v t=$((t1 - t0 + pg)) -v hz="$hz" -v n="$alerts" 'BEGIN {printf "%.3f", t / hz / n * 1000}')"
-  echo "run $run $backend $name: $out (postgres cpu ticks $pg)"
+  echo "run $run $backend $name: $alerts alerts in ${seconds} s = $rate/s over $replicas process(es) (postgres cpu ticks $pg)"
   stop_all
 }
 
 for run in $(seq 1 "$RUNS"); do
-  for backend in sqlite postgres; do
+  for backend in sqlite postgres postgres3; do
     phase "$run" "$backend" single 1 "$CONNS"
     phase "$run" "$backend" batch "$BATCH" "$BATCH_CONNS"
   done
 done
+
+# Alert -> page latency with three replicas, on a fresh schema each run.
+for run in $(seq 1 "$RUNS"); do
+  psql_run "CREATE SCHEMA lat$run"
+  out=$(TOCSIN_DATABASE_URL="$TOCSIN_TEST_PG_DSN options='-c search_path=lat$run'" \
+    python3 "$ROOT/bench/pg_page_latency.py" "$TOCSIN" "$WORK" "$LAT_ALERTS" "$LAT_RATE")
+  echo "run $run alert -> page, 3 replicas: $out"
+  record "postgres3 alert->page p50 ms" "$run" "$(kv "$out" p50_ms)"
+  record "postgres3 alert->page p99 ms" "$run" "$(kv "$out" p99_ms)"
+done
+
+# The fault run once, for its counts (on the database's default schema).
+if [[ "$FAULT_KILLS" != 0 ]]; then
+  mkdir -p "$WORK/fault"
+  TOCSIN_FAULT_KILLS=$FAULT_KILLS TOCSIN_FAULT_COUNTS=$WORK/fault.counts \
+    python3 "$ROOT/tests/pg/replicas_fault.py" "${FAULT_BIN:-$TOCSIN}" "$WORK/fault" | grep -v ' info request '
+  while IFS='=' read -r key value; do record "fault run $key" 1 "$value"; done <"$WORK/fault.counts"
+fi
 
 echo
 cat "$RESULTS"

@@ -51,9 +51,10 @@ int Fail(const std::string& message) {
 }
 
 int Serve(const std::string& config_path, const std::string& data_dir, const std::string& listen,
-          const std::string& log_format, const std::string& clock_start) {
+          const std::string& log_format, const std::string& clock_start, bool roll) {
   auto config = LoadOrExplain(config_path);
   if (!config) return 2;
+  if (roll) config->storage.allow_config_roll = true;
   if (!data_dir.empty()) config->storage.data_dir = data_dir;
   if (!listen.empty()) config->server.listen = listen;
   if (!log_format.empty()) config->server.log_format = log_format;
@@ -185,6 +186,10 @@ int main(int argc, char** argv) {
   // For process-level tests of timers (escalation across a restart): the
   // server's clock starts at this time and runs on from there.
   serve->add_option("--clock-start", clock_start)->group("");
+  bool roll = false;
+  serve->add_flag("--roll", roll,
+                  "PostgreSQL replicas: start although live replicas run another config file (a rolling change; "
+                  "as storage.allow_config_roll)");
 
   std::string check_path;
   auto* check = cli.add_subcommand("check-config", "Validate a configuration file; lists every problem");
@@ -318,7 +323,7 @@ int main(int argc, char** argv) {
     std::cout << "tocsin 0.1.0\n";
     return 0;
   }
-  if (*serve) return Serve(config_path, data_dir, listen, log_format, clock_start);
+  if (*serve) return Serve(config_path, data_dir, listen, log_format, clock_start, roll);
   if (*check) return CheckConfig(check_path);
   if (*migrate) {
     auto config = LoadOrExplain(config_path);

@@ -28,6 +28,7 @@
 #include "storage/memory/memory_store.hpp"
 #include "core/notification/reminders.hpp"
 #include "storage/postgres/postgres_store.hpp"
+#include "storage/postgres/replica_registry.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "usecases/change_feed.hpp"
 #include "usecases/workflow_store.hpp"
@@ -53,6 +54,7 @@ storage::PostgresOptions PostgresOptionsOf(const core::Config& config) {
   storage::PostgresOptions options;
   options.dsn = config.storage.postgres_dsn;
   options.pool_size = std::max(4, config.server.worker_threads / 2);
+  options.lease = config.storage.claim_lease;
   // The name on this replica's outbox claims: the host and the listen
   // address, stable across restarts and distinct for replicas on one host.
   if (const char* id = std::getenv("TOCSIN_REPLICA_ID"); id && *id) {
@@ -138,6 +140,7 @@ struct App::Impl {
   std::atomic<bool> ready{false};
   bool stopped = false;
   std::unique_ptr<DataDirLock> data_dir_lock;  // sqlite: one server per data directory
+  std::unique_ptr<storage::ReplicaRegistry> replicas;  // postgres: this replica's config hash, kept fresh
 };
 
 App::App() : impl_(std::make_unique<Impl>()) {}
@@ -163,6 +166,13 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   }
   auto store = OpenStore(d.config, source);
   if (!store) return tl::unexpected(store.error());
+  if (d.config.storage.driver == "postgres" && options.start_workers) {
+    // Replicas on one database run one config (or are told to roll).
+    auto joined = storage::ReplicaRegistry::Join(PostgresOptionsOf(d.config), d.config.source_sha256,
+                                                 d.config.storage.allow_config_roll);
+    if (!joined) return tl::unexpected(joined.error());
+    d.replicas = std::move(*joined);
+  }
   // Every committed change is told to the live-update streams (web UI).
   auto changes = std::make_shared<usecases::ChangeFeed>();
   d.store = std::make_unique<usecases::ChangeFeedStore>(std::move(*store), changes);
@@ -272,6 +282,7 @@ Result<void> App::Start() {
           changed = d.escalation->RunOnce(now) + d.reminders->RunOnce(now) + d.notices->RunOnce();
         }
         if (changed > 0) d.outbox->Wake();
+        if (d.replicas) d.replicas->Beat(d.holder->Get()->source_sha256);  // a reload shows at once
         // A tick every second, but never more than ~10 % of a core: with very
         // many open incidents the scan itself slows the tick down.
         auto took = std::chrono::steady_clock::now() - started;
@@ -311,6 +322,7 @@ void App::Stop() {
   impl_->reminder_cv.notify_all();
   if (impl_->reminder_thread.joinable()) impl_->reminder_thread.join();
   if (impl_->outbox) impl_->outbox->Stop();
+  if (impl_->replicas) impl_->replicas->Leave();
   if (impl_->store) impl_->store->Close();
   impl_->data_dir_lock.reset();  // after the last write: a restore may now replace the database
 }

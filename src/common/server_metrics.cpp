@@ -71,7 +71,23 @@ Families::Families()
                                   "Time of one commit of the store's writer (the group's transaction, begin to commit).",
                                   prom::Kind::kHistogram, {}, kCommitBounds)),
       storage_group_size(registry.Add("tocsin_storage_commit_group_size", "Write requests carried by one commit.",
-                                      prom::Kind::kHistogram, {}, kGroupBounds)) {}
+                                      prom::Kind::kHistogram, {}, kGroupBounds)),
+      replica_claimed(registry.Add("tocsin_replica_deliveries_claimed_total",
+                                   "Outbox deliveries this replica claimed to send (PostgreSQL replicas; 0 on SQLite).",
+                                   prom::Kind::kCounter)),
+      replica_taken_over(registry.Add("tocsin_replica_lease_takeovers_total",
+                                      "Deliveries this replica claimed after another replica's lease on them ran out "
+                                      "(that replica died or stalled).",
+                                      prom::Kind::kCounter)),
+      replica_fenced(registry.Add("tocsin_replica_fenced_finishes_total",
+                                  "Delivery attempts whose record this replica's fencing token refused: it stalled past "
+                                  "its lease and another replica had taken the delivery over.",
+                                  prom::Kind::kCounter)) {
+  // Label-free families show 0 from the first scrape.
+  replica_claimed.CounterWith({});
+  replica_taken_over.CounterWith({});
+  replica_fenced.CounterWith({});
+}
 
 Families& Get() {
   static Families families;
@@ -123,6 +139,17 @@ void StorageCommit(std::size_t requests, std::chrono::nanoseconds took) {
   Families& f = Get();
   f.storage_commit.HistogramWith({}).Observe(static_cast<double>(took.count()) / 1e9);
   f.storage_group_size.HistogramWith({}).Observe(static_cast<double>(requests));
+}
+
+void ReplicaClaims(std::int64_t claimed, std::int64_t taken_over) {
+  if (!g_enabled) return;
+  Families& f = Get();
+  if (claimed > 0) f.replica_claimed.CounterWith({}).Inc(static_cast<std::uint64_t>(claimed));
+  if (taken_over > 0) f.replica_taken_over.CounterWith({}).Inc(static_cast<std::uint64_t>(taken_over));
+}
+
+void ReplicaFenced(std::int64_t fenced) {
+  if (g_enabled && fenced > 0) Get().replica_fenced.CounterWith({}).Inc(static_cast<std::uint64_t>(fenced));
 }
 
 void IncidentAcknowledged(const std::string& severity, std::chrono::microseconds took) {

@@ -9,6 +9,7 @@
 // families stay, at zero): the benchmarks use it to measure what counting costs.
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,11 @@ struct Families {
   prom::Family& notices_sent;        // tocsin_notices_sent_total{kind, channel_type}: scheduled notices delivered
   prom::Family& storage_commit;      // tocsin_storage_commit_seconds: a write group's transaction
   prom::Family& storage_group_size;  // tocsin_storage_commit_group_size: requests per commit
+  // Replicas on PostgreSQL (ADR 0013), this process's share; no labels: one
+  // process is one scrape target. Zero on SQLite.
+  prom::Family& replica_claimed;     // tocsin_replica_deliveries_claimed_total
+  prom::Family& replica_taken_over;  // tocsin_replica_lease_takeovers_total: claimed after another's lease ran out
+  prom::Family& replica_fenced;      // tocsin_replica_fenced_finishes_total: records refused, the claim was taken over
   Families();
 };
 
@@ -50,6 +56,11 @@ void Delivered(const std::string& kind, const std::string& channel_type, bool no
 // One commit of the store's writer: how many requests it carried and how long
 // its transaction took (begin to commit).
 void StorageCommit(std::size_t requests, std::chrono::nanoseconds took);
+// Outbox claims of this replica: `claimed` deliveries, of which `taken_over`
+// had been leased by another replica whose lease ran out; and `fenced`
+// attempts whose record was refused because another replica holds the claim now.
+void ReplicaClaims(std::int64_t claimed, std::int64_t taken_over);
+void ReplicaFenced(std::int64_t fenced);
 // An incident acknowledged (time since it was detected, or created) or
 // resolved (time since it was created), as the definitions of docs/metrics.md.
 void IncidentAcknowledged(const std::string& severity, std::chrono::microseconds took);

@@ -700,6 +700,19 @@ TEST(ConfigLoaderEnv, StorageUrlIsTheDsnAndNotBothAtOnce) {
   EXPECT_NE(Dump(none).find("postgres needs storage.url"), std::string::npos) << Dump(none);
 }
 
+// The replicas' outbox lease: a duration of at least a second, 60 s unless set.
+TEST(ConfigLoaderEnv, StorageClaimLease) {
+  LoadResult dflt = Load("storage:\n  driver: postgres\n  url: a\n", FakeEnv({}));
+  ASSERT_TRUE(dflt.ok()) << Dump(dflt);
+  EXPECT_EQ(dflt.config.storage.claim_lease, std::chrono::seconds(60));
+  LoadResult set = Load("storage:\n  driver: postgres\n  url: a\n  claim_lease: 90s\n", FakeEnv({}));
+  ASSERT_TRUE(set.ok()) << Dump(set);
+  EXPECT_EQ(set.config.storage.claim_lease, std::chrono::seconds(90));
+  LoadResult zero = Load("storage:\n  driver: postgres\n  url: a\n  claim_lease: 0s\n", FakeEnv({}));
+  ASSERT_FALSE(zero.ok());
+  EXPECT_NE(Dump(zero).find("storage.claim_lease"), std::string::npos) << Dump(zero);
+}
+
 TEST(ConfigLoaderEnv, UnsetVariableIsReportedAtItsScalar) {
   LoadResult result = Load(
       "storage:\n"

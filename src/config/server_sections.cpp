@@ -167,7 +167,7 @@ void LoadServer(LoadState& state, const Value& value) {
 void LoadStorage(LoadState& state, const Value& value) {
   Reader& r = state.reader;
   core::StorageConfig& storage = state.config.storage;
-  auto fields = r.Map(value, {"driver", "data_dir", "postgres_dsn", "url"});
+  auto fields = r.Map(value, {"driver", "data_dir", "postgres_dsn", "url", "claim_lease", "allow_config_roll"});
   if (!fields) return;
   if (auto s = r.OneOf(fields->Get("driver"), {"sqlite", "memory", "postgres"})) {
     storage.driver = *s;
@@ -190,6 +190,16 @@ void LoadStorage(LoadState& state, const Value& value) {
       dsn = url;
     }
   }
+  if (const Value* v = fields->Get("claim_lease")) {
+    if (auto d = r.Duration(v)) {
+      if (*d < std::chrono::seconds(1)) {
+        r.Report(*v, "must be at least 1s");
+      } else {
+        storage.claim_lease = *d;
+      }
+    }
+  }
+  if (auto b = r.Bool(fields->Get("allow_config_roll"))) storage.allow_config_roll = *b;
   std::optional<std::string> dsn_text = r.String(dsn);
   if (dsn_text) storage.postgres_dsn = *dsn_text;
   // The driver can only be postgres here if the key was written, so Get("driver") is set.

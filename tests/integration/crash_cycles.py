@@ -16,13 +16,15 @@ import http.server
 import json
 import os
 import random
-import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve_proc import serve  # noqa: E402
 
 binary, work = sys.argv[1], sys.argv[2]
 cycles = int(sys.argv[3]) if len(sys.argv) > 3 else 20
@@ -99,24 +101,9 @@ api_headers = {"DD-API-KEY": keys["api_key"], "DD-APPLICATION-KEY": keys["applic
 
 
 def start_server(n):
-    log = open(os.path.join(work, "tocsin.%d.log" % n), "w")
-    proc = subprocess.Popen([binary, "serve", "--config", config, "--data", data, "--listen", "127.0.0.1:0"],
-                            stderr=subprocess.PIPE, text=True)
-    port = None
-    for line in proc.stderr:  # ends at EOF if the process exits; ctest's timeout bounds the rest
-        log.write(line)
-        m = re.search(r"address(?:=|\":\")http://127\.0\.0\.1:(\d+)", line)
-        if m:
-            port = int(m.group(1))
-            break
+    proc, port = serve(binary, ["--config", config, "--data", data], os.path.join(work, "tocsin.%d.log" % n))
     if port is None:
         fail("tocsin did not start (cycle %d)" % n)
-
-    def drain():
-        for rest in proc.stderr:
-            log.write(rest)
-        log.close()
-    threading.Thread(target=drain, daemon=True).start()
     return proc, port
 
 

@@ -57,6 +57,12 @@ struct StorageConfig {
   std::string driver = "sqlite";  // sqlite | memory | postgres (later)
   std::string data_dir = "./data";
   std::string postgres_dsn;
+  // PostgreSQL replicas (ADR 0013): how long an outbox claim lasts before
+  // another replica may take the delivery over. Longer than a send.
+  std::chrono::seconds claim_lease{60};
+  // PostgreSQL replicas: start even though live replicas run another config
+  // file (a rolling change); `tocsin serve --roll` sets it for one start.
+  bool allow_config_roll = false;
 };
 
 struct SeverityLevel {

@@ -197,6 +197,18 @@ ALTER TABLE outbox ADD COLUMN notice_key TEXT;
 ALTER TABLE outbox ADD COLUMN body TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX outbox_notice_key ON outbox(notice_key) WHERE notice_key IS NOT NULL;
 )sql"},
+      {5, "replica heartbeats with their config hash", R"sql(
+-- One row per serving replica (its TOCSIN_REPLICA_ID or host and listen
+-- address): the SHA-256 of the config file it runs and when it last said so
+-- (the database's clock, microseconds). A replica refuses to start on
+-- another config than live replicas hold, unless told to roll.
+CREATE TABLE replicas (
+  id TEXT PRIMARY KEY,
+  config_hash TEXT NOT NULL,
+  started BIGINT NOT NULL,
+  last_seen BIGINT NOT NULL
+);
+)sql"},
   };
   return kMigrations;
 }

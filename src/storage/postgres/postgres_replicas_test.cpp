@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/random.hpp"
+#include "common/server_metrics.hpp"
 #include "storage/postgres/postgres_store.hpp"
 
 namespace tocsin {
@@ -70,6 +71,9 @@ class PostgresReplicas : public ::testing::Test {
     return out;
   }
 
+  // This process's value of a label-free replica counter (/metrics).
+  static double Counter(prom::Family& f) { return static_cast<double>(f.CounterWith({}).Value()); }
+
   std::string schema_;
   TimePoint now_ = *ParseRfc3339("2026-11-27T10:00:00Z");
 };
@@ -99,8 +103,12 @@ TEST_F(PostgresReplicas, AReplicaStalledPastItsLeaseCannotRecordAStolenClaim) {
   auto other = Replica("other");
   auto inc = Create(*stalled, "x");
   Queue(*stalled, inc, 1);
+  auto& metrics = server_metrics::Get();
+  double claimed0 = Counter(metrics.replica_claimed), taken0 = Counter(metrics.replica_taken_over),
+         fenced0 = Counter(metrics.replica_fenced);
   auto mine = *stalled->ClaimDeliveries(now_, 10);
   ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(Counter(metrics.replica_taken_over), taken0) << "a fresh claim is no takeover";
   auto taken = *other->ClaimDeliveries(now_, 10);
   ASSERT_EQ(taken.size(), 1u) << "an expired lease is claimable";
   ASSERT_EQ(taken[0].id, mine[0].id);
@@ -109,6 +117,10 @@ TEST_F(PostgresReplicas, AReplicaStalledPastItsLeaseCannotRecordAStolenClaim) {
   auto after_stalled = *other->ListDeliveries({});
   ASSERT_EQ(after_stalled.size(), 1u);
   EXPECT_EQ(after_stalled[0].state, core::DeliveryState::kSending) << "the stalled replica's record was kept";
+  // /metrics: two claims, one of them a takeover of an expired lease, one record refused.
+  EXPECT_EQ(Counter(metrics.replica_claimed) - claimed0, 2);
+  EXPECT_EQ(Counter(metrics.replica_taken_over) - taken0, 1);
+  EXPECT_EQ(Counter(metrics.replica_fenced) - fenced0, 1);
   auto rec = Delivered(taken[0], now_, "other");
   ASSERT_TRUE(other->FinishAttempts({rec}));
   EXPECT_EQ(*other->CountDeliveries(core::DeliveryState::kDelivered), 1);

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "common/log.hpp"
+#include "common/server_metrics.hpp"
 #include "storage/alert_record.hpp"
 #include "storage/incident_codec.hpp"
 #include "storage/sql_text.hpp"
@@ -345,10 +346,12 @@ class PostgresStore final : public core::Store {
   // once it is durable, so everything claimable may be sent.
   Result<std::vector<core::Delivery>> ClaimDeliveries(TimePoint now, std::int64_t limit) override {
     std::vector<std::pair<core::Delivery, std::int64_t>> got;
+    std::int64_t taken_over = 0;  // claimed after another replica's lease ran out
     auto r = Tx([&](Connection& c) -> Result<void> {
       got.clear();
       TOCSIN_PG_EXEC(q, c,
-                     "WITH picked AS (SELECT o.id FROM outbox o, (SELECT tocsin_now_us() AS t) n"
+                     "WITH picked AS (SELECT o.id, o.lease_until IS NOT NULL AND o.claimed_by <> $2 AS taken_over"
+                     " FROM outbox o, (SELECT tocsin_now_us() AS t) n"
                      " WHERE o.state = 'queued' AND o.next_attempt_at <= $1"
                      " AND (o.lease_until IS NULL OR o.lease_until < n.t)"
                      " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id"
@@ -362,12 +365,17 @@ class PostgresStore final : public core::Store {
                      "outbox.id, outbox.incident_id, outbox.channel, outbox.kind, outbox.reason, outbox.created, "
                      "outbox.state, outbox.attempts, outbox.next_attempt_at, outbox.last_error, outbox.delivered_at, "
                      "outbox.thread_ts, outbox.recipient, outbox.contact_method, outbox.contact_type, "
-                     "outbox.contact_address, COALESCE(outbox.notice_key, ''), outbox.body, outbox.claim_token",
+                     "outbox.contact_address, COALESCE(outbox.notice_key, ''), outbox.body, outbox.claim_token, picked.taken_over",
                      {Micros(now), replica_, limit, lease_us_});
-      for (int row = 0; row < q->size(); ++row) got.emplace_back(ReadDelivery(*q, row), q->Int(row, 18));
+      taken_over = 0;
+      for (int row = 0; row < q->size(); ++row) {
+        got.emplace_back(ReadDelivery(*q, row), q->Int(row, 18));
+        if (q->Text(row, 19) == "t") ++taken_over;
+      }
       return {};
     });
     if (!r) return tl::unexpected(r.error());
+    server_metrics::ReplicaClaims(static_cast<std::int64_t>(got.size()), taken_over);
     std::sort(got.begin(), got.end(), [](const auto& a, const auto& b) {
       return std::tie(a.first.next_attempt_at, a.first.id) < std::tie(b.first.next_attempt_at, b.first.id);
     });
@@ -441,6 +449,7 @@ class PostgresStore final : public core::Store {
     });
     if (!r) return r;
     if (fenced > 0) {
+      server_metrics::ReplicaFenced(fenced);
       log::Warn("outbox: attempts not recorded, their claims were taken over after the lease ran out",
                 {{"count", std::to_string(fenced)}});
     }
