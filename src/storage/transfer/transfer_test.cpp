@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <tuple>
 
 #include "common/random.hpp"
 #include "storage/sqlite/sqlite_db.hpp"
@@ -86,6 +87,15 @@ class Transfer : public ::testing::Test {
   fs::path root_;
 };
 
+// Two listings hold the same items, compared by `key` (a tuple of the
+// fields that must have survived the copy).
+template <typename T, typename Key>
+void ExpectSameList(const Result<std::vector<T>>& x, const Result<std::vector<T>>& y, Key key, const char* what) {
+  ASSERT_TRUE(x && y) << what;
+  ASSERT_EQ(x->size(), y->size()) << what;
+  for (std::size_t k = 0; k < x->size(); ++k) EXPECT_TRUE(key((*x)[k]) == key((*y)[k])) << what << " #" << k;
+}
+
 void ExpectSameStores(core::Store& x, core::Store& y) {
   core::SearchRequest all;
   all.limit = 100;
@@ -96,57 +106,26 @@ void ExpectSameStores(core::Store& x, core::Store& y) {
   for (std::size_t k = 0; k < px->incidents.size(); ++k) {
     const auto& i = px->incidents[k];
     EXPECT_EQ(i, py->incidents[k]);
-    auto tx = x.Timeline(i.id, 0, 100);
-    auto ty = y.Timeline(i.id, 0, 100);
-    ASSERT_TRUE(tx && ty);
-    ASSERT_EQ(tx->size(), ty->size());
-    for (std::size_t e = 0; e < tx->size(); ++e) {
-      EXPECT_EQ((*tx)[e].seq, (*ty)[e].seq);
-      EXPECT_EQ((*tx)[e].at, (*ty)[e].at);
-      EXPECT_EQ((*tx)[e].actor, (*ty)[e].actor);
-      EXPECT_EQ((*tx)[e].kind, (*ty)[e].kind);
-      EXPECT_EQ((*tx)[e].message, (*ty)[e].message);
-    }
+    ExpectSameList(x.Timeline(i.id, 0, 100), y.Timeline(i.id, 0, 100), [](const core::TimelineEvent& e) {
+      return std::tie(e.seq, e.at, e.actor, e.kind, e.message);
+    }, "timeline");
   }
-  auto dx = x.ListDeliveries({});
-  auto dy = y.ListDeliveries({});
-  ASSERT_TRUE(dx && dy);
-  ASSERT_EQ(dx->size(), dy->size());
-  for (std::size_t k = 0; k < dx->size(); ++k) {
-    EXPECT_EQ((*dx)[k].id, (*dy)[k].id);
-    EXPECT_EQ((*dx)[k].incident_id, (*dy)[k].incident_id);
-    EXPECT_EQ((*dx)[k].notice_key, (*dy)[k].notice_key);
-    EXPECT_EQ((*dx)[k].state, (*dy)[k].state);
-    EXPECT_EQ((*dx)[k].body, (*dy)[k].body);
-  }
-  auto kx = x.ListKeys();
-  auto ky = y.ListKeys();
-  ASSERT_TRUE(kx && ky);
-  ASSERT_EQ(kx->size(), ky->size());
-  for (std::size_t k = 0; k < kx->size(); ++k) {
-    EXPECT_EQ((*kx)[k].id, (*ky)[k].id);
-    EXPECT_EQ((*kx)[k].api_key_hash, (*ky)[k].api_key_hash);
-    EXPECT_EQ((*kx)[k].revoked, (*ky)[k].revoked);
-    EXPECT_EQ((*kx)[k].scope, (*ky)[k].scope);
-  }
-  auto ox = x.ListOverrides();
-  auto oy = y.ListOverrides();
-  ASSERT_TRUE(ox && oy);
-  ASSERT_EQ(ox->size(), oy->size());
-  for (std::size_t k = 0; k < ox->size(); ++k) {
-    EXPECT_EQ((*ox)[k].id, (*oy)[k].id);
-    EXPECT_EQ((*ox)[k].end, (*oy)[k].end);
-    EXPECT_EQ((*ox)[k].removed, (*oy)[k].removed);
-  }
+  ExpectSameList(x.ListDeliveries({}), y.ListDeliveries({}), [](const core::Delivery& d) {
+    return std::tie(d.id, d.incident_id, d.notice_key, d.state, d.body, d.next_attempt_at);
+  }, "deliveries");
+  ExpectSameList(x.ListKeys(), y.ListKeys(), [](const core::KeyRecord& k) {
+    return std::tie(k.id, k.api_key_hash, k.app_key_hash, k.revoked, k.scope, k.created);
+  }, "keys");
+  ExpectSameList(x.ListOverrides(), y.ListOverrides(), [](const core::OverrideRecord& o) {
+    return std::tie(o.id, o.start, o.end, o.removed, o.removed_by);
+  }, "overrides");
+  ExpectSameList(x.ListConfigReloads(10), y.ListConfigReloads(10), [](const core::ConfigReloadRecord& r) {
+    return std::tie(r.id, r.at, r.hash, r.changes);
+  }, "reloads");
   EXPECT_EQ(*x.GetPasswordHash("ann"), *y.GetPasswordHash("ann"));
   auto sy = y.FindSession("token-hash", kT0);
   ASSERT_TRUE(sy && *sy);
   EXPECT_EQ((*sy)->user_handle, "ann");
-  auto rx = x.ListConfigReloads(10);
-  auto ry = y.ListConfigReloads(10);
-  ASSERT_TRUE(rx && ry);
-  ASSERT_EQ(ry->size(), 1u);
-  EXPECT_EQ((*rx)[0].changes, (*ry)[0].changes);
 }
 
 TEST_F(Transfer, CopiesEveryTableAsStoredAndGoesOnFromThere) {
