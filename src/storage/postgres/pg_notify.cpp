@@ -111,7 +111,12 @@ struct NotifyBus::Impl {
     if (again && options.on_reconnected) options.on_reconnected();
     while (true) {
       pollfd fds[2] = {{PQsocket(conn), POLLIN, 0}, {wake[0], POLLIN, 0}};
-      if (::poll(fds, 2, -1) < 0) continue;  // EINTR
+      // Without a wake pipe (pipe2 failed), look at `stopping` every second.
+      if (::poll(fds, 2, wake[0] >= 0 ? -1 : 1000) < 0) continue;  // EINTR
+      if (wake[0] < 0) {
+        std::lock_guard lock(mu);
+        if (stopping) return true;
+      }
       if (fds[1].revents != 0) return true;
       if (PQconsumeInput(conn) == 0) return false;
       while (PGnotify* n = PQnotifies(conn)) {
