@@ -9,7 +9,6 @@ namespace tocsin::storage::transfer {
 
 namespace {
 constexpr bool kInt = true;
-constexpr bool kText = false;
 }  // namespace
 
 const std::vector<TableSpec>& CopiedTables() {

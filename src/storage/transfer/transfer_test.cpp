@@ -183,7 +183,7 @@ TEST_F(Transfer, RefusesAColumnItDoesNotKnowRatherThanDropIt) {
 
 TEST(TransferSum, IgnoresOrderButSeesEveryValue) {
   using Row = storage::TransferRow;
-  storage::TableSum ab, ba, other, split, null_vs_empty;
+  storage::TableSum ab, ba, other;
   ab.Add(Row{"1", "a"});
   ab.Add(Row{"2", "b"});
   ba.Add(Row{"2", "b"});
