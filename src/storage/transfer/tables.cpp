@@ -59,7 +59,9 @@ bool IsNotCopiedTable(StorageEndpoint::Kind kind, const std::string& table) {
     // by triggers as the rows are inserted.
     return table.rfind("sqlite_", 0) == 0 || table == "incident_count" || table == "outbox_counts";
   }
-  return false;
+  // PostgreSQL's replica heartbeats (migration 5, branch pgfault at the time
+  // of writing) describe the servers running on a database, not its data.
+  return table == "replicas";
 }
 
 bool IsNotCopiedColumn(StorageEndpoint::Kind kind, const std::string& table, const std::string& column) {
