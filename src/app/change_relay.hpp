@@ -5,7 +5,7 @@
 // another replica announces is published on this process's feed, marked
 // remote so that it is not sent on again. A replica drops its own echoes.
 // After a lost listening connection it publishes one change with no incident
-// (pages refetch what they show), since announcements may have been missed.
+// (the list pages refetch), since announcements may have been missed.
 
 #include <chrono>
 #include <memory>
