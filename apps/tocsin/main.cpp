@@ -15,6 +15,7 @@
 
 #include "app/app.hpp"
 #include "app/backup.hpp"
+#include "app/migrate_storage.hpp"
 #include "app/file_limit.hpp"
 #include "app/route.hpp"
 #include "app/users.hpp"
@@ -300,6 +301,14 @@ int main(int argc, char** argv) {
   migrate->add_option("--config,-c", config_path, "Configuration file (for storage)")->required();
   migrate->add_option("--data", data_dir, "Data directory (overrides storage.data_dir, sqlite)");
 
+  std::string move_from, move_to;
+  auto* migrate_storage = cli.add_subcommand(
+      "migrate-storage",
+      "Copy everything from one storage to another, empty one, and verify it (servers on both stopped)");
+  migrate_storage->add_option("--from", move_from, "sqlite:DATA_DIR or postgres://user@host/database")->required();
+  migrate_storage->add_option("--to", move_to, "sqlite:DATA_DIR or postgres://user@host/database (must be empty)")
+      ->required();
+
   std::string replay_candidate, replay_current, replay_since = "30d", replay_format = "text", replay_api_key,
       replay_app_key;
   auto* replay = cli.add_subcommand(
@@ -333,6 +342,12 @@ int main(int argc, char** argv) {
     if (!done) return Fail(done.error().message);
     std::cout << *done << "\n";
     return 0;
+  }
+  if (*migrate_storage) {
+    auto report = tocsin::app::MigrateStorageBetween(move_from, move_to);
+    if (!report) return Fail(report.error().message);
+    std::cout << tocsin::storage::DescribeTransfer(*report);
+    return report->Verified() ? 0 : 1;
   }
   if (*backup || *restore) {
     std::string dir = data_dir;

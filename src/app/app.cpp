@@ -1,5 +1,6 @@
 #include "app/app.hpp"
 #include "app/backup.hpp"
+#include "app/change_relay.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -130,6 +131,7 @@ struct App::Impl {
   std::unique_ptr<engine::EscalationWorker> escalation;
   std::unique_ptr<OnCallDirectory> oncall;
   std::unique_ptr<ConfigReloader> reloader;
+  std::unique_ptr<ChangeRelay> relay;  // PostgreSQL: the live-update feed across replicas
   api::v2::ConfigRef config_ref;  // the holder, seen through the request's or step's pin
   AppOptions options;
   std::thread reminder_thread;
@@ -176,6 +178,9 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
   // Every committed change is told to the live-update streams (web UI).
   auto changes = std::make_shared<usecases::ChangeFeed>();
   d.store = std::make_unique<usecases::ChangeFeedStore>(std::move(*store), changes);
+  if (d.config.storage.driver == "postgres") {
+    d.relay = std::make_unique<ChangeRelay>(d.config.storage.postgres_dsn, "", changes);
+  }
   api::v2::ApiContext ctx;
   ctx.config = d.config_ref;
   ctx.store = d.store.get();

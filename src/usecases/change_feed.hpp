@@ -3,8 +3,8 @@
 // updates), told after the store committed it. ChangeFeedStore is the store
 // decorator that tells it: every committed write of an incident (creation,
 // update, timeline event, alert, delivery outcome) and of an override
-// publishes one Change; a failed write publishes nothing. In-process only: a
-// change made by another process (the CLI) is not seen.
+// publishes one Change; a failed write publishes nothing. In-process; on
+// PostgreSQL, app/change_relay carries changes between the replicas.
 
 #include <cstdint>
 #include <functional>
@@ -22,6 +22,8 @@ struct Change {
   Kind kind = Kind::kIncident;
   std::string incident_id;  // the incident concerned, when there is one
   bool created = false;     // kIncident: a new incident
+  // Made by another replica and relayed here (app/change_relay): not sent on.
+  bool remote = false;
 };
 
 const char* KindName(Change::Kind kind);
