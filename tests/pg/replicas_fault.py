@@ -551,8 +551,8 @@ def refused_logged():
         return "claims were taken over" in f.read()
 
 
-if not wait_for(30, refused_logged):
-    fail("SIGCONT: replica-%d did not log that its record was refused within 30 s; the delivery: %s; hook keys "
+if not wait_for(60, refused_logged):
+    fail("SIGCONT: replica-%d did not log that its record was refused within 60 s; the delivery: %s; hook keys "
          "received: %s" % (stopped, psql("SELECT state, attempts, claimed_by, lease_until FROM outbox WHERE id = %s"
                                           % stall_delivery), hook_keys[-5:]))
 attempts = psql("SELECT attempts, state FROM outbox WHERE id = %s" % stall_delivery)[0]
