@@ -138,6 +138,7 @@ struct App::Impl {
   std::mutex reminder_mu;
   std::condition_variable reminder_cv;
   bool stopping = false;
+  bool engine_nudged = false;  // a request queued or opened something: run the engine step early
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> ready{false};
   bool stopped = false;
@@ -223,10 +224,18 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
     auto snapshot = d.config_ref.shared();
     return ReplayCandidate(*snapshot, *d.store, yaml, "candidate", since, format, d.clock->Now());
   };
-  // Requests wake only the outbox: the escalation and reminder scans run on
-  // their own tick, so ingestion never pays for a scan of open incidents.
+  // A request that queued deliveries or opened an incident wakes the outbox
+  // and nudges the engine, so an escalation tier due at once (a policy's
+  // first tier) pages now rather than at the next tick. The engine thread
+  // runs the scan, never the request, and keeps its ~10 % budget (below).
   ctx.wake_outbox = [&d] {
-    if (d.options.start_workers) d.outbox->Wake();
+    if (!d.options.start_workers) return;
+    d.outbox->Wake();
+    {
+      std::lock_guard lock(d.reminder_mu);
+      d.engine_nudged = true;
+    }
+    d.reminder_cv.notify_one();
   };
   ConfigReloader::Parts rp;
   rp.path = options.config_path;
@@ -278,6 +287,7 @@ Result<void> App::Start() {
       NameThisThread("tocsin-engine");
       std::unique_lock lock(d.reminder_mu);
       while (!d.stopping) {
+        d.engine_nudged = false;  // this step sees what was committed before it; later nudges run the next one
         lock.unlock();
         auto started = std::chrono::steady_clock::now();
         TimePoint now = d.clock->Now();
@@ -288,12 +298,17 @@ Result<void> App::Start() {
         }
         if (changed > 0) d.outbox->Wake();
         if (d.replicas) d.replicas->Beat(d.holder->Get()->source_sha256);  // a reload shows at once
-        // A tick every second, but never more than ~10 % of a core: with very
-        // many open incidents the scan itself slows the tick down.
+        // A tick every second (engine_tick), but never more than ~10 % of a core: with very
+        // many open incidents the scan itself slows the tick down. A nudge
+        // from a request runs the step early, still at most one step per
+        // nine times its own cost (and 2 ms), so bursts of alerts coalesce.
         auto took = std::chrono::steady_clock::now() - started;
-        auto pause = std::max<std::chrono::steady_clock::duration>(std::chrono::seconds(1), took * 9);
+        auto pause = std::max<std::chrono::steady_clock::duration>(d.options.engine_tick, took * 9);
+        auto gap = std::min<std::chrono::steady_clock::duration>(
+            pause, std::max<std::chrono::steady_clock::duration>(std::chrono::milliseconds(2), took * 9));
         lock.lock();
-        d.reminder_cv.wait_for(lock, pause, [&d] { return d.stopping; });
+        d.reminder_cv.wait_for(lock, gap, [&d] { return d.stopping; });
+        d.reminder_cv.wait_for(lock, pause - gap, [&d] { return d.stopping || d.engine_nudged; });
       }
     });
   }

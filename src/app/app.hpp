@@ -36,6 +36,10 @@ struct AppOptions {
   // The outbox worker is woken by every commit that queues a notification;
   // this is only its longest wait otherwise (retries falling due).
   std::chrono::milliseconds outbox_idle_poll{1000};
+  // The engine's step (escalation tiers, reminders, scheduled notices) runs
+  // this often, and early when a request queues something or opens an
+  // incident. Tests lengthen it to prove the early run.
+  std::chrono::milliseconds engine_tick{1000};
   // When storage fails (a failed fdatasync; see Store::Failure) the server
   // answers 503 and reports not ready; with this set it also asks the
   // process to stop (SIGTERM to itself), so a supervisor restarts it and

@@ -27,6 +27,7 @@ struct TestServerOptions {
   // them with RunWorkersOnce), and the outbox worker's longest idle wait.
   bool start_workers = false;
   std::chrono::milliseconds outbox_idle_poll{1000};
+  std::chrono::milliseconds engine_tick{1000};  // the engine's longest wait (AppOptions::engine_tick)
   // Start from this YAML file instead of the example (and reload it on
   // App::Reload / POST /-/reload), and the reload's test hook.
   std::filesystem::path config_file;

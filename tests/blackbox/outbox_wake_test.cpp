@@ -62,5 +62,30 @@ TEST(OutboxWake, ACommittedAlertIsDeliveredWithoutWaitingForAPoll) {
   EXPECT_EQ(delivered, 3);
 }
 
+// A policy's first tier, due as the incident opens, pages at once: the alert
+// nudges the engine rather than waiting for its tick (here an hour).
+TEST(OutboxWake, AnOpenedIncidentsFirstTierPagesWithoutWaitingForATick) {
+  RecordingReceiver receiver;
+  receiver.Respond([](const http::Request&) { return http::Response::Json(202, R"({"status":"success"})"); });
+  TestServerOptions options;
+  options.tweak = [&](core::Config& c) {
+    for (auto& ch : c.channels) ch.settings["url"] = receiver.Url("/" + ch.name);
+  };
+  options.start_workers = true;
+  options.outbox_idle_poll = std::chrono::hours(1);
+  options.engine_tick = std::chrono::hours(1);
+  TestServer server(options);
+
+  auto r = server.Ingest("/api/integrations/generic", json{{"monitor", kInjection}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string id = ParseJson(r.body)["data"][0]["relationships"]["incident"]["data"]["id"];
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  bool paged = false;
+  while (!paged && std::chrono::steady_clock::now() < deadline) {
+    for (const auto& c : server.Timeline(id)) paged = paged || c["attributes"]["kind"] == "page";
+  }
+  EXPECT_TRUE(paged) << "tier 1 did not page until the engine's next tick";
+}
+
 }  // namespace
 }  // namespace tocsin::testing

@@ -190,8 +190,11 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
     server_metrics::AlertReceived(source, r.duplicate ? "duplicate" : r.decision);
     if (!r.duplicate && r.decision == "opened" && k < opened->size()) server_metrics::IncidentOpened((*opened)[k], "alert");
   }
-  // The outbox sleeps until something is due: wake it only for new deliveries.
-  bool queued = std::any_of(records->begin(), records->end(), [](const core::AlertRecord& r) { return r.queued > 0; });
+  // The outbox and the engine sleep until something is due: wake them only for
+  // new deliveries or a new incident (whose first escalation tier may be due now).
+  bool queued = std::any_of(records->begin(), records->end(), [](const core::AlertRecord& r) {
+    return r.queued > 0 || (!r.duplicate && r.decision == "opened");
+  });
   if (queued && ctx_.wake_outbox) ctx_.wake_outbox();
   return http::Response::Json(200, AlertsDocument(*records, nullptr));
 }
