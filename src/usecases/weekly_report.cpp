@@ -30,8 +30,8 @@ Result<std::vector<core::AlertRecord>> ReceivedIn(core::Store& store, TimePoint 
 
 }  // namespace
 
-Result<std::vector<core::Incident>> IncidentsCreatedIn(core::Store& store, TimePoint from, TimePoint to) {
-  std::vector<core::Incident> out;
+Result<void> ForEachIncidentCreatedIn(core::Store& store, TimePoint from, TimePoint to,
+                                      const std::function<void(core::Incident&)>& visit) {
   core::SearchRequest req;
   req.limit = kPage;
   req.with_total = false;
@@ -42,10 +42,17 @@ Result<std::vector<core::Incident>> IncidentsCreatedIn(core::Store& store, TimeP
     bool older = false;
     for (auto& i : page->incidents) {
       if (i.created < from) older = true;
-      if (i.created >= from && i.created < to) out.push_back(std::move(i));
+      if (i.created >= from && i.created < to) visit(i);
     }
     if (older || static_cast<std::int64_t>(page->incidents.size()) < kPage) break;
   }
+  return {};
+}
+
+Result<std::vector<core::Incident>> IncidentsCreatedIn(core::Store& store, TimePoint from, TimePoint to) {
+  std::vector<core::Incident> out;
+  auto ok = ForEachIncidentCreatedIn(store, from, to, [&out](core::Incident& i) { out.push_back(std::move(i)); });
+  if (!ok) return tl::unexpected(ok.error());
   return out;
 }
 

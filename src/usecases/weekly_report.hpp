@@ -5,6 +5,7 @@
 // `tocsin report weekly`), and the scheduled send (usecases/scheduled_notices).
 // Errors name the parameter ("week: ...", "time_zone: ...").
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,7 +30,10 @@ Result<core::report::WeeklyReport> BuildWeeklyReport(core::Store& store, const c
                                                      const Clock& clock, const WeeklyReportRequest& request);
 
 // Every live incident created in [from, to), read page by page from the
-// newest until the pages reach before `from`.
+// newest until the pages reach before `from`: each handed to `visit` as its
+// page is read (so they are never all held at once), or all returned.
+Result<void> ForEachIncidentCreatedIn(core::Store& store, TimePoint from, TimePoint to,
+                                      const std::function<void(core::Incident&)>& visit);
 Result<std::vector<core::Incident>> IncidentsCreatedIn(core::Store& store, TimePoint from, TimePoint to);
 
 // Each configured SLO's error budget as at `at` (GET

@@ -18,7 +18,6 @@ using namespace std::chrono_literals;
 
 constexpr Micros kMaxRange = std::chrono::hours(24 * 366 * 2);  // two years
 constexpr Micros kDefaultRange = std::chrono::hours(24 * 7);
-constexpr std::int64_t kPage = 1000;  // incidents per page of a projection
 
 json Seconds(const std::optional<Micros>& d) {
   if (!d) return nullptr;
@@ -107,23 +106,12 @@ http::Response ErrorBudgets(const ApiContext& c, const http::Request& req) {
 }
 
 // The analytics' compact rows of every live incident created in [from, to),
-// projected page by page (newest first) so that whole incidents are never all
-// held at once.
+// projected page by page so that whole incidents are never all held at once.
 Result<core::metrics::Rows> RowsCreatedIn(core::Store& store, TimePoint from, TimePoint to,
                                           core::metrics::GroupBy group_by) {
   core::metrics::Rows rows(group_by);
-  core::SearchRequest search;
-  search.with_total = false;
-  search.limit = kPage;
-  for (bool more = true; more; search.offset += kPage) {
-    auto found = store.SearchIncidents(search);
-    if (!found) return tl::unexpected(found.error());
-    more = static_cast<std::int64_t>(found->incidents.size()) == kPage;
-    for (const auto& incident : found->incidents) {
-      if (incident.created < from) more = false;  // the pages have reached before the range
-      if (incident.created >= from && incident.created < to) rows.Add(incident);
-    }
-  }
+  auto ok = usecases::ForEachIncidentCreatedIn(store, from, to, [&rows](core::Incident& i) { rows.Add(i); });
+  if (!ok) return tl::unexpected(ok.error());
   return rows;
 }
 
