@@ -50,6 +50,10 @@ want '^tocsin_http_requests_total\{route="/api/v2/incidents/\{incident_id\}",met
 want '^tocsin_http_requests_total\{route="/healthz",method="other",code="[0-9]+"\} 1$'
 want '^tocsin_http_request_duration_seconds_bucket\{route="/api/integrations/generic",le="\+Inf"\} 2$'
 want '^tocsin_open_incidents\{severity="SEV-2"\} [0-9]+$'
+# Both open incidents are unacknowledged: in Detection & Triage; every phase is listed.
+want '^tocsin_open_incidents_by_phase\{phase="Detection & Triage"\} 2$'
+want '^tocsin_open_incidents_by_phase\{phase="Investigation"\} 0$'
+want '^tocsin_open_incidents_by_phase\{phase="Mitigation"\} 0$'
 want '^tocsin_outbox_depth [0-9]+$'
 want '^tocsin_outbox_oldest_due_age_seconds [0-9.e+-]+$'
 want '^tocsin_escalation_oldest_due_age_seconds [0-9.e+-]+$'

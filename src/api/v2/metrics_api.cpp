@@ -5,6 +5,7 @@
 #include "api/v2/errors.hpp"
 #include "common/server_metrics.hpp"
 #include "core/search/query.hpp"
+#include "core/workflow/names.hpp"
 
 namespace tocsin::api::v2 {
 namespace {
@@ -81,6 +82,23 @@ http::Response PrometheusMetrics(const ApiContext& ctx) {
   }
   prom::AppendSamples(out, "tocsin_open_incidents", "Incidents not resolved (active or stable), by severity.",
                       Kind::kGauge, open_by_severity);
+  // By workflow phase, from the same faceted count (the phase is a search
+  // term of every incident), so it costs the scrape nothing more. Every
+  // phase an open incident can be in is present, at 0 when none is.
+  std::vector<std::pair<std::string, double>> open_by_phase;
+  for (std::string_view phase : {core::workflow::kPhaseDetection, core::workflow::kPhaseInvestigation,
+                                 core::workflow::kPhaseMitigation, core::workflow::kPhaseResolution}) {
+    double n = 0;
+    for (const auto& [facet, counts] : page->facets.fields) {
+      if (facet != "phase") continue;
+      for (const auto& f : counts) {
+        if (f.name == phase) n = static_cast<double>(f.count);
+      }
+    }
+    open_by_phase.emplace_back(Label("phase", std::string(phase)), n);
+  }
+  prom::AppendSamples(out, "tocsin_open_incidents_by_phase",
+                      "Incidents not resolved (active or stable), by workflow phase.", Kind::kGauge, open_by_phase);
 
   prom::AppendSamples(out, "tocsin_ready", "Whether the server is serving (1) or starting/stopping (0).", Kind::kGauge,
                       {{"", !ctx.ready || ctx.ready() ? 1.0 : 0.0}});

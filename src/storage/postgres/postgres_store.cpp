@@ -44,6 +44,23 @@ std::string IdArray(const Ids& ids) {
   return out + "}";
 }
 
+// A PostgreSQL array literal of texts, for unnest($n::text[]): each element
+// in double quotes, with double quotes and backslashes escaped (so commas,
+// braces, spaces and the word NULL stay plain text).
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 constexpr const char* kAlertSelect =
     "SELECT a.seq, a.doc, a.fingerprint, a.group_key, a.decision, a.detail, COALESCE(a.incident_id, '') FROM alerts a";
 constexpr const char* kDeliveryColumns =
@@ -272,9 +289,11 @@ class PostgresStore final : public core::Store {
     std::vector<core::AlertRecord> out;
     auto r = Tx([&](Connection& c) -> Result<void> {
       out.clear();
-      for (const auto& key : locks) {
-        TOCSIN_PG_EXEC(l, c, "SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", {key});
-      }
+      // One statement for every lock, taken in the set's (sorted) order.
+      TOCSIN_PG_EXEC(l, c,
+                     "SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) "
+                     "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+                     {TextArray(std::vector<std::string>(locks.begin(), locks.end()))});
       for (auto& w : work) {
         auto rec = IngestOne(c, w);
         if (!rec) return tl::unexpected(rec.error());
@@ -407,7 +426,9 @@ class PostgresStore final : public core::Store {
 
   // Each outcome is recorded only while this replica's claim (its fencing
   // token) is still on the row: a replica that stalled past its lease, whose
-  // delivery another replica has claimed since, records nothing.
+  // delivery another replica has claimed since, records nothing. An outcome
+  // for which this process holds no token is recorded only on a row nobody
+  // has claimed (never over another replica's claim).
   Result<void> FinishAttempts(const std::vector<core::AttemptRecord>& records) override {
     if (records.empty()) return {};
     std::vector<std::optional<std::int64_t>> tokens;
@@ -427,7 +448,7 @@ class PostgresStore final : public core::Store {
         TOCSIN_PG_EXEC(u, c,
                        "UPDATE outbox SET state = $1, attempts = $2, next_attempt_at = $3, last_error = $4, "
                        "delivered_at = $5, thread_ts = $6, claim_token = NULL, claimed_by = NULL, lease_until = NULL "
-                       "WHERE id = $7 AND ($8::bigint IS NULL OR claim_token = $8::bigint)",
+                       "WHERE id = $7 AND (claim_token = $8::bigint OR ($8::bigint IS NULL AND claim_token IS NULL))",
                        {std::string(core::DeliveryStateName(d.state)), d.attempts, Micros(d.next_attempt_at),
                         d.last_error, MaybeMicros(d.delivered_at), d.thread_ts, d.id,
                         tokens[k] ? Param(*tokens[k]) : Param(nullptr)});
@@ -785,9 +806,9 @@ class PostgresStore final : public core::Store {
   }
 
   Result<void> InsertIncident(Connection& c, core::Incident& inc, const std::vector<core::NewEvent>& events) {
-    TOCSIN_PG_EXEC(exists, c, "SELECT 1 FROM incidents WHERE id = $1", {inc.id});
-    if (exists->size() > 0) return MakeError(ErrorCode::kConflict, "incident " + inc.id + " already exists");
-    TOCSIN_PG_EXEC(next, c, "SELECT nextval('incident_public_ids')", {});
+    TOCSIN_PG_EXEC(next, c,
+                   "SELECT nextval('incident_public_ids'), EXISTS (SELECT 1 FROM incidents WHERE id = $1)", {inc.id});
+    if (next->Text(0, 1) == "t") return MakeError(ErrorCode::kConflict, "incident " + inc.id + " already exists");
     inc.public_id = next->Int(0, 0);
     TOCSIN_PG_EXEC(ins, c,
                    "INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle, "
@@ -813,46 +834,101 @@ class PostgresStore final : public core::Store {
     return WriteEvents(c, inc.public_id, events, seqs);
   }
 
+  // Every term of the incident in one statement.
   static Result<void> WriteTerms(Connection& c, const core::Incident& i, bool replace) {
     if (replace) {
       TOCSIN_PG_EXEC(del, c, "DELETE FROM incident_terms WHERE incident = $1", {i.public_id});
     }
-    const char* ins = "INSERT INTO incident_terms (facet, value, incident) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING";
+    std::vector<std::string> facets;
+    std::vector<std::string> values;
     for (const auto& [name, v] : i.fields) {
       for (const auto& value : v.Values()) {
-        TOCSIN_PG_EXEC(q, c, ins, {name, value, i.public_id});
+        facets.push_back(name);
+        values.push_back(value);
       }
     }
     // The workflow's phase and the incident type are searched as terms too;
     // a field of the same name wins.
     for (const auto& [facet, value] : {std::pair<const char*, const std::string&>{"phase", i.phase}, {"type", i.type}}) {
       if (value.empty() || i.fields.count(facet)) continue;
-      TOCSIN_PG_EXEC(q, c, ins, {std::string(facet), value, i.public_id});
+      facets.emplace_back(facet);
+      values.push_back(value);
     }
+    if (facets.empty()) return {};
+    TOCSIN_PG_EXEC(q, c,
+                   "INSERT INTO incident_terms (facet, value, incident) "
+                   "SELECT f, v, $3::bigint FROM unnest($1::text[], $2::text[]) AS t(f, v) ON CONFLICT DO NOTHING",
+                   {TextArray(facets), TextArray(values), i.public_id});
     return {};
   }
 
+  // The events in one statement, in order: each row's seq comes from the
+  // sequence as the rows are inserted in ordinality order, so the returned
+  // seqs, sorted, are the events' seqs in the order given.
   static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events,
                                   std::vector<std::int64_t>* seqs = nullptr) {
-    for (const auto& e : events) {
+    if (events.empty()) return {};
+    if (events.size() == 1) {
+      const auto& e = events.front();
       TOCSIN_PG_EXEC(q, c,
                      "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
                      "VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING seq",
                      {public_id, Micros(e.at), e.actor.user_uuid, e.actor.handle, e.kind, e.message,
                       EncodeChanges(e.changes)});
       if (seqs) seqs->push_back(q->Int(0, 0));
+      return {};
+    }
+    std::vector<std::int64_t> at;
+    std::vector<std::string> uuid, handle, kind, message, changes;
+    for (const auto& e : events) {
+      at.push_back(ToUnixMicros(e.at));
+      uuid.push_back(e.actor.user_uuid);
+      handle.push_back(e.actor.handle);
+      kind.push_back(e.kind);
+      message.push_back(e.message);
+      changes.push_back(EncodeChanges(e.changes));
+    }
+    TOCSIN_PG_EXEC(q, c,
+                   "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
+                   "SELECT $1::bigint, e.at, e.u, e.h, e.k, e.m, e.c FROM unnest($2::bigint[], $3::text[], "
+                   "$4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(at, u, h, k, m, c, n) "
+                   "ORDER BY e.n RETURNING seq",
+                   {public_id, IdArray(at), TextArray(uuid), TextArray(handle), TextArray(kind), TextArray(message),
+                    TextArray(changes)});
+    if (seqs) {
+      std::vector<std::int64_t> got;
+      for (int r = 0; r < q->size(); ++r) got.push_back(q->Int(r, 0));
+      std::sort(got.begin(), got.end());
+      seqs->insert(seqs->end(), got.begin(), got.end());
     }
     return {};
   }
 
   static Result<void> WriteOutbox(Connection& c, const std::vector<core::OutboxItem>& items) {
+    if (items.empty()) return {};
+    std::vector<std::string> incident, channel, kind, reason, recipient, type, address;
+    std::vector<std::int64_t> created, due, method;
     for (const auto& n : items) {
-      TOCSIN_PG_EXEC(q, c,
-                     "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, recipient, "
-                     "contact_method, contact_type, contact_address) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)",
-                     {n.incident_id, n.channel, n.kind, n.reason, Micros(n.created), Micros(n.due.value_or(n.created)),
-                      n.to.user, n.to.method, n.to.type, n.to.address});
+      incident.push_back(n.incident_id);
+      channel.push_back(n.channel);
+      kind.push_back(n.kind);
+      reason.push_back(n.reason);
+      created.push_back(ToUnixMicros(n.created));
+      due.push_back(ToUnixMicros(n.due.value_or(n.created)));
+      recipient.push_back(n.to.user);
+      method.push_back(n.to.method);
+      type.push_back(n.to.type);
+      address.push_back(n.to.address);
     }
+    // Ids in the order given (a lane's deliveries are sent in id order).
+    TOCSIN_PG_EXEC(q, c,
+                   "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, recipient, "
+                   "contact_method, contact_type, contact_address) "
+                   "SELECT o.i, o.ch, o.k, o.r, o.cr, o.d, o.u, o.m, o.t, o.a FROM unnest($1::text[], $2::text[], "
+                   "$3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::integer[], $9::text[], "
+                   "$10::text[]) WITH ORDINALITY AS o(i, ch, k, r, cr, d, u, m, t, a, n) ORDER BY o.n",
+                   {TextArray(incident), TextArray(channel), TextArray(kind), TextArray(reason), IdArray(created),
+                    IdArray(due), TextArray(recipient), IdArray(method), TextArray(type), TextArray(address)});
     return {};
   }
 
@@ -899,8 +975,11 @@ class PostgresStore final : public core::Store {
                     std::string(core::AlertStateName(a.state)), Micros(a.received_at), EncodeAlert(a), rec.decision,
                     rec.detail, rec.incident_id.empty() ? Param(nullptr) : Param(rec.incident_id)});
     rec.seq = ins->Int(0, 0);
-    for (const auto& t : a.tags) {
-      TOCSIN_PG_EXEC(q, c, "INSERT INTO alert_tags (tag, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING", {t, rec.seq});
+    if (!a.tags.empty()) {
+      TOCSIN_PG_EXEC(q, c,
+                     "INSERT INTO alert_tags (tag, seq) SELECT t, $2::bigint FROM unnest($1::text[]) AS t "
+                     "ON CONFLICT DO NOTHING",
+                     {TextArray(a.tags), rec.seq});
     }
     return rec;
   }
