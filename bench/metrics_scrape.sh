@@ -3,7 +3,7 @@
 # directory of COUNT synthetic incidents (bench/seed_incidents; the newest
 # RECENT in every state, the rest closed): the exposition reads the outbox
 # counts, the escalation lag and the open incidents by severity and by
-# workflow phase (four faceted searches) at each scrape. Prints the median and
+# workflow phase (one faceted search) at each scrape. Prints the median and
 # p90 of SCRAPES scrapes.
 #
 #   BUILD=build/dev COUNT=20000 RECENT=1000 SCRAPES=50 bench/metrics_scrape.sh

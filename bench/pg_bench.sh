@@ -22,7 +22,8 @@
 # for its counts. Medians of the runs.
 #
 # Settings (environment): RUNS=3 TOTAL=20000 CONNS=32 BATCH=100 BATCH_CONNS=8
-#   MAX_SECONDS=20 LAT_ALERTS=300 LAT_RATE=30 FAULT_KILLS=20 SKIP_BUILD=0
+#   MAX_SECONDS=20 LAT_ALERTS=300 LAT_RATE=30 FAULT_KILLS=20 THROUGHPUT=1 (0: latency only)
+#   SKIP_BUILD=0
 #   BUILD_DIR=build/bench2 FAULT_BIN=$BUILD_DIR/apps/tocsin/tocsin
 # Loopback and a unix socket only; everything started is stopped on exit.
 set -euo pipefail
@@ -41,6 +42,7 @@ MAX_SECONDS=${MAX_SECONDS:-20}
 LAT_ALERTS=${LAT_ALERTS:-300}
 LAT_RATE=${LAT_RATE:-30}
 FAULT_KILLS=${FAULT_KILLS:-20}
+THROUGHPUT=${THROUGHPUT:-1}
 source "$ROOT/bench/alerts/lib.sh"
 build_all
 
@@ -130,12 +132,14 @@ phase() {
   stop_all
 }
 
-for run in $(seq 1 "$RUNS"); do
-  for backend in sqlite postgres postgres3; do
-    phase "$run" "$backend" single 1 "$CONNS"
-    phase "$run" "$backend" batch "$BATCH" "$BATCH_CONNS"
+if [[ "$THROUGHPUT" != 0 ]]; then
+  for run in $(seq 1 "$RUNS"); do
+    for backend in sqlite postgres postgres3; do
+      phase "$run" "$backend" single 1 "$CONNS"
+      phase "$run" "$backend" batch "$BATCH" "$BATCH_CONNS"
+    done
   done
-done
+fi
 
 # Alert -> page latency with three replicas, on a fresh schema each run.
 for run in $(seq 1 "$RUNS"); do

@@ -47,7 +47,7 @@ phase() {
   rm -rf "$data"
   mkdir -p "$data"
   local keys
-  keys=$("$TOCSIN" keys create --config "$config" --data "$data" --name bench-api --kind api --json)
+  keys=$("$TOCSIN" keys create --config "$config" --data "$data" --name bench-api --kind api --scope admin --json)
   local api app
   api=$(jq -r .api_key <<<"$keys")
   app=$(jq -r .application_key <<<"$keys")

@@ -38,6 +38,9 @@ namespace tocsin::app {
 
 namespace {
 
+// Incidents waiting for their first tier ahead of the engine step, at most.
+constexpr std::size_t kMaxOpenedAtOnce = 10000;
+
 // Every process that writes incidents (server and CLI) stores the engine's
 // due time computed from the configured severities.
 Result<std::unique_ptr<core::Store>> WithDueTimes(Result<std::unique_ptr<core::Store>> store,
@@ -139,6 +142,9 @@ struct App::Impl {
   std::condition_variable reminder_cv;
   bool stopping = false;
   bool engine_nudged = false;  // a request queued or opened something: run the engine step early
+  // Incidents alerts have just opened: the engine decides their first tier
+  // at once (a step over these alone), ahead of the next whole step.
+  std::vector<std::string> opened;
   std::atomic<bool> stop_requested{false};
   std::atomic<bool> ready{false};
   bool stopped = false;
@@ -237,6 +243,16 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
     }
     d.reminder_cv.notify_one();
   };
+  ctx.incidents_opened = [&d](std::vector<std::string> ids) {
+    if (!d.options.start_workers) return;
+    {
+      std::lock_guard lock(d.reminder_mu);
+      // Bounded: past this the whole step (nudged above) picks them up.
+      if (d.opened.size() + ids.size() > kMaxOpenedAtOnce) return;
+      d.opened.insert(d.opened.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
+    }
+    d.reminder_cv.notify_one();
+  };
   ConfigReloader::Parts rp;
   rp.path = options.config_path;
   rp.holder = d.holder.get();
@@ -305,10 +321,39 @@ Result<void> App::Start() {
         auto took = std::chrono::steady_clock::now() - started;
         auto pause = std::max<std::chrono::steady_clock::duration>(d.options.engine_tick, took * 9);
         auto gap = std::min<std::chrono::steady_clock::duration>(
-            pause, std::max<std::chrono::steady_clock::duration>(std::chrono::milliseconds(2), took * 9));
+            pause, std::max<std::chrono::steady_clock::duration>(d.options.engine_min_gap, took * 9));
+        auto gap_ends = std::chrono::steady_clock::now() + gap;
+        auto pause_ends = gap_ends + (pause - gap);
         lock.lock();
-        d.reminder_cv.wait_for(lock, gap, [&d] { return d.stopping; });
-        d.reminder_cv.wait_for(lock, pause - gap, [&d] { return d.stopping || d.engine_nudged; });
+        // While waiting, incidents alerts open get their first tier at once:
+        // a step over those incidents alone, whose cost follows the alerts,
+        // so it needs no budget wait (the store's row lock makes replicas
+        // racing for one tier fire it once).
+        auto run_opened = [&] {
+          std::vector<std::string> ids;
+          ids.swap(d.opened);
+          lock.unlock();
+          int advanced = 0;
+          {
+            api::v2::ConfigRef::Pin pin(d.config_ref);
+            advanced = d.escalation->RunFor(ids, d.clock->Now());
+          }
+          if (advanced > 0) d.outbox->Wake();
+          lock.lock();
+        };
+        while (!d.stopping) {
+          d.reminder_cv.wait_until(lock, gap_ends, [&d] { return d.stopping || !d.opened.empty(); });
+          if (d.stopping || d.opened.empty()) break;
+          run_opened();
+        }
+        while (!d.stopping) {
+          d.reminder_cv.wait_until(lock, pause_ends,
+                                   [&d] { return d.stopping || d.engine_nudged || !d.opened.empty(); });
+          if (d.stopping || d.opened.empty()) break;
+          run_opened();
+        }
+        // The whole step below sees every incident committed so far.
+        d.opened.clear();
       }
     });
   }

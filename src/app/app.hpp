@@ -40,6 +40,11 @@ struct AppOptions {
   // this often, and early when a request queues something or opens an
   // incident. Tests lengthen it to prove the early run.
   std::chrono::milliseconds engine_tick{1000};
+  // The least pause between two whole engine steps run early by requests
+  // (bursts coalesce; the step also keeps to ~10 % of a core). The first
+  // tier of incidents alerts open is decided at once regardless. Tests
+  // lengthen it to prove that.
+  std::chrono::milliseconds engine_min_gap{2};
   // When storage fails (a failed fdatasync; see Store::Failure) the server
   // answers 503 and reports not ready; with this set it also asks the
   // process to stop (SIGTERM to itself), so a supervisor restarts it and

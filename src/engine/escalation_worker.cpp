@@ -72,6 +72,29 @@ std::optional<core::Mutation> Escalate(const core::Incident& current, const core
   return m;
 }
 
+bool EscalationWorker::Advance(const std::string& id, const core::Config& config,
+                               const core::escalation::Directory& directory, TimePoint now) {
+  std::size_t steps_before = 0;  // of the committed attempt (the last one run)
+  auto r = store_.UpdateIncident(id, [&](const core::Incident& current) -> Result<core::Mutation> {
+    steps_before = current.escalation_steps.size();
+    auto m = Escalate(current, config, directory, now);
+    // Refusing writes nothing: no step, no page, no notification.
+    if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no escalation due");
+    return std::move(*m);
+  });
+  if (r) {
+    for (std::size_t k = steps_before; k < r->escalation_steps.size(); ++k) {
+      server_metrics::EscalationTier(r->escalation_steps[k].outcome);
+    }
+    return true;
+  }
+  if (r.error().code != ErrorCode::kConflict && r.error().code != ErrorCode::kNotFound) {
+    // Not "nothing due" but a failed write: the tier stays due and is tried again next tick.
+    log::Error("escalation: cannot record a due tier", {{"incident", id}, {"error", r.error().message}});
+  }
+  return false;
+}
+
 int EscalationWorker::RunOnce(TimePoint now) {
   // One snapshot of the config (and of the directory) for the whole step.
   auto config = config_();
@@ -83,25 +106,20 @@ int EscalationWorker::RunOnce(TimePoint now) {
         *listed.escalation_next_due > now) {
       return;
     }
-    std::size_t steps_before = 0;  // of the committed attempt (the last one run)
-    auto r = store_.UpdateIncident(listed.id, [&](const core::Incident& current) -> Result<core::Mutation> {
-      steps_before = current.escalation_steps.size();
-      auto m = Escalate(current, *config, *directory, now);
-      // Refusing writes nothing: no step, no page, no notification.
-      if (!m) return MakeError(ErrorCode::kConflict, "incident " + current.id + " has no escalation due");
-      return std::move(*m);
-    });
-    if (r) {
-      ++advanced;
-      for (std::size_t k = steps_before; k < r->escalation_steps.size(); ++k) {
-        server_metrics::EscalationTier(r->escalation_steps[k].outcome);
-      }
-    } else if (r.error().code != ErrorCode::kConflict && r.error().code != ErrorCode::kNotFound) {
-      // Not "nothing due" but a failed write: the tier stays due and is tried again next tick.
-      log::Error("escalation: cannot record a due tier", {{"incident", listed.id}, {"error", r.error().message}});
-    }
+    if (Advance(listed.id, *config, *directory, now)) ++advanced;
   }, keep_going_);
   if (!scanned) log::Error("escalation: cannot list open incidents", {{"error", scanned.error().message}});
+  return advanced;
+}
+
+int EscalationWorker::RunFor(const std::vector<std::string>& ids, TimePoint now) {
+  auto config = config_();
+  auto directory = directory_();
+  if (!directory || !config) return 0;
+  int advanced = 0;
+  for (const auto& id : ids) {
+    if (Advance(id, *config, *directory, now)) ++advanced;
+  }
   return advanced;
 }
 

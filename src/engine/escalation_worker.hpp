@@ -10,6 +10,8 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "core/config/config.hpp"
 #include "core/escalation/escalation.hpp"
@@ -32,10 +34,18 @@ class EscalationWorker {
       : store_(store), config_(std::move(config)), directory_(std::move(directory)) {}
   // Returns the number of incidents it advanced.
   int RunOnce(TimePoint now);
+  // The same for the incidents `ids` only, without scanning the others: the
+  // first tier of incidents a request has just opened, at once. Each is
+  // decided against its committed state, as in RunOnce.
+  int RunFor(const std::vector<std::string>& ids, TimePoint now);
   // Checked between pages of a scan, so that a stop is not held up by many open incidents.
   void SetKeepGoing(std::function<bool()> keep_going) { keep_going_ = std::move(keep_going); }
 
  private:
+  // Writes the tier of incident `id` due at `now`, if any; true when it did.
+  bool Advance(const std::string& id, const core::Config& config, const core::escalation::Directory& directory,
+               TimePoint now);
+
   std::function<bool()> keep_going_;
   core::Store& store_;
   core::ConfigSource config_;

@@ -47,6 +47,7 @@ TestServer::TestServer(TestServerOptions options)
   app_options.start_workers = options.start_workers;
   app_options.outbox_idle_poll = options.outbox_idle_poll;
   app_options.engine_tick = options.engine_tick;
+  app_options.engine_min_gap = options.engine_min_gap;
   app_options.send_timeout = std::chrono::milliseconds(500);
   app_options.config_path = options.config_file.string();
   app_options.before_reload_swap = options.before_reload_swap;

@@ -28,6 +28,7 @@ struct TestServerOptions {
   bool start_workers = false;
   std::chrono::milliseconds outbox_idle_poll{1000};
   std::chrono::milliseconds engine_tick{1000};  // the engine's longest wait (AppOptions::engine_tick)
+  std::chrono::milliseconds engine_min_gap{2};  // least pause between early whole steps (AppOptions::engine_min_gap)
   // Start from this YAML file instead of the example (and reload it on
   // App::Reload / POST /-/reload), and the reload's test hook.
   std::filesystem::path config_file;

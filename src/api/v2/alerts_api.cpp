@@ -196,6 +196,13 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
     return r.queued > 0 || (!r.duplicate && r.decision == "opened");
   });
   if (queued && ctx_.wake_outbox) ctx_.wake_outbox();
+  if (ctx_.incidents_opened) {
+    std::vector<std::string> ids;
+    for (const auto& r : *records) {
+      if (!r.duplicate && r.decision == "opened" && !r.incident_id.empty()) ids.push_back(r.incident_id);
+    }
+    if (!ids.empty()) ctx_.incidents_opened(std::move(ids));
+  }
   return http::Response::Json(200, AlertsDocument(*records, nullptr));
 }
 
