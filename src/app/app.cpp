@@ -247,9 +247,12 @@ Result<std::unique_ptr<App>> App::Create(core::Config config, const Clock* clock
     if (!d.options.start_workers) return;
     {
       std::lock_guard lock(d.reminder_mu);
-      // Bounded: past this the whole step (nudged above) picks them up.
-      if (d.opened.size() + ids.size() > kMaxOpenedAtOnce) return;
-      d.opened.insert(d.opened.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
+      // Bounded: past this, the next whole step (run early) picks them up.
+      if (d.opened.size() + ids.size() > kMaxOpenedAtOnce) {
+        d.engine_nudged = true;
+      } else {
+        d.opened.insert(d.opened.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
+      }
     }
     d.reminder_cv.notify_one();
   };

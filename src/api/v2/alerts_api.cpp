@@ -171,37 +171,50 @@ http::Response AlertsApi::Ingest(const http::Request& req, const std::string& so
   auto rules = RulesFor(config);
   auto work = PlanAlerts(std::move(*alerts), *rules, *config, now, ctx_.new_id,
                          ctx_.directory ? ctx_.directory() : nullptr);
-  // The severity of each incident an alert opens, for the metrics (the last
-  // decision taken is the one committed).
-  auto opened = std::make_shared<std::vector<std::string>>(work.size());
-  if (server_metrics::Enabled()) {
-    for (std::size_t k = 0; k < work.size(); ++k) {
-      work[k].decide = [decide = std::move(work[k].decide), opened, k](const core::GroupState& g) {
-        core::AlertPlan plan = decide(g);
-        (*opened)[k] = plan.create ? plan.create->severity : "";
-        return plan;
-      };
-    }
+  // Of each incident an alert opens: its severity, for the metrics, and
+  // whether its first escalation tier is due at once (the last decision
+  // taken is the one committed).
+  struct Opened {
+    std::string severity;
+    bool tier_due = false;
+  };
+  auto opened = std::make_shared<std::vector<Opened>>(work.size());
+  for (std::size_t k = 0; k < work.size(); ++k) {
+    work[k].decide = [decide = std::move(work[k].decide), opened, k](const core::GroupState& g) {
+      core::AlertPlan plan = decide(g);
+      Opened o;
+      if (plan.create) {
+        const core::Incident& i = *plan.create;
+        o.severity = i.severity;
+        o.tier_due = !i.escalation_team.empty() && i.escalation_next_due && *i.escalation_next_due <= i.created;
+      }
+      (*opened)[k] = std::move(o);
+      return plan;
+    };
   }
   auto records = ctx_.store->IngestAlerts(std::move(work));
   if (!records) return ErrorResponse(records.error());
+  std::vector<std::string> tier_due;  // opened incidents whose first tier pages now
+  bool queued = false;
   for (std::size_t k = 0; k < records->size(); ++k) {
     const core::AlertRecord& r = (*records)[k];
     server_metrics::AlertReceived(source, r.duplicate ? "duplicate" : r.decision);
-    if (!r.duplicate && r.decision == "opened" && k < opened->size()) server_metrics::IncidentOpened((*opened)[k], "alert");
+    queued = queued || r.queued > 0;
+    if (r.duplicate || r.decision != "opened" || k >= opened->size()) continue;
+    server_metrics::IncidentOpened((*opened)[k].severity, "alert");
+    if ((*opened)[k].tier_due && !r.incident_id.empty()) tier_due.push_back(r.incident_id);
   }
-  // The outbox and the engine sleep until something is due: wake them only for
-  // new deliveries or a new incident (whose first escalation tier may be due now).
-  bool queued = std::any_of(records->begin(), records->end(), [](const core::AlertRecord& r) {
-    return r.queued > 0 || (!r.duplicate && r.decision == "opened");
-  });
+  // The outbox sleeps until something is due: wake it for new deliveries.
+  // An incident whose first tier is due now goes to the engine at once (a
+  // step over those incidents alone); the rest of an opened incident's work
+  // (reminders, later tiers) falls due later, at the engine's own steps.
   if (queued && ctx_.wake_outbox) ctx_.wake_outbox();
-  if (ctx_.incidents_opened) {
-    std::vector<std::string> ids;
-    for (const auto& r : *records) {
-      if (!r.duplicate && r.decision == "opened" && !r.incident_id.empty()) ids.push_back(r.incident_id);
+  if (!tier_due.empty()) {
+    if (ctx_.incidents_opened) {
+      ctx_.incidents_opened(std::move(tier_due));
+    } else if (ctx_.wake_outbox) {
+      ctx_.wake_outbox();  // no fast path (workers elsewhere): at least nudge the engine
     }
-    if (!ids.empty()) ctx_.incidents_opened(std::move(ids));
   }
   return http::Response::Json(200, AlertsDocument(*records, nullptr));
 }

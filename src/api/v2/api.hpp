@@ -38,8 +38,9 @@ struct ApiContext {
   std::function<std::string()> new_id;  // UUIDs for new incidents
   std::function<bool()> ready;          // /readyz answer
   std::function<void()> wake_outbox;    // called after notifications are queued
-  // Called with the incidents alerts have just opened (committed): their
-  // first escalation tier is decided at once, not at the engine's next step.
+  // Called with the incidents alerts have just opened (committed) whose first
+  // escalation tier is due now: it is decided at once, not at the engine's
+  // next step.
   std::function<void(std::vector<std::string> ids)> incidents_opened;
   // Who is on call (schedules, policies); may be swapped when overrides change.
   std::function<std::shared_ptr<const core::escalation::Directory>()> directory;
