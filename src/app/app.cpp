@@ -141,7 +141,7 @@ struct App::Impl {
   std::mutex reminder_mu;
   std::condition_variable reminder_cv;
   bool stopping = false;
-  bool engine_nudged = false;  // a request queued or opened something: run the engine step early
+  bool engine_nudged = false;  // a request queued or declared something: run the whole engine step early
   // Incidents alerts have just opened: the engine decides their first tier
   // at once (a step over these alone), ahead of the next whole step.
   std::vector<std::string> opened;

@@ -868,16 +868,6 @@ class PostgresStore final : public core::Store {
   static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events,
                                   std::vector<std::int64_t>* seqs = nullptr) {
     if (events.empty()) return {};
-    if (events.size() == 1) {
-      const auto& e = events.front();
-      TOCSIN_PG_EXEC(q, c,
-                     "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
-                     "VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING seq",
-                     {public_id, Micros(e.at), e.actor.user_uuid, e.actor.handle, e.kind, e.message,
-                      EncodeChanges(e.changes)});
-      if (seqs) seqs->push_back(q->Int(0, 0));
-      return {};
-    }
     std::vector<std::int64_t> at;
     std::vector<std::string> uuid, handle, kind, message, changes;
     for (const auto& e : events) {
