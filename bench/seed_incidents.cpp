@@ -4,7 +4,7 @@
 // group commit), from many threads so that groups are large.
 //
 //   seed_incidents --data DIR [--count 1000000] [--recent 1000] [--threads 128]
-//                  [--max-batch 512] [--sqlite-default-subjournal]
+//                  [--max-batch 512] [--spacing-seconds 60] [--sqlite-default-subjournal]
 //
 // By default SQLite is told to keep statement journals (the undo data of each
 // SAVEPOINT) in memory instead of spilling them to a temporary file past
@@ -12,8 +12,8 @@
 // written (see docs/benchmarks.md). --sqlite-default-subjournal keeps
 // SQLite's default, i.e. exactly what `tocsin serve` does today.
 //
-// Incidents are spread over the past (one per minute of creation time, oldest
-// first) with the distribution of bench/bench_incidents.hpp. As in a real
+// Incidents are spread over the past (one per minute of creation time, or
+// per --spacing-seconds, oldest first) with the distribution of bench/bench_incidents.hpp. As in a real
 // installation that has accumulated N incidents, only recent ones are open:
 // the newest --recent (default 1000, about 16 hours) have every state, all
 // older ones are resolved or completed. An existing database is appended to.
@@ -41,7 +41,7 @@ namespace fs = std::filesystem;
 int Usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s --data DIR [--count N (1000000)] [--recent R (1000)] [--threads T (128)] [--max-batch B (512)] "
-               "[--sqlite-default-subjournal]\n",
+               "[--spacing-seconds S (60)] [--sqlite-default-subjournal]\n",
                argv0);
   return 2;
 }
@@ -56,7 +56,7 @@ bool ParseCount(const char* s, long long& out) {
 
 int main(int argc, char** argv) {
   std::string data;
-  long long count = 1000000, recent = 1000, threads = 128, max_batch = 512;
+  long long count = 1000000, recent = 1000, threads = 128, max_batch = 512, spacing = 60;
   bool memory_subjournal = true;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     } else if (a == "--recent" && value(recent)) {
     } else if (a == "--threads" && value(threads)) {
     } else if (a == "--max-batch" && value(max_batch)) {
+    } else if (a == "--spacing-seconds" && value(spacing)) {
     } else if (a == "--sqlite-default-subjournal") {
       memory_subjournal = false;
     } else {
@@ -107,7 +108,7 @@ int main(int argc, char** argv) {
       while (true) {
         std::uint64_t n = next.fetch_add(1, std::memory_order_relaxed);
         if (n >= n_total) return;
-        auto created = now - std::chrono::minutes(static_cast<std::int64_t>(n_total - n));
+        auto created = now - std::chrono::seconds(spacing * static_cast<std::int64_t>(n_total - n));
         auto draft = tocsin::bench::MakeIncident(n, created, n + static_cast<std::uint64_t>(recent) >= n_total);
         auto r = (*store)->CreateIncident(std::move(draft.incident), std::move(draft.events));
         if (!r) {

@@ -8,6 +8,7 @@
 #include "core/metrics/targets.hpp"
 #include "core/report/render.hpp"
 #include "core/schedule/schedule.hpp"
+#include "usecases/analytics_index.hpp"
 #include "usecases/scheduled_notices.hpp"
 #include "usecases/weekly_report.hpp"
 
@@ -106,10 +107,10 @@ http::Response ErrorBudgets(const ApiContext& c, const http::Request& req) {
 }
 
 // The analytics' compact rows of every live incident created in [from, to),
-// projected page by page so that whole incidents are never all held at once.
-Result<core::metrics::Rows> RowsCreatedIn(core::Store& store, TimePoint from, TimePoint to,
-                                          core::metrics::GroupBy group_by) {
-  core::metrics::Rows rows(group_by);
+// projected page by page so that whole incidents are never all held at once
+// (a server without a change feed: no kept index).
+Result<core::metrics::Rows> RowsCreatedIn(core::Store& store, TimePoint from, TimePoint to) {
+  core::metrics::Rows rows;
   auto ok = usecases::ForEachIncidentCreatedIn(store, from, to, [&rows](core::Incident& i) { rows.Add(i); });
   if (!ok) return tl::unexpected(ok.error());
   return rows;
@@ -119,8 +120,11 @@ Result<core::metrics::Rows> RowsCreatedIn(core::Store& store, TimePoint from, Ti
 
 void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
   const ApiContext* c = &ctx;
+  // The rows kept up to date from the change feed (built on first use).
+  std::shared_ptr<usecases::AnalyticsIndex> index;
+  if (ctx.changes && ctx.store) index = std::make_shared<usecases::AnalyticsIndex>(*ctx.store, ctx.changes);
   router.Add("GET", "/api/v2/analytics/incidents", Access::kApiKey,
-             [c](const http::Request& req, const RouteParams&, const core::Actor&) {
+             [c, index](const http::Request& req, const RouteParams&, const core::Actor&) {
                TimePoint now = c->clock->Now();
                auto to = TimeParam(req, "to", now);
                if (!to) return ErrorResponse(to.error());
@@ -140,11 +144,19 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                }
                // The targets' trend looks back over its own window.
                const core::MetricsConfig& metrics = c->config->metrics;
-               auto rows = RowsCreatedIn(*c->store, core::metrics::TargetsWindowStart(metrics, *from, *to), *to, *group_by);
-               if (!rows) return ErrorResponse(rows.error());
                // One pass over the rows for the figures and the targets.
                core::metrics::TargetsAccumulator evaluated(metrics, *from, *to);
-               auto report = core::metrics::Compute(*rows, *from, *to, *interval, &evaluated);
+               core::metrics::Report report;
+               auto reduce = [&](const core::metrics::Rows& rows) {
+                 report = core::metrics::Compute(rows, *group_by, *from, *to, *interval, &evaluated);
+               };
+               if (index) {
+                 if (auto ok = index->Read(reduce); !ok) return ErrorResponse(ok.error());
+               } else {
+                 auto rows = RowsCreatedIn(*c->store, core::metrics::TargetsWindowStart(metrics, *from, *to), *to);
+                 if (!rows) return ErrorResponse(rows.error());
+                 reduce(*rows);
+               }
                json targets = json::array();
                for (const auto& t : evaluated.Done()) {
                  json one{{"name", t.name},

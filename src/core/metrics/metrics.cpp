@@ -329,23 +329,20 @@ Sample Row::ToSample() const {
   return s;
 }
 
-namespace {
-
-// The index of `name` in `names`, added when new (a few names: linear).
-std::uint32_t Intern(std::vector<std::string>& names, std::string_view name) {
-  for (std::size_t k = names.size(); k-- > 0;) {
-    if (names[k] == name) return static_cast<std::uint32_t>(k);
-  }
+std::uint32_t Rows::Interner::Intern(std::string_view name) {
+  if (last < names.size() && names[last] == name) return last;
+  auto it = ids.find(std::string(name));
+  if (it != ids.end()) return last = it->second;
   names.emplace_back(name);
-  return static_cast<std::uint32_t>(names.size() - 1);
+  last = static_cast<std::uint32_t>(names.size() - 1);
+  ids.emplace(names.back(), last);
+  return last;
 }
 
-}  // namespace
-
-bool Rows::Add(const Incident& i) {
+bool Rows::Project(const Incident& i, Row& row) {
   if (i.deleted || i.is_test) return false;
   const Sample s = SampleOf(i);
-  Row row;
+  row = Row{};
   row.created = i.created;
   if (s.ttd) row.ttd = *s.ttd;
   if (s.tta) row.tta = *s.tta;
@@ -357,27 +354,83 @@ bool Rows::Add(const Incident& i) {
     row.resolved = *i.resolved;
   }
   if (i.postmortem && i.postmortem->state == PostmortemState::kPublished) row.flags |= Row::kPublished;
-  // The last severity is the likeliest: most rows stop at the first compare.
-  row.severity = static_cast<std::uint16_t>(Intern(severities_, i.severity));
-  row.first_key = static_cast<std::uint32_t>(key_ids_.size());
-  ForEachGroupKey(i, group_by_, [&](std::string_view key) { key_ids_.push_back(Intern(keys_, key)); });
-  row.key_count = static_cast<std::uint16_t>(key_ids_.size() - row.first_key);
+  auto id16 = [](std::uint32_t id) { return static_cast<std::uint16_t>(std::min<std::uint32_t>(id, 0xffff)); };
+  row.severity = id16(severities_.Intern(i.severity));
+  if (row.severity >= severity_keys_.size()) {
+    severity_keys_.push_back(i.severity.empty() ? std::string("(none)") : i.severity);
+  }
+  ForEachGroupKey(i, GroupBy::kType, [&](std::string_view key) { row.type = id16(types_.Intern(key)); });
+  row.teams = static_cast<std::uint32_t>(lists_.size());
+  ForEachGroupKey(i, GroupBy::kTeam, [&](std::string_view key) { lists_.push_back(teams_.Intern(key)); });
+  row.team_count = static_cast<std::uint16_t>(lists_.size() - row.teams);
+  row.services = static_cast<std::uint32_t>(lists_.size());
+  ForEachGroupKey(i, GroupBy::kService, [&](std::string_view key) { lists_.push_back(services_.Intern(key)); });
+  row.service_count = static_cast<std::uint16_t>(lists_.size() - row.services);
+  return true;
+}
+
+bool Rows::Add(const Incident& i) {
+  Row row;
+  if (!Project(i, row)) return false;
   rows_.push_back(row);
   return true;
 }
 
+bool Rows::Set(std::size_t at, const Incident& i) {
+  Row row;
+  if (!Project(i, row)) return false;
+  dead_ += rows_[at].team_count + rows_[at].service_count;
+  rows_[at] = row;
+  if (dead_ > 4096 && dead_ > lists_.size() / 2) Compact();
+  return true;
+}
+
+void Rows::Remove(std::size_t at) {
+  dead_ += rows_[at].team_count + rows_[at].service_count;
+  rows_[at] = rows_.back();
+  rows_.pop_back();
+  if (dead_ > 4096 && dead_ > lists_.size() / 2) Compact();
+}
+
+void Rows::Compact() {
+  std::vector<std::uint32_t> kept;
+  kept.reserve(lists_.size() - dead_);
+  for (Row& row : rows_) {
+    auto from = lists_.begin() + row.teams;
+    row.teams = static_cast<std::uint32_t>(kept.size());
+    kept.insert(kept.end(), from, from + row.team_count);
+    from = lists_.begin() + row.services;
+    row.services = static_cast<std::uint32_t>(kept.size());
+    kept.insert(kept.end(), from, from + row.service_count);
+  }
+  lists_.swap(kept);
+  dead_ = 0;
+}
+
+const std::vector<std::string>& Rows::Names(GroupBy by) const {
+  static const std::vector<std::string> kNoNames;
+  switch (by) {
+    case GroupBy::kSeverity: return severity_keys_;
+    case GroupBy::kType: return types_.names;
+    case GroupBy::kTeam: return teams_.names;
+    case GroupBy::kService: return services_.names;
+    case GroupBy::kNone: break;
+  }
+  return kNoNames;
+}
+
 Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint to, GroupBy group_by,
                Interval interval, const EachLive& each_live) {
-  Rows rows(group_by);
+  Rows rows;
   rows.Reserve(incidents.size());
   for (const auto& i : incidents) {
     if (rows.Add(i) && each_live) each_live(i, rows.rows().back().ToSample());
   }
-  return Compute(rows, from, to, interval);
+  return Compute(rows, group_by, from, to, interval);
 }
 
-Report Compute(const Rows& rows, TimePoint from, TimePoint to, Interval interval, TargetsAccumulator* targets) {
-  const GroupBy group_by = rows.group_by();
+Report Compute(const Rows& rows, GroupBy group_by, TimePoint from, TimePoint to, Interval interval,
+               TargetsAccumulator* targets) {
   Report r;
   r.from = from;
   r.to = to;
@@ -394,7 +447,8 @@ Report Compute(const Rows& rows, TimePoint from, TimePoint to, Interval interval
   bool partition = group_by == GroupBy::kSeverity || group_by == GroupBy::kType;
   std::vector<Cell> by_bucket(starts.size());
   std::vector<std::vector<Cell>> by_bucket_group(starts.size());
-  std::vector<char> used(rows.keys().size(), 0);  // keys of rows in the period
+  const std::vector<std::string>& names = rows.Names(group_by);
+  std::vector<char> used(names.size(), 0);  // keys of rows in the period
   const Micros step = interval == Interval::kWeek ? Micros(std::chrono::hours(24 * 7))
                       : interval == Interval::kDay ? Micros(std::chrono::hours(24))
                                                    : Micros(0);
@@ -407,12 +461,11 @@ Report Compute(const Rows& rows, TimePoint from, TimePoint to, Interval interval
                         : static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), row.created) - starts.begin()) - 1;
     if (!partition) by_bucket[b].Add(row);
     auto& cells = by_bucket_group[b];
-    for (std::size_t k = row.first_key; k < row.first_key + row.key_count; ++k) {
-      std::size_t g = rows.KeyId(k);
+    rows.ForEachKey(row, group_by, [&](std::uint32_t g) {
       used[g] = 1;
       if (cells.size() <= g) cells.resize(g + 1);
       cells[g].Add(row);
-    }
+    });
   }
   // The cells that make up each bucket's total.
   auto bucket_cells = [&](std::size_t b) {
@@ -433,7 +486,7 @@ Report Compute(const Rows& rows, TimePoint from, TimePoint to, Interval interval
   r.total = Combine(all);
   std::vector<std::pair<std::string, std::size_t>> sorted_keys;  // in key order
   for (std::size_t g = 0; g < used.size(); ++g) {
-    if (used[g]) sorted_keys.emplace_back(rows.keys()[g], g);
+    if (used[g]) sorted_keys.emplace_back(names[g], g);
   }
   std::sort(sorted_keys.begin(), sorted_keys.end());
   for (const auto& [key, g] : sorted_keys) {

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/incident/incident.hpp"
@@ -85,44 +86,75 @@ std::optional<Micros> TimeToResolve(const Incident& incident);
 // sample, so that another reduction (the targets) shares the pass.
 using EachLive = std::function<void(const Incident&, const Sample&)>;
 
-// One live incident as the analytics reduce it: its sample, times, severity,
-// group keys and flags in 64 bytes, projected once (while reading incidents
-// page by page) so that the reduction streams over a small array instead of
-// whole incidents.
+// One live incident as the analytics reduce it: its sample, times, flags and
+// its keys in every grouping (severity, type, teams, services) in 64 bytes,
+// projected once, so that a reduction streams over a small array instead of
+// whole incidents, and a kept index (usecases/analytics_index) can answer any
+// grouping from the same rows.
 struct Row {
   enum Flag : std::uint8_t { kAcknowledged = 1, kOpen = 2, kResolved = 4, kPublished = 8 };
   static constexpr Micros kNone{-1};  // no value (durations are never negative)
   TimePoint created{};
   TimePoint resolved{};  // with kResolved: closed, at this time
   Micros ttd = kNone, tta = kNone, ttr = kNone;
-  std::uint32_t first_key = 0;  // its group keys: Rows::KeyId(first_key .. first_key + key_count - 1)
-  std::uint16_t key_count = 0;
+  std::uint32_t teams = 0, services = 0;  // the first of its team / service keys in Rows' key lists
+  std::uint16_t team_count = 0, service_count = 0;
   std::uint16_t severity = 0;  // Rows::Severity
+  std::uint16_t type = 0;      // Rows::Names(GroupBy::kType)
   std::uint8_t flags = 0;      // kResolved: closed with a resolution time; kPublished: post-mortem published
   bool Has(Flag f) const { return (flags & f) != 0; }
   Sample ToSample() const;
 };
 
-// The rows of a set of incidents with their interned severities and group
-// keys (for one GroupBy).
+// The rows of a set of incidents with their interned names. Rows may be
+// replaced and removed in place (the order of rows carries no meaning).
 class Rows {
  public:
-  explicit Rows(GroupBy group_by = GroupBy::kNone) : group_by_(group_by) {}
-  // Projects a live incident (false: deleted or test, left out).
+  Rows() = default;
+  // Projects a live incident onto a new row (false: deleted or test, left out).
   bool Add(const Incident& incident);
-  GroupBy group_by() const { return group_by_; }
+  // Projects it onto row `at` (false: deleted or test; row `at` is unchanged).
+  bool Set(std::size_t at, const Incident& incident);
+  // Removes row `at`; the last row takes its place.
+  void Remove(std::size_t at);
   const std::vector<Row>& rows() const { return rows_; }
-  const std::string& Severity(const Row& row) const { return severities_[row.severity]; }
-  std::uint32_t KeyId(std::size_t k) const { return key_ids_[k]; }
-  const std::vector<std::string>& keys() const { return keys_; }  // by id
+  std::size_t size() const { return rows_.size(); }
   void Reserve(std::size_t n) { rows_.reserve(n); }
+  const std::string& Severity(const Row& row) const { return severities_.names[row.severity]; }
+  // The group keys of a grouping by id ("(none)" for an incident without one).
+  const std::vector<std::string>& Names(GroupBy by) const;
+  // Calls f(key id) with each group key of the row (none for kNone).
+  template <typename F>
+  void ForEachKey(const Row& row, GroupBy by, F&& f) const {
+    switch (by) {
+      case GroupBy::kNone: return;
+      case GroupBy::kSeverity: f(static_cast<std::uint32_t>(row.severity)); return;
+      case GroupBy::kType: f(static_cast<std::uint32_t>(row.type)); return;
+      case GroupBy::kTeam:
+        for (std::uint32_t k = row.teams; k < row.teams + row.team_count; ++k) f(lists_[k]);
+        return;
+      case GroupBy::kService:
+        for (std::uint32_t k = row.services; k < row.services + row.service_count; ++k) f(lists_[k]);
+        return;
+    }
+  }
 
  private:
-  GroupBy group_by_;
+  // Names by id, and ids by name (the last one found first: runs of one name are common).
+  struct Interner {
+    std::vector<std::string> names;
+    std::unordered_map<std::string, std::uint32_t> ids;
+    std::uint32_t last = 0;
+    std::uint32_t Intern(std::string_view name);
+  };
+  bool Project(const Incident& incident, Row& row);  // appends its team and service keys
+  void Compact();                                    // drops key list entries of replaced rows
   std::vector<Row> rows_;
-  std::vector<std::string> severities_;
-  std::vector<std::string> keys_;
-  std::vector<std::uint32_t> key_ids_;
+  Interner severities_;           // as written ("" included), for the targets
+  std::vector<std::string> severity_keys_;  // the same as group keys ("(none)" for "")
+  Interner types_, teams_, services_;
+  std::vector<std::uint32_t> lists_;  // team and service key ids, rows point into it
+  std::size_t dead_ = 0;              // entries of lists_ no row points to
 };
 
 class TargetsAccumulator;  // targets.hpp
@@ -130,8 +162,9 @@ class TargetsAccumulator;  // targets.hpp
 // The incidents created in [from, to), deleted and test incidents left out.
 Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint to, GroupBy group_by,
                Interval interval, const EachLive& each_live = {});
-// The same over projected rows (grouped by rows.group_by()); every row also
+// The same over projected rows; every row (created in the period or not) also
 // goes to `targets` when given, in the same pass.
-Report Compute(const Rows& rows, TimePoint from, TimePoint to, Interval interval, TargetsAccumulator* targets = nullptr);
+Report Compute(const Rows& rows, GroupBy group_by, TimePoint from, TimePoint to, Interval interval,
+               TargetsAccumulator* targets = nullptr);
 
 }  // namespace tocsin::core::metrics
