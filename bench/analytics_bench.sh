@@ -47,7 +47,7 @@ url="$addr/api/v2/analytics/incidents?from=$from&to=$to&group_by=severity&interv
 ask() { curl -s -o "$work/body" -w '%{http_code} %{time_total}\n' "${auth[@]}" "$url"; }
 stats() {  # label: median and p90 of the times on stdin
   awk '$1 != 200 {print "HTTP " $1 > "/dev/stderr"; exit 1} {print $2}' | sort -n |
-    awk -v label="$1" '{t[NR]=$1} END {printf "%s: median %.1f ms, p90 %.1f ms (%d requests)\n", label, t[int((NR+1)/2)]*1000, t[int(NR*0.9)]*1000, NR}'
+    awk -v label="$1" '{t[NR]=$1} END {printf "%s: median %.1f ms, p90 %.1f ms (%d requests)\n", label, t[int((NR+1)/2)]*1000, t[(int(NR*0.9) > 0 ? int(NR*0.9) : 1)]*1000, NR}'
 }
 echo "server before the first request: $(rss)"
 ask | stats "first request (builds the index from storage)"

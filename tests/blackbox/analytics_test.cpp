@@ -97,6 +97,7 @@ TEST(Analytics, BadParametersAreRefusedNamingThem) {
   refused("from=last-week", "from: 'last-week' is not an RFC 3339 time");
   refused("group_by=colour", "group_by: unknown value 'colour'");
   refused("interval=year", "interval: unknown value 'year'");
+  refused("time_zone=Mars/Olympus", "time_zone: unknown time zone 'Mars/Olympus'");
   EXPECT_EQ(server.CallWith("GET", "/api/v2/analytics/incidents", "", {}).status, 401);
 }
 
@@ -141,6 +142,67 @@ TEST(WeeklyReportApi, TheWeekAsJsonMarkdownAndHtml) {
   ASSERT_EQ(last.status, 200) << last.body;
   EXPECT_EQ(ParseJson(last.body)["data"]["id"], "2026-W47");
   EXPECT_EQ(ParseJson(last.body)["data"]["attributes"]["incidents"]["total"], 0);
+}
+
+// The server keeps the analytics' rows between requests: each request sees
+// every write answered before it (created, acknowledged, resolved, deleted).
+TEST(Analytics, EachRequestSeesEveryWriteAnsweredBeforeIt) {
+  TestServer server;
+  TimePoint t0 = server.clock().Now();
+  auto q = [](TimePoint t) {
+    std::string s = FormatRfc3339(t);
+    return s.replace(s.find('+'), 1, "%2B");
+  };
+  auto total = [&] {
+    auto r = server.Call("GET", "/api/v2/analytics/incidents?from=" + q(t0 - 1h) + "&to=" + q(t0 + 1h));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return ParseJson(r.body)["data"]["attributes"]["total"];
+  };
+  EXPECT_EQ(total()["incidents"], 0);
+  std::string a = server.CreateIncident("Checkout down", "SEV-1")["id"];
+  std::string b = server.CreateIncident("Search slow", "SEV-2")["id"];
+  EXPECT_EQ(total()["incidents"], 2);
+  EXPECT_EQ(total()["unacknowledged"], 2);
+  server.clock().Advance(3min);
+  ASSERT_EQ(server.Call("POST", "/api/v2/incidents/" + a + "/acknowledge", json::object()).status, 200);
+  json after_ack = total();
+  EXPECT_EQ(after_ack["unacknowledged"], 1);
+  EXPECT_EQ(after_ack["mtta"]["mean_seconds"], 180.0);
+  ASSERT_EQ(server.Call("PATCH", "/api/v2/incidents/" + a,
+                        {{"data", {{"type", "incidents"}, {"attributes", {{"state", "resolved"}}}}}})
+                .status,
+            200);
+  EXPECT_EQ(total()["open"], 1);
+  ASSERT_EQ(server.Call("DELETE", "/api/v2/incidents/" + b, json()).status, 204);
+  json last = total();
+  EXPECT_EQ(last["incidents"], 1);
+  EXPECT_EQ(last["unacknowledged"], 0);
+}
+
+// Buckets start at midnight in the asked zone: across the end of summer time
+// in Paris (2026-10-25), an incident at 00:30 on Monday in Paris (23:30 UTC on
+// Sunday) is in Monday's week there, in the week before in UTC.
+TEST(Analytics, BucketsStartAtMidnightInTheAskedTimeZone) {
+  TestServer server;
+  server.clock().Set(*ParseRfc3339("2026-10-25T23:30:00Z"));
+  server.CreateIncident("Late night", "SEV-3");
+  auto weeks = [&](const std::string& zone) {
+    auto r = server.Call("GET", "/api/v2/analytics/incidents?from=2026-10-18T00:00:00Z&to=2026-11-02T00:00:00Z"
+                                "&interval=week&time_zone=" + zone);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return ParseJson(r.body)["data"]["attributes"];
+  };
+  json paris = weeks("Europe/Paris");
+  EXPECT_EQ(paris["time_zone"], "Europe/Paris");
+  ASSERT_EQ(paris["buckets"].size(), 4u);  // weeks of 12, 19 and 26 October, 2 November (to is 01:00 on it in Paris)
+  EXPECT_EQ(paris["buckets"][1]["start"], FormatRfc3339(*ParseRfc3339("2026-10-18T22:00:00Z")));  // Monday 19 October, 00:00 CEST
+  EXPECT_EQ(paris["buckets"][1]["end"], FormatRfc3339(*ParseRfc3339("2026-10-25T23:00:00Z")));    // Monday 26 October, 00:00 CET
+  EXPECT_EQ(paris["buckets"][1]["total"]["incidents"], 0);
+  EXPECT_EQ(paris["buckets"][2]["total"]["incidents"], 1);
+  json utc = weeks("UTC");
+  ASSERT_EQ(utc["buckets"].size(), 3u);
+  EXPECT_EQ(utc["buckets"][1]["start"], FormatRfc3339(*ParseRfc3339("2026-10-19T00:00:00Z")));
+  EXPECT_EQ(utc["buckets"][1]["total"]["incidents"], 1);
 }
 
 TEST(WeeklyReportApi, BadParametersAreRefusedNamingThem) {

@@ -144,11 +144,24 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                }
                // The targets' trend looks back over its own window.
                const core::MetricsConfig& metrics = c->config->metrics;
+               // Buckets start at midnight in this zone (default: the weekly review's).
+               std::string zone = req.Query("time_zone").value_or(metrics.time_zone);
+               if (!core::schedule::IsKnownTimeZone(zone)) {
+                 return ErrorResponse(400, "time_zone: unknown time zone '" + zone +
+                                               "' (expected an IANA name like Europe/Paris)");
+               }
+               core::metrics::Calendar calendar;
+               if (zone != "UTC") {
+                 calendar.to_wall = [zone](TimePoint t) { return core::schedule::InstantToWallClock(zone, t).value_or(t); };
+                 calendar.to_instant = [zone](TimePoint w) {
+                   return core::schedule::WallClockToInstant(zone, w).value_or(w);
+                 };
+               }
                // One pass over the rows for the figures and the targets.
                core::metrics::TargetsAccumulator evaluated(metrics, *from, *to);
                core::metrics::Report report;
                auto reduce = [&](const core::metrics::Rows& rows) {
-                 report = core::metrics::Compute(rows, *group_by, *from, *to, *interval, &evaluated);
+                 report = core::metrics::Compute(rows, *group_by, *from, *to, *interval, &evaluated, calendar);
                };
                if (index) {
                  if (auto ok = index->Read(reduce); !ok) return ErrorResponse(ok.error());
@@ -185,6 +198,7 @@ void AddAnalyticsRoutes(Router& router, const ApiContext& ctx) {
                              {"to", FormatRfc3339(*to)},
                              {"group_by", req.Query("group_by").value_or("")},
                              {"interval", req.Query("interval").value_or("")},
+                             {"time_zone", zone},
                              {"total", MeasuresJson(report.total)},
                              {"groups", GroupsJson(report.groups)},
                              {"buckets", buckets},

@@ -430,16 +430,30 @@ Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint
 }
 
 Report Compute(const Rows& rows, GroupBy group_by, TimePoint from, TimePoint to, Interval interval,
-               TargetsAccumulator* targets) {
+               TargetsAccumulator* targets, const Calendar& calendar) {
   Report r;
   r.from = from;
   r.to = to;
-  // The buckets (one spanning the period when no interval is asked for).
-  std::vector<TimePoint> starts;
+  // The buckets (one spanning the period when no interval is asked for),
+  // found on the calendar's wall clock; `starts` are instants, ends[b] the
+  // start of the next one.
+  std::vector<TimePoint> starts, ends;
   if (interval != Interval::kNone) {
-    for (TimePoint b = BucketStart(from, interval); b < to; b = NextBucket(b, interval)) starts.push_back(b);
+    const bool utc = calendar.utc();
+    auto wall = [&](TimePoint t) { return utc ? t : calendar.to_wall(t); };
+    auto instant = [&](TimePoint w) { return utc ? w : calendar.to_instant(w); };
+    const TimePoint wall_to = wall(to);
+    for (TimePoint w = BucketStart(wall(from), interval); w < wall_to; w = NextBucket(w, interval)) {
+      starts.push_back(instant(w));
+      ends.push_back(instant(NextBucket(w, interval)));
+    }
+    if (starts.empty()) {  // (a zero-length period)
+      starts.push_back(from);
+      ends.push_back(to);
+    }
   } else {
     starts.push_back(from);
+    ends.push_back(to);
   }
   // One pass: each row's sample goes to its bucket-and-group cells, and to its
   // bucket's cell unless the groups partition the incidents (severity, type:
@@ -449,16 +463,23 @@ Report Compute(const Rows& rows, GroupBy group_by, TimePoint from, TimePoint to,
   std::vector<std::vector<Cell>> by_bucket_group(starts.size());
   const std::vector<std::string>& names = rows.Names(group_by);
   std::vector<char> used(names.size(), 0);  // keys of rows in the period
-  const Micros step = interval == Interval::kWeek ? Micros(std::chrono::hours(24 * 7))
-                      : interval == Interval::kDay ? Micros(std::chrono::hours(24))
-                                                   : Micros(0);
+  // Days and weeks are fixed lengths in UTC: the bucket is a division (months,
+  // and any bucket in a time zone, are searched).
+  const Micros step = !calendar.utc()              ? Micros(0)
+                      : interval == Interval::kWeek ? Micros(std::chrono::hours(24 * 7))
+                      : interval == Interval::kDay  ? Micros(std::chrono::hours(24))
+                                                    : Micros(0);
   for (const Row& row : rows.rows()) {
     if (targets) targets->Add(rows, row);
     if (row.created < from || row.created >= to) continue;
-    // Days and weeks are fixed lengths in UTC: the bucket is a division (months are searched).
-    std::size_t b = step.count() > 0
-                        ? static_cast<std::size_t>((row.created - starts.front()) / step)
-                        : static_cast<std::size_t>(std::upper_bound(starts.begin(), starts.end(), row.created) - starts.begin()) - 1;
+    std::size_t b = 0;
+    if (step.count() > 0) {
+      b = static_cast<std::size_t>((row.created - starts.front()) / step);
+    } else {
+      auto after = std::upper_bound(starts.begin(), starts.end(), row.created);
+      b = after == starts.begin() ? 0 : static_cast<std::size_t>(after - starts.begin()) - 1;
+    }
+    if (b >= starts.size()) b = starts.size() - 1;
     if (!partition) by_bucket[b].Add(row);
     auto& cells = by_bucket_group[b];
     rows.ForEachKey(row, group_by, [&](std::uint32_t g) {
@@ -500,7 +521,7 @@ Report Compute(const Rows& rows, GroupBy group_by, TimePoint from, TimePoint to,
   for (std::size_t b = 0; b < starts.size(); ++b) {
     Bucket out;
     out.start = starts[b];
-    out.end = NextBucket(starts[b], interval);
+    out.end = ends[b];
     out.total = Combine(bucket_cells(b));
     for (const auto& [key, g] : sorted_keys) {
       auto& cells = by_bucket_group[b];

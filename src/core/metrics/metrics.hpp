@@ -48,7 +48,7 @@ struct Group {
 };
 
 struct Bucket {
-  TimePoint start{};  // UTC day, ISO week (Monday), or month
+  TimePoint start{};  // day, ISO week (Monday) or month, in UTC or the report's Calendar
   TimePoint end{};
   Measures total;
   std::vector<Group> groups;  // by the report's GroupBy, sorted by key
@@ -162,9 +162,19 @@ class TargetsAccumulator;  // targets.hpp
 // The incidents created in [from, to), deleted and test incidents left out.
 Report Compute(const std::vector<Incident>& incidents, TimePoint from, TimePoint to, GroupBy group_by,
                Interval interval, const EachLive& each_live = {});
+// Where buckets start: UTC by default; in a time zone, days, weeks and months
+// start at local midnight (a day across a daylight-saving change is 23 or 25
+// hours long). `to_wall` gives what the zone's clocks show at an instant (as
+// if it were a UTC time), `to_instant` the reverse (core/schedule has both).
+struct Calendar {
+  std::function<TimePoint(TimePoint instant)> to_wall;
+  std::function<TimePoint(TimePoint wall)> to_instant;
+  bool utc() const { return !to_wall || !to_instant; }
+};
+
 // The same over projected rows; every row (created in the period or not) also
 // goes to `targets` when given, in the same pass.
 Report Compute(const Rows& rows, GroupBy group_by, TimePoint from, TimePoint to, Interval interval,
-               TargetsAccumulator* targets = nullptr);
+               TargetsAccumulator* targets = nullptr, const Calendar& calendar = {});
 
 }  // namespace tocsin::core::metrics

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "core/metrics/targets.hpp"
+#include "core/schedule/schedule.hpp"
 
 namespace tocsin::core::metrics {
 namespace {
@@ -408,6 +409,30 @@ TEST(MetricsRows, ReplacedAndRemovedRowsMatchRowsProjectedAfresh) {
     }
   }
   EXPECT_EQ(kept.size(), static_cast<std::size_t>(kCount - kCount / 3));
+}
+
+// Days in a time zone: the day summer time ends in Paris is 25 hours long,
+// and an incident at 23:30 UTC on it belongs to the next local day.
+TEST(Metrics, DaysInATimeZoneStartAtLocalMidnight) {
+  Calendar paris;
+  paris.to_wall = [](TimePoint t) { return *schedule::InstantToWallClock("Europe/Paris", t); };
+  paris.to_instant = [](TimePoint w) { return *schedule::WallClockToInstant("Europe/Paris", w); };
+  Incident late;
+  late.id = "late";
+  late.severity = "SEV-2";
+  late.created = At("2026-10-25T23:30:00Z");  // Monday 26 October, 00:30 CET
+  Rows rows;
+  ASSERT_TRUE(rows.Add(late));
+  Report r = Compute(rows, GroupBy::kNone, At("2026-10-24T00:00:00Z"), At("2026-10-27T00:00:00Z"), Interval::kDay,
+                     nullptr, paris);
+  ASSERT_EQ(r.buckets.size(), 4u);  // 24 (from 02:00), 25, 26, 27 (until 01:00) October in Paris
+  EXPECT_EQ(r.buckets[1].start, At("2026-10-24T22:00:00Z"));
+  EXPECT_EQ(r.buckets[1].end, At("2026-10-25T23:00:00Z"));  // 25 hours
+  EXPECT_EQ(r.buckets[1].total.incidents, 0);
+  EXPECT_EQ(r.buckets[2].total.incidents, 1);
+  Report utc = Compute(rows, GroupBy::kNone, At("2026-10-24T00:00:00Z"), At("2026-10-27T00:00:00Z"), Interval::kDay);
+  ASSERT_EQ(utc.buckets.size(), 3u);
+  EXPECT_EQ(utc.buckets[1].total.incidents, 1);
 }
 
 }  // namespace
