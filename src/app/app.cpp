@@ -59,6 +59,9 @@ storage::PostgresOptions PostgresOptionsOf(const core::Config& config) {
   options.dsn = config.storage.postgres_dsn;
   options.pool_size = std::max(4, config.server.worker_threads / 2);
   options.lease = config.storage.claim_lease;
+  options.on_commit = [](std::size_t requests, std::chrono::nanoseconds took) {
+    server_metrics::StorageCommit(requests, took);
+  };
   // The name on this replica's outbox claims: the host and the listen
   // address, stable across restarts and distinct for replicas on one host.
   if (const char* id = std::getenv("TOCSIN_REPLICA_ID"); id && *id) {

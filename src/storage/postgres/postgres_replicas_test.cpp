@@ -24,8 +24,10 @@ class PostgresReplicas : public ::testing::Test {
     schema_ = "rep_" + RandomHex(6);
   }
   // A replica named `name` on this test's schema.
-  std::unique_ptr<core::Store> Replica(const std::string& name, std::chrono::milliseconds lease = std::chrono::seconds(60)) {
+  std::unique_ptr<core::Store> Replica(const std::string& name, std::chrono::milliseconds lease = std::chrono::seconds(60),
+                                       std::function<void(std::size_t, std::chrono::nanoseconds)> on_commit = {}) {
     storage::PostgresOptions o;
+    o.on_commit = std::move(on_commit);
     o.dsn = std::getenv("TOCSIN_TEST_PG_DSN");
     o.schema = schema_;
     o.pool_size = 4;
@@ -77,6 +79,28 @@ class PostgresReplicas : public ::testing::Test {
   std::string schema_;
   TimePoint now_ = *ParseRfc3339("2026-11-27T10:00:00Z");
 };
+
+// Each write transaction is told once it has committed (the
+// tocsin_storage_commit families); a refused write is not.
+TEST_F(PostgresReplicas, EachCommittedWriteIsReportedWithItsDuration) {
+  std::atomic<int> commits{0}, requests{0};
+  std::atomic<std::int64_t> slowest{0};
+  auto s = Replica("a", std::chrono::seconds(60), [&](std::size_t n, std::chrono::nanoseconds took) {
+    ++commits;
+    requests += static_cast<int>(n);
+    slowest = std::max<std::int64_t>(slowest, took.count());
+  });
+  ASSERT_TRUE(s);
+  Incident inc = Create(*s, "disk full");
+  EXPECT_EQ(commits, 1);
+  Queue(*s, inc, 2);
+  EXPECT_EQ(commits, 2);
+  EXPECT_EQ(requests, 2);
+  EXPECT_GT(slowest, 0);
+  auto refused = s->UpdateIncident(inc.id, [](const Incident&) -> Result<core::Mutation> { return InvalidArgument("no"); });
+  EXPECT_FALSE(refused);
+  EXPECT_EQ(commits, 2);
+}
 
 TEST_F(PostgresReplicas, TwoReplicasNeverClaimTheSameDelivery) {
   auto a = Replica("a");

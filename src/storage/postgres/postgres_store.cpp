@@ -130,7 +130,8 @@ class PostgresStore final : public core::Store {
   explicit PostgresStore(const PostgresOptions& options)
       : pool_(options.dsn, options.schema, options.pool_size),
         replica_(options.replica),
-        lease_us_(std::chrono::duration_cast<std::chrono::microseconds>(options.lease).count()) {}
+        lease_us_(std::chrono::duration_cast<std::chrono::microseconds>(options.lease).count()),
+        on_commit_(options.on_commit) {}
   ~PostgresStore() override { Close(); }
 
   Result<core::Incident> CreateIncident(core::Incident draft, std::vector<core::NewEvent> events) override {
@@ -742,12 +743,14 @@ class PostgresStore final : public core::Store {
       auto lease = pool_.Acquire();
       if (!lease) return tl::unexpected(lease.error());
       Connection& c = **lease;
+      auto began = std::chrono::steady_clock::now();
       if (auto ok = c.Run("BEGIN"); !ok) {
         if (c.Broken() && attempt < kRetries) continue;
         return ok;
       }
       Result<void> r = fn(c);
       if (r) r = c.Run("COMMIT");
+      if (r && on_commit_) on_commit_(1, std::chrono::steady_clock::now() - began);
       if (r) return r;
       std::string state = c.LastState();
       if (!c.Broken()) (void)c.Run("ROLLBACK");
@@ -1039,6 +1042,7 @@ class PostgresStore final : public core::Store {
   std::shared_ptr<core::DueFn> due_;
   const std::string replica_;     // this process's name on its claims
   const std::int64_t lease_us_;    // how long a claim lasts
+  const std::function<void(std::size_t, std::chrono::nanoseconds)> on_commit_;  // PostgresOptions::on_commit
   std::mutex claim_mu_;
   std::unordered_map<std::int64_t, std::int64_t> tokens_;  // delivery id -> fencing token of our claim
   mutable std::mutex ping_mu_;

@@ -18,6 +18,7 @@
 // together do not race.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -37,6 +38,10 @@ struct PostgresOptions {
   // How long an outbox claim lasts: longer than a send (its timeout) plus
   // recording it. A replica stalled past it loses the claim to another.
   std::chrono::milliseconds lease{60000};
+  // Told after each write transaction commits: how many requests it carried
+  // (always 1: every write is its own transaction) and how long it took from
+  // BEGIN to the end of COMMIT (tocsin_storage_commit_seconds).
+  std::function<void(std::size_t requests, std::chrono::nanoseconds took)> on_commit;
 };
 
 Result<std::unique_ptr<core::Store>> OpenPostgresStore(const PostgresOptions& options);
