@@ -50,7 +50,7 @@ trap 'exit 130' INT TERM
 }
 # A fixed port number names the socket file only: listen_addresses='' opens no TCP port.
 port=5432
-pg_opts="-k $sock -p $port -c listen_addresses='' -c max_connections=200"
+pg_opts="-k $sock -p $port -c listen_addresses='' -c max_connections=200 ${PG_EXTRA_OPTS:-}"
 # Durability as a production server would have it (fsync, synchronous_commit on).
 "${as_pg[@]}" "$PGBIN/pg_ctl" -D "$data" -l "$sock/server.log" -w -t 60 -o "$pg_opts" start >/dev/null || {
   cat "$sock/server.log" >&2

@@ -90,7 +90,7 @@ Connection::~Connection() {
   if (c_) PQfinish(c_);
 }
 
-bool Connection::Broken() const { return PQstatus(c_) != CONNECTION_OK; }
+bool Connection::Broken() const { return poisoned_ || PQstatus(c_) != CONNECTION_OK; }
 
 Error Connection::Fail(pg_result* r, const std::string& what) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
@@ -103,32 +103,59 @@ Error Connection::Fail(pg_result* r, const std::string& what) {
   return Error{CodeOf(last_state_, broken), (broken ? "PostgreSQL is unreachable: " : "postgres: ") + why + " (" + what + ")"};
 }
 
-Result<Rows> Connection::Exec(const std::string& sql, const std::vector<Param>& params, bool prepare) {
+Result<const std::string*> Connection::Prepared(const std::string& sql) {
+  auto it = prepared_.find(sql);
+  if (it == prepared_.end()) {
+    std::string name = "s" + std::to_string(prepared_.size() + 1);
+    pg_result* p = PQprepare(c_, name.c_str(), sql.c_str(), 0, nullptr);
+    if (PQresultStatus(p) != PGRES_COMMAND_OK) return tl::unexpected(Fail(p, sql.substr(0, 80)));
+    PQclear(p);
+    it = prepared_.emplace(sql, std::move(name)).first;
+  }
+  return &it->second;
+}
+
+namespace {
+
+std::vector<const char*> Values(const std::vector<Param>& params) {
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.text ? p.text->c_str() : nullptr);
+  return values;
+}
+
+bool Succeeded(pg_result* r) {
+  auto status = PQresultStatus(r);
+  return status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+}
+
+}  // namespace
+
+Result<Rows> Connection::Exec(const std::string& sql, const std::vector<Param>& params, bool prepare) {
+  if (!deferred_.empty()) return Pipeline(Statement{&sql, &params, prepare});
+  std::vector<const char*> values = Values(params);
   const int n = static_cast<int>(values.size());
   pg_result* r = nullptr;
   if (prepare) {
-    auto it = prepared_.find(sql);
-    if (it == prepared_.end()) {
-      std::string name = "s" + std::to_string(prepared_.size() + 1);
-      pg_result* p = PQprepare(c_, name.c_str(), sql.c_str(), 0, nullptr);
-      if (PQresultStatus(p) != PGRES_COMMAND_OK) return tl::unexpected(Fail(p, sql.substr(0, 80)));
-      PQclear(p);
-      it = prepared_.emplace(sql, std::move(name)).first;
-    }
-    r = PQexecPrepared(c_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0);
+    auto name = Prepared(sql);
+    if (!name) return tl::unexpected(name.error());
+    r = PQexecPrepared(c_, (*name)->c_str(), n, values.data(), nullptr, nullptr, 0);
   } else {
     r = PQexecParams(c_, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
   }
-  auto status = PQresultStatus(r);
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) return tl::unexpected(Fail(r, sql.substr(0, 80)));
+  if (!Succeeded(r)) return tl::unexpected(Fail(r, sql.substr(0, 80)));
   last_state_.clear();
   return Rows(r);
 }
 
 Result<void> Connection::Run(const std::string& sql) {
+  if (sql == "ROLLBACK") deferred_.clear();
+  if (!deferred_.empty()) {
+    static const std::vector<Param> kNone;
+    auto r = Pipeline(Statement{&sql, &kNone, false});
+    if (!r) return tl::unexpected(r.error());
+    return {};
+  }
   pg_result* r = PQexec(c_, sql.c_str());
   auto status = PQresultStatus(r);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && status != PGRES_EMPTY_QUERY) {
@@ -137,6 +164,86 @@ Result<void> Connection::Run(const std::string& sql) {
   PQclear(r);
   last_state_.clear();
   return {};
+}
+
+void Connection::Defer(const std::string& sql, std::vector<Param> params, bool prepare) {
+  deferred_.push_back(Deferred{sql, std::move(params), prepare});
+}
+
+Result<Rows> Connection::Pipeline(const Statement& last) {
+  std::vector<Deferred> queued;
+  queued.swap(deferred_);  // sent (or dropped) whatever happens below
+  std::vector<Statement> all;
+  all.reserve(queued.size() + 1);
+  for (const auto& d : queued) all.push_back(Statement{&d.sql, &d.params, d.prepare});
+  all.push_back(last);
+  // Statements are prepared (a round trip each, once per connection) before
+  // the pipeline starts.
+  std::vector<const std::string*> names(all.size(), nullptr);
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    if (!all[k].prepare) continue;
+    auto name = Prepared(*all[k].sql);
+    if (!name) return tl::unexpected(name.error());
+    names[k] = *name;
+  }
+  if (PQenterPipelineMode(c_) != 1) return tl::unexpected(Fail(nullptr, "entering pipeline mode"));
+  std::optional<Error> failed;
+  std::size_t sent = 0;
+  for (; sent < all.size(); ++sent) {
+    std::vector<const char*> values = Values(*all[sent].params);
+    const int n = static_cast<int>(values.size());
+    int ok = names[sent] ? PQsendQueryPrepared(c_, names[sent]->c_str(), n, values.data(), nullptr, nullptr, 0)
+                         : PQsendQueryParams(c_, all[sent].sql->c_str(), n, nullptr, values.data(), nullptr, nullptr, 0);
+    if (ok != 1) {
+      failed = Fail(nullptr, all[sent].sql->substr(0, 80));
+      break;
+    }
+  }
+  if (failed || PQpipelineSync(c_) != 1) {
+    // Nothing can be read back reliably: the connection is left to be replaced.
+    if (!failed) failed = Fail(nullptr, "pipeline sync");
+    poisoned_ = true;
+    return tl::unexpected(*failed);
+  }
+  // Each statement's result, then NULL; then the sync point.
+  pg_result* result = nullptr;
+  for (std::size_t k = 0; k < sent; ++k) {
+    pg_result* r = PQgetResult(c_);
+    if (r == nullptr) {
+      if (!failed) failed = Fail(nullptr, all[k].sql->substr(0, 80));
+      break;
+    }
+    if (PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+      PQclear(r);  // skipped after an earlier failure
+    } else if (!Succeeded(r)) {
+      if (!failed) {
+        failed = Fail(r, all[k].sql->substr(0, 80));
+      } else {
+        PQclear(r);
+      }
+    } else if (k + 1 == sent) {
+      result = r;
+    } else {
+      PQclear(r);
+    }
+    while (pg_result* extra = PQgetResult(c_)) PQclear(extra);  // up to this statement's NULL
+  }
+  for (int k = 0; k < 4; ++k) {  // the sync point
+    pg_result* r = PQgetResult(c_);
+    if (r == nullptr) continue;
+    bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    if (sync) break;
+  }
+  // A connection that cannot leave pipeline mode is of no further use.
+  if (PQexitPipelineMode(c_) != 1) poisoned_ = true;
+  if (failed) {
+    if (result) PQclear(result);
+    return tl::unexpected(*failed);
+  }
+  if (!result) return tl::unexpected(Fail(nullptr, last.sql->substr(0, 80)));
+  last_state_.clear();
+  return Rows(result);
 }
 
 }  // namespace tocsin::storage::postgres

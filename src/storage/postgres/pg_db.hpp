@@ -63,7 +63,16 @@ class Connection {
   // run often is prepared once on this connection and then only executed.
   Result<Rows> Exec(const std::string& sql, const std::vector<Param>& params = {}, bool prepare = true);
   // Runs SQL text that may hold several statements (migrations, BEGIN/COMMIT).
+  // "ROLLBACK" first drops any deferred statement unsent.
   Result<void> Run(const std::string& sql);
+
+  // Queues a statement whose rows nobody reads (a write inside a
+  // transaction). Deferred statements go to the server with the next Exec or
+  // Run, all in one round trip (libpq's pipeline mode), in order; the first
+  // of them to fail fails that Exec or Run, and the rest are not run. Only
+  // for single statements that take the extended protocol (no ';').
+  void Defer(const std::string& sql, std::vector<Param> params = {}, bool prepare = true);
+  std::size_t deferred() const { return deferred_.size(); }
 
   // The connection is lost (the server went away); it must be replaced.
   bool Broken() const;
@@ -71,10 +80,27 @@ class Connection {
   const std::string& LastState() const { return last_state_; }
 
  private:
+  struct Statement {
+    const std::string* sql = nullptr;  // points into deferred_ or the caller's argument
+    const std::vector<Param>* params = nullptr;
+    bool prepare = true;
+  };
+  struct Deferred {
+    std::string sql;
+    std::vector<Param> params;
+    bool prepare = true;
+  };
   explicit Connection(pg_conn* c) : c_(c) {}
   Error Fail(pg_result* r, const std::string& what);
+  // The prepared statement's name, preparing it on first use.
+  Result<const std::string*> Prepared(const std::string& sql);
+  // Sends the deferred statements and then `last` in one pipeline; the
+  // result of `last`.
+  Result<Rows> Pipeline(const Statement& last);
 
   pg_conn* c_ = nullptr;
+  bool poisoned_ = false;  // a pipeline left it in an unknown state: Broken()
+  std::vector<Deferred> deferred_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
   std::string last_state_;
 };

@@ -744,11 +744,14 @@ class PostgresStore final : public core::Store {
       if (!lease) return tl::unexpected(lease.error());
       Connection& c = **lease;
       auto began = std::chrono::steady_clock::now();
-      if (auto ok = c.Run("BEGIN"); !ok) {
-        if (c.Broken() && attempt < kRetries) continue;
-        return ok;
-      }
+      // BEGIN goes with the transaction's first statement, and its writes
+      // with the next read or the COMMIT (Connection::Defer): one round trip
+      // each instead of one per statement.
+      c.Defer("BEGIN", {}, false);
       Result<void> r = fn(c);
+      // A connection found dead before COMMIT was sent committed nothing:
+      // run the (pure) transaction again on another.
+      if (!r && c.Broken() && attempt < kRetries) continue;
       if (r) r = c.Run("COMMIT");
       if (r && on_commit_) on_commit_(1, std::chrono::steady_clock::now() - began);
       if (r) return r;
@@ -813,11 +816,11 @@ class PostgresStore final : public core::Store {
                    "SELECT nextval('incident_public_ids'), EXISTS (SELECT 1 FROM incidents WHERE id = $1)", {inc.id});
     if (next->Text(0, 1) == "t") return MakeError(ErrorCode::kConflict, "incident " + inc.id + " already exists");
     inc.public_id = next->Int(0, 0);
-    TOCSIN_PG_EXEC(ins, c,
-                   "INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle, "
-                   "customer_impacted, created, modified, deleted, version, doc, due_at) "
-                   "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
-                   RowParams(inc));
+    c.Defer(
+        "INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle, "
+        "customer_impacted, created, modified, deleted, version, doc, due_at) "
+        "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+        RowParams(inc));
     if (auto ok = WriteTerms(c, inc, false); !ok) return ok;
     return WriteEvents(c, inc.public_id, events);
   }
@@ -826,11 +829,11 @@ class PostgresStore final : public core::Store {
                                const std::vector<core::NewEvent>& events, std::vector<std::int64_t>* seqs = nullptr) {
     inc.public_id = current.public_id;
     inc.id = current.id;
-    TOCSIN_PG_EXEC(upd, c,
-                   "UPDATE incidents SET id = $2, title = $3, severity = $4, state = $5, commander_uuid = $6, "
-                   "commander_handle = $7, customer_impacted = $8, created = $9, modified = $10, deleted = $11, "
-                   "version = $12, doc = $13, due_at = $14 WHERE public_id = $1",
-                   RowParams(inc));
+    c.Defer(
+        "UPDATE incidents SET id = $2, title = $3, severity = $4, state = $5, commander_uuid = $6, "
+        "commander_handle = $7, customer_impacted = $8, created = $9, modified = $10, deleted = $11, "
+        "version = $12, doc = $13, due_at = $14 WHERE public_id = $1",
+        RowParams(inc));
     if (current.fields != inc.fields || current.phase != inc.phase || current.type != inc.type) {
       if (auto ok = WriteTerms(c, inc, true); !ok) return ok;
     }
@@ -840,7 +843,7 @@ class PostgresStore final : public core::Store {
   // Every term of the incident in one statement.
   static Result<void> WriteTerms(Connection& c, const core::Incident& i, bool replace) {
     if (replace) {
-      TOCSIN_PG_EXEC(del, c, "DELETE FROM incident_terms WHERE incident = $1", {i.public_id});
+      c.Defer("DELETE FROM incident_terms WHERE incident = $1", {i.public_id});
     }
     std::vector<std::string> facets;
     std::vector<std::string> values;
@@ -858,10 +861,10 @@ class PostgresStore final : public core::Store {
       values.push_back(value);
     }
     if (facets.empty()) return {};
-    TOCSIN_PG_EXEC(q, c,
-                   "INSERT INTO incident_terms (facet, value, incident) "
-                   "SELECT f, v, $3::bigint FROM unnest($1::text[], $2::text[]) AS t(f, v) ON CONFLICT DO NOTHING",
-                   {TextArray(facets), TextArray(values), i.public_id});
+    c.Defer(
+        "INSERT INTO incident_terms (facet, value, incident) "
+        "SELECT f, v, $3::bigint FROM unnest($1::text[], $2::text[]) AS t(f, v) ON CONFLICT DO NOTHING",
+        {TextArray(facets), TextArray(values), i.public_id});
     return {};
   }
 
@@ -881,14 +884,19 @@ class PostgresStore final : public core::Store {
       message.push_back(e.message);
       changes.push_back(EncodeChanges(e.changes));
     }
-    TOCSIN_PG_EXEC(q, c,
-                   "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
-                   "SELECT $1::bigint, e.at, e.u, e.h, e.k, e.m, e.c FROM unnest($2::bigint[], $3::text[], "
-                   "$4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(at, u, h, k, m, c, n) "
-                   "ORDER BY e.n RETURNING seq",
-                   {public_id, IdArray(at), TextArray(uuid), TextArray(handle), TextArray(kind), TextArray(message),
-                    TextArray(changes)});
-    if (seqs) {
+    static const std::string kInsert =
+        "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
+        "SELECT $1::bigint, e.at, e.u, e.h, e.k, e.m, e.c FROM unnest($2::bigint[], $3::text[], "
+        "$4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(at, u, h, k, m, c, n) "
+        "ORDER BY e.n RETURNING seq";
+    std::vector<Param> params{public_id,         IdArray(at),          TextArray(uuid),   TextArray(handle),
+                              TextArray(kind), TextArray(message), TextArray(changes)};
+    if (!seqs) {  // nobody reads the seqs: it goes with the next statement
+      c.Defer(kInsert, std::move(params));
+      return {};
+    }
+    TOCSIN_PG_EXEC(q, c, kInsert, params);
+    {
       std::vector<std::int64_t> got;
       for (int r = 0; r < q->size(); ++r) got.push_back(q->Int(r, 0));
       std::sort(got.begin(), got.end());
@@ -914,14 +922,14 @@ class PostgresStore final : public core::Store {
       address.push_back(n.to.address);
     }
     // Ids in the order given (a lane's deliveries are sent in id order).
-    TOCSIN_PG_EXEC(q, c,
-                   "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, recipient, "
-                   "contact_method, contact_type, contact_address) "
-                   "SELECT o.i, o.ch, o.k, o.r, o.cr, o.d, o.u, o.m, o.t, o.a FROM unnest($1::text[], $2::text[], "
-                   "$3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::integer[], $9::text[], "
-                   "$10::text[]) WITH ORDINALITY AS o(i, ch, k, r, cr, d, u, m, t, a, n) ORDER BY o.n",
-                   {TextArray(incident), TextArray(channel), TextArray(kind), TextArray(reason), IdArray(created),
-                    IdArray(due), TextArray(recipient), IdArray(method), TextArray(type), TextArray(address)});
+    c.Defer(
+        "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, recipient, "
+        "contact_method, contact_type, contact_address) "
+        "SELECT o.i, o.ch, o.k, o.r, o.cr, o.d, o.u, o.m, o.t, o.a FROM unnest($1::text[], $2::text[], "
+        "$3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::integer[], $9::text[], "
+        "$10::text[]) WITH ORDINALITY AS o(i, ch, k, r, cr, d, u, m, t, a, n) ORDER BY o.n",
+        {TextArray(incident), TextArray(channel), TextArray(kind), TextArray(reason), IdArray(created),
+         IdArray(due), TextArray(recipient), IdArray(method), TextArray(type), TextArray(address)});
     return {};
   }
 
@@ -949,10 +957,10 @@ class PostgresStore final : public core::Store {
     if (plan.create) {
       if (auto ok = InsertIncident(c, *plan.create, plan.create_events); !ok) return tl::unexpected(ok.error());
       rec.incident_id = plan.create->id;
-      TOCSIN_PG_EXEC(up, c,
-                     "INSERT INTO alert_groups (group_key, incident_id) VALUES ($1, $2) "
-                     "ON CONFLICT (group_key) DO UPDATE SET incident_id = excluded.incident_id",
-                     {w.group_key, rec.incident_id});
+      c.Defer(
+          "INSERT INTO alert_groups (group_key, incident_id) VALUES ($1, $2) "
+          "ON CONFLICT (group_key) DO UPDATE SET incident_id = excluded.incident_id",
+          {w.group_key, rec.incident_id});
     } else if (plan.update && group.open) {
       if (auto ok = ReplaceIncident(c, *group.open, *plan.update, plan.update_events); !ok) {
         return tl::unexpected(ok.error());
@@ -969,10 +977,10 @@ class PostgresStore final : public core::Store {
                     rec.detail, rec.incident_id.empty() ? Param(nullptr) : Param(rec.incident_id)});
     rec.seq = ins->Int(0, 0);
     if (!a.tags.empty()) {
-      TOCSIN_PG_EXEC(q, c,
-                     "INSERT INTO alert_tags (tag, seq) SELECT t, $2::bigint FROM unnest($1::text[]) AS t "
-                     "ON CONFLICT DO NOTHING",
-                     {TextArray(a.tags), rec.seq});
+      c.Defer(
+          "INSERT INTO alert_tags (tag, seq) SELECT t, $2::bigint FROM unnest($1::text[]) AS t "
+          "ON CONFLICT DO NOTHING",
+          {TextArray(a.tags), rec.seq});
     }
     return rec;
   }
