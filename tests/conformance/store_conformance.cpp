@@ -345,6 +345,32 @@ TEST_P(StoreConformance, SearchAgreesWithCoreMatches) {
   EXPECT_EQ(page.facets.commander, (std::vector<core::FacetCount>{{"alice", 1}}));
 }
 
+// The workflow phase crossed with the severity (/metrics'
+// tocsin_open_incidents_by_severity_and_phase), from a faceted search.
+TEST_P(StoreConformance, FacetsCountThePhasePerSeverity) {
+  auto phased = [&](const char* title, const char* severity, const char* phase) {
+    auto i = Draft(title, severity);
+    i.phase = phase;
+    ASSERT_TRUE(store_->CreateIncident(i, Created()));
+  };
+  phased("a", "SEV-1", "Investigation");
+  phased("b", "SEV-1", "Investigation");
+  phased("c", "SEV-1", "Mitigation");
+  phased("d", "SEV-3", "Investigation");
+  Create("no phase", "SEV-2");
+  auto page = Search("state:active", true);
+  using Counts = std::vector<core::FacetCount>;
+  ASSERT_EQ(page.facets.phase_by_severity.size(), 2u);
+  EXPECT_EQ(page.facets.phase_by_severity[0].first, "SEV-1");
+  EXPECT_EQ(page.facets.phase_by_severity[0].second, (Counts{{"Investigation", 2}, {"Mitigation", 1}}));
+  EXPECT_EQ(page.facets.phase_by_severity[1].first, "SEV-3");
+  EXPECT_EQ(page.facets.phase_by_severity[1].second, (Counts{{"Investigation", 1}}));
+  EXPECT_EQ(page.facets.severity, (Counts{{"SEV-1", 3}, {"SEV-2", 1}, {"SEV-3", 1}}));
+  auto narrowed = Search("severity:SEV-3", true);
+  ASSERT_EQ(narrowed.facets.phase_by_severity.size(), 1u);
+  EXPECT_EQ(narrowed.facets.phase_by_severity[0].first, "SEV-3");
+}
+
 TEST_P(StoreConformance, PagesAreStableAndShortAtTheEnd) {
   for (int k = 0; k < 7; ++k) Create("i" + std::to_string(k));
   core::SearchRequest req;

@@ -99,6 +99,27 @@ http::Response PrometheusMetrics(const ApiContext& ctx) {
   }
   prom::AppendSamples(out, "tocsin_open_incidents_by_phase",
                       "Incidents not resolved (active or stable), by workflow phase.", Kind::kGauge, open_by_phase);
+  // Both crossed (the same query's term counts by severity): every configured
+  // severity with every phase, at 0 when none is.
+  std::vector<std::pair<std::string, double>> open_by_severity_phase;
+  for (const auto& s : ctx.config->severities) {
+    static const std::vector<core::FacetCount> kNone;
+    const std::vector<core::FacetCount>* counts = &kNone;
+    for (const auto& [severity, by_phase] : page->facets.phase_by_severity) {
+      if (severity == s.name) counts = &by_phase;
+    }
+    for (std::string_view phase : {core::workflow::kPhaseDetection, core::workflow::kPhaseInvestigation,
+                                   core::workflow::kPhaseMitigation, core::workflow::kPhaseResolution}) {
+      double n = 0;
+      for (const auto& f : *counts) {
+        if (f.name == phase) n = static_cast<double>(f.count);
+      }
+      open_by_severity_phase.emplace_back(prom::Labels({"severity", "phase"}, {s.name, std::string(phase)}), n);
+    }
+  }
+  prom::AppendSamples(out, "tocsin_open_incidents_by_severity_and_phase",
+                      "Incidents not resolved (active or stable), by severity and workflow phase.", Kind::kGauge,
+                      open_by_severity_phase);
 
   prom::AppendSamples(out, "tocsin_ready", "Whether the server is serving (1) or starting/stopping (0).", Kind::kGauge,
                       {{"", !ctx.ready || ctx.ready() ? 1.0 : 0.0}});

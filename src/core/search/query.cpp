@@ -280,6 +280,26 @@ void NormalizeFacets(SearchFacets& facets) {
   SortCounts(facets.commander);
   std::sort(facets.fields.begin(), facets.fields.end(), [](auto& a, auto& b) { return a.first < b.first; });
   for (auto& [name, counts] : facets.fields) SortCounts(counts);
+  std::sort(facets.phase_by_severity.begin(), facets.phase_by_severity.end(),
+            [](auto& a, auto& b) { return a.first < b.first; });
+  for (auto& [severity, counts] : facets.phase_by_severity) SortCounts(counts);
+}
+
+void AddTermCount(SearchFacets& facets, const std::string& facet, const std::string& value, const std::string& severity,
+                  std::int64_t count) {
+  auto add = [&](std::vector<std::pair<std::string, std::vector<FacetCount>>>& lists, const std::string& key,
+                 const std::string& name) {
+    auto list = std::find_if(lists.begin(), lists.end(), [&](const auto& l) { return l.first == key; });
+    if (list == lists.end()) list = lists.insert(lists.end(), {key, {}});
+    auto it = std::find_if(list->second.begin(), list->second.end(), [&](const FacetCount& f) { return f.name == name; });
+    if (it == list->second.end()) {
+      list->second.push_back({name, count});
+    } else {
+      it->count += count;
+    }
+  };
+  add(facets.fields, facet, value);
+  if (facet == "phase") add(facets.phase_by_severity, severity, value);
 }
 
 }  // namespace tocsin::core

@@ -47,10 +47,17 @@ struct SearchFacets {
   std::vector<FacetCount> severity;
   std::vector<FacetCount> commander;  // by handle
   std::vector<std::pair<std::string, std::vector<FacetCount>>> fields;  // teams, services, ...
+  // The "phase" term crossed with the severity: per severity, the counts by
+  // workflow phase (for /metrics; from the same query as `fields`).
+  std::vector<std::pair<std::string, std::vector<FacetCount>>> phase_by_severity;
   bool operator==(const SearchFacets&) const = default;
 };
 
 // Sorts each facet list by count (descending) then name, for stable answers.
 void NormalizeFacets(SearchFacets& facets);
+// Adds `count` incidents of `severity` with the term facet=value to `fields`
+// (and to `phase_by_severity` for the phase), for the backends' term counts.
+void AddTermCount(SearchFacets& facets, const std::string& facet, const std::string& value, const std::string& severity,
+                  std::int64_t count);
 
 }  // namespace tocsin::core

@@ -130,7 +130,7 @@ class MemoryStore final : public core::Store {
     }
     if (req.with_facets) {
       std::map<std::string, std::int64_t> state, severity, commander;
-      std::map<std::string, std::map<std::string, std::int64_t>> fields;
+      std::map<std::string, std::map<std::string, std::int64_t>> fields, phase_by_severity;
       for (const auto* i : matched) {
         Count(state, std::string(core::StateName(i->state)));
         Count(severity, i->severity);
@@ -138,11 +138,18 @@ class MemoryStore final : public core::Store {
         for (const auto& [name, v] : i->fields) {
           for (const auto& value : v.Values()) Count(fields[name], value);
         }
+        // The phase as the other backends search it: a field of that name wins.
+        if (auto it = i->fields.find("phase"); it != i->fields.end()) {
+          for (const auto& value : it->second.Values()) Count(phase_by_severity[i->severity], value);
+        } else if (!i->phase.empty()) {
+          Count(phase_by_severity[i->severity], i->phase);
+        }
       }
       page.facets.state = ToCounts(state);
       page.facets.severity = ToCounts(severity);
       page.facets.commander = ToCounts(commander);
       for (const auto& [name, counts] : fields) page.facets.fields.push_back({name, ToCounts(counts)});
+      for (const auto& [name, counts] : phase_by_severity) page.facets.phase_by_severity.push_back({name, ToCounts(counts)});
       core::NormalizeFacets(page.facets);
     }
     return page;

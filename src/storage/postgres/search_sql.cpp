@@ -81,15 +81,15 @@ Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, 
       !ok) {
     return tl::unexpected(ok.error());
   }
+  // Term counts by severity too: the fields' counts are their sums, and the
+  // phase's are kept per severity (one query either way).
   auto rows = c.Exec(
-      "SELECT t.facet, t.value, COUNT(*) FROM incident_terms t JOIN incidents i ON i.public_id = t.incident "
-      "WHERE i.deleted = 0 AND (" + where + ") GROUP BY t.facet, t.value ORDER BY t.facet",
+      "SELECT t.facet, t.value, i.severity, COUNT(*) FROM incident_terms t JOIN incidents i ON i.public_id = t.incident "
+      "WHERE i.deleted = 0 AND (" + where + ") GROUP BY t.facet, t.value, i.severity",
       params, false);
   if (!rows) return tl::unexpected(rows.error());
   for (int r = 0; r < rows->size(); ++r) {
-    std::string facet = rows->Text(r, 0);
-    if (f.fields.empty() || f.fields.back().first != facet) f.fields.push_back({facet, {}});
-    f.fields.back().second.push_back({rows->Text(r, 1), rows->Int(r, 2)});
+    core::AddTermCount(f, rows->Text(r, 0), rows->Text(r, 1), rows->Text(r, 2), rows->Int(r, 3));
   }
   core::NormalizeFacets(f);
   return f;

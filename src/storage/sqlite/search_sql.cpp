@@ -97,9 +97,11 @@ Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, 
                           params);
   if (!commander) return tl::unexpected(commander.error());
   f.commander = std::move(*commander);
+  // Term counts by severity too: the fields' counts are their sums, and the
+  // phase's are kept per severity (one query either way).
   auto q = c.Prepare(
-      "SELECT t.facet, t.value, COUNT(*) FROM incident_terms t JOIN incidents i ON i.public_id = t.incident "
-      "WHERE i.deleted = 0 AND (" + where + ") GROUP BY t.facet, t.value ORDER BY t.facet",
+      "SELECT t.facet, t.value, i.severity, COUNT(*) FROM incident_terms t JOIN incidents i ON i.public_id = t.incident "
+      "WHERE i.deleted = 0 AND (" + where + ") GROUP BY t.facet, t.value, i.severity",
       false);
   if (!q) return tl::unexpected(q.error());
   q->BindAll(params);
@@ -107,9 +109,7 @@ Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, 
     auto step = q->Step();
     if (!step) return tl::unexpected(step.error());
     if (!*step) break;
-    std::string facet = q->Text(0);
-    if (f.fields.empty() || f.fields.back().first != facet) f.fields.push_back({facet, {}});
-    f.fields.back().second.push_back({q->Text(1), q->Int(2)});
+    core::AddTermCount(f, q->Text(0), q->Text(1), q->Text(2), q->Int(3));
   }
   core::NormalizeFacets(f);
   return f;
