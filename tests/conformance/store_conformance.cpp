@@ -369,6 +369,18 @@ TEST_P(StoreConformance, FacetsCountThePhasePerSeverity) {
   auto narrowed = Search("severity:SEV-3", true);
   ASSERT_EQ(narrowed.facets.phase_by_severity.size(), 1u);
   EXPECT_EQ(narrowed.facets.phase_by_severity[0].first, "SEV-3");
+  // Only these two (what /metrics asks for), counts only: the same figures.
+  core::SearchRequest metrics;
+  metrics.query = *core::ParseQuery("state:active");
+  metrics.limit = 0;
+  metrics.with_total = false;
+  metrics.with_facets = true;
+  metrics.facets = core::SearchRequest::Facets::kSeverityAndPhase;
+  auto counts = store_->SearchIncidents(metrics);
+  ASSERT_TRUE(counts) << counts.error().message;
+  EXPECT_TRUE(counts->incidents.empty());
+  EXPECT_EQ(counts->facets.severity, page.facets.severity);
+  EXPECT_EQ(counts->facets.phase_by_severity, page.facets.phase_by_severity);
 }
 
 TEST_P(StoreConformance, PagesAreStableAndShortAtTheEnd) {

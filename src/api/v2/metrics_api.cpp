@@ -68,8 +68,10 @@ http::Response PrometheusMetrics(const ApiContext& ctx) {
 
   core::SearchRequest open;
   open.query = *core::ParseQuery("state:(active OR stable)");
-  open.limit = 1;
+  open.limit = 0;            // counts only: no incident is read
+  open.with_total = false;   // (the severities' counts sum to it)
   open.with_facets = true;
+  open.facets = core::SearchRequest::Facets::kSeverityAndPhase;
   auto page = ctx.store->SearchIncidents(open);
   if (!page) return ErrorResponse(page.error());
   std::vector<std::pair<std::string, double>> open_by_severity;

@@ -54,6 +54,10 @@ struct SearchRequest {
   std::int64_t offset = 0;
   std::int64_t limit = 25;
   bool with_facets = false;
+  // With with_facets, which ones: every facet (a listing's), or only the
+  // severity and the phase crossed with it (/metrics: two cheap queries).
+  enum class Facets { kAll, kSeverityAndPhase };
+  Facets facets = Facets::kAll;
   bool with_total = true;  // counting every match is the expensive part of a list
 };
 

@@ -1011,7 +1011,7 @@ class PostgresStore final : public core::Store {
       page.total = count->Int(0, 0);
     }
     if (req.with_facets) {
-      auto facets = postgres::QueryFacets(c, where, params);
+      auto facets = postgres::QueryFacets(c, where, params, req.facets == core::SearchRequest::Facets::kSeverityAndPhase);
       if (!facets) return tl::unexpected(facets.error());
       page.facets = std::move(*facets);
     }

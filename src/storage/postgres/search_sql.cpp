@@ -62,7 +62,8 @@ std::string BuildWhere(const core::Query& q, std::vector<Param>& params) {
   return "FALSE";
 }
 
-Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, const std::vector<Param>& params) {
+Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, const std::vector<Param>& params,
+                                       bool only_severity_and_phase) {
   core::SearchFacets f;
   std::string from = " FROM incidents i WHERE i.deleted = 0 AND (" + where + ")";
   auto counts = [&](const std::string& sql, std::vector<core::FacetCount>& out) -> Result<void> {
@@ -71,13 +72,18 @@ Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, 
     for (int r = 0; r < rows->size(); ++r) out.push_back({rows->Text(r, 0), rows->Int(r, 1)});
     return {};
   };
-  if (auto ok = counts("SELECT i.state, COUNT(*)" + from + " GROUP BY i.state", f.state); !ok) return tl::unexpected(ok.error());
+  if (auto ok = only_severity_and_phase ? Result<void>{} : counts("SELECT i.state, COUNT(*)" + from + " GROUP BY i.state", f.state);
+      !ok) {
+    return tl::unexpected(ok.error());
+  }
   if (auto ok = counts("SELECT i.severity, COUNT(*)" + from + " GROUP BY i.severity", f.severity); !ok) {
     return tl::unexpected(ok.error());
   }
-  if (auto ok = counts("SELECT i.commander_handle, COUNT(*)" + from +
-                           " AND i.commander_handle IS NOT NULL GROUP BY i.commander_handle",
-                       f.commander);
+  if (auto ok = only_severity_and_phase
+                    ? Result<void>{}
+                    : counts("SELECT i.commander_handle, COUNT(*)" + from +
+                                 " AND i.commander_handle IS NOT NULL GROUP BY i.commander_handle",
+                             f.commander);
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -85,7 +91,8 @@ Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, 
   // phase's are kept per severity (one query either way).
   auto rows = c.Exec(
       "SELECT t.facet, t.value, i.severity, COUNT(*) FROM incident_terms t JOIN incidents i ON i.public_id = t.incident "
-      "WHERE i.deleted = 0 AND (" + where + ") GROUP BY t.facet, t.value, i.severity",
+      "WHERE i.deleted = 0 AND (" + where + ")" + (only_severity_and_phase ? " AND t.facet = 'phase'" : "") +
+          " GROUP BY t.facet, t.value, i.severity",
       params, false);
   if (!rows) return tl::unexpected(rows.error());
   for (int r = 0; r < rows->size(); ++r) {

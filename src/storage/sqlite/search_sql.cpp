@@ -82,26 +82,32 @@ std::string BuildWhere(const core::Query& q, std::vector<Param>& params) {
   return "0";
 }
 
-Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, const std::vector<Param>& params) {
+Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, const std::vector<Param>& params,
+                                       bool only_severity_and_phase) {
   core::SearchFacets f;
   std::string from = " FROM incidents i WHERE i.deleted = 0 AND (" + where + ")";
-  auto state = Counts(c, "SELECT i.state, COUNT(*)" + from + " GROUP BY i.state", params);
-  if (!state) return tl::unexpected(state.error());
-  f.state = std::move(*state);
+  if (!only_severity_and_phase) {
+    auto state = Counts(c, "SELECT i.state, COUNT(*)" + from + " GROUP BY i.state", params);
+    if (!state) return tl::unexpected(state.error());
+    f.state = std::move(*state);
+  }
   auto severity = Counts(c, "SELECT i.severity, COUNT(*)" + from + " GROUP BY i.severity", params);
   if (!severity) return tl::unexpected(severity.error());
   f.severity = std::move(*severity);
-  auto commander = Counts(c,
-                          "SELECT i.commander_handle, COUNT(*)" + from +
-                              " AND i.commander_handle IS NOT NULL GROUP BY i.commander_handle",
-                          params);
-  if (!commander) return tl::unexpected(commander.error());
-  f.commander = std::move(*commander);
+  if (!only_severity_and_phase) {
+    auto commander = Counts(c,
+                            "SELECT i.commander_handle, COUNT(*)" + from +
+                                " AND i.commander_handle IS NOT NULL GROUP BY i.commander_handle",
+                            params);
+    if (!commander) return tl::unexpected(commander.error());
+    f.commander = std::move(*commander);
+  }
   // Term counts by severity too: the fields' counts are their sums, and the
   // phase's are kept per severity (one query either way).
   auto q = c.Prepare(
       "SELECT t.facet, t.value, i.severity, COUNT(*) FROM incident_terms t JOIN incidents i ON i.public_id = t.incident "
-      "WHERE i.deleted = 0 AND (" + where + ") GROUP BY t.facet, t.value, i.severity",
+      "WHERE i.deleted = 0 AND (" + where + ")" + (only_severity_and_phase ? " AND t.facet = 'phase'" : "") +
+          " GROUP BY t.facet, t.value, i.severity",
       false);
   if (!q) return tl::unexpected(q.error());
   q->BindAll(params);

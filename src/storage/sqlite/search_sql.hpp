@@ -13,6 +13,8 @@ namespace tocsin::storage::sqlite {
 
 std::string BuildWhere(const core::Query& query, std::vector<Param>& params);
 
-Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, const std::vector<Param>& params);
+// `only_severity_and_phase`: SearchRequest::Facets::kSeverityAndPhase.
+Result<core::SearchFacets> QueryFacets(Connection& c, const std::string& where, const std::vector<Param>& params,
+                                       bool only_severity_and_phase = false);
 
 }  // namespace tocsin::storage::sqlite

@@ -1154,7 +1154,7 @@ class SqliteStore final : public core::Store {
       page.total = count->Int(0);
     }
     if (req.with_facets) {
-      auto facets = sqlite::QueryFacets(c, where, params);
+      auto facets = sqlite::QueryFacets(c, where, params, req.facets == core::SearchRequest::Facets::kSeverityAndPhase);
       if (!facets) return tl::unexpected(facets.error());
       page.facets = std::move(*facets);
     }
