@@ -290,11 +290,12 @@ class PostgresStore final : public core::Store {
     std::vector<core::AlertRecord> out;
     auto r = Tx([&](Connection& c) -> Result<void> {
       out.clear();
-      // One statement for every lock, taken in the set's (sorted) order.
-      TOCSIN_PG_EXEC(l, c,
-                     "SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) "
-                     "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
-                     {TextArray(std::vector<std::string>(locks.begin(), locks.end()))});
+      // One statement for every lock, taken in the set's (sorted) order; it
+      // goes with BEGIN and the first read (nobody reads its rows).
+      c.Defer(
+          "SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) "
+          "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+          {TextArray(std::vector<std::string>(locks.begin(), locks.end()))});
       for (auto& w : work) {
         auto rec = IngestOne(c, w);
         if (!rec) return tl::unexpected(rec.error());
