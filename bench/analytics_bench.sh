@@ -27,15 +27,11 @@ if [ ! -f "$data/tocsin.db" ]; then
   "$build/bench/seed_incidents" --data "$data" --count "$count" --spacing-seconds "$spacing" >/dev/null
 fi
 config="${CONFIG:-$src/examples/v-commerce/tocsin.yaml}"
-"${TOCSIN:-$build/apps/tocsin/tocsin}" serve --config "$config" --data "$data" --listen 127.0.0.1:0 2>"$work/log" &
-pid=$!
-addr=""
-for _ in $(seq 1 600); do
-  addr=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/log" | head -1 || true)
-  [ -n "$addr" ] && curl -sf "$addr/readyz" >/dev/null && break
-  sleep 0.1
-done
-[ -n "$addr" ] || { echo "server did not start: $(cat "$work/log")" >&2; exit 1; }
+# Started and waited for by bench/benchlib.py (as the other benchmarks do).
+read -r pid port _ < <(python3 "$src/bench/benchlib.py" start --bin "${TOCSIN:-$build/apps/tocsin/tocsin}" \
+  --config "$config" --data "$data" --log "$work/log")
+[ -n "${port:-}" ] || { echo "server did not start: $(cat "$work/log")" >&2; exit 1; }
+addr="http://127.0.0.1:$port"
 keys=$("$build/apps/tocsin/tocsin" keys create --config "$config" --data "$data" --name "bench-$$" --scope write --json)
 a=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["api_key"])' "$keys")
 b=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["application_key"])' "$keys")
