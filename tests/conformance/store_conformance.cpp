@@ -991,6 +991,180 @@ TEST_P(StoreConformance, AlertsAreListedByReceivedTimeOldestFirstAndByKeyset) {
   EXPECT_EQ(names(f), (std::vector<std::string>{"m0", "m1", "m2", "m3", "m4"}));
 }
 
+// What every adapter's ingestion promises, whichever way it writes (the
+// PostgreSQL adapter sends an alert of an unseen group without reading first
+// and decides it again when the database held the group after all): an
+// alert of a new group opens one incident, later alerts of the group see it
+// (also within one batch, in order), a redelivery writes nothing, and each
+// alert's seq follows the order received.
+TEST_P(StoreConformance, AlertsOfOneGroupOpenOneIncidentInOrderAndRedeliveriesWriteNothing) {
+  auto work_for = [&](const std::string& group, const std::string& delivery, const std::string& monitor) {
+    core::Alert a;
+    a.source = "generic";
+    a.monitor_name = monitor;
+    a.received_at = now_;
+    a.delivery_key = delivery;
+    a.tags = {"team:" + group};
+    return core::AlertWork{a, a.Fingerprint(), group, [this, group, monitor](const core::GroupState& g) {
+                             core::AlertPlan p;
+                             core::NewEvent e{now_, core::Actor{"", "tocsin"}, "alert", monitor, {}};
+                             if (g.open) {
+                               p.decision = "appended";
+                               p.update = *g.open;
+                               p.update->version += 1;
+                               p.update->fields["seen"] =
+                                   core::FieldValue{"textbox", false, monitor, std::nullopt};
+                               p.update_events.push_back(e);
+                             } else {
+                               p.decision = "opened";
+                               p.create = Draft(group + " down");
+                               p.create->fields["seen"] = core::FieldValue{"textbox", false, monitor, std::nullopt};
+                               p.create_events.push_back(e);
+                               p.notifications.push_back({"slack", p.create->id, "incident_opened", now_, "opened"});
+                             }
+                             return p;
+                           }};
+  };
+  auto ingest = [&](std::vector<core::AlertWork> work) {
+    auto r = store_->IngestAlerts(std::move(work));
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : std::vector<core::AlertRecord>{};
+  };
+  // A new group alone, then a batch: its second alert, a new group, and
+  // that new group's second alert.
+  auto first = ingest([&] {
+    std::vector<core::AlertWork> w;
+    w.push_back(work_for("db", "d1", "m1"));
+    return w;
+  }());
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].decision, "opened");
+  EXPECT_EQ(first[0].queued, 1);
+  auto batch = ingest([&] {
+    std::vector<core::AlertWork> w;
+    w.push_back(work_for("db", "d2", "m2"));
+    w.push_back(work_for("web", "d3", "m3"));
+    w.push_back(work_for("web", "d4", "m4"));
+    return w;
+  }());
+  ASSERT_EQ(batch.size(), 3u);
+  EXPECT_EQ(batch[0].decision, "appended");
+  EXPECT_EQ(batch[0].incident_id, first[0].incident_id);
+  EXPECT_EQ(batch[1].decision, "opened");
+  EXPECT_EQ(batch[2].decision, "appended");
+  EXPECT_EQ(batch[2].incident_id, batch[1].incident_id);
+  EXPECT_NE(batch[1].incident_id, first[0].incident_id);
+  EXPECT_LT(first[0].seq, batch[0].seq);
+  EXPECT_LT(batch[0].seq, batch[1].seq);
+  EXPECT_LT(batch[1].seq, batch[2].seq);
+  // Both new groups in one batch, each alone: two incidents, ids in order.
+  auto pair = ingest([&] {
+    std::vector<core::AlertWork> w;
+    w.push_back(work_for("cache", "d5", "m5"));
+    w.push_back(work_for("queue", "d6", "m6"));
+    return w;
+  }());
+  ASSERT_EQ(pair.size(), 2u);
+  EXPECT_EQ(pair[0].decision, "opened");
+  EXPECT_EQ(pair[1].decision, "opened");
+  EXPECT_LT(pair[0].seq, pair[1].seq);
+
+  // A redelivery (as part of a batch, then alone) is reported as such and
+  // writes nothing.
+  auto again = ingest([&] {
+    std::vector<core::AlertWork> w;
+    w.push_back(work_for("db", "d1", "m1"));
+    return w;
+  }());
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_TRUE(again[0].duplicate);
+  EXPECT_EQ(again[0].seq, first[0].seq);
+
+  auto incident = [&](const std::string& id) {
+    auto r = store_->GetIncident(id);
+    EXPECT_TRUE(r) << r.error().message;
+    return r ? *r : Incident{};
+  };
+  Incident db = incident(first[0].incident_id);
+  Incident web = incident(batch[1].incident_id);
+  Incident cache = incident(pair[0].incident_id);
+  Incident queue = incident(pair[1].incident_id);
+  EXPECT_EQ(db.version, 2);
+  EXPECT_EQ(*db.fields.at("seen").text, "m2");
+  EXPECT_EQ(*web.fields.at("seen").text, "m4");
+  // Public ids: in the order opened, kept inside the incident as in its row.
+  EXPECT_LT(db.public_id, web.public_id);
+  EXPECT_LT(web.public_id, cache.public_id);
+  EXPECT_LT(cache.public_id, queue.public_id);
+  EXPECT_GT(db.public_id, 0);
+  auto all = Search("seen:*");
+  ASSERT_EQ(all.incidents.size(), 4u);  // newest public id first
+  EXPECT_EQ(all.incidents[3].public_id, db.public_id);
+  EXPECT_EQ(all.incidents[2].public_id, web.public_id);
+  EXPECT_EQ(all.incidents[0].public_id, queue.public_id);
+  // Timelines, terms (search) and the outbox follow.
+  auto timeline = store_->Timeline(db.id, 0, 100);
+  ASSERT_TRUE(timeline);
+  ASSERT_EQ(timeline->size(), 2u);
+  EXPECT_EQ((*timeline)[0].message, "m1");
+  EXPECT_EQ((*timeline)[1].message, "m2");
+  EXPECT_EQ(Search("seen:m2").total, 1);
+  EXPECT_EQ(Search("seen:m1").total, 0);
+  EXPECT_EQ(Search("seen:m5").total, 1);
+  EXPECT_EQ(store_->ListOutbox(db.id)->size(), 1u);
+  EXPECT_EQ(store_->ListOutbox(queue.id)->size(), 1u);
+  core::AlertFilter f;
+  f.tag = "team:web";
+  EXPECT_EQ(store_->ListAlerts(f)->size(), 2u);
+  f.tag.clear();
+  EXPECT_EQ(store_->ListAlerts(f)->size(), 6u);
+
+  // Another process on the same data (a replica) has seen none of these
+  // groups: its alerts still join them, alone or between alerts of new
+  // groups in a batch, and its redeliveries still write nothing.
+  if (!GetParam().durable) return;
+  auto other = GetParam().open(dir_);
+  auto one = other->IngestAlerts([&] {
+    std::vector<core::AlertWork> w;
+    w.push_back(work_for("db", "d7", "m7"));
+    return w;
+  }());
+  ASSERT_TRUE(one) << one.error().message;
+  EXPECT_EQ((*one)[0].decision, "appended");
+  EXPECT_EQ((*one)[0].incident_id, db.id);
+  auto mixed = other->IngestAlerts([&] {
+    std::vector<core::AlertWork> w;
+    w.push_back(work_for("disk", "d8", "m8"));
+    w.push_back(work_for("web", "d9", "m9"));
+    w.push_back(work_for("vol", "d10", "m10"));
+    return w;
+  }());
+  ASSERT_TRUE(mixed) << mixed.error().message;
+  ASSERT_EQ(mixed->size(), 3u);
+  EXPECT_EQ((*mixed)[0].decision, "opened");
+  EXPECT_EQ((*mixed)[1].decision, "appended");
+  EXPECT_EQ((*mixed)[1].incident_id, web.id);
+  EXPECT_EQ((*mixed)[2].decision, "opened");
+  EXPECT_NE((*mixed)[2].incident_id, (*mixed)[0].incident_id);
+  EXPECT_LT((*one)[0].seq, (*mixed)[0].seq);
+  EXPECT_LT((*mixed)[0].seq, (*mixed)[1].seq);
+  EXPECT_LT((*mixed)[1].seq, (*mixed)[2].seq);
+  auto third = GetParam().open(dir_);
+  auto redelivered = third->IngestAlerts([&] {
+    std::vector<core::AlertWork> w;
+    w.push_back(work_for("cache", "d5", "m5"));
+    return w;
+  }());
+  ASSERT_TRUE(redelivered) << redelivered.error().message;
+  EXPECT_TRUE((*redelivered)[0].duplicate);
+  EXPECT_EQ((*redelivered)[0].seq, pair[0].seq);
+  third->Close();
+  other->Close();
+  EXPECT_EQ(*incident(web.id).fields.at("seen").text, "m9");
+  EXPECT_EQ(store_->ListAlerts(f)->size(), 10u);
+  EXPECT_EQ(Search("seen:*").total, 6);
+}
+
 // Some adapters write all of an incident's events, terms and an alert's tags
 // in one statement (PostgreSQL: arrays through unnest); texts that mean
 // something in an array literal or are easy to mangle come back as written,

@@ -209,6 +209,95 @@ CREATE TABLE replicas (
   last_seen BIGINT NOT NULL
 );
 )sql"},
+      {6, "one statement per ingested alert", R"sql(
+-- Everything one ingested alert writes, in one statement (ADR 0019): the
+-- incident it opens (its public id taken here, spliced into the document
+-- between doc_head and doc_tail) or updates, the incident's terms and
+-- events, the alert group, the outbox rows, the alert and its tags. Its
+-- statements were ten, each a protocol exchange and an executor start in
+-- the backend, which cost more than the rows they wrote.
+--
+-- With p_check, it first takes the advisory locks (sorted keys, as the
+-- store's own statement) and writes nothing when the alert is a redelivery,
+-- its group already exists, or an earlier call in the same transaction wrote
+-- nothing: the store decided the alert as the first of a new group, and must
+-- decide it again with what the database holds, in order.
+-- p_mode: 0 no incident, 1 open one, 2 update incident p_public_id.
+-- Terms: NULL facets leave them alone; p_terms_replace deletes them first.
+CREATE FUNCTION tocsin_ingest(
+  p_check BOOLEAN, p_locks TEXT[], p_group_key TEXT,
+  p_mode INTEGER, p_public_id BIGINT, p_id TEXT, p_title TEXT, p_severity TEXT, p_state TEXT,
+  p_commander_uuid TEXT, p_commander_handle TEXT, p_customer_impacted INTEGER, p_created BIGINT,
+  p_modified BIGINT, p_deleted INTEGER, p_version BIGINT, p_doc_head TEXT, p_doc_tail TEXT, p_due_at BIGINT,
+  p_terms_replace BOOLEAN, p_term_facets TEXT[], p_term_values TEXT[],
+  p_ev_at BIGINT[], p_ev_uuid TEXT[], p_ev_handle TEXT[], p_ev_kind TEXT[], p_ev_message TEXT[], p_ev_changes TEXT[],
+  p_ob_incident TEXT[], p_ob_channel TEXT[], p_ob_kind TEXT[], p_ob_reason TEXT[], p_ob_created BIGINT[],
+  p_ob_due BIGINT[], p_ob_recipient TEXT[], p_ob_method INTEGER[], p_ob_type TEXT[], p_ob_address TEXT[],
+  p_source TEXT, p_delivery_key TEXT, p_fingerprint TEXT, p_monitor_name TEXT, p_alert_state TEXT,
+  p_received_at BIGINT, p_alert_doc TEXT, p_decision TEXT, p_detail TEXT, p_incident_id TEXT, p_tags TEXT[],
+  OUT o_written BOOLEAN, OUT o_seq BIGINT, OUT o_public_id BIGINT)
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_pid BIGINT := p_public_id;
+BEGIN
+  o_written := FALSE;
+  IF p_check THEN
+    IF current_setting('tocsin.ingest_stopped', TRUE) = 'yes' THEN RETURN; END IF;
+    PERFORM pg_advisory_xact_lock(hashtextextended(k, 7)) FROM unnest(p_locks) WITH ORDINALITY AS t(k, n) ORDER BY n;
+    IF (p_delivery_key <> '' AND EXISTS (SELECT 1 FROM alerts a WHERE a.source = p_source
+                                         AND a.delivery_key = p_delivery_key AND a.delivery_key <> ''))
+       OR EXISTS (SELECT 1 FROM alert_groups g WHERE g.group_key = p_group_key) THEN
+      PERFORM set_config('tocsin.ingest_stopped', 'yes', TRUE);
+      RETURN;
+    END IF;
+  END IF;
+  IF p_mode = 1 THEN
+    v_pid := nextval('incident_public_ids');
+    INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle,
+                           customer_impacted, created, modified, deleted, version, doc, due_at)
+    VALUES (v_pid, p_id, p_title, p_severity, p_state, p_commander_uuid, p_commander_handle,
+            p_customer_impacted, p_created, p_modified, p_deleted, p_version, p_doc_head || v_pid || p_doc_tail,
+            p_due_at);
+    INSERT INTO alert_groups (group_key, incident_id) VALUES (p_group_key, p_id)
+      ON CONFLICT (group_key) DO UPDATE SET incident_id = excluded.incident_id;
+  ELSIF p_mode = 2 THEN
+    UPDATE incidents SET id = p_id, title = p_title, severity = p_severity, state = p_state,
+      commander_uuid = p_commander_uuid, commander_handle = p_commander_handle,
+      customer_impacted = p_customer_impacted, created = p_created, modified = p_modified, deleted = p_deleted,
+      version = p_version, doc = p_doc_head || p_doc_tail, due_at = p_due_at
+    WHERE public_id = v_pid;
+  END IF;
+  IF p_mode <> 0 AND p_term_facets IS NOT NULL THEN
+    IF p_terms_replace THEN DELETE FROM incident_terms WHERE incident = v_pid; END IF;
+    INSERT INTO incident_terms (facet, value, incident)
+      SELECT f, v, v_pid FROM unnest(p_term_facets, p_term_values) AS t(f, v) ON CONFLICT DO NOTHING;
+  END IF;
+  IF p_mode <> 0 AND cardinality(p_ev_at) > 0 THEN
+    INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes)
+      SELECT v_pid, e.at, e.u, e.h, e.k, e.m, e.c
+      FROM unnest(p_ev_at, p_ev_uuid, p_ev_handle, p_ev_kind, p_ev_message, p_ev_changes)
+        WITH ORDINALITY AS e(at, u, h, k, m, c, n) ORDER BY e.n;
+  END IF;
+  IF cardinality(p_ob_incident) > 0 THEN
+    INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, recipient, contact_method,
+                        contact_type, contact_address)
+      SELECT o.i, o.ch, o.k, o.r, o.cr, o.d, o.u, o.m, o.t, o.a
+      FROM unnest(p_ob_incident, p_ob_channel, p_ob_kind, p_ob_reason, p_ob_created, p_ob_due, p_ob_recipient,
+                  p_ob_method, p_ob_type, p_ob_address) WITH ORDINALITY AS o(i, ch, k, r, cr, d, u, m, t, a, n)
+      ORDER BY o.n;
+  END IF;
+  INSERT INTO alerts (source, delivery_key, fingerprint, group_key, monitor_name, state, received_at, doc, decision,
+                      detail, incident_id)
+  VALUES (p_source, p_delivery_key, p_fingerprint, p_group_key, p_monitor_name, p_alert_state, p_received_at,
+          p_alert_doc, p_decision, p_detail, p_incident_id)
+  RETURNING seq INTO o_seq;
+  IF cardinality(p_tags) > 0 THEN
+    INSERT INTO alert_tags (tag, seq) SELECT t, o_seq FROM unnest(p_tags) AS t ON CONFLICT DO NOTHING;
+  END IF;
+  o_written := TRUE;
+  o_public_id := v_pid;
+END $$;
+)sql"},
   };
   return kMigrations;
 }

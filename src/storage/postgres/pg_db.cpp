@@ -167,16 +167,31 @@ Result<void> Connection::Run(const std::string& sql) {
 }
 
 void Connection::Defer(const std::string& sql, std::vector<Param> params, bool prepare) {
-  deferred_.push_back(Deferred{sql, std::move(params), prepare});
+  deferred_.push_back(Deferred{sql, std::move(params), prepare, nullptr});
+}
+
+void Connection::DeferInto(Rows* into, const std::string& sql, std::vector<Param> params, bool prepare) {
+  deferred_.push_back(Deferred{sql, std::move(params), prepare, into});
+}
+
+bool Connection::Alive() {
+  if (Broken()) return false;
+  if (PQconsumeInput(c_) != 1) return false;
+  return !Broken();
 }
 
 Result<Rows> Connection::Pipeline(const Statement& last) {
   std::vector<Deferred> queued;
   queued.swap(deferred_);  // sent (or dropped) whatever happens below
   std::vector<Statement> all;
+  std::vector<Rows*> into;
   all.reserve(queued.size() + 1);
-  for (const auto& d : queued) all.push_back(Statement{&d.sql, &d.params, d.prepare});
+  for (const auto& d : queued) {
+    all.push_back(Statement{&d.sql, &d.params, d.prepare});
+    into.push_back(d.into);
+  }
   all.push_back(last);
+  into.push_back(nullptr);
   // Statements are prepared (a round trip each, once per connection) before
   // the pipeline starts.
   std::vector<const std::string*> names(all.size(), nullptr);
@@ -223,6 +238,8 @@ Result<Rows> Connection::Pipeline(const Statement& last) {
       }
     } else if (k + 1 == sent) {
       result = r;
+    } else if (into[k] != nullptr) {
+      *into[k] = Rows(r);
     } else {
       PQclear(r);
     }

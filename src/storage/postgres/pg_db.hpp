@@ -72,10 +72,17 @@ class Connection {
   // of them to fail fails that Exec or Run, and the rest are not run. Only
   // for single statements that take the extended protocol (no ';').
   void Defer(const std::string& sql, std::vector<Param> params = {}, bool prepare = true);
+  // As Defer, for a statement whose rows are read after the round trip that
+  // sends it: they are put in `*into`, which must outlive that round trip.
+  void DeferInto(Rows* into, const std::string& sql, std::vector<Param> params, bool prepare = true);
   std::size_t deferred() const { return deferred_.size(); }
 
   // The connection is lost (the server went away); it must be replaced.
   bool Broken() const;
+  // Reads whatever the server sent while the connection sat idle (without
+  // waiting): a server that closed it (a restart) makes it Broken() now,
+  // before a statement is sent on it. False when broken.
+  bool Alive();
   // SQLSTATE of the last failed statement ("" when none).
   const std::string& LastState() const { return last_state_; }
 
@@ -89,6 +96,7 @@ class Connection {
     std::string sql;
     std::vector<Param> params;
     bool prepare = true;
+    Rows* into = nullptr;
   };
   explicit Connection(pg_conn* c) : c_(c) {}
   Error Fail(pg_result* r, const std::string& what);

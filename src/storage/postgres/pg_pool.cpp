@@ -22,7 +22,10 @@ Result<Pool::Lease> Pool::Acquire() {
       ++open_;
     }
   }
-  if (c && c->Broken()) c.reset();  // its slot stays counted for the new one
+  // An idle connection the server closed (a restart) is replaced before a
+  // statement is sent on it: a transaction that fails after sending cannot
+  // always be run again.
+  if (c && !c->Alive()) c.reset();  // its slot stays counted for the new one
   if (!c) {
     auto made = Connect();
     if (!made) {

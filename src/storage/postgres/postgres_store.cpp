@@ -281,29 +281,92 @@ class PostgresStore final : public core::Store {
   // and replica: a transaction-scoped advisory lock per group key (and per
   // delivery key, for redeliveries), taken in sorted order before anything
   // is read, so two alerts of a new group never open two incidents.
+  //
+  // Each alert's writes are one statement, tocsin_ingest (migration 6,
+  // ADR 0019). Alerts whose groups this store has not seen are first decided
+  // as the first of a new group and sent without a read ("fast"): one round
+  // trip, with BEGIN and COMMIT, for a single alert. The function writes
+  // nothing when the database holds the group (or the delivery) after all,
+  // and neither does any later call in that transaction; those alerts are
+  // then decided again from what the database holds ("careful": a read,
+  // then the write, which goes with the next read or the COMMIT), in order.
   Result<std::vector<core::AlertRecord>> IngestAlerts(std::vector<core::AlertWork> work) override {
-    std::set<std::string> locks;
+    std::set<std::string> lock_set;
     for (const auto& w : work) {
-      locks.insert("g:" + w.group_key);
-      if (!w.alert.delivery_key.empty()) locks.insert("d:" + w.alert.source + "\n" + w.alert.delivery_key);
+      lock_set.insert("g:" + w.group_key);
+      if (!w.alert.delivery_key.empty()) lock_set.insert("d:" + w.alert.source + "\n" + w.alert.delivery_key);
+    }
+    const std::vector<std::string> locks(lock_set.begin(), lock_set.end());
+    const std::size_t n = work.size();
+    bool fast = n > 0 && AllGroupsUnseen(work);
+    std::vector<Pending> pending;
+    pending.reserve(n);  // DeferInto keeps pointers into it until COMMIT
+    for (int round = 0; round < 2; ++round) {
+      auto r = Tx([&](Connection& c) -> Result<void> {
+        pending.clear();
+        std::size_t careful = 0;
+        if (fast) {
+          for (std::size_t k = 0; k < n; ++k) {
+            core::AlertWork& w = work[k];
+            pending.push_back(Pending{});
+            Pending& p = pending.back();
+            auto plan = w.decide(core::GroupState{});
+            p.rec = NewAlertRecord(w, plan);
+            auto params = IngestParams(true, k == 0 ? locks : std::vector<std::string>{}, w, plan, nullptr, p.rec);
+            if (!params) return tl::unexpected(params.error());
+            // A single alert's call goes with BEGIN and the COMMIT: what it
+            // wrote (or did not) is read once Tx has committed.
+            if (n == 1) {
+              c.DeferInto(&p.row, kIngest, std::move(*params));
+              return {};
+            }
+            if (k + 1 < n) {
+              c.DeferInto(&p.row, kIngest, std::move(*params));
+            } else {
+              TOCSIN_PG_EXEC(last, c, kIngest, *params);
+              p.row = std::move(*last);
+            }
+          }
+          // The first call that wrote nothing, and the rest after it, are
+          // decided again below, in the same transaction.
+          for (careful = 0; careful < n && Written(pending[careful].row); ++careful) {
+          }
+          pending.resize(careful);
+        } else {
+          c.Defer(
+              "SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) "
+              "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+              {TextArray(locks)});
+        }
+        for (std::size_t k = careful; k < n; ++k) {
+          pending.push_back(Pending{});
+          if (auto ok = IngestCareful(c, work[k], pending.back()); !ok) return ok;
+        }
+        return {};
+      });
+      if (!r) return tl::unexpected(r.error());
+      if (fast && n == 1 && !Written(pending[0].row)) {
+        // The group (or the delivery) was there: nothing was written.
+        NoteGroupsSeen({work[0].group_key});
+        fast = false;
+        continue;
+      }
+      break;
     }
     std::vector<core::AlertRecord> out;
-    auto r = Tx([&](Connection& c) -> Result<void> {
-      out.clear();
-      // One statement for every lock, taken in the set's (sorted) order; it
-      // goes with BEGIN and the first read (nobody reads its rows).
-      c.Defer(
-          "SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) "
-          "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
-          {TextArray(std::vector<std::string>(locks.begin(), locks.end()))});
-      for (auto& w : work) {
-        auto rec = IngestOne(c, w);
-        if (!rec) return tl::unexpected(rec.error());
-        out.push_back(std::move(*rec));
+    out.reserve(n);
+    for (auto& p : pending) {
+      if (!p.rec.duplicate) {
+        if (!Written(p.row)) return MakeError(ErrorCode::kInternal, "tocsin_ingest wrote nothing");
+        p.rec.seq = p.row.Int(0, 1);
       }
-      return {};
-    });
-    if (!r) return tl::unexpected(r.error());
+      out.push_back(std::move(p.rec));
+    }
+    std::vector<std::string> seen;
+    for (const auto& rec : out) {
+      if (!rec.incident_id.empty()) seen.push_back(rec.group_key);
+    }
+    NoteGroupsSeen(seen);
     return out;
   }
 
@@ -841,11 +904,10 @@ class PostgresStore final : public core::Store {
     return WriteEvents(c, inc.public_id, events, seqs);
   }
 
-  // Every term of the incident in one statement.
-  static Result<void> WriteTerms(Connection& c, const core::Incident& i, bool replace) {
-    if (replace) {
-      c.Defer("DELETE FROM incident_terms WHERE incident = $1", {i.public_id});
-    }
+  // The incident's terms as (facets, values): each custom field's values,
+  // then the workflow's phase and the incident type (a field of the same
+  // name wins).
+  static std::pair<std::vector<std::string>, std::vector<std::string>> TermArrays(const core::Incident& i) {
     std::vector<std::string> facets;
     std::vector<std::string> values;
     for (const auto& [name, v] : i.fields) {
@@ -854,13 +916,20 @@ class PostgresStore final : public core::Store {
         values.push_back(value);
       }
     }
-    // The workflow's phase and the incident type are searched as terms too;
-    // a field of the same name wins.
     for (const auto& [facet, value] : {std::pair<const char*, const std::string&>{"phase", i.phase}, {"type", i.type}}) {
       if (value.empty() || i.fields.count(facet)) continue;
       facets.emplace_back(facet);
       values.push_back(value);
     }
+    return {std::move(facets), std::move(values)};
+  }
+
+  // Every term of the incident in one statement.
+  static Result<void> WriteTerms(Connection& c, const core::Incident& i, bool replace) {
+    if (replace) {
+      c.Defer("DELETE FROM incident_terms WHERE incident = $1", {i.public_id});
+    }
+    auto [facets, values] = TermArrays(i);
     if (facets.empty()) return {};
     c.Defer(
         "INSERT INTO incident_terms (facet, value, incident) "
@@ -869,12 +938,9 @@ class PostgresStore final : public core::Store {
     return {};
   }
 
-  // The events in one statement, in order: each row's seq comes from the
-  // sequence as the rows are inserted in ordinality order, so the returned
-  // seqs, sorted, are the events' seqs in the order given.
-  static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events,
-                                  std::vector<std::int64_t>* seqs = nullptr) {
-    if (events.empty()) return {};
+  // The events as six arrays (at, actor uuid, actor handle, kind, message,
+  // changes), in order.
+  static std::vector<Param> EventArrays(const std::vector<core::NewEvent>& events) {
     std::vector<std::int64_t> at;
     std::vector<std::string> uuid, handle, kind, message, changes;
     for (const auto& e : events) {
@@ -885,13 +951,42 @@ class PostgresStore final : public core::Store {
       message.push_back(e.message);
       changes.push_back(EncodeChanges(e.changes));
     }
+    return {IdArray(at), TextArray(uuid), TextArray(handle), TextArray(kind), TextArray(message), TextArray(changes)};
+  }
+
+  // Outbox rows as ten arrays, in the order tocsin_ingest and WriteOutbox take.
+  static std::vector<Param> OutboxArrays(const std::vector<core::OutboxItem>& items) {
+    std::vector<std::string> incident, channel, kind, reason, recipient, type, address;
+    std::vector<std::int64_t> created, due, method;
+    for (const auto& n : items) {
+      incident.push_back(n.incident_id);
+      channel.push_back(n.channel);
+      kind.push_back(n.kind);
+      reason.push_back(n.reason);
+      created.push_back(ToUnixMicros(n.created));
+      due.push_back(ToUnixMicros(n.due.value_or(n.created)));
+      recipient.push_back(n.to.user);
+      method.push_back(n.to.method);
+      type.push_back(n.to.type);
+      address.push_back(n.to.address);
+    }
+    return {TextArray(incident), TextArray(channel), TextArray(kind),      TextArray(reason), IdArray(created),
+            IdArray(due),        TextArray(recipient), IdArray(method), TextArray(type),   TextArray(address)};
+  }
+
+  // The events in one statement, in order: each row's seq comes from the
+  // sequence as the rows are inserted in ordinality order, so the returned
+  // seqs, sorted, are the events' seqs in the order given.
+  static Result<void> WriteEvents(Connection& c, std::int64_t public_id, const std::vector<core::NewEvent>& events,
+                                  std::vector<std::int64_t>* seqs = nullptr) {
+    if (events.empty()) return {};
     static const std::string kInsert =
         "INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes) "
         "SELECT $1::bigint, e.at, e.u, e.h, e.k, e.m, e.c FROM unnest($2::bigint[], $3::text[], "
         "$4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS e(at, u, h, k, m, c, n) "
         "ORDER BY e.n RETURNING seq";
-    std::vector<Param> params{public_id,         IdArray(at),          TextArray(uuid),   TextArray(handle),
-                              TextArray(kind), TextArray(message), TextArray(changes)};
+    std::vector<Param> params{public_id};
+    for (auto& a : EventArrays(events)) params.push_back(std::move(a));
     if (!seqs) {  // nobody reads the seqs: it goes with the next statement
       c.Defer(kInsert, std::move(params));
       return {};
@@ -908,20 +1003,6 @@ class PostgresStore final : public core::Store {
 
   static Result<void> WriteOutbox(Connection& c, const std::vector<core::OutboxItem>& items) {
     if (items.empty()) return {};
-    std::vector<std::string> incident, channel, kind, reason, recipient, type, address;
-    std::vector<std::int64_t> created, due, method;
-    for (const auto& n : items) {
-      incident.push_back(n.incident_id);
-      channel.push_back(n.channel);
-      kind.push_back(n.kind);
-      reason.push_back(n.reason);
-      created.push_back(ToUnixMicros(n.created));
-      due.push_back(ToUnixMicros(n.due.value_or(n.created)));
-      recipient.push_back(n.to.user);
-      method.push_back(n.to.method);
-      type.push_back(n.to.type);
-      address.push_back(n.to.address);
-    }
     // Ids in the order given (a lane's deliveries are sent in id order).
     c.Defer(
         "INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, recipient, "
@@ -929,61 +1010,143 @@ class PostgresStore final : public core::Store {
         "SELECT o.i, o.ch, o.k, o.r, o.cr, o.d, o.u, o.m, o.t, o.a FROM unnest($1::text[], $2::text[], "
         "$3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::integer[], $9::text[], "
         "$10::text[]) WITH ORDINALITY AS o(i, ch, k, r, cr, d, u, m, t, a, n) ORDER BY o.n",
-        {TextArray(incident), TextArray(channel), TextArray(kind), TextArray(reason), IdArray(created),
-         IdArray(due), TextArray(recipient), IdArray(method), TextArray(type), TextArray(address)});
+        OutboxArrays(items));
     return {};
   }
 
-  Result<core::AlertRecord> IngestOne(Connection& c, core::AlertWork& w) {
+  // One alert of a transaction, and the result of its tocsin_ingest call.
+  struct Pending {
+    core::AlertRecord rec;
+    Rows row{nullptr};
+  };
+
+  static bool Written(const Rows& row) { return row.size() == 1 && row.Text(0, 0) == "t"; }
+
+  static constexpr const char* kIngest =
+      "SELECT o_written, o_seq, o_public_id FROM tocsin_ingest($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
+      "$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,"
+      "$43,$44,$45,$46,$47,$48,$49)";
+
+  // The careful path for one alert: it reads whether the delivery was seen
+  // and the group's last incident (locked), decides, and queues its write.
+  Result<void> IngestCareful(Connection& c, core::AlertWork& w, Pending& p) {
     const core::Alert& a = w.alert;
+    Rows dup(nullptr);
     if (!a.delivery_key.empty()) {
-      TOCSIN_PG_EXEC(dup, c,
-                     std::string(kAlertSelect) + " WHERE a.source = $1 AND a.delivery_key = $2 AND a.delivery_key <> ''",
-                     {a.source, a.delivery_key});
-      if (dup->size() > 0) {
-        auto rec = ReadAlert(*dup, 0);
-        if (rec) rec->duplicate = true;
-        return rec;
-      }
+      c.DeferInto(&dup,
+                  std::string(kAlertSelect) + " WHERE a.source = $1 AND a.delivery_key = $2 AND a.delivery_key <> ''",
+                  {a.source, a.delivery_key});
+    }
+    // The group's incident, unless it was deleted (then the group starts anew).
+    TOCSIN_PG_EXEC(g, c,
+                   "SELECT doc FROM incidents WHERE id = (SELECT incident_id FROM alert_groups WHERE group_key = $1) "
+                   "AND deleted = 0 FOR UPDATE",
+                   {w.group_key});
+    if (dup.size() > 0) {
+      auto rec = ReadAlert(dup, 0);
+      if (!rec) return tl::unexpected(rec.error());
+      p.rec = std::move(*rec);
+      p.rec.duplicate = true;
+      return {};
     }
     core::GroupState group;
-    TOCSIN_PG_EXEC(g, c, "SELECT incident_id FROM alert_groups WHERE group_key = $1", {w.group_key});
     if (g->size() > 0) {
-      auto state = GroupStateOf(LoadLive(c, g->Text(0, 0), true));
+      auto state = GroupStateOf(DecodeIncident(g->Text(0, 0)));
       if (!state) return tl::unexpected(state.error());
       group = std::move(*state);
     }
     core::AlertPlan plan = w.decide(group);
-    core::AlertRecord rec = NewAlertRecord(w, plan);
+    p.rec = NewAlertRecord(w, plan);
+    auto params = IngestParams(false, {}, w, plan, group.open ? &*group.open : nullptr, p.rec);
+    if (!params) return tl::unexpected(params.error());
+    c.DeferInto(&p.row, kIngest, std::move(*params));
+    return {};
+  }
+
+  // tocsin_ingest's parameters for one decided alert (sets the record's
+  // incident id and queued count). `open`: the group's open incident, which
+  // an update replaces.
+  Result<std::vector<Param>> IngestParams(bool check, const std::vector<std::string>& locks, const core::AlertWork& w,
+                                          core::AlertPlan& plan, const core::Incident* open,
+                                          core::AlertRecord& rec) const {
+    const core::Alert& a = w.alert;
+    std::vector<Param> p{check ? "t" : "f", TextArray(locks), w.group_key};
+    int mode = 0;
+    std::vector<Param> row(14, Param(nullptr));
+    std::string tail;
+    const std::vector<core::NewEvent>* events = nullptr;
+    std::optional<std::pair<std::vector<std::string>, std::vector<std::string>>> terms;
+    bool replace_terms = false;
     if (plan.create) {
-      if (auto ok = InsertIncident(c, *plan.create, plan.create_events); !ok) return tl::unexpected(ok.error());
-      rec.incident_id = plan.create->id;
-      c.Defer(
-          "INSERT INTO alert_groups (group_key, incident_id) VALUES ($1, $2) "
-          "ON CONFLICT (group_key) DO UPDATE SET incident_id = excluded.incident_id",
-          {w.group_key, rec.incident_id});
-    } else if (plan.update && group.open) {
-      if (auto ok = ReplaceIncident(c, *group.open, *plan.update, plan.update_events); !ok) {
-        return tl::unexpected(ok.error());
+      mode = 1;
+      core::Incident& inc = *plan.create;
+      // The public id is taken in the function and written between the
+      // document's two halves, split where this placeholder stands.
+      inc.public_id = std::numeric_limits<std::int64_t>::min();
+      row = RowParams(inc);
+      const std::string marker = "\"public_id\":" + std::to_string(inc.public_id);
+      std::string& doc = *row[12].text;
+      auto at = doc.rfind(marker);
+      if (at == std::string::npos) return MakeError(ErrorCode::kInternal, "incident document has no public_id");
+      tail = doc.substr(at + marker.size());
+      doc.resize(at + marker.size() - std::to_string(inc.public_id).size());
+      events = &plan.create_events;
+      terms = TermArrays(inc);
+      rec.incident_id = inc.id;
+    } else if (plan.update && open) {
+      mode = 2;
+      core::Incident& inc = *plan.update;
+      inc.public_id = open->public_id;
+      inc.id = open->id;
+      row = RowParams(inc);
+      events = &plan.update_events;
+      if (open->fields != inc.fields || open->phase != inc.phase || open->type != inc.type) {
+        terms = TermArrays(inc);
+        replace_terms = true;
       }
-      rec.incident_id = plan.update->id;
+      rec.incident_id = inc.id;
     }
-    if (auto ok = WriteOutbox(c, plan.notifications); !ok) return tl::unexpected(ok.error());
+    p.emplace_back(mode);
+    for (std::size_t k = 0; k < row.size(); ++k) {
+      if (k == 13) p.push_back(tail);  // doc_tail, after doc (12): the due time comes last
+      p.push_back(std::move(row[k]));
+    }
+    p.emplace_back(replace_terms ? "t" : "f");
+    if (terms) {
+      p.emplace_back(TextArray(terms->first));
+      p.emplace_back(TextArray(terms->second));
+    } else {
+      p.emplace_back(nullptr);
+      p.emplace_back(nullptr);
+    }
+    static const std::vector<core::NewEvent> kNoEvents;
+    for (auto& e : EventArrays(events ? *events : kNoEvents)) p.push_back(std::move(e));
+    for (auto& o : OutboxArrays(plan.notifications)) p.push_back(std::move(o));
     rec.queued = static_cast<int>(plan.notifications.size());
-    TOCSIN_PG_EXEC(ins, c,
-                   "INSERT INTO alerts (source, delivery_key, fingerprint, group_key, monitor_name, state, received_at, "
-                   "doc, decision, detail, incident_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) RETURNING seq",
-                   {a.source, a.delivery_key, rec.fingerprint, w.group_key, a.monitor_name,
-                    std::string(core::AlertStateName(a.state)), Micros(a.received_at), EncodeAlert(a), rec.decision,
-                    rec.detail, rec.incident_id.empty() ? Param(nullptr) : Param(rec.incident_id)});
-    rec.seq = ins->Int(0, 0);
-    if (!a.tags.empty()) {
-      c.Defer(
-          "INSERT INTO alert_tags (tag, seq) SELECT t, $2::bigint FROM unnest($1::text[]) AS t "
-          "ON CONFLICT DO NOTHING",
-          {TextArray(a.tags), rec.seq});
+    p.insert(p.end(), {a.source, a.delivery_key, rec.fingerprint, a.monitor_name,
+                      std::string(core::AlertStateName(a.state)), Micros(a.received_at), EncodeAlert(a), rec.decision,
+                      rec.detail, rec.incident_id.empty() ? Param(nullptr) : Param(rec.incident_id),
+                      TextArray(a.tags)});
+    return p;
+  }
+
+  // Whether no alert of `work` is of a group this store saw, and no two of
+  // them share one.
+  bool AllGroupsUnseen(const std::vector<core::AlertWork>& work) {
+    std::lock_guard lock(groups_mu_);
+    std::unordered_set<std::string> batch;
+    for (const auto& w : work) {
+      if (seen_groups_.count(w.group_key) || !batch.insert(w.group_key).second) return false;
     }
-    return rec;
+    return true;
+  }
+
+  // Remembers groups the database holds (bounded: forgetting one only costs
+  // the fast path's wasted call).
+  void NoteGroupsSeen(const std::vector<std::string>& keys) {
+    std::lock_guard lock(groups_mu_);
+    if (seen_groups_.size() + keys.size() > kSeenGroups) seen_groups_.clear();
+    seen_groups_.insert(keys.begin(), keys.end());
   }
 
   static Result<core::SearchPage> SearchIn(Connection& c, const core::SearchRequest& req) {
@@ -1057,6 +1220,9 @@ class PostgresStore final : public core::Store {
   mutable std::mutex ping_mu_;
   mutable std::chrono::steady_clock::time_point last_ping_{};
   mutable std::optional<std::string> last_failure_;
+  static constexpr std::size_t kSeenGroups = 100000;
+  std::mutex groups_mu_;
+  std::unordered_set<std::string> seen_groups_;  // alert groups known to be in the database
 };
 
 #undef TOCSIN_PG_EXEC
