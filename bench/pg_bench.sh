@@ -23,7 +23,9 @@
 #
 # Settings (environment): RUNS=3 TOTAL=20000 CONNS=32 BATCH=100 BATCH_CONNS=8
 #   MAX_SECONDS=20 LAT_ALERTS=300 LAT_RATE=30 FAULT_KILLS=20 THROUGHPUT=1 (0: latency only)
-#   SKIP_BUILD=0
+#   SKIP_BUILD=0 BACKENDS="sqlite postgres postgres3" PHASES="single batch"
+#   PG_STATS=0 (1: print pg_stat_statements' top statements at the end; needs
+#   PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements")
 #   BUILD_DIR=build/bench2 FAULT_BIN=$BUILD_DIR/apps/tocsin/tocsin
 # Loopback and a unix socket only; everything started is stopped on exit.
 set -euo pipefail
@@ -43,6 +45,9 @@ LAT_ALERTS=${LAT_ALERTS:-300}
 LAT_RATE=${LAT_RATE:-30}
 FAULT_KILLS=${FAULT_KILLS:-20}
 THROUGHPUT=${THROUGHPUT:-1}
+BACKENDS=${BACKENDS:-sqlite postgres postgres3}
+PHASES=${PHASES:-single batch}
+PG_STATS=${PG_STATS:-0}
 source "$ROOT/bench/alerts/lib.sh"
 build_all
 
@@ -74,6 +79,7 @@ pg_delta() {  # BEFORE_FILE AFTER_FILE
   awk 'NR == FNR {b[$1] = $2; next} {d += $2 - ($1 in b ? b[$1] : 0)} END {print d + 0}' "$1" "$2"
 }
 
+[[ "$PG_STATS" != 0 ]] && psql_run "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 echo "pg_bench: $RUNS runs, $TOTAL alerts per phase (at most $MAX_SECONDS s), work dir $WORK"
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 hz=$(getconf CLK_TCK)
@@ -134,11 +140,17 @@ phase() {
 
 if [[ "$THROUGHPUT" != 0 ]]; then
   for run in $(seq 1 "$RUNS"); do
-    for backend in sqlite postgres postgres3; do
-      phase "$run" "$backend" single 1 "$CONNS"
-      phase "$run" "$backend" batch "$BATCH" "$BATCH_CONNS"
+    for backend in $BACKENDS; do
+      [[ " $PHASES " == *" single "* ]] && phase "$run" "$backend" single 1 "$CONNS"
+      [[ " $PHASES " == *" batch "* ]] && phase "$run" "$backend" batch "$BATCH" "$BATCH_CONNS"
     done
   done
+fi
+
+if [[ "$PG_STATS" != 0 ]]; then
+  "${as_pg[@]}" /usr/lib/postgresql/15/bin/psql -q "$TOCSIN_TEST_PG_DSN" -c "
+    SELECT calls, round(total_exec_time::numeric, 1) AS exec_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 90) AS query
+    FROM pg_stat_statements ORDER BY calls DESC LIMIT 25" || true
 fi
 
 # Alert -> page latency with three replicas, on a fresh schema each run.

@@ -99,6 +99,20 @@ TEST_F(ChangeRelayPostgres, AChangeOnOneReplicaReachesTheOtherOnceAndNeverComesB
   EXPECT_FALSE(one[1].remote);
 }
 
+// A burst (the sender sends what is queued in one statement) reaches the
+// other replica whole and in order.
+TEST_F(ChangeRelayPostgres, ABurstOfChangesArrivesWholeAndInOrder) {
+  constexpr int kBurst = 1000;
+  for (int k = 0; k < kBurst; ++k) feeds_[0]->Publish({Change::Kind::kIncident, "inc-" + std::to_string(k), false, false});
+  ASSERT_TRUE(heard_[1].WaitFor(kBurst));
+  auto got = heard_[1].Get();
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kBurst));
+  for (int k = 0; k < kBurst; ++k) {
+    EXPECT_TRUE(got[k].remote);
+    EXPECT_EQ(got[k].incident_id, "inc-" + std::to_string(k));
+  }
+}
+
 // A listener whose connection is cut reconnects by itself, tells its pages
 // to refetch (a change with no incident: some may have been missed), and
 // hears the next changes again.

@@ -103,6 +103,20 @@ Error Connection::Fail(pg_result* r, const std::string& what) {
   return Error{CodeOf(last_state_, broken), (broken ? "PostgreSQL is unreachable: " : "postgres: ") + why + " (" + what + ")"};
 }
 
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& v : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char ch : v) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 Result<const std::string*> Connection::Prepared(const std::string& sql) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {

@@ -116,4 +116,9 @@ class Connection {
 // A serialization failure or deadlock: the transaction may simply be run again.
 bool IsRetryable(const std::string& sqlstate);
 
+// A PostgreSQL array literal of texts, for unnest($n::text[]): each element
+// in double quotes, with double quotes and backslashes escaped (so commas,
+// braces, spaces and the word NULL stay plain text).
+std::string TextArray(const std::vector<std::string>& values);
+
 }  // namespace tocsin::storage::postgres

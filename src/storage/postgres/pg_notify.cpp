@@ -19,6 +19,8 @@ namespace tocsin::storage::postgres {
 namespace {
 
 constexpr std::size_t kMaxQueued = 10000;
+constexpr std::size_t kBatch = 200;         // payloads per statement
+constexpr std::size_t kMaxPayload = 8000;   // PostgreSQL refuses longer ones
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
@@ -44,17 +46,22 @@ struct NotifyBus::Impl {
     return cv.wait_for(lock, d, [this] { return stopping; });
   }
 
+  // Sends what is queued, up to kBatch payloads per statement: one
+  // transaction, so one wake-up of each listener, however many there are.
   void SendLoop() {
     NameThisThread("tocsin-pgnotify");
     std::unique_ptr<Connection> c;
     auto backoff = kFirstBackoff;
     while (true) {
-      std::string payload;
+      std::vector<std::string> payloads;
       {
         std::unique_lock lock(mu);
         cv.wait(lock, [this] { return stopping || !queue.empty(); });
         if (stopping) return;
-        payload = queue.front();
+        for (const auto& p : queue) {
+          if (payloads.size() == kBatch) break;
+          payloads.push_back(p);
+        }
       }
       if (!c || c->Broken()) {
         c.reset();
@@ -66,21 +73,37 @@ struct NotifyBus::Impl {
         }
         c = std::move(*opened);
       }
-      auto sent = c->Exec("SELECT pg_notify($1, $2)", {channel, payload});
-      if (!sent) {
-        // A payload PostgreSQL refuses (too long) is dropped; a lost
-        // connection keeps it for the next attempt.
-        if (!c->Broken()) {
-          log::Warn("pg-notify: dropped a notification", {{"error", sent.error().message}});
+      // A payload PostgreSQL would refuse (too long) is dropped, alone.
+      std::vector<std::string> fit;
+      for (auto& p : payloads) {
+        if (p.size() < kMaxPayload) {
+          fit.push_back(std::move(p));
         } else {
+          log::Warn("pg-notify: dropped a notification too long to send", {{"bytes", std::to_string(p.size())}});
+        }
+      }
+      if (fit.empty()) {
+        std::lock_guard lock(mu);
+        for (std::size_t k = 0; k < payloads.size() && !queue.empty(); ++k) queue.pop_front();
+        continue;
+      }
+      auto sent = fit.size() == 1 ? c->Exec("SELECT pg_notify($1, $2)", {channel, fit[0]})
+                                  : c->Exec("SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY "
+                                            "AS t(p, n) ORDER BY n",
+                                            {channel, TextArray(fit)});
+      if (!sent) {
+        // A lost connection keeps them for the next attempt.
+        if (c->Broken()) {
           if (Pause(backoff)) return;
           backoff = Next(backoff);
           continue;
         }
+        log::Warn("pg-notify: dropped notifications",
+                  {{"count", std::to_string(fit.size())}, {"error", sent.error().message}});
       }
       backoff = kFirstBackoff;
       std::lock_guard lock(mu);
-      if (!queue.empty()) queue.pop_front();
+      for (std::size_t k = 0; k < payloads.size() && !queue.empty(); ++k) queue.pop_front();
     }
   }
 

@@ -28,6 +28,7 @@ using postgres::Connection;
 using postgres::Param;
 using postgres::Pool;
 using postgres::Rows;
+using postgres::TextArray;
 
 
 Param Micros(TimePoint t) { return Param(ToUnixMicros(t)); }
@@ -40,23 +41,6 @@ std::string IdArray(const Ids& ids) {
   for (std::int64_t id : ids) {
     if (out.size() > 1) out += ',';
     out += std::to_string(id);
-  }
-  return out + "}";
-}
-
-// A PostgreSQL array literal of texts, for unnest($n::text[]): each element
-// in double quotes, with double quotes and backslashes escaped (so commas,
-// braces, spaces and the word NULL stay plain text).
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (const auto& v : values) {
-    if (out.size() > 1) out += ',';
-    out += '"';
-    for (char ch : v) {
-      if (ch == '"' || ch == '\\') out += '\\';
-      out += ch;
-    }
-    out += '"';
   }
   return out + "}";
 }
@@ -284,8 +268,8 @@ class PostgresStore final : public core::Store {
   //
   // Each alert's writes are one statement, tocsin_ingest (migration 6,
   // ADR 0019). Alerts whose groups this store has not seen are first decided
-  // as the first of a new group and sent without a read ("fast"): one round
-  // trip, with BEGIN and COMMIT, for a single alert. The function writes
+  // as the first of a new group and sent without a read ("fast"): for a
+  // single alert, one statement in a transaction of its own. The function writes
   // nothing when the database holds the group (or the delivery) after all,
   // and neither does any later call in that transaction; those alerts are
   // then decided again from what the database holds ("careful": a read,
@@ -299,60 +283,56 @@ class PostgresStore final : public core::Store {
     const std::vector<std::string> locks(lock_set.begin(), lock_set.end());
     const std::size_t n = work.size();
     bool fast = n > 0 && AllGroupsUnseen(work);
+    if (fast && n == 1) {
+      auto alone = IngestAlone(work[0], locks);
+      if (!alone) return tl::unexpected(alone.error());
+      if (*alone) {
+        if (!(*alone)->incident_id.empty()) NoteGroupsSeen({work[0].group_key});
+        return std::vector<core::AlertRecord>{std::move(**alone)};
+      }
+      // The group (or the delivery) was there: nothing was written.
+      NoteGroupsSeen({work[0].group_key});
+      fast = false;
+    }
     std::vector<Pending> pending;
     pending.reserve(n);  // DeferInto keeps pointers into it until COMMIT
-    for (int round = 0; round < 2; ++round) {
-      auto r = Tx([&](Connection& c) -> Result<void> {
-        pending.clear();
-        std::size_t careful = 0;
-        if (fast) {
-          for (std::size_t k = 0; k < n; ++k) {
-            core::AlertWork& w = work[k];
-            pending.push_back(Pending{});
-            Pending& p = pending.back();
-            auto plan = w.decide(core::GroupState{});
-            p.rec = NewAlertRecord(w, plan);
-            auto params = IngestParams(true, k == 0 ? locks : std::vector<std::string>{}, w, plan, nullptr, p.rec);
-            if (!params) return tl::unexpected(params.error());
-            // A single alert's call goes with BEGIN and the COMMIT: what it
-            // wrote (or did not) is read once Tx has committed.
-            if (n == 1) {
-              c.DeferInto(&p.row, kIngest, std::move(*params));
-              return {};
-            }
-            if (k + 1 < n) {
-              c.DeferInto(&p.row, kIngest, std::move(*params));
-            } else {
-              TOCSIN_PG_EXEC(last, c, kIngest, *params);
-              p.row = std::move(*last);
-            }
-          }
-          // The first call that wrote nothing, and the rest after it, are
-          // decided again below, in the same transaction.
-          for (careful = 0; careful < n && Written(pending[careful].row); ++careful) {
-          }
-          pending.resize(careful);
-        } else {
-          c.Defer(
-              "SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) "
-              "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
-              {TextArray(locks)});
-        }
-        for (std::size_t k = careful; k < n; ++k) {
+    auto r = Tx([&](Connection& c) -> Result<void> {
+      pending.clear();
+      std::size_t careful = 0;
+      if (fast) {
+        for (std::size_t k = 0; k < n; ++k) {
+          core::AlertWork& w = work[k];
           pending.push_back(Pending{});
-          if (auto ok = IngestCareful(c, work[k], pending.back()); !ok) return ok;
+          Pending& p = pending.back();
+          auto plan = w.decide(core::GroupState{});
+          p.rec = NewAlertRecord(w, plan);
+          auto params = IngestParams(true, k == 0 ? locks : std::vector<std::string>{}, w, plan, nullptr, p.rec);
+          if (!params) return tl::unexpected(params.error());
+          if (k + 1 < n) {
+            c.DeferInto(&p.row, kIngest, std::move(*params));
+          } else {
+            TOCSIN_PG_EXEC(last, c, kIngest, *params);
+            p.row = std::move(*last);
+          }
         }
-        return {};
-      });
-      if (!r) return tl::unexpected(r.error());
-      if (fast && n == 1 && !Written(pending[0].row)) {
-        // The group (or the delivery) was there: nothing was written.
-        NoteGroupsSeen({work[0].group_key});
-        fast = false;
-        continue;
+        // The first call that wrote nothing, and the rest after it, are
+        // decided again below, in the same transaction.
+        for (careful = 0; careful < n && Written(pending[careful].row); ++careful) {
+        }
+        pending.resize(careful);
+      } else {
+        c.Defer(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) "
+            "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+            {TextArray(locks)});
       }
-      break;
-    }
+      for (std::size_t k = careful; k < n; ++k) {
+        pending.push_back(Pending{});
+        if (auto ok = IngestCareful(c, work[k], pending.back()); !ok) return ok;
+      }
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
     std::vector<core::AlertRecord> out;
     out.reserve(n);
     for (auto& p : pending) {
@@ -1026,6 +1006,32 @@ class PostgresStore final : public core::Store {
       "SELECT o_written, o_seq, o_public_id FROM tocsin_ingest($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
       "$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,"
       "$43,$44,$45,$46,$47,$48,$49)";
+
+  // A single alert of an unseen group: one statement, its own (implicit)
+  // transaction. Nothing when it wrote nothing (the group or the delivery
+  // was there). Like a COMMIT, a statement whose connection broke after it
+  // was sent is not run again (it may have committed).
+  Result<std::optional<core::AlertRecord>> IngestAlone(core::AlertWork& w, const std::vector<std::string>& locks) {
+    for (int attempt = 0;; ++attempt) {
+      auto lease = pool_.Acquire();
+      if (!lease) return tl::unexpected(lease.error());
+      Connection& c = **lease;
+      auto began = std::chrono::steady_clock::now();
+      auto plan = w.decide(core::GroupState{});
+      core::AlertRecord rec = NewAlertRecord(w, plan);
+      auto params = IngestParams(true, locks, w, plan, nullptr, rec);
+      if (!params) return tl::unexpected(params.error());
+      auto row = c.Exec(kIngest, *params);
+      if (!row) {
+        if (postgres::IsRetryable(c.LastState()) && attempt < kRetries) continue;
+        return tl::unexpected(row.error());
+      }
+      if (!Written(*row)) return std::optional<core::AlertRecord>();
+      if (on_commit_) on_commit_(1, std::chrono::steady_clock::now() - began);
+      rec.seq = row->Int(0, 1);
+      return std::optional<core::AlertRecord>(std::move(rec));
+    }
+  }
 
   // The careful path for one alert: it reads whether the delivery was seen
   // and the group's last incident (locked), decides, and queues its write.
