@@ -75,6 +75,16 @@ pg_ticks() {
     awk -v p="$p" '{print p, $14 + $15}' "/proc/$p/stat" 2>/dev/null || true
   done
 }
+# With PG_STATS: the same delta by kind of process (backend, walwriter...).
+pg_kinds() {  # BEFORE_FILE AFTER_FILE
+  local p
+  for p in $(pgrep -x postgres || true); do
+    printf '%s %s\n' "$p" "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | awk '{print ($2 == "" ? "postmaster" : $2)}')"
+  done >"$WORK/pg.kinds"
+  awk 'FILENAME == ARGV[1] {k[$1] = $2; next} FILENAME == ARGV[2] {b[$1] = $2; next}
+       {d[($1 in k) ? k[$1] : "gone"] += $2 - ($1 in b ? b[$1] : 0)}
+       END {for (x in d) printf "  %s=%d", x, d[x]; print ""}' "$WORK/pg.kinds" "$1" "$2"
+}
 pg_delta() {  # BEFORE_FILE AFTER_FILE
   awk 'NR == FNR {b[$1] = $2; next} {d += $2 - ($1 in b ? b[$1] : 0)} END {print d + 0}' "$1" "$2"
 }
@@ -120,6 +130,7 @@ phase() {
   pg_ticks >"$WORK/pg.after"
   local pg=0
   [[ $backend == postgres* ]] && pg=$(pg_delta "$WORK/pg.before" "$WORK/pg.after")
+  [[ $backend == postgres* && "$PG_STATS" != 0 ]] && echo "postgres cpu ticks by process:$(pg_kinds "$WORK/pg.before" "$WORK/pg.after")"
   local alerts=0 seconds=0 failed=0 out rate
   for ((k = 0; k < replicas; k++)); do
     out=$(cat "$WORK/load.$k")

@@ -269,8 +269,10 @@ BEGIN
   END IF;
   IF p_mode <> 0 AND p_term_facets IS NOT NULL THEN
     IF p_terms_replace THEN DELETE FROM incident_terms WHERE incident = v_pid; END IF;
+    -- The incident's terms are all here (none left, for an update), so
+    -- DISTINCT suffices where ON CONFLICT would probe each row twice.
     INSERT INTO incident_terms (facet, value, incident)
-      SELECT f, v, v_pid FROM unnest(p_term_facets, p_term_values) AS t(f, v) ON CONFLICT DO NOTHING;
+      SELECT DISTINCT f, v, v_pid FROM unnest(p_term_facets, p_term_values) AS t(f, v);
   END IF;
   IF p_mode <> 0 AND cardinality(p_ev_at) > 0 THEN
     INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes)
@@ -292,7 +294,7 @@ BEGIN
           p_alert_doc, p_decision, p_detail, p_incident_id)
   RETURNING seq INTO o_seq;
   IF cardinality(p_tags) > 0 THEN
-    INSERT INTO alert_tags (tag, seq) SELECT t, o_seq FROM unnest(p_tags) AS t ON CONFLICT DO NOTHING;
+    INSERT INTO alert_tags (tag, seq) SELECT DISTINCT t, o_seq FROM unnest(p_tags) AS t;
   END IF;
   o_written := TRUE;
   o_public_id := v_pid;

@@ -6,6 +6,9 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/random.hpp"
@@ -71,6 +74,28 @@ class PostgresReplicas : public ::testing::Test {
     auto events = s.Timeline(id, 0, 100);  // kept: a range over *temporary would dangle
     for (const auto& e : *events) out.push_back(e.message);
     return out;
+  }
+
+  // Decides an alert as the rules would for a group: open an incident when
+  // the group has none open, else join the open one.
+  core::AlertDecideFn OpenOrJoin() {
+    return [this](const core::GroupState& g) {
+      core::AlertPlan plan;
+      if (g.open) {
+        plan.decision = "appended";
+        plan.update = *g.open;
+        return plan;
+      }
+      Incident i;
+      i.id = NewUuidV4();
+      i.title = "opened";
+      i.severity = "SEV-2";
+      i.created = i.modified = now_;
+      i.version = 1;
+      plan.decision = "opened";
+      plan.create = i;
+      return plan;
+    };
   }
 
   // This process's value of a label-free replica counter (/metrics).
@@ -218,22 +243,7 @@ TEST_F(PostgresReplicas, OneGroupOnTwoReplicasAtOnceOpensOneIncident) {
     w.alert.received_at = now_;
     w.fingerprint = "f" + std::to_string(k);
     w.group_key = "g";
-    w.decide = [this](const core::GroupState& g) {
-      core::AlertPlan plan;
-      if (g.open) {
-        plan.decision = "appended";
-        return plan;
-      }
-      Incident i;
-      i.id = NewUuidV4();
-      i.title = "opened";
-      i.severity = "SEV-2";
-      i.created = i.modified = now_;
-      i.version = 1;
-      plan.decision = "opened";
-      plan.create = i;
-      return plan;
-    };
+    w.decide = OpenOrJoin();
     return w;
   };
   std::vector<std::thread> threads;
@@ -247,6 +257,65 @@ TEST_F(PostgresReplicas, OneGroupOnTwoReplicasAtOnceOpensOneIncident) {
   core::SearchRequest all;
   EXPECT_EQ(a->SearchIncidents(all)->total, 1);
   EXPECT_EQ(b->ListAlerts({})->size(), 8u);
+}
+
+// Many one-alert requests at once on three replicas (each replica runs the
+// ones that meet in one transaction): every group opens one incident, every
+// other alert of it joins that incident, and a redelivery is reported as one
+// and writes nothing.
+TEST_F(PostgresReplicas, ConcurrentSingleAlertsOpenOneIncidentPerGroupAndRedeliveriesWriteNothing) {
+  std::vector<std::unique_ptr<core::Store>> replicas;
+  for (const char* name : {"a", "b", "c"}) replicas.push_back(Replica(name));
+  auto work = [&](const std::string& group, const std::string& delivery) {
+    core::AlertWork w;
+    w.alert.source = "generic";
+    w.alert.monitor_name = group;
+    w.alert.received_at = now_;
+    w.alert.delivery_key = delivery;
+    w.fingerprint = delivery;
+    w.group_key = group;
+    w.decide = OpenOrJoin();
+    return w;
+  };
+  constexpr int kThreads = 12;
+  constexpr int kEach = 25;  // alerts per thread: 10 shared groups, some unique, some sent twice
+  std::mutex mu;
+  std::map<std::string, std::set<std::string>> incidents_of;  // group -> incident ids
+  int opened = 0, duplicates = 0, stored = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kEach; ++k) {
+        std::string group = k % 3 == 0 ? "own-" + std::to_string(t) + "-" + std::to_string(k) : "g" + std::to_string(k % 10);
+        // Every fifth alert is the previous thread's same alert again.
+        int sender = k % 5 == 0 && t > 0 ? t - 1 : t;
+        std::string delivery = "d-" + std::to_string(sender) + "-" + std::to_string(k);
+        if (sender != t) group = k % 3 == 0 ? "own-" + std::to_string(sender) + "-" + std::to_string(k) : group;
+        auto r = replicas[(t + k) % 3]->IngestAlerts({work(group, delivery)});
+        ASSERT_TRUE(r) << r.error().message;
+        ASSERT_EQ(r->size(), 1u);
+        std::lock_guard lock(mu);
+        const core::AlertRecord& rec = r->front();
+        if (rec.duplicate) {
+          ++duplicates;
+          continue;
+        }
+        ++stored;
+        if (rec.decision == "opened") ++opened;
+        EXPECT_FALSE(rec.incident_id.empty());
+        incidents_of[group].insert(rec.incident_id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& [group, ids] : incidents_of) EXPECT_EQ(ids.size(), 1u) << group;
+  EXPECT_EQ(opened, static_cast<int>(incidents_of.size()));
+  core::SearchRequest all;
+  EXPECT_EQ(replicas[0]->SearchIncidents(all)->total, static_cast<std::int64_t>(incidents_of.size()));
+  core::AlertFilter every;
+  every.limit = 1000;
+  EXPECT_EQ(replicas[1]->ListAlerts(every)->size(), static_cast<std::size_t>(stored));
+  EXPECT_EQ(stored + duplicates, kThreads * kEach);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "storage/alert_record.hpp"
 #include "storage/incident_codec.hpp"
 #include "storage/sql_text.hpp"
+#include "storage/postgres/ingest_combiner.hpp"
 #include "storage/postgres/migrations.hpp"
 #include "storage/postgres/pg_db.hpp"
 #include "storage/postgres/pg_pool.hpp"
@@ -275,6 +276,11 @@ class PostgresStore final : public core::Store {
   // then decided again from what the database holds ("careful": a read,
   // then the write, which goes with the next read or the COMMIT), in order.
   Result<std::vector<core::AlertRecord>> IngestAlerts(std::vector<core::AlertWork> work) override {
+    return combiner_.Ingest(std::move(work));
+  }
+
+  // One transaction for `work` (IngestCombiner's batch).
+  Result<std::vector<core::AlertRecord>> IngestBatch(std::vector<core::AlertWork> work) {
     std::set<std::string> lock_set;
     for (const auto& w : work) {
       lock_set.insert("g:" + w.group_key);
@@ -1007,6 +1013,85 @@ class PostgresStore final : public core::Store {
       "$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,"
       "$43,$44,$45,$46,$47,$48,$49)";
 
+  // Alerts that are calls of their own (IngestCombiner's `each`), each with
+  // its own result. Those of unseen groups go first, every tocsin_ingest call
+  // with BEGIN and the COMMIT: one round trip. The rest, and those that wrote
+  // nothing (the database held the group, or an earlier call wrote nothing),
+  // are then decided from what the database holds, in order, in a
+  // transaction of their own. A transaction that fails runs its alerts again
+  // one at a time, so that one alert's failure is only its own.
+  std::vector<Result<core::AlertRecord>> IngestEach(std::vector<core::AlertWork> work) {
+    const std::size_t n = work.size();
+    std::vector<Result<core::AlertRecord>> out(n, MakeError(ErrorCode::kInternal, "not ingested"));
+    std::vector<std::size_t> rest;  // indexes still to ingest
+    std::vector<Pending> pending;
+    if (AllGroupsUnseen(work)) {
+      std::set<std::string> lock_set;
+      for (const auto& w : work) {
+        lock_set.insert("g:" + w.group_key);
+        if (!w.alert.delivery_key.empty()) lock_set.insert("d:" + w.alert.source + "\n" + w.alert.delivery_key);
+      }
+      const std::vector<std::string> locks(lock_set.begin(), lock_set.end());
+      pending.reserve(n);  // DeferInto keeps pointers into it until COMMIT
+      auto r = Tx([&](Connection& c) -> Result<void> {
+        pending.clear();
+        for (std::size_t k = 0; k < n; ++k) {
+          pending.push_back(Pending{});
+          Pending& p = pending.back();
+          auto plan = work[k].decide(core::GroupState{});
+          p.rec = NewAlertRecord(work[k], plan);
+          auto params =
+              IngestParams(true, k == 0 ? locks : std::vector<std::string>{}, work[k], plan, nullptr, p.rec);
+          if (!params) return tl::unexpected(params.error());
+          c.DeferInto(&p.row, kIngest, std::move(*params));
+        }
+        return {};
+      });
+      std::vector<std::string> seen;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (r && Written(pending[k].row)) {
+          pending[k].rec.seq = pending[k].row.Int(0, 1);
+          if (!pending[k].rec.incident_id.empty()) seen.push_back(work[k].group_key);
+          out[k] = std::move(pending[k].rec);
+        } else {
+          rest.push_back(k);
+          if (r) seen.push_back(work[k].group_key);  // the database held it (or an earlier one wrote nothing)
+        }
+      }
+      NoteGroupsSeen(seen);
+      if (!r) {
+        // A lost connection may have lost the COMMIT's answer, not the
+        // COMMIT: every alert reports it. Any other failure wrote nothing:
+        // each alert runs alone.
+        for (std::size_t k : rest) {
+          out[k] = r.error().code == ErrorCode::kUnavailable ? tl::unexpected(r.error()) : One(IngestBatch({work[k]}));
+        }
+        return out;
+      }
+    } else {
+      for (std::size_t k = 0; k < n; ++k) rest.push_back(k);
+    }
+    if (rest.empty()) return out;
+    std::vector<core::AlertWork> again;
+    for (std::size_t k : rest) again.push_back(work[k]);
+    auto done = IngestBatch(std::move(again));
+    if (done && done->size() == rest.size()) {
+      for (std::size_t j = 0; j < rest.size(); ++j) out[rest[j]] = std::move((*done)[j]);
+    } else {
+      for (std::size_t k : rest) {
+        out[k] = !done && done.error().code == ErrorCode::kUnavailable ? tl::unexpected(done.error())
+                                                                         : One(IngestBatch({work[k]}));
+      }
+    }
+    return out;
+  }
+
+  static Result<core::AlertRecord> One(Result<std::vector<core::AlertRecord>> r) {
+    if (!r) return tl::unexpected(r.error());
+    if (r->size() != 1) return MakeError(ErrorCode::kInternal, "one alert, not one record");
+    return std::move(r->front());
+  }
+
   // A single alert of an unseen group: one statement, its own (implicit)
   // transaction. Nothing when it wrote nothing (the group or the delivery
   // was there). Like a COMMIT, a statement whose connection broke after it
@@ -1229,6 +1314,16 @@ class PostgresStore final : public core::Store {
   static constexpr std::size_t kSeenGroups = 100000;
   std::mutex groups_mu_;
   std::unordered_set<std::string> seen_groups_;  // alert groups known to be in the database
+  // Concurrent ingestions share a transaction; at most kIngestLeaders run at
+  // once, each at most kIngestBatch alerts. Two, measured against one and
+  // four with bench/pg_bench.sh (ADR 0019): one leaves a core idle while its
+  // batch commits, four make smaller batches that cost more CPU per alert.
+  static constexpr int kIngestLeaders = 2;
+  static constexpr std::size_t kIngestBatch = 100;
+  postgres::IngestCombiner combiner_{
+      [this](std::vector<core::AlertWork> work) { return IngestBatch(std::move(work)); },
+      [this](std::vector<core::AlertWork> work) { return IngestEach(std::move(work)); }, kIngestLeaders,
+      kIngestBatch};
 };
 
 #undef TOCSIN_PG_EXEC

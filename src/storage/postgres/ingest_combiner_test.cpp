@@ -1,0 +1,148 @@
+#include "storage/postgres/ingest_combiner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace tocsin::storage::postgres {
+namespace {
+
+core::AlertWork Work(const std::string& name) {
+  core::AlertWork w;
+  w.alert.monitor_name = name;
+  w.group_key = name;
+  return w;
+}
+
+core::AlertRecord Record(const core::AlertWork& w) {
+  core::AlertRecord r;
+  r.alert = w.alert;
+  r.group_key = w.group_key;
+  return r;
+}
+
+// The first batch waits in the store until the test opens the gate, so that
+// the calls made meanwhile queue behind it.
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  void Wait() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return open; });
+  }
+  void Open() {
+    std::lock_guard lock(mu);
+    open = true;
+    cv.notify_all();
+  }
+};
+
+class IngestCombinerTest : public ::testing::Test {
+ protected:
+  // Starts `first` (held at the gate), then the others, and waits until
+  // they all queue; then opens the gate and joins.
+  std::vector<Result<std::vector<core::AlertRecord>>> RunConcurrently(
+      IngestCombiner& combiner, std::vector<std::vector<core::AlertWork>> calls) {
+    std::vector<Result<std::vector<core::AlertRecord>>> results(calls.size(), std::vector<core::AlertRecord>{});
+    std::vector<std::thread> threads;
+    threads.emplace_back([&] { results[0] = combiner.Ingest(calls[0]); });
+    while (!entered_) std::this_thread::yield();
+    for (std::size_t k = 1; k < calls.size(); ++k) {
+      threads.emplace_back([&, k] { results[k] = combiner.Ingest(calls[k]); });
+    }
+    while (combiner.queued() < calls.size() - 1) std::this_thread::yield();
+    gate_.Open();
+    for (auto& t : threads) t.join();
+    return results;
+  }
+
+  Gate gate_;
+  std::atomic<bool> entered_{false};
+  std::mutex mu_;
+  std::vector<std::size_t> batch_sizes_;  // of run calls
+  std::vector<std::size_t> each_sizes_;   // of each calls
+};
+
+TEST_F(IngestCombinerTest, OneAlertCallsMadeWhileABatchRunsShareTheNextAndEachGetsItsOwnResult) {
+  IngestCombiner combiner(
+      [&](std::vector<core::AlertWork> work) -> Result<std::vector<core::AlertRecord>> {
+        entered_ = true;
+        gate_.Wait();
+        std::lock_guard lock(mu_);
+        batch_sizes_.push_back(work.size());
+        std::vector<core::AlertRecord> out;
+        for (const auto& w : work) out.push_back(Record(w));
+        return out;
+      },
+      [&](std::vector<core::AlertWork> work) {
+        std::lock_guard lock(mu_);
+        each_sizes_.push_back(work.size());
+        std::vector<Result<core::AlertRecord>> out;
+        for (const auto& w : work) {
+          if (w.group_key == "bad") {
+            out.push_back(MakeError(ErrorCode::kInvalidArgument, "bad alert"));
+          } else {
+            out.push_back(Record(w));
+          }
+        }
+        return out;
+      },
+      1, 100);
+  auto results = RunConcurrently(combiner, {{Work("first")}, {Work("a")}, {Work("bad")}, {Work("c")}});
+  ASSERT_TRUE(results[0]);
+  EXPECT_EQ(results[0]->front().group_key, "first");
+  ASSERT_TRUE(results[1]);
+  EXPECT_EQ(results[1]->front().group_key, "a");
+  EXPECT_FALSE(results[2]);
+  ASSERT_TRUE(results[3]);
+  EXPECT_EQ(results[3]->front().group_key, "c");
+  EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{1}));
+  EXPECT_EQ(each_sizes_, (std::vector<std::size_t>{3}));
+}
+
+TEST_F(IngestCombinerTest, ABatchThatFailsRunsEachCallAloneUnlessTheStoreIsUnreachable) {
+  std::atomic<bool> unreachable{false};
+  IngestCombiner combiner(
+      [&](std::vector<core::AlertWork> work) -> Result<std::vector<core::AlertRecord>> {
+        if (!entered_.exchange(true)) gate_.Wait();
+        std::lock_guard lock(mu_);
+        batch_sizes_.push_back(work.size());
+        if (unreachable) return MakeError(ErrorCode::kUnavailable, "PostgreSQL is unreachable");
+        std::vector<core::AlertRecord> out;
+        for (const auto& w : work) {
+          if (w.group_key == "bad") return MakeError(ErrorCode::kInvalidArgument, "bad alert");
+          out.push_back(Record(w));
+        }
+        return out;
+      },
+      [&](std::vector<core::AlertWork>) { return std::vector<Result<core::AlertRecord>>{}; }, 1, 100);
+  auto results =
+      RunConcurrently(combiner, {{Work("first")}, {Work("a1"), Work("a2")}, {Work("bad"), Work("b2")}, {Work("c1"), Work("c2")}});
+  ASSERT_TRUE(results[1]);
+  ASSERT_EQ(results[1]->size(), 2u);
+  EXPECT_EQ((*results[1])[1].group_key, "a2");
+  EXPECT_FALSE(results[2]);
+  ASSERT_TRUE(results[3]);
+  EXPECT_EQ((*results[3])[0].group_key, "c1");
+  // The first alone; the three together (failed); then each alone.
+  EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{1, 6, 2, 2, 2}));
+
+  // Unreachable: the batch's failure is every call's, and nothing runs again.
+  batch_sizes_.clear();
+  entered_ = false;
+  unreachable = true;
+  Gate second;
+  std::swap(gate_.open, second.open);
+  auto down = RunConcurrently(combiner, {{Work("first")}, {Work("a1"), Work("a2")}, {Work("c1"), Work("c2")}});
+  EXPECT_FALSE(down[1]);
+  EXPECT_FALSE(down[2]);
+  EXPECT_EQ(down[1].error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{1, 4}));
+}
+
+}  // namespace
+}  // namespace tocsin::storage::postgres
