@@ -6,44 +6,36 @@
 namespace tocsin::storage::postgres {
 
 IngestCombiner::IngestCombiner(RunFn run, EachFn each, int max_leaders, std::size_t max_alerts)
-    : run_(std::move(run)),
-      each_(std::move(each)),
-      max_leaders_(std::max(1, max_leaders)), max_alerts_(std::max<std::size_t>(1, max_alerts)) {}
+    : run_(std::move(run)), each_(std::move(each)), max_alerts_(std::max<std::size_t>(1, max_alerts)), turns_(max_leaders) {}
 
 Result<std::vector<core::AlertRecord>> IngestCombiner::Ingest(std::vector<core::AlertWork> work) {
   Call me;
   me.work = &work;
-  std::unique_lock lock(mu_);
-  queue_.push_back(&me);
-  while (!me.done) {
-    if (leaders_ < max_leaders_ && !queue_.empty()) {
-      Lead(lock);
-    } else {
-      cv_.wait(lock);
-    }
-  }
+  turns_.Join(
+      &me, [this](std::deque<Call*>& queue) { return Take(queue); },
+      [this](const std::vector<Call*>& calls) { Run(calls); });
   return std::move(me.result);
 }
 
-std::size_t IngestCombiner::queued() {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
+std::size_t IngestCombiner::queued() { return turns_.queued(); }
 
-// Called with `lock` held; runs one batch without it.
-void IngestCombiner::Lead(std::unique_lock<std::mutex>& lock) {
+// Every call queued, up to max_alerts_ alerts (at least one call).
+std::vector<IngestCombiner::Call*> IngestCombiner::Take(std::deque<Call*>& queue) const {
   std::vector<Call*> calls;
   std::size_t alerts = 0;
-  while (!queue_.empty()) {
-    Call* next = queue_.front();
+  while (!queue.empty()) {
+    Call* next = queue.front();
     if (!calls.empty() && alerts + next->work->size() > max_alerts_) break;
     alerts += next->work->size();
     calls.push_back(next);
-    queue_.pop_front();
+    queue.pop_front();
   }
-  ++leaders_;
-  lock.unlock();
+  return calls;
+}
 
+void IngestCombiner::Run(const std::vector<Call*>& calls) {
+  std::size_t alerts = 0;
+  for (Call* c : calls) alerts += c->work->size();
   bool ran = false;
   if (calls.size() > 1 && alerts == calls.size()) {
     std::vector<core::AlertWork> all;
@@ -85,10 +77,6 @@ void IngestCombiner::Lead(std::unique_lock<std::mutex>& lock) {
     for (Call* c : calls) c->result = run_(std::move(*c->work));
   }
 
-  lock.lock();
-  --leaders_;
-  for (Call* c : calls) c->done = true;
-  cv_.notify_all();
 }
 
 }  // namespace tocsin::storage::postgres

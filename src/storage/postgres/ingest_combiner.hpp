@@ -13,15 +13,14 @@
 // Each call's alerts stay in order, and the batch keeps the calls in their
 // arrival order.
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <vector>
 
 #include "common/result.hpp"
 #include "core/ports/store.hpp"
+#include "storage/postgres/leader_queue.hpp"
 
 namespace tocsin::storage::postgres {
 
@@ -45,16 +44,13 @@ class IngestCombiner {
     Result<std::vector<core::AlertRecord>> result = std::vector<core::AlertRecord>{};
     bool done = false;
   };
-  void Lead(std::unique_lock<std::mutex>& lock);
+  std::vector<Call*> Take(std::deque<Call*>& queue) const;
+  void Run(const std::vector<Call*>& calls);
 
   const RunFn run_;
   const EachFn each_;
-  const int max_leaders_;
   const std::size_t max_alerts_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Call*> queue_;
-  int leaders_ = 0;
+  LeaderQueue<Call> turns_;
 };
 
 }  // namespace tocsin::storage::postgres

@@ -1,4 +1,5 @@
 #include "storage/postgres/ingest_combiner.hpp"
+#include "storage/postgres/read_combiner.hpp"
 
 #include <gtest/gtest.h>
 
@@ -142,6 +143,50 @@ TEST_F(IngestCombinerTest, ABatchThatFailsRunsEachCallAloneUnlessTheStoreIsUnrea
   EXPECT_FALSE(down[2]);
   EXPECT_EQ(down[1].error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{1, 4}));
+}
+
+// Key lookups made while one runs share the next statement; each gets its
+// own key's value (or none), and a failed read fails each of them.
+TEST(ReadCombiner, LookupsMadeWhileOneRunsShareTheNextRead) {
+  Gate gate;
+  std::atomic<bool> entered{false};
+  std::atomic<bool> fail{false};
+  std::mutex mu;
+  std::vector<std::vector<std::string>> reads;
+  ReadCombiner<int> combiner(
+      [&](const std::vector<std::string>& keys) -> Result<std::unordered_map<std::string, int>> {
+        if (!entered.exchange(true)) gate.Wait();
+        std::lock_guard lock(mu);
+        reads.push_back(keys);
+        if (fail) return MakeError(ErrorCode::kUnavailable, "PostgreSQL is unreachable");
+        std::unordered_map<std::string, int> found;
+        for (const auto& k : keys) {
+          if (k != "none") found[k] = static_cast<int>(k.size());
+        }
+        return found;
+      },
+      1, 100);
+  std::vector<std::string> keys{"first", "ab", "none", "ab", "abcd"};
+  std::vector<Result<std::optional<int>>> got(keys.size(), std::optional<int>());
+  std::vector<std::thread> threads;
+  threads.emplace_back([&] { got[0] = combiner.Get(keys[0]); });
+  while (!entered) std::this_thread::yield();
+  for (std::size_t k = 1; k < keys.size(); ++k) threads.emplace_back([&, k] { got[k] = combiner.Get(keys[k]); });
+  while (combiner.queued() < keys.size() - 1) std::this_thread::yield();
+  gate.Open();
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(reads.size(), 2u);
+  EXPECT_EQ(reads[0], (std::vector<std::string>{"first"}));
+  EXPECT_EQ(reads[1].size(), 3u);  // ab, none, abcd: each key once
+  EXPECT_EQ(**got[0], 5);
+  EXPECT_EQ(**got[1], 2);
+  EXPECT_FALSE(*got[2]);
+  EXPECT_EQ(**got[3], 2);
+  EXPECT_EQ(**got[4], 4);
+  fail = true;
+  auto down = combiner.Get("ab");
+  ASSERT_FALSE(down);
+  EXPECT_EQ(down.error().code, ErrorCode::kUnavailable);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "storage/sql_text.hpp"
 #include "storage/postgres/ingest_combiner.hpp"
 #include "storage/postgres/migrations.hpp"
+#include "storage/postgres/read_combiner.hpp"
 #include "storage/postgres/pg_db.hpp"
 #include "storage/postgres/pg_pool.hpp"
 #include "storage/postgres/search_sql.hpp"
@@ -665,8 +666,9 @@ class PostgresStore final : public core::Store {
     });
   }
 
+  // Every request's key: concurrent lookups share one statement.
   Result<std::optional<core::KeyRecord>> FindKeyByApiHash(const std::string& hash) override {
-    return FindKey(std::string(kKeySelect) + " WHERE api_key_hash = $1 AND revoked IS NULL", hash);
+    return api_keys_.Get(hash);
   }
   Result<std::optional<core::KeyRecord>> FindKeyByAppHash(const std::string& hash) override {
     return FindKey(std::string(kKeySelect) + " WHERE app_key_hash = $1 AND revoked IS NULL", hash);
@@ -823,6 +825,20 @@ class PostgresStore final : public core::Store {
       if (!result && (*lease)->Broken() && attempt < kRetries) continue;
       return result;
     }
+  }
+
+  // Live keys by API key hash, for ReadCombiner.
+  Result<std::unordered_map<std::string, core::KeyRecord>> FindKeysByApiHash(const std::vector<std::string>& hashes) {
+    return Read([&](Connection& c) -> Result<std::unordered_map<std::string, core::KeyRecord>> {
+      TOCSIN_PG_EXEC(q, c, std::string(kKeySelect) + " WHERE api_key_hash = ANY($1::text[]) AND revoked IS NULL",
+                     {TextArray(hashes)});
+      std::unordered_map<std::string, core::KeyRecord> found;
+      for (int r = 0; r < q->size(); ++r) {
+        core::KeyRecord k = ReadKey(*q, r);
+        found.emplace(k.api_key_hash, std::move(k));
+      }
+      return found;
+    });
   }
 
   Result<std::optional<core::KeyRecord>> FindKey(const std::string& sql, const std::string& hash) {
@@ -1315,11 +1331,14 @@ class PostgresStore final : public core::Store {
   std::mutex groups_mu_;
   std::unordered_set<std::string> seen_groups_;  // alert groups known to be in the database
   // Concurrent ingestions share a transaction; at most kIngestLeaders run at
-  // once, each at most kIngestBatch alerts. Two, measured against one and
-  // four with bench/pg_bench.sh (ADR 0019): one leaves a core idle while its
-  // batch commits, four make smaller batches that cost more CPU per alert.
+  // once, each at most kIngestBatch alerts. Two, measured against one, three
+  // and four with bench/pg_bench.sh (ADR 0019): one leaves a core idle while
+  // its batch commits, more make smaller batches that cost more CPU per
+  // alert. Concurrent requests' API-key lookups share a statement the same way.
   static constexpr int kIngestLeaders = 2;
   static constexpr std::size_t kIngestBatch = 100;
+  postgres::ReadCombiner<core::KeyRecord> api_keys_{
+      [this](const std::vector<std::string>& hashes) { return FindKeysByApiHash(hashes); }, kIngestLeaders, 200};
   postgres::IngestCombiner combiner_{
       [this](std::vector<core::AlertWork> work) { return IngestBatch(std::move(work)); },
       [this](std::vector<core::AlertWork> work) { return IngestEach(std::move(work)); }, kIngestLeaders,
