@@ -300,6 +300,103 @@ BEGIN
   o_public_id := v_pid;
 END $$;
 )sql"},
+      {7, "one statement for a batch of independent alerts", R"sql(
+-- tocsin_ingest for many alerts at once (ADR 0019), the alerts of one
+-- request (or of combined requests) whose groups the store has not seen:
+-- each insert runs once for all of them instead of once per alert. Every alert is of a different
+-- group; one whose delivery key was seen or whose group exists is not
+-- written (and not returned), nor, with p_prefix (the alerts of one
+-- request, kept in order), is any alert after it. The others are, each
+-- with its own public id (when it opens an incident) and alert seq, both
+-- taken in the alerts' order. Per alert (index n, from 1): p_mode (0 no
+-- incident, 1 open one), the incident's row, the alert's row; terms,
+-- events, outbox rows and tags are flattened with the index of their alert.
+CREATE FUNCTION tocsin_ingest_many(
+  p_prefix BOOLEAN, p_locks TEXT[], p_group_key TEXT[], p_mode INTEGER[], p_id TEXT[], p_title TEXT[], p_severity TEXT[],
+  p_state TEXT[], p_commander_uuid TEXT[], p_commander_handle TEXT[], p_customer_impacted INTEGER[],
+  p_created BIGINT[], p_modified BIGINT[], p_deleted INTEGER[], p_version BIGINT[], p_doc_head TEXT[],
+  p_doc_tail TEXT[], p_due_at BIGINT[],
+  p_term_n INTEGER[], p_term_facets TEXT[], p_term_values TEXT[],
+  p_ev_n INTEGER[], p_ev_at BIGINT[], p_ev_uuid TEXT[], p_ev_handle TEXT[], p_ev_kind TEXT[], p_ev_message TEXT[],
+  p_ev_changes TEXT[],
+  p_ob_n INTEGER[], p_ob_incident TEXT[], p_ob_channel TEXT[], p_ob_kind TEXT[], p_ob_reason TEXT[],
+  p_ob_created BIGINT[], p_ob_due BIGINT[], p_ob_recipient TEXT[], p_ob_method INTEGER[], p_ob_type TEXT[],
+  p_ob_address TEXT[],
+  p_source TEXT[], p_delivery_key TEXT[], p_fingerprint TEXT[], p_monitor_name TEXT[], p_alert_state TEXT[],
+  p_received_at BIGINT[], p_alert_doc TEXT[], p_decision TEXT[], p_detail TEXT[], p_incident_id TEXT[],
+  p_tag_n INTEGER[], p_tags TEXT[])
+RETURNS TABLE (o_n INTEGER, o_seq BIGINT, o_public_id BIGINT)
+-- Planning this statement, and compiling it (JIT: its estimated cost is
+-- high, the arrays' sizes unknown), cost more than running it for a few
+-- alerts: one generic plan, interpreted.
+SET plan_cache_mode = force_generic_plan
+SET jit = off
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended(k, 7)) FROM unnest(p_locks) WITH ORDINALITY AS t(k, n) ORDER BY n;
+  RETURN QUERY
+  WITH a AS (
+    SELECT * FROM unnest(p_group_key, p_mode, p_id, p_title, p_severity, p_state, p_commander_uuid,
+                         p_commander_handle, p_customer_impacted, p_created, p_modified, p_deleted, p_version,
+                         p_doc_head, p_doc_tail, p_due_at, p_source, p_delivery_key, p_fingerprint, p_monitor_name,
+                         p_alert_state, p_received_at, p_alert_doc, p_decision, p_detail, p_incident_id)
+      WITH ORDINALITY AS a(gk, mode, id, title, severity, state, cuuid, chandle, cimpact, created, modified,
+                           deleted, version, head, tail, due, src, dkey, fp, monitor, astate, received, adoc,
+                           decision, detail, incident, n)
+  ), blocked AS MATERIALIZED (
+    SELECT a.n FROM a
+    WHERE EXISTS (SELECT 1 FROM alert_groups g WHERE g.group_key = a.gk)
+       OR (a.dkey <> '' AND EXISTS (SELECT 1 FROM alerts x WHERE x.source = a.src AND x.delivery_key = a.dkey
+                                    AND x.delivery_key <> ''))
+  ), fresh AS MATERIALIZED (
+    SELECT a.* FROM a
+    WHERE a.n NOT IN (SELECT b.n FROM blocked b)
+      AND (NOT p_prefix OR a.n < COALESCE((SELECT min(b.n) FROM blocked b), a.n + 1))
+    ORDER BY a.n
+  ), ok AS MATERIALIZED (
+    SELECT f.*, CASE WHEN f.mode = 1 THEN nextval('incident_public_ids') END AS pid,
+           nextval('alerts_seq_seq') AS aseq
+    FROM fresh f ORDER BY f.n
+  ), inc AS (
+    INSERT INTO incidents (public_id, id, title, severity, state, commander_uuid, commander_handle,
+                           customer_impacted, created, modified, deleted, version, doc, due_at)
+    SELECT ok.pid, ok.id, ok.title, ok.severity, ok.state, ok.cuuid, ok.chandle, ok.cimpact, ok.created,
+           ok.modified, ok.deleted, ok.version, ok.head || ok.pid || ok.tail, ok.due
+    FROM ok WHERE ok.mode = 1 ORDER BY ok.n
+  ), grp AS (
+    INSERT INTO alert_groups (group_key, incident_id) SELECT ok.gk, ok.id FROM ok WHERE ok.mode = 1
+    ON CONFLICT (group_key) DO UPDATE SET incident_id = excluded.incident_id
+  ), trm AS (
+    INSERT INTO incident_terms (facet, value, incident)
+    SELECT DISTINCT t.f, t.v, ok.pid FROM unnest(p_term_n, p_term_facets, p_term_values) AS t(n, f, v)
+    JOIN ok ON ok.n = t.n WHERE ok.mode = 1
+  ), evt AS (
+    INSERT INTO incident_events (incident, at, actor_uuid, actor_handle, kind, message, changes)
+    SELECT ok.pid, e.at, e.u, e.h, e.k, e.m, e.c
+    FROM unnest(p_ev_n, p_ev_at, p_ev_uuid, p_ev_handle, p_ev_kind, p_ev_message, p_ev_changes)
+      WITH ORDINALITY AS e(n, at, u, h, k, m, c, ord)
+    JOIN ok ON ok.n = e.n WHERE ok.mode = 1 ORDER BY e.ord
+  ), obx AS (
+    INSERT INTO outbox (incident_id, channel, kind, reason, created, next_attempt_at, recipient, contact_method,
+                        contact_type, contact_address)
+    SELECT o.i, o.ch, o.k, o.r, o.cr, o.d, o.u, o.m, o.t, o.a
+    FROM unnest(p_ob_n, p_ob_incident, p_ob_channel, p_ob_kind, p_ob_reason, p_ob_created, p_ob_due,
+                p_ob_recipient, p_ob_method, p_ob_type, p_ob_address)
+      WITH ORDINALITY AS o(n, i, ch, k, r, cr, d, u, m, t, a, ord)
+    JOIN ok ON ok.n = o.n ORDER BY o.ord
+  ), alr AS (
+    INSERT INTO alerts (seq, source, delivery_key, fingerprint, group_key, monitor_name, state, received_at, doc,
+                        decision, detail, incident_id)
+    SELECT ok.aseq, ok.src, ok.dkey, ok.fp, ok.gk, ok.monitor, ok.astate, ok.received, ok.adoc, ok.decision,
+           ok.detail, ok.incident
+    FROM ok ORDER BY ok.n
+  ), tg AS (
+    INSERT INTO alert_tags (tag, seq)
+    SELECT DISTINCT g.t, ok.aseq FROM unnest(p_tag_n, p_tags) AS g(n, t) JOIN ok ON ok.n = g.n
+  )
+  SELECT ok.n::INTEGER, ok.aseq, ok.pid FROM ok ORDER BY ok.n;
+END $$;
+)sql"},
   };
   return kMigrations;
 }

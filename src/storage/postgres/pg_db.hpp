@@ -120,5 +120,7 @@ bool IsRetryable(const std::string& sqlstate);
 // in double quotes, with double quotes and backslashes escaped (so commas,
 // braces, spaces and the word NULL stay plain text).
 std::string TextArray(const std::vector<std::string>& values);
+// The same for parameters, a null one as the element NULL.
+std::string ParamArray(const std::vector<Param>& values);
 
 }  // namespace tocsin::storage::postgres

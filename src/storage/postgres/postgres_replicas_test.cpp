@@ -13,6 +13,7 @@
 
 #include "common/random.hpp"
 #include "common/server_metrics.hpp"
+#include "core/search/query.hpp"
 #include "storage/postgres/postgres_store.hpp"
 
 namespace tocsin {
@@ -272,9 +273,21 @@ TEST_F(PostgresReplicas, ConcurrentSingleAlertsOpenOneIncidentPerGroupAndRedeliv
     w.alert.monitor_name = group;
     w.alert.received_at = now_;
     w.alert.delivery_key = delivery;
+    w.alert.tags = {"team:" + group, "env:prod"};
     w.fingerprint = delivery;
     w.group_key = group;
-    w.decide = OpenOrJoin();
+    // As OpenOrJoin, with what an opened incident writes besides its row:
+    // a field (a term), two events in order and a notification.
+    w.decide = [this, open_or_join = OpenOrJoin(), group](const core::GroupState& g) {
+      core::AlertPlan plan = open_or_join(g);
+      if (plan.create) {
+        plan.create->fields["group"] = core::FieldValue{"textbox", false, group, std::nullopt};
+        plan.create_events = {{now_, {}, "incident_created", "first \"quoted\", {braced}", {}},
+                              {now_, {}, "alert", "second", {}}};
+        plan.notifications.push_back({"hook", plan.create->id, "page", now_, "opened"});
+      }
+      return plan;
+    };
     return w;
   };
   constexpr int kThreads = 12;
@@ -316,6 +329,28 @@ TEST_F(PostgresReplicas, ConcurrentSingleAlertsOpenOneIncidentPerGroupAndRedeliv
   every.limit = 1000;
   EXPECT_EQ(replicas[1]->ListAlerts(every)->size(), static_cast<std::size_t>(stored));
   EXPECT_EQ(stored + duplicates, kThreads * kEach);
+  // Every opened incident with its public id, term, events in order,
+  // notification and alerts' tags, however its alert was written.
+  std::set<std::int64_t> public_ids;
+  for (const auto& [group, ids] : incidents_of) {
+    auto inc = replicas[2]->GetIncident(*ids.begin());
+    ASSERT_TRUE(inc) << inc.error().message;
+    EXPECT_GT(inc->public_id, 0);
+    EXPECT_TRUE(public_ids.insert(inc->public_id).second) << inc->public_id;
+    EXPECT_EQ(*inc->fields.at("group").text, group);
+    EXPECT_EQ(Messages(*replicas[0], inc->id), (std::vector<std::string>{"first \"quoted\", {braced}", "second"}));
+    EXPECT_EQ(replicas[1]->ListOutbox(inc->id)->size(), 1u);
+    core::SearchRequest by_group;
+    by_group.query = *core::ParseQuery("group:" + group);
+    auto found = replicas[0]->SearchIncidents(by_group);
+    ASSERT_TRUE(found);
+    ASSERT_EQ(found->incidents.size(), 1u) << group;
+    EXPECT_EQ(found->incidents[0].public_id, inc->public_id);
+  }
+  core::AlertFilter tagged;
+  tagged.tag = "env:prod";
+  tagged.limit = 1000;
+  EXPECT_EQ(replicas[2]->ListAlerts(tagged)->size(), static_cast<std::size_t>(stored));
 }
 
 }  // namespace

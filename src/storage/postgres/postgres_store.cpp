@@ -30,6 +30,7 @@ using postgres::Connection;
 using postgres::Param;
 using postgres::Pool;
 using postgres::Rows;
+using postgres::ParamArray;
 using postgres::TextArray;
 
 
@@ -307,26 +308,26 @@ class PostgresStore final : public core::Store {
       pending.clear();
       std::size_t careful = 0;
       if (fast) {
-        for (std::size_t k = 0; k < n; ++k) {
-          core::AlertWork& w = work[k];
-          pending.push_back(Pending{});
-          Pending& p = pending.back();
-          auto plan = w.decide(core::GroupState{});
-          p.rec = NewAlertRecord(w, plan);
-          auto params = IngestParams(true, k == 0 ? locks : std::vector<std::string>{}, w, plan, nullptr, p.rec);
-          if (!params) return tl::unexpected(params.error());
-          if (k + 1 < n) {
-            c.DeferInto(&p.row, kIngest, std::move(*params));
-          } else {
-            TOCSIN_PG_EXEC(last, c, kIngest, *params);
-            p.row = std::move(*last);
-          }
-        }
-        // The first call that wrote nothing, and the rest after it, are
+        // All in one statement; it writes the alerts before the first whose
+        // group (or delivery) the database held. That one and the rest are
         // decided again below, in the same transaction.
-        for (careful = 0; careful < n && Written(pending[careful].row); ++careful) {
+        std::vector<core::AlertPlan> plans;
+        std::vector<core::AlertRecord> recs(n);
+        for (std::size_t k = 0; k < n; ++k) {
+          plans.push_back(work[k].decide(core::GroupState{}));
+          recs[k] = NewAlertRecord(work[k], plans[k]);
         }
-        pending.resize(careful);
+        auto params = IngestManyParams(true, locks, work, plans, recs);
+        if (!params) return tl::unexpected(params.error());
+        TOCSIN_PG_EXEC(rows, c, kIngestMany, *params);
+        careful = static_cast<std::size_t>(rows->size());
+        for (std::size_t k = 0; k < careful; ++k) {
+          if (rows->Int(static_cast<int>(k), 0) != static_cast<std::int64_t>(k + 1)) {
+            return MakeError(ErrorCode::kInternal, "tocsin_ingest_many wrote out of order");
+          }
+          pending.push_back(Pending{std::move(recs[k]), Rows(nullptr), true});
+          pending.back().rec.seq = rows->Int(static_cast<int>(k), 1);
+        }
       } else {
         c.Defer(
             "SELECT pg_advisory_xact_lock(hashtextextended(k, 7)) "
@@ -343,7 +344,7 @@ class PostgresStore final : public core::Store {
     std::vector<core::AlertRecord> out;
     out.reserve(n);
     for (auto& p : pending) {
-      if (!p.rec.duplicate) {
+      if (!p.rec.duplicate && !p.written) {
         if (!Written(p.row)) return MakeError(ErrorCode::kInternal, "tocsin_ingest wrote nothing");
         p.rec.seq = p.row.Int(0, 1);
       }
@@ -940,40 +941,52 @@ class PostgresStore final : public core::Store {
     return {};
   }
 
-  // The events as six arrays (at, actor uuid, actor handle, kind, message,
-  // changes), in order.
-  static std::vector<Param> EventArrays(const std::vector<core::NewEvent>& events) {
-    std::vector<std::int64_t> at;
-    std::vector<std::string> uuid, handle, kind, message, changes;
+  // The events as six columns of text (at, actor uuid, actor handle, kind,
+  // message, changes), in order.
+  static std::vector<std::vector<std::string>> EventColumns(const std::vector<core::NewEvent>& events) {
+    std::vector<std::vector<std::string>> cols(6);
     for (const auto& e : events) {
-      at.push_back(ToUnixMicros(e.at));
-      uuid.push_back(e.actor.user_uuid);
-      handle.push_back(e.actor.handle);
-      kind.push_back(e.kind);
-      message.push_back(e.message);
-      changes.push_back(EncodeChanges(e.changes));
+      cols[0].push_back(std::to_string(ToUnixMicros(e.at)));
+      cols[1].push_back(e.actor.user_uuid);
+      cols[2].push_back(e.actor.handle);
+      cols[3].push_back(e.kind);
+      cols[4].push_back(e.message);
+      cols[5].push_back(EncodeChanges(e.changes));
     }
-    return {IdArray(at), TextArray(uuid), TextArray(handle), TextArray(kind), TextArray(message), TextArray(changes)};
+    return cols;
   }
 
-  // Outbox rows as ten arrays, in the order tocsin_ingest and WriteOutbox take.
-  static std::vector<Param> OutboxArrays(const std::vector<core::OutboxItem>& items) {
-    std::vector<std::string> incident, channel, kind, reason, recipient, type, address;
-    std::vector<std::int64_t> created, due, method;
+  // Outbox rows as ten columns of text, in the order tocsin_ingest and
+  // WriteOutbox take.
+  static std::vector<std::vector<std::string>> OutboxColumns(const std::vector<core::OutboxItem>& items) {
+    std::vector<std::vector<std::string>> cols(10);
     for (const auto& n : items) {
-      incident.push_back(n.incident_id);
-      channel.push_back(n.channel);
-      kind.push_back(n.kind);
-      reason.push_back(n.reason);
-      created.push_back(ToUnixMicros(n.created));
-      due.push_back(ToUnixMicros(n.due.value_or(n.created)));
-      recipient.push_back(n.to.user);
-      method.push_back(n.to.method);
-      type.push_back(n.to.type);
-      address.push_back(n.to.address);
+      cols[0].push_back(n.incident_id);
+      cols[1].push_back(n.channel);
+      cols[2].push_back(n.kind);
+      cols[3].push_back(n.reason);
+      cols[4].push_back(std::to_string(ToUnixMicros(n.created)));
+      cols[5].push_back(std::to_string(ToUnixMicros(n.due.value_or(n.created))));
+      cols[6].push_back(n.to.user);
+      cols[7].push_back(std::to_string(n.to.method));
+      cols[8].push_back(n.to.type);
+      cols[9].push_back(n.to.address);
     }
-    return {TextArray(incident), TextArray(channel), TextArray(kind),      TextArray(reason), IdArray(created),
-            IdArray(due),        TextArray(recipient), IdArray(method), TextArray(type),   TextArray(address)};
+    return cols;
+  }
+
+  // Columns as array literals (numbers too: PostgreSQL reads a quoted
+  // element with the element type's input).
+  static std::vector<Param> Arrays(const std::vector<std::vector<std::string>>& cols) {
+    std::vector<Param> out;
+    for (const auto& c : cols) out.emplace_back(TextArray(c));
+    return out;
+  }
+  static std::vector<Param> EventArrays(const std::vector<core::NewEvent>& events) {
+    return Arrays(EventColumns(events));
+  }
+  static std::vector<Param> OutboxArrays(const std::vector<core::OutboxItem>& items) {
+    return Arrays(OutboxColumns(items));
   }
 
   // The events in one statement, in order: each row's seq comes from the
@@ -1020,6 +1033,7 @@ class PostgresStore final : public core::Store {
   struct Pending {
     core::AlertRecord rec;
     Rows row{nullptr};
+    bool written = false;  // by tocsin_ingest_many: rec.seq is set
   };
 
   static bool Written(const Rows& row) { return row.size() == 1 && row.Text(0, 0) == "t"; }
@@ -1028,6 +1042,10 @@ class PostgresStore final : public core::Store {
       "SELECT o_written, o_seq, o_public_id FROM tocsin_ingest($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
       "$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,"
       "$43,$44,$45,$46,$47,$48,$49)";
+  static constexpr const char* kIngestMany =
+      "SELECT o_n, o_seq, o_public_id FROM tocsin_ingest_many($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
+      "$16,$17,$18,$19,$20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$37,$38,$39,$40,$41,$42,"
+      "$43,$44,$45,$46,$47,$48,$49,$50,$51)";
 
   // Alerts that are calls of their own (IngestCombiner's `each`), each with
   // its own result. Those of unseen groups go first, every tocsin_ingest call
@@ -1108,30 +1126,42 @@ class PostgresStore final : public core::Store {
     return std::move(r->front());
   }
 
-  // A single alert of an unseen group: one statement, its own (implicit)
-  // transaction. Nothing when it wrote nothing (the group or the delivery
-  // was there). Like a COMMIT, a statement whose connection broke after it
-  // was sent is not run again (it may have committed).
-  Result<std::optional<core::AlertRecord>> IngestAlone(core::AlertWork& w, const std::vector<std::string>& locks) {
+  // Runs `fn`'s one statement as a transaction of its own (no BEGIN): a
+  // serialization failure or deadlock runs it again. Like a COMMIT, a
+  // statement whose connection broke after it was sent is not run again.
+  Result<void> Once(const std::function<Result<void>(Connection&)>& fn) {
     for (int attempt = 0;; ++attempt) {
       auto lease = pool_.Acquire();
       if (!lease) return tl::unexpected(lease.error());
       Connection& c = **lease;
       auto began = std::chrono::steady_clock::now();
+      auto r = fn(c);
+      if (!r && postgres::IsRetryable(c.LastState()) && attempt < kRetries) continue;
+      if (r && on_commit_) on_commit_(1, std::chrono::steady_clock::now() - began);
+      return r;
+    }
+  }
+
+  // A single alert of an unseen group: one statement, its own (implicit)
+  // transaction. Nothing when it wrote nothing (the group or the delivery
+  // was there). Like a COMMIT, a statement whose connection broke after it
+  // was sent is not run again (it may have committed).
+  Result<std::optional<core::AlertRecord>> IngestAlone(core::AlertWork& w, const std::vector<std::string>& locks) {
+    std::optional<core::AlertRecord> written;
+    auto r = Once([&](Connection& c) -> Result<void> {
+      written.reset();
       auto plan = w.decide(core::GroupState{});
       core::AlertRecord rec = NewAlertRecord(w, plan);
       auto params = IngestParams(true, locks, w, plan, nullptr, rec);
       if (!params) return tl::unexpected(params.error());
-      auto row = c.Exec(kIngest, *params);
-      if (!row) {
-        if (postgres::IsRetryable(c.LastState()) && attempt < kRetries) continue;
-        return tl::unexpected(row.error());
-      }
-      if (!Written(*row)) return std::optional<core::AlertRecord>();
-      if (on_commit_) on_commit_(1, std::chrono::steady_clock::now() - began);
+      TOCSIN_PG_EXEC(row, c, kIngest, *params);
+      if (!Written(*row)) return {};
       rec.seq = row->Int(0, 1);
-      return std::optional<core::AlertRecord>(std::move(rec));
-    }
+      written = std::move(rec);
+      return {};
+    });
+    if (!r) return tl::unexpected(r.error());
+    return written;
   }
 
   // The careful path for one alert: it reads whether the delivery was seen
@@ -1234,6 +1264,53 @@ class PostgresStore final : public core::Store {
                       std::string(core::AlertStateName(a.state)), Micros(a.received_at), EncodeAlert(a), rec.decision,
                       rec.detail, rec.incident_id.empty() ? Param(nullptr) : Param(rec.incident_id),
                       TextArray(a.tags)});
+    return p;
+  }
+
+  // tocsin_ingest_many's parameters (migration 7) for alerts each decided as
+  // the first of its new group: per alert, tocsin_ingest's single values
+  // (taken from IngestParams) as arrays; terms, events, outbox rows and tags
+  // flattened with their alert's index (from 1).
+  Result<std::vector<Param>> IngestManyParams(bool prefix, const std::vector<std::string>& locks,
+                                              const std::vector<core::AlertWork>& work,
+                                              std::vector<core::AlertPlan>& plans,
+                                              std::vector<core::AlertRecord>& recs) const {
+    // Positions in IngestParams: the group, the mode, the incident's row but
+    // its public id (5-18), the alert's (38-47).
+    std::vector<int> singles{2, 3};
+    for (int k = 5; k <= 18; ++k) singles.push_back(k);
+    const std::size_t incident_columns = singles.size();
+    for (int k = 38; k <= 47; ++k) singles.push_back(k);
+    std::vector<std::vector<Param>> columns(singles.size());
+    std::vector<std::vector<std::string>> terms(3), events(7), outbox(11), tags(2);
+    auto flatten = [](std::vector<std::vector<std::string>>& into, const std::string& n,
+                      const std::vector<std::vector<std::string>>& cols) {
+      std::size_t rows = cols.empty() ? 0 : cols[0].size();
+      for (std::size_t r = 0; r < rows; ++r) {
+        into[0].push_back(n);
+        for (std::size_t c = 0; c < cols.size(); ++c) into[c + 1].push_back(cols[c][r]);
+      }
+    };
+    for (std::size_t k = 0; k < work.size(); ++k) {
+      auto single = IngestParams(false, {}, work[k], plans[k], nullptr, recs[k]);
+      if (!single) return tl::unexpected(single.error());
+      for (std::size_t c = 0; c < singles.size(); ++c) columns[c].push_back(std::move((*single)[singles[c]]));
+      const std::string n = std::to_string(k + 1);
+      if (plans[k].create) {
+        auto [facets, values] = TermArrays(*plans[k].create);
+        flatten(terms, n, {facets, values});
+        flatten(events, n, EventColumns(plans[k].create_events));
+      }
+      flatten(outbox, n, OutboxColumns(plans[k].notifications));
+      flatten(tags, n, {work[k].alert.tags});
+    }
+    std::vector<Param> p{prefix ? "t" : "f", TextArray(locks)};
+    for (std::size_t c = 0; c < incident_columns; ++c) p.emplace_back(ParamArray(columns[c]));
+    for (auto* flat : {&terms, &events, &outbox}) {
+      for (auto& a : Arrays(*flat)) p.push_back(std::move(a));
+    }
+    for (std::size_t c = incident_columns; c < columns.size(); ++c) p.emplace_back(ParamArray(columns[c]));
+    for (auto& a : Arrays(tags)) p.push_back(std::move(a));
     return p;
   }
 
