@@ -73,13 +73,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& dsn, con
   // Notices (e.g. "schema already exists, skipping") are not for the log.
   PQsetNoticeProcessor(raw, [](void*, const char*) {}, nullptr);
   // A process stalled inside a transaction (SIGSTOP, a long GC-like pause)
-  // holds its row and advisory locks; PostgreSQL ends such a session after
-  // 5 s, so the locks go to the other replicas (whose escalation steps would
-  // otherwise wait on them) and the stalled one's COMMIT fails. Tocsin's
-  // transactions wait milliseconds between statements, never seconds. (It
-  // was 30 s: a replica stopped inside a combined ingest held up the other
-  // replicas' tiers by as long, seen in postgres_replicas_faults under load.)
-  if (auto ok = c->Run("SET idle_in_transaction_session_timeout = '5s'"); !ok) return tl::unexpected(ok.error());
+  // holds its row locks; PostgreSQL ends such a session after 30 s, so the
+  // locks go to the other replicas and the stalled one's COMMIT fails.
+  if (auto ok = c->Run("SET idle_in_transaction_session_timeout = '30s'"); !ok) return tl::unexpected(ok.error());
   if (!schema.empty()) {
     std::string q = QuoteIdent(schema);
     if (auto ok = c->Run("CREATE SCHEMA IF NOT EXISTS " + q + "; SET search_path TO " + q); !ok) {
