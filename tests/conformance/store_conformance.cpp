@@ -998,6 +998,8 @@ TEST_P(StoreConformance, AlertsAreListedByReceivedTimeOldestFirstAndByKeyset) {
 // (also within one batch, in order), a redelivery writes nothing, and each
 // alert's seq follows the order received.
 TEST_P(StoreConformance, AlertsOfOneGroupOpenOneIncidentInOrderAndRedeliveriesWriteNothing) {
+  // Copies: an AlertWork's decision is a copyable function.
+  auto Batch = [](std::initializer_list<core::AlertWork> works) { return std::vector<core::AlertWork>(works); };
   auto work_for = [&](const std::string& group, const std::string& delivery, const std::string& monitor) {
     core::Alert a;
     a.source = "generic";
@@ -1032,21 +1034,12 @@ TEST_P(StoreConformance, AlertsOfOneGroupOpenOneIncidentInOrderAndRedeliveriesWr
   };
   // A new group alone, then a batch: its second alert, a new group, and
   // that new group's second alert.
-  auto first = ingest([&] {
-    std::vector<core::AlertWork> w;
-    w.push_back(work_for("db", "d1", "m1"));
-    return w;
-  }());
+  auto first = ingest(Batch({work_for("db", "d1", "m1")}));
   ASSERT_EQ(first.size(), 1u);
   EXPECT_EQ(first[0].decision, "opened");
   EXPECT_EQ(first[0].queued, 1);
-  auto batch = ingest([&] {
-    std::vector<core::AlertWork> w;
-    w.push_back(work_for("db", "d2", "m2"));
-    w.push_back(work_for("web", "d3", "m3"));
-    w.push_back(work_for("web", "d4", "m4"));
-    return w;
-  }());
+  auto batch =
+      ingest(Batch({work_for("db", "d2", "m2"), work_for("web", "d3", "m3"), work_for("web", "d4", "m4")}));
   ASSERT_EQ(batch.size(), 3u);
   EXPECT_EQ(batch[0].decision, "appended");
   EXPECT_EQ(batch[0].incident_id, first[0].incident_id);
@@ -1058,12 +1051,7 @@ TEST_P(StoreConformance, AlertsOfOneGroupOpenOneIncidentInOrderAndRedeliveriesWr
   EXPECT_LT(batch[0].seq, batch[1].seq);
   EXPECT_LT(batch[1].seq, batch[2].seq);
   // Both new groups in one batch, each alone: two incidents, ids in order.
-  auto pair = ingest([&] {
-    std::vector<core::AlertWork> w;
-    w.push_back(work_for("cache", "d5", "m5"));
-    w.push_back(work_for("queue", "d6", "m6"));
-    return w;
-  }());
+  auto pair = ingest(Batch({work_for("cache", "d5", "m5"), work_for("queue", "d6", "m6")}));
   ASSERT_EQ(pair.size(), 2u);
   EXPECT_EQ(pair[0].decision, "opened");
   EXPECT_EQ(pair[1].decision, "opened");
@@ -1071,11 +1059,7 @@ TEST_P(StoreConformance, AlertsOfOneGroupOpenOneIncidentInOrderAndRedeliveriesWr
 
   // A redelivery (as part of a batch, then alone) is reported as such and
   // writes nothing.
-  auto again = ingest([&] {
-    std::vector<core::AlertWork> w;
-    w.push_back(work_for("db", "d1", "m1"));
-    return w;
-  }());
+  auto again = ingest(Batch({work_for("db", "d1", "m1")}));
   ASSERT_EQ(again.size(), 1u);
   EXPECT_TRUE(again[0].duplicate);
   EXPECT_EQ(again[0].seq, first[0].seq);
@@ -1124,21 +1108,12 @@ TEST_P(StoreConformance, AlertsOfOneGroupOpenOneIncidentInOrderAndRedeliveriesWr
   // groups in a batch, and its redeliveries still write nothing.
   if (!GetParam().durable) return;
   auto other = GetParam().open(dir_);
-  auto one = other->IngestAlerts([&] {
-    std::vector<core::AlertWork> w;
-    w.push_back(work_for("db", "d7", "m7"));
-    return w;
-  }());
+  auto one = other->IngestAlerts(Batch({work_for("db", "d7", "m7")}));
   ASSERT_TRUE(one) << one.error().message;
   EXPECT_EQ((*one)[0].decision, "appended");
   EXPECT_EQ((*one)[0].incident_id, db.id);
-  auto mixed = other->IngestAlerts([&] {
-    std::vector<core::AlertWork> w;
-    w.push_back(work_for("disk", "d8", "m8"));
-    w.push_back(work_for("web", "d9", "m9"));
-    w.push_back(work_for("vol", "d10", "m10"));
-    return w;
-  }());
+  auto mixed = other->IngestAlerts(
+      Batch({work_for("disk", "d8", "m8"), work_for("web", "d9", "m9"), work_for("vol", "d10", "m10")}));
   ASSERT_TRUE(mixed) << mixed.error().message;
   ASSERT_EQ(mixed->size(), 3u);
   EXPECT_EQ((*mixed)[0].decision, "opened");
@@ -1150,11 +1125,7 @@ TEST_P(StoreConformance, AlertsOfOneGroupOpenOneIncidentInOrderAndRedeliveriesWr
   EXPECT_LT((*mixed)[0].seq, (*mixed)[1].seq);
   EXPECT_LT((*mixed)[1].seq, (*mixed)[2].seq);
   auto third = GetParam().open(dir_);
-  auto redelivered = third->IngestAlerts([&] {
-    std::vector<core::AlertWork> w;
-    w.push_back(work_for("cache", "d5", "m5"));
-    return w;
-  }());
+  auto redelivered = third->IngestAlerts(Batch({work_for("cache", "d5", "m5")}));
   ASSERT_TRUE(redelivered) << redelivered.error().message;
   EXPECT_TRUE((*redelivered)[0].duplicate);
   EXPECT_EQ((*redelivered)[0].seq, pair[0].seq);

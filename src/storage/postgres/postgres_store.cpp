@@ -281,14 +281,20 @@ class PostgresStore final : public core::Store {
     return combiner_.Ingest(std::move(work));
   }
 
+  // The advisory lock keys of `work`, sorted: its groups, and its delivery
+  // keys (redeliveries).
+  static std::vector<std::string> IngestLocks(const std::vector<core::AlertWork>& work) {
+    std::set<std::string> keys;
+    for (const auto& w : work) {
+      keys.insert("g:" + w.group_key);
+      if (!w.alert.delivery_key.empty()) keys.insert("d:" + w.alert.source + "\n" + w.alert.delivery_key);
+    }
+    return {keys.begin(), keys.end()};
+  }
+
   // One transaction for `work` (IngestCombiner's batch).
   Result<std::vector<core::AlertRecord>> IngestBatch(std::vector<core::AlertWork> work) {
-    std::set<std::string> lock_set;
-    for (const auto& w : work) {
-      lock_set.insert("g:" + w.group_key);
-      if (!w.alert.delivery_key.empty()) lock_set.insert("d:" + w.alert.source + "\n" + w.alert.delivery_key);
-    }
-    const std::vector<std::string> locks(lock_set.begin(), lock_set.end());
+    const std::vector<std::string> locks = IngestLocks(work);
     const std::size_t n = work.size();
     bool fast = n > 0 && AllGroupsUnseen(work);
     if (fast && n == 1) {
@@ -1060,12 +1066,7 @@ class PostgresStore final : public core::Store {
     std::vector<std::size_t> rest;  // indexes still to ingest
     std::vector<Pending> pending;
     if (AllGroupsUnseen(work)) {
-      std::set<std::string> lock_set;
-      for (const auto& w : work) {
-        lock_set.insert("g:" + w.group_key);
-        if (!w.alert.delivery_key.empty()) lock_set.insert("d:" + w.alert.source + "\n" + w.alert.delivery_key);
-      }
-      const std::vector<std::string> locks(lock_set.begin(), lock_set.end());
+      const std::vector<std::string> locks = IngestLocks(work);
       pending.reserve(n);  // DeferInto keeps pointers into it until COMMIT
       auto r = Tx([&](Connection& c) -> Result<void> {
         pending.clear();
