@@ -44,6 +44,7 @@ ChangeRelay::ChangeRelay(const std::string& dsn, const std::string& schema,
   o.dsn = dsn;
   o.schema = schema;
   o.channel = "tocsin_changes";
+  o.skip_own = true;  // our own changes were published here already
   o.on_message = [this](const std::string& payload) { Received(payload); };
   o.on_reconnected = [this] {
     usecases::Change c;

@@ -92,6 +92,8 @@ Connection::~Connection() {
 
 bool Connection::Broken() const { return poisoned_ || PQstatus(c_) != CONNECTION_OK; }
 
+int Connection::BackendPid() const { return PQbackendPID(c_); }
+
 Error Connection::Fail(pg_result* r, const std::string& what) {
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   last_state_ = state ? state : "";

@@ -79,6 +79,8 @@ class Connection {
 
   // The connection is lost (the server went away); it must be replaced.
   bool Broken() const;
+  // The server process serving this connection (as NOTIFY reports it).
+  int BackendPid() const;
   // Reads whatever the server sent while the connection sat idle (without
   // waiting): a server that closed it (a restart) makes it Broken() now,
   // before a statement is sent on it. False when broken.

@@ -5,10 +5,14 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <string_view>
 #include <thread>
+#include <unordered_set>
 
 #include "common/log.hpp"
 #include "common/thread_name.hpp"
@@ -19,8 +23,12 @@ namespace tocsin::storage::postgres {
 namespace {
 
 constexpr std::size_t kMaxQueued = 10000;
-constexpr std::size_t kBatch = 200;         // payloads per statement
-constexpr std::size_t kMaxPayload = 8000;   // PostgreSQL refuses longer ones
+constexpr std::size_t kTake = 2000;  // payloads per statement, packed into notifications
+// How long the sender lets a burst gather before sending it. Each
+// notification wakes every listener (each replica's, and its backend): one
+// per change made three replicas spend 0.1 ms more CPU per alert
+// (bench/pg_bench.sh, ADR 0019); 20 ms is nothing to a page refreshing.
+constexpr std::chrono::milliseconds kGather{20};
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
@@ -36,6 +44,7 @@ struct NotifyBus::Impl {
   std::deque<std::string> queue;
   bool stopping = false;
   bool listening = false;
+  std::atomic<int> sender_pid{0};  // the sender connection's backend, 0 while it has none
   int wake[2] = {-1, -1};  // the listener's poll also waits on this pipe, so Stop wakes it
   std::thread sender;
   std::thread listener;
@@ -46,8 +55,9 @@ struct NotifyBus::Impl {
     return cv.wait_for(lock, d, [this] { return stopping; });
   }
 
-  // Sends what is queued, up to kBatch payloads per statement: one
+  // Sends what is queued, up to kTake payloads per statement: one
   // transaction, so one wake-up of each listener, however many there are.
+  // Payloads are packed into as few notifications as fit (PackNotifications).
   void SendLoop() {
     NameThisThread("tocsin-pgnotify");
     std::unique_ptr<Connection> c;
@@ -58,13 +68,17 @@ struct NotifyBus::Impl {
         std::unique_lock lock(mu);
         cv.wait(lock, [this] { return stopping || !queue.empty(); });
         if (stopping) return;
+        // Let a burst gather: one notification for what arrives within
+        // kGather, instead of one per change (each wakes every listener).
+        if (cv.wait_for(lock, kGather, [this] { return stopping; })) return;
         for (const auto& p : queue) {
-          if (payloads.size() == kBatch) break;
+          if (payloads.size() == kTake) break;
           payloads.push_back(p);
         }
       }
       if (!c || c->Broken()) {
         c.reset();
+        sender_pid.store(0);
         auto opened = Connection::Open(options.dsn, "");
         if (!opened) {
           if (Pause(backoff)) return;
@@ -72,26 +86,17 @@ struct NotifyBus::Impl {
           continue;
         }
         c = std::move(*opened);
+        sender_pid.store(c->BackendPid());
       }
-      // A payload PostgreSQL would refuse (too long) is dropped, alone.
-      std::vector<std::string> fit;
-      for (auto& p : payloads) {
-        if (p.size() < kMaxPayload) {
-          fit.push_back(std::move(p));
-        } else {
-          log::Warn("pg-notify: dropped a notification too long to send", {{"bytes", std::to_string(p.size())}});
-        }
+      std::vector<std::string> packed = PackNotifications(payloads);
+      std::optional<Result<Rows>> sent;
+      if (packed.size() == 1) {
+        sent = c->Exec("SELECT pg_notify($1, $2)", {channel, packed[0]});
+      } else if (!packed.empty()) {
+        sent = c->Exec("SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n",
+                       {channel, TextArray(packed)});
       }
-      if (fit.empty()) {
-        std::lock_guard lock(mu);
-        for (std::size_t k = 0; k < payloads.size() && !queue.empty(); ++k) queue.pop_front();
-        continue;
-      }
-      auto sent = fit.size() == 1 ? c->Exec("SELECT pg_notify($1, $2)", {channel, fit[0]})
-                                  : c->Exec("SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY "
-                                            "AS t(p, n) ORDER BY n",
-                                            {channel, TextArray(fit)});
-      if (!sent) {
+      if (sent && !*sent) {
         // A lost connection keeps them for the next attempt.
         if (c->Broken()) {
           if (Pause(backoff)) return;
@@ -99,7 +104,7 @@ struct NotifyBus::Impl {
           continue;
         }
         log::Warn("pg-notify: dropped notifications",
-                  {{"count", std::to_string(fit.size())}, {"error", sent.error().message}});
+                  {{"count", std::to_string(payloads.size())}, {"error", sent->error().message}});
       }
       backoff = kFirstBackoff;
       std::lock_guard lock(mu);
@@ -143,9 +148,13 @@ struct NotifyBus::Impl {
       if (fds[1].revents != 0) return true;
       if (PQconsumeInput(conn) == 0) return false;
       while (PGnotify* n = PQnotifies(conn)) {
-        std::string payload = n->extra ? n->extra : "";
+        // Our own echo is known by its sender's backend; a message from a
+        // sender connection since replaced passes (the receiver may check).
+        const bool own = options.skip_own && n->be_pid == sender_pid.load();
+        std::string packed = n->extra && !own ? n->extra : "";
         PQfreemem(n);
-        if (options.on_message) options.on_message(payload);
+        if (own || !options.on_message) continue;
+        for (const auto& payload : UnpackNotification(packed)) options.on_message(payload);
       }
       if (PQstatus(conn) != CONNECTION_OK) return false;
     }
@@ -201,12 +210,54 @@ NotifyBus::~NotifyBus() {
 }
 
 void NotifyBus::Send(std::string payload) {
+  if (payload.find('\n') != std::string::npos) {
+    log::Warn("pg-notify: dropped a payload with a line break", {{"bytes", std::to_string(payload.size())}});
+    return;
+  }
+  bool was_empty = false;
   {
     std::lock_guard lock(impl_->mu);
     if (impl_->queue.size() >= kMaxQueued) return;
+    was_empty = impl_->queue.empty();
     impl_->queue.push_back(std::move(payload));
   }
-  impl_->cv.notify_all();
+  // The sender waits only for an empty queue to fill: one wake-up per burst.
+  if (was_empty) impl_->cv.notify_all();
+}
+
+std::vector<std::string> PackNotifications(const std::vector<std::string>& payloads) {
+  std::vector<std::string> out;
+  std::string current;
+  std::unordered_set<std::string_view> in_current;
+  for (const auto& p : payloads) {
+    if (p.size() >= kMaxNotification) {
+      log::Warn("pg-notify: dropped a notification too long to send", {{"bytes", std::to_string(p.size())}});
+      continue;
+    }
+    if (in_current.count(p) != 0) continue;  // the same message once per notification
+    if (!current.empty() && current.size() + 1 + p.size() >= kMaxNotification) {
+      out.push_back(std::move(current));
+      current.clear();
+      in_current.clear();
+    }
+    if (!current.empty()) current += '\n';
+    current += p;
+    in_current.insert(p);
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
+std::vector<std::string> UnpackNotification(const std::string& notification) {
+  std::vector<std::string> out;
+  std::size_t from = 0;
+  while (from <= notification.size()) {
+    auto end = notification.find('\n', from);
+    if (end == std::string::npos) end = notification.size();
+    if (end > from) out.push_back(notification.substr(from, end - from));
+    from = end + 1;
+  }
+  return out;
 }
 
 bool NotifyBus::WaitListening(std::chrono::milliseconds timeout) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tocsin::storage::postgres {
 
@@ -24,6 +25,10 @@ struct NotifyOptions {
   std::string channel;
   // Called on the listener thread for each payload received (own ones included).
   std::function<void(const std::string& payload)> on_message;
+  // Drop the notifications this bus sent itself (known by the sending
+  // backend), before they are unpacked: a process that ignores its own
+  // messages then spends nothing on them.
+  bool skip_own = false;
   // Called on the listener thread each time LISTEN is in place again after
   // a lost connection (not the first time): messages may have been missed.
   std::function<void()> on_reconnected;
@@ -36,8 +41,10 @@ class NotifyBus {
   NotifyBus(const NotifyBus&) = delete;
   NotifyBus& operator=(const NotifyBus&) = delete;
 
-  // Queues a payload (at most 8000 bytes) for sending; never waits for the
-  // network. Dropped when 10,000 are already waiting (the database is down).
+  // Queues a payload (at most 8000 bytes, no line break) for sending; never
+  // waits for the network. Dropped when 10,000 are already waiting (the
+  // database is down). Payloads queued together travel packed in one
+  // notification, and identical ones among them arrive once.
   void Send(std::string payload);
   // Waits until LISTEN is in place (tests, start-up); false on timeout.
   bool WaitListening(std::chrono::milliseconds timeout);
@@ -49,5 +56,13 @@ class NotifyBus {
   explicit NotifyBus(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The wire form: payloads joined by line breaks, each notification shorter
+// than PostgreSQL's limit, a payload repeated within one notification kept
+// once, a payload too long for any dropped. A notification from a process
+// before packing (one payload, no line break) unpacks to itself.
+constexpr std::size_t kMaxNotification = 8000;
+std::vector<std::string> PackNotifications(const std::vector<std::string>& payloads);
+std::vector<std::string> UnpackNotification(const std::string& notification);
 
 }  // namespace tocsin::storage::postgres
