@@ -3,6 +3,7 @@
 #include "app/change_relay.hpp"
 
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -37,6 +38,13 @@
 namespace tocsin::app {
 
 namespace {
+
+// The calling thread's CPU time so far (what the engine's budget counts).
+std::chrono::nanoseconds ThreadCpuTime() {
+  timespec ts{};
+  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return {};
+  return std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
+}
 
 // Incidents waiting for their first tier ahead of the engine step, at most.
 constexpr std::size_t kMaxOpenedAtOnce = 10000;
@@ -311,7 +319,7 @@ Result<void> App::Start() {
       while (!d.stopping) {
         d.engine_nudged = false;  // this step sees what was committed before it; later nudges run the next one
         lock.unlock();
-        auto started = std::chrono::steady_clock::now();
+        const auto cpu_before = ThreadCpuTime();
         TimePoint now = d.clock->Now();
         int changed = 0;
         {
@@ -324,7 +332,10 @@ Result<void> App::Start() {
         // many open incidents the scan itself slows the tick down. A nudge
         // from a request runs the step early, still at most one step per
         // nine times its own cost (and 2 ms), so bursts of alerts coalesce.
-        auto took = std::chrono::steady_clock::now() - started;
+        // The cost is this thread's CPU time, not the step's wall time: a
+        // step that waited (on a row lock, a database restarting) must not
+        // hold the next tiers back nine times as long.
+        auto took = ThreadCpuTime() - cpu_before;
         auto pause = std::max<std::chrono::steady_clock::duration>(d.options.engine_tick, took * 9);
         auto gap = std::min<std::chrono::steady_clock::duration>(
             pause, std::max<std::chrono::steady_clock::duration>(d.options.engine_min_gap, took * 9));

@@ -5,15 +5,30 @@
 
 namespace tocsin::storage::postgres {
 
-IngestCombiner::IngestCombiner(RunFn run, EachFn each, int max_leaders, std::size_t max_alerts)
-    : run_(std::move(run)), each_(std::move(each)), max_alerts_(std::max<std::size_t>(1, max_alerts)), turns_(max_leaders) {}
+IngestCombiner::IngestCombiner(RunFn run, EachFn each, int max_leaders, std::size_t max_alerts,
+                               std::size_t another_at, std::chrono::milliseconds patience)
+    : run_(std::move(run)),
+      each_(std::move(each)),
+      max_alerts_(std::max<std::size_t>(1, max_alerts)),
+      another_at_(another_at),
+      patience_(patience),
+      turns_(max_leaders) {}
 
 Result<std::vector<core::AlertRecord>> IngestCombiner::Ingest(std::vector<core::AlertWork> work) {
   Call me;
   me.work = &work;
   turns_.Join(
       &me, [this](std::deque<Call*>& queue) { return Take(queue); },
-      [this](const std::vector<Call*>& calls) { Run(calls); });
+      [this](const std::vector<Call*>& calls) { Run(calls); },
+      [this](const std::deque<Call*>& queue) {
+        std::size_t alerts = 0;
+        for (const Call* c : queue) {
+          alerts += c->work->size();
+          if (alerts >= another_at_) return true;
+        }
+        return alerts >= another_at_;
+      },
+      patience_);
   return std::move(me.result);
 }
 

@@ -5,7 +5,9 @@
 // fewer than `max_leaders` batches in flight leads at once, taking every
 // call queued (up to `max_alerts` alerts); the others wait for a leader's
 // result or for a turn to lead. An idle server thus adds no wait, and a busy
-// one pays a transaction per batch instead of per request.
+// one pays a transaction per batch instead of per request. With a batch in
+// flight, another starts only once `another_at` alerts are queued, or a call
+// has waited `patience`: fewer wait for the running one, to go out together.
 //
 // Calls of one alert each are run together by `each`, which reports each
 // alert's result. Otherwise a batch that fails (it wrote nothing) is run
@@ -13,6 +15,7 @@
 // Each call's alerts stay in order, and the batch keeps the calls in their
 // arrival order.
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -32,7 +35,8 @@ class IngestCombiner {
   // alert's result is its own, and they need not commit together.
   using EachFn = std::function<std::vector<Result<core::AlertRecord>>(std::vector<core::AlertWork>)>;
 
-  IngestCombiner(RunFn run, EachFn each, int max_leaders, std::size_t max_alerts);
+  IngestCombiner(RunFn run, EachFn each, int max_leaders, std::size_t max_alerts, std::size_t another_at = 1,
+                 std::chrono::milliseconds patience = std::chrono::milliseconds(0));
 
   Result<std::vector<core::AlertRecord>> Ingest(std::vector<core::AlertWork> work);
   // Calls waiting for a leader (for tests).
@@ -50,6 +54,8 @@ class IngestCombiner {
   const RunFn run_;
   const EachFn each_;
   const std::size_t max_alerts_;
+  const std::size_t another_at_;
+  const std::chrono::milliseconds patience_;
   LeaderQueue<Call> turns_;
 };
 

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -61,6 +63,36 @@ class IngestCombinerTest : public ::testing::Test {
     return results;
   }
 
+  // The batch step: the first batch (or each, `every`) waits at the gate;
+  // every batch's size is kept, and each alert gets its record.
+  IngestCombiner::RunFn HeldRun(bool every) {
+    return [this, every](std::vector<core::AlertWork> work) -> Result<std::vector<core::AlertRecord>> {
+      if (!entered_.exchange(true) || every) gate_.Wait();
+      std::lock_guard lock(mu_);
+      batch_sizes_.push_back(work.size());
+      std::vector<core::AlertRecord> out;
+      for (const auto& w : work) out.push_back(Record(w));
+      return out;
+    };
+  }
+  // The step for one-alert calls combined: each its record, or an error for
+  // the group "bad"; every call's size is kept.
+  IngestCombiner::EachFn RecordEach() {
+    return [this](std::vector<core::AlertWork> work) {
+      std::lock_guard lock(mu_);
+      each_sizes_.push_back(work.size());
+      std::vector<Result<core::AlertRecord>> out;
+      for (const auto& w : work) {
+        if (w.group_key == "bad") {
+          out.push_back(MakeError(ErrorCode::kInvalidArgument, "bad alert"));
+        } else {
+          out.push_back(Record(w));
+        }
+      }
+      return out;
+    };
+  }
+
   Gate gate_;
   std::atomic<bool> entered_{false};
   std::mutex mu_;
@@ -69,30 +101,7 @@ class IngestCombinerTest : public ::testing::Test {
 };
 
 TEST_F(IngestCombinerTest, OneAlertCallsMadeWhileABatchRunsShareTheNextAndEachGetsItsOwnResult) {
-  IngestCombiner combiner(
-      [&](std::vector<core::AlertWork> work) -> Result<std::vector<core::AlertRecord>> {
-        entered_ = true;
-        gate_.Wait();
-        std::lock_guard lock(mu_);
-        batch_sizes_.push_back(work.size());
-        std::vector<core::AlertRecord> out;
-        for (const auto& w : work) out.push_back(Record(w));
-        return out;
-      },
-      [&](std::vector<core::AlertWork> work) {
-        std::lock_guard lock(mu_);
-        each_sizes_.push_back(work.size());
-        std::vector<Result<core::AlertRecord>> out;
-        for (const auto& w : work) {
-          if (w.group_key == "bad") {
-            out.push_back(MakeError(ErrorCode::kInvalidArgument, "bad alert"));
-          } else {
-            out.push_back(Record(w));
-          }
-        }
-        return out;
-      },
-      1, 100);
+  IngestCombiner combiner(HeldRun(true), RecordEach(), 1, 100);
   auto results = RunConcurrently(combiner, {{Work("first")}, {Work("a")}, {Work("bad")}, {Work("c")}});
   ASSERT_TRUE(results[0]);
   EXPECT_EQ(results[0]->front().group_key, "first");
@@ -143,6 +152,61 @@ TEST_F(IngestCombinerTest, ABatchThatFailsRunsEachCallAloneUnlessTheStoreIsUnrea
   EXPECT_FALSE(down[2]);
   EXPECT_EQ(down[1].error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{1, 4}));
+}
+
+// With a batch in flight, the calls queued behind it wait for it rather than
+// start a small second batch, until `another_at` alerts are queued: then the
+// call that makes it so leads them, while the first is still running.
+TEST_F(IngestCombinerTest, ASecondBatchStartsBesideTheFirstOnlyOnceEnoughAlertsAreQueued) {
+  IngestCombiner combiner(HeldRun(true), RecordEach(), 2, 100, 3, std::chrono::hours(1));
+  std::vector<std::thread> threads;
+  auto finish = [&] {  // whatever the test saw, nothing stays blocked
+    gate_.Open();
+    for (auto& t : threads) {
+      if (t.joinable()) t.join();
+    }
+  };
+  auto queued_reaches = [&](std::size_t n) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (combiner.queued() < n && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    return combiner.queued() == n;
+  };
+  threads.emplace_back([&] { (void)combiner.Ingest({Work("first")}); });
+  while (!entered_) std::this_thread::yield();
+  threads.emplace_back([&] { (void)combiner.Ingest({Work("a")}); });
+  threads.emplace_back([&] { (void)combiner.Ingest({Work("b")}); });
+  if (!queued_reaches(2)) {
+    finish();
+    FAIL() << "two one-alert calls beside a running batch did not both wait";
+  }
+  threads.emplace_back([&] { (void)combiner.Ingest({Work("c")}); });
+  for (std::size_t k = 1; k < threads.size(); ++k) threads[k].join();  // done while the first is held
+  {
+    std::lock_guard lock(mu_);
+    EXPECT_EQ(each_sizes_, (std::vector<std::size_t>{3}));
+    EXPECT_TRUE(batch_sizes_.empty());
+  }
+  finish();
+  EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{1}));
+}
+
+// A batch held up (here at the gate; in production a lock another replica
+// holds) holds the calls behind it up only for `patience`: then they lead a
+// batch of their own, however few.
+TEST_F(IngestCombinerTest, CallsBehindAHeldBatchLeadTheirOwnAfterThePatience) {
+  IngestCombiner combiner(HeldRun(false), RecordEach(), 2, 100, 100, std::chrono::milliseconds(1));
+  std::thread first([&] { (void)combiner.Ingest({Work("first")}); });
+  while (!entered_) std::this_thread::yield();
+  std::vector<core::AlertWork> both{Work("a"), Work("b")};  // one call of two alerts (run, not each)
+  auto later = std::async(std::launch::async, [&] { return combiner.Ingest(both); });
+  const bool led = later.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  gate_.Open();
+  first.join();
+  ASSERT_TRUE(led) << "a call behind a held batch waited for it past its patience";
+  auto got = later.get();
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->size(), 2u);
+  EXPECT_EQ(batch_sizes_, (std::vector<std::size_t>{2, 1}));  // it ran before the held one finished
 }
 
 // Key lookups made while one runs share the next statement; each gets its
