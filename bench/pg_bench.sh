@@ -11,6 +11,9 @@
 #      alert opens its own SEV-4 incident, stored durably before the answer =
 #      durable incident creations/s (= alerts/s);
 #   2. BATCH alerts per request over BATCH_CONNS connections: alerts/s;
+#   3. one alert per request at a fixed RATE alerts/s in all (open loop, for
+#      RATE_SECONDS): the CPU per alert at one load, below every backend's
+#      peak, as a user adding replicas to the same traffic sees it;
 # against one `tocsin serve` on SQLite, one on PostgreSQL and three replicas
 # on one PostgreSQL schema (the connections split evenly over them, one load
 # client each; rate = all alerts / the slowest client's time), and the CPU
@@ -23,7 +26,8 @@
 #
 # Settings (environment): RUNS=3 TOTAL=20000 CONNS=32 BATCH=100 BATCH_CONNS=8
 #   MAX_SECONDS=20 LAT_ALERTS=300 LAT_RATE=30 FAULT_KILLS=20 THROUGHPUT=1 (0: latency only)
-#   SKIP_BUILD=0 BACKENDS="sqlite postgres postgres3" PHASES="single batch"
+#   SKIP_BUILD=0 BACKENDS="sqlite postgres postgres3" PHASES="single batch rate"
+#   RATE=1500 RATE_SECONDS=10
 #   PG_STATS=0 (1: print pg_stat_statements' top statements at the end; needs
 #   PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements")
 #   BUILD_DIR=build/bench2 FAULT_BIN=$BUILD_DIR/apps/tocsin/tocsin
@@ -46,7 +50,9 @@ LAT_RATE=${LAT_RATE:-30}
 FAULT_KILLS=${FAULT_KILLS:-20}
 THROUGHPUT=${THROUGHPUT:-1}
 BACKENDS=${BACKENDS:-sqlite postgres postgres3}
-PHASES=${PHASES:-single batch}
+PHASES=${PHASES:-single batch rate}
+RATE=${RATE:-1500}
+RATE_SECONDS=${RATE_SECONDS:-10}
 PG_STATS=${PG_STATS:-0}
 source "$ROOT/bench/alerts/lib.sh"
 build_all
@@ -96,7 +102,7 @@ hz=$(getconf CLK_TCK)
 
 # phase RUN BACKEND NAME BATCH CONNS (BACKEND: sqlite, postgres, postgres3)
 phase() {
-  local run=$1 backend=$2 name=$3 batch=$4 conns=$5 data config replicas=1
+  local run=$1 backend=$2 name=$3 batch=$4 conns=$5 data config replicas=1 total=$TOTAL pace=()
   data=$WORK/data-$backend-$name-$run
   if [[ $backend == postgres* ]]; then
     local schema="r${run}_${backend}_$name"
@@ -114,14 +120,19 @@ phase() {
     TOCSIN_REPLICA_ID="bench-$k" start_tocsin "$config" "$data-$k"
     pids+=("$T_PID"); ports+=("$T_PORT")
   done
+  [[ $backend == postgres* && "$PG_STATS" != 0 ]] && psql_run "SELECT pg_stat_statements_reset()"
   pg_ticks >"$WORK/pg.before"
   local t0=0 t1=0 p
   for p in "${pids[@]}"; do t0=$((t0 + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
   # One load client per replica, the connections and alerts split evenly.
   local loads=() wait_load=0
+  if [[ $name == rate ]]; then  # open loop: RATE alerts/s in all, split over the replicas
+    total=$((RATE * RATE_SECONDS))
+    pace=(--rate "$(awk -v r="$RATE" -v n="$replicas" 'BEGIN {printf "%.3f", r / n}')")
+  fi
   for ((k = 0; k < replicas; k++)); do
     "$TOOLS/alertload" --port "${ports[$k]}" --path /api/integrations/generic --auth "Bearer $T_KEY" \
-      --format generic --batch "$batch" --total "$((TOTAL / replicas))" --conns "$((conns / replicas))" \
+      --format generic --batch "$batch" --total "$((total / replicas))" --conns "$((conns / replicas))" "${pace[@]}" \
       --prefix "$backend$name$run-$k-" --max-seconds "$MAX_SECONDS" >"$WORK/load.$k" &
     loads+=("$!")
   done
@@ -146,6 +157,13 @@ phase() {
   record "$backend $name cpu s per 1000 alerts (all)" "$run" \
     "$(awk -v t=$((t1 - t0 + pg)) -v hz="$hz" -v n="$alerts" 'BEGIN {printf "%.3f", t / hz / n * 1000}')"
   echo "run $run $backend $name: $alerts alerts in ${seconds} s = $rate/s over $replicas process(es) (postgres cpu ticks $pg)"
+  if [[ $backend == postgres* && "$PG_STATS" != 0 ]]; then
+    # This phase's statements, per 1,000 alerts (top-level and nested).
+    "${as_pg[@]}" /usr/lib/postgresql/15/bin/psql -q "$TOCSIN_TEST_PG_DSN" -c "
+      SELECT round(calls * 1000.0 / $alerts, 1) AS calls_per_1000, round(total_exec_time::numeric * 1000 / $alerts, 1) AS ms_per_1000,
+             toplevel AS top, left(regexp_replace(query, '\s+', ' ', 'g'), 100) AS query
+      FROM pg_stat_statements WHERE calls > 0 ORDER BY total_exec_time DESC LIMIT 20" || true
+  fi
   stop_all
 }
 
@@ -154,6 +172,7 @@ if [[ "$THROUGHPUT" != 0 ]]; then
     for backend in $BACKENDS; do
       [[ " $PHASES " == *" single "* ]] && phase "$run" "$backend" single 1 "$CONNS"
       [[ " $PHASES " == *" batch "* ]] && phase "$run" "$backend" batch "$BATCH" "$BATCH_CONNS"
+      [[ " $PHASES " == *" rate "* ]] && phase "$run" "$backend" rate 1 "$CONNS"
     done
   done
 fi
