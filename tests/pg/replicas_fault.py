@@ -572,9 +572,14 @@ def refused_logged():
 
 
 if not wait_for(60, refused_logged):
-    fail("SIGCONT: replica-%d did not log that its record was refused within 60 s; the delivery: %s; hook keys "
-         "received: %s" % (stopped, psql("SELECT state, attempts, claimed_by, lease_until FROM outbox WHERE id = %s"
-                                          % stall_delivery), hook_keys[-5:]))
+    with received_lock:
+        sends = hook_keys.count("tocsin-delivery-" + stall_delivery)
+    fail("SIGCONT: replica-%d did not log that its record was refused within 60 s; the delivery: %s, received %d "
+         "times; the incident's timeline: %s; hook keys received: %s" % (
+             stopped, psql("SELECT state, attempts, claimed_by, lease_until FROM outbox WHERE id = %s" % stall_delivery),
+             sends, psql("SELECT e.at, e.kind, left(e.message, 120) FROM incident_events e JOIN incidents i "
+                         "ON i.public_id = e.incident WHERE i.id = '%s' ORDER BY e.seq" % stall_incident),
+             hook_keys[-5:]))
 attempts = psql("SELECT attempts, state FROM outbox WHERE id = %s" % stall_delivery)[0]
 if attempts != ["1", "delivered"]:
     fail("SIGSTOP: the taken-over delivery has attempts/state %s, want one delivered attempt" % attempts)
