@@ -26,7 +26,7 @@ Result<std::vector<core::AlertRecord>> IngestCombiner::Ingest(std::vector<core::
           alerts += c->work->size();
           if (alerts >= another_at_) return true;
         }
-        return alerts >= another_at_;
+        return false;  // (never called on an empty queue)
       },
       patience_);
   return std::move(me.result);
@@ -91,7 +91,6 @@ void IngestCombiner::Run(const std::vector<Call*>& calls) {
   if (!ran) {
     for (Call* c : calls) c->result = run_(std::move(*c->work));
   }
-
 }
 
 }  // namespace tocsin::storage::postgres

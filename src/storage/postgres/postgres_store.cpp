@@ -430,22 +430,22 @@ class PostgresStore final : public core::Store {
     Rows q(nullptr);
     auto r = Tx([&](Connection& c) -> Result<void> {
       c.DeferInto(&q,
-                     "WITH picked AS (SELECT o.id, o.lease_until IS NOT NULL AND o.claimed_by <> $2 AS taken_over"
-                     " FROM outbox o, (SELECT tocsin_now_us() AS t) n"
-                     " WHERE o.state = 'queued' AND o.next_attempt_at <= $1"
-                     " AND (o.lease_until IS NULL OR o.lease_until < n.t)"
-                     " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id"
-                     " AND e.channel = o.channel AND e.recipient = o.recipient"
-                     " AND e.contact_method = o.contact_method AND e.id < o.id AND e.state = 'queued'"
-                     " AND ((e.attempts > 0 AND (e.lease_until IS NULL OR e.lease_until < n.t))"
-                     " OR (e.lease_until >= n.t AND e.claimed_by <> $2)))"
-                     " ORDER BY o.next_attempt_at, o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED)"
-                     " UPDATE outbox SET claim_token = nextval('outbox_claim_tokens'), claimed_by = $2,"
-                     " lease_until = tocsin_now_us() + $4 FROM picked WHERE outbox.id = picked.id RETURNING "
-                     "outbox.id, outbox.incident_id, outbox.channel, outbox.kind, outbox.reason, outbox.created, "
-                     "outbox.state, outbox.attempts, outbox.next_attempt_at, outbox.last_error, outbox.delivered_at, "
-                     "outbox.thread_ts, outbox.recipient, outbox.contact_method, outbox.contact_type, "
-                     "outbox.contact_address, COALESCE(outbox.notice_key, ''), outbox.body, outbox.claim_token, picked.taken_over",
+                  "WITH picked AS (SELECT o.id, o.lease_until IS NOT NULL AND o.claimed_by <> $2 AS taken_over"
+                  " FROM outbox o, (SELECT tocsin_now_us() AS t) n"
+                  " WHERE o.state = 'queued' AND o.next_attempt_at <= $1"
+                  " AND (o.lease_until IS NULL OR o.lease_until < n.t)"
+                  " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.incident_id = o.incident_id"
+                  " AND e.channel = o.channel AND e.recipient = o.recipient"
+                  " AND e.contact_method = o.contact_method AND e.id < o.id AND e.state = 'queued'"
+                  " AND ((e.attempts > 0 AND (e.lease_until IS NULL OR e.lease_until < n.t))"
+                  " OR (e.lease_until >= n.t AND e.claimed_by <> $2)))"
+                  " ORDER BY o.next_attempt_at, o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED)"
+                  " UPDATE outbox SET claim_token = nextval('outbox_claim_tokens'), claimed_by = $2,"
+                  " lease_until = tocsin_now_us() + $4 FROM picked WHERE outbox.id = picked.id RETURNING "
+                  "outbox.id, outbox.incident_id, outbox.channel, outbox.kind, outbox.reason, outbox.created, "
+                  "outbox.state, outbox.attempts, outbox.next_attempt_at, outbox.last_error, outbox.delivered_at, "
+                  "outbox.thread_ts, outbox.recipient, outbox.contact_method, outbox.contact_type, "
+                  "outbox.contact_address, COALESCE(outbox.notice_key, ''), outbox.body, outbox.claim_token, picked.taken_over",
                      {Micros(now), replica_, limit, lease_us_});
       return {};
     });
