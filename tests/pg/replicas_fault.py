@@ -331,7 +331,7 @@ def alert_load(stop):
                 live = [i for i in range(REPLICAS) if ports[i] is not None]
                 pair = rand(rng.sample, live, 2) if len(live) >= 2 else [None, None]
                 count("dual_sends")
-                other = threading.Thread(target=send_alert, args=(group, stop, pair[1]))
+                other = threading.Thread(target=send_alert, args=(group, stop, pair[1]), daemon=True)
                 other.start()
                 send_alert(group, stop, pair[0])
                 other.join()
@@ -357,9 +357,9 @@ def ack_load(stop):
 
 def start_load(acks=True):
     stop = threading.Event()
-    threads = [threading.Thread(target=alert_load, args=(stop,)) for _ in range(3)]
+    threads = [threading.Thread(target=alert_load, args=(stop,), daemon=True) for _ in range(3)]
     if acks:
-        threads.append(threading.Thread(target=ack_load, args=(stop,)))
+        threads.append(threading.Thread(target=ack_load, args=(stop,), daemon=True))
     for t in threads:
         t.start()
     return stop, threads
@@ -529,6 +529,18 @@ def metric(port, name):
     return float(m.group(1)) if m else None
 
 
+def all_threads_stopped(pid):
+    """Every thread of `pid` in the stopped state (T in /proc/PID/task/TID/stat)."""
+    states = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                states.append(f.read().rsplit(")", 1)[1].split()[0])
+        except FileNotFoundError:
+            continue  # a thread that ended meanwhile
+    return bool(states) and all(s == "T" for s in states)
+
+
 # The request held is the new incident's own webhook delivery, not a late
 # one of phase 1 (held, it would stop a replica that holds nothing new).
 hold_above[0] = int(psql("SELECT COALESCE(max(id), 0) FROM outbox")[0][0])
@@ -550,6 +562,10 @@ claimer = row[0][1]
 stopped = int(claimer.rsplit("-", 1)[1])
 procs[stopped].send_signal(signal.SIGSTOP)
 stopped_port, ports[stopped] = ports[stopped], None
+# SIGSTOP stops a process's threads one after another, after kill() has
+# returned: answered before its last thread stops, the replica could still
+# read the answer and record it. The answer waits until every thread is.
+wait_until("SIGSTOP: every thread of replica-%d stopped" % stopped, 10, lambda: all_threads_stopped(procs[stopped].pid))
 hook_open.set()  # the stopped replica's request is answered; it cannot read the answer yet
 t_stop = time.monotonic()
 taken_over = lambda: psql("SELECT 1 FROM outbox WHERE id = %s AND state = 'delivered'" % stall_delivery)
