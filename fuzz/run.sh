@@ -11,6 +11,11 @@
 #   FUZZ_JOBS=N         build parallelism (default 2)
 #   FUZZ_KEEP=1         keep the temporary corpora and logs even on success
 #   FUZZ_NO_BUILD=1     use the existing build/fuzz binaries
+#   FUZZ_BIN=DIR        the targets' binaries (default build/fuzz/fuzz; implies FUZZ_NO_BUILD=1)
+#   FUZZ_RUNS=N         stop each target after N executions (the long runs:
+#                       10000000); SECONDS_PER_TARGET still bounds the time
+#   FUZZ_DIR=DIR        corpora, crash inputs and logs in DIR/TARGET, kept: a
+#                       second run goes on from the corpus the first grew
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -20,7 +25,7 @@ all_targets=(ingest_datadog ingest_alertmanager ingest_prometheus ingest_generic
              search_query mustache json_roundtrip incident_json http_request)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
-if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ] && [ -z "${FUZZ_BIN:-}" ]; then
   if ! command -v clang++-14 >/dev/null ||
      ! ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
     echo "fuzz/run.sh: clang-14 and libfuzzer-14-dev are needed (scripts/install-deps.sh installs them)" >&2
@@ -29,9 +34,16 @@ if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
   nice -n 10 cmake --preset fuzz >/dev/null
   nice -n 10 cmake --build --preset fuzz -j "${FUZZ_JOBS:-2}" --target tocsin_fuzz_all
 fi
-bin="$root/build/fuzz/fuzz"
+bin="${FUZZ_BIN:-$root/build/fuzz/fuzz}"
 
-work="$(mktemp -d "${TMPDIR:-/tmp}/tocsin-fuzz.XXXXXX")"
+if [ -n "${FUZZ_DIR:-}" ]; then
+  mkdir -p "$FUZZ_DIR"
+  work="$(cd "$FUZZ_DIR" && pwd)"
+else
+  work="$(mktemp -d "${TMPDIR:-/tmp}/tocsin-fuzz.XXXXXX")"
+fi
+runs=()
+[ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
 golden="$root/tests/golden"
 
 # Seeds: the checked-in ones (fuzz/seeds/TARGET) plus the golden files and the example configuration.
@@ -74,13 +86,15 @@ for t in "${targets[@]}"; do
   set +e
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}" \
   UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}" \
-    nice -n 10 "$exe" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=16384 -print_final_stats=1 \
+    nice -n 10 "$exe" -max_total_time="$secs" "${runs[@]}" -rss_limit_mb=2048 -timeout=10 -max_len=16384 -print_final_stats=1 \
     -artifact_prefix="$dir/artifacts/" "$dir/corpus" >"$dir/log" 2>&1
   rc=$?
   set -e
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$dir/log" | tail -1)"
   summary+=("$(printf '%-22s %10s execs %7s exec/s  %s' "fuzz_$t" "${execs:-?}" "${rate:-?}" "$([ $rc = 0 ] && echo ok || echo "FAILED (exit $rc)")")")
+  # A kept directory remembers every run (the long runs may take several).
+  [ -n "${FUZZ_DIR:-}" ] && echo "$(date -u +%FT%TZ) $(git -C "$root" rev-parse --short HEAD 2>/dev/null) ${summary[-1]}" >>"$work/history"
   if [ $rc != 0 ]; then
     failed+=("$t")
     echo "fuzz_$t FAILED (exit $rc); log: $dir/log"
@@ -98,4 +112,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz/run.sh: ${#failed[@]} target(s) failed: ${failed[*]}; inputs and logs kept in $work" >&2
   exit 1
 fi
-if [ "${FUZZ_KEEP:-0}" = 1 ]; then echo "corpora and logs kept in $work"; else rm -rf "$work"; fi
+if [ "${FUZZ_KEEP:-0}" = 1 ] || [ -n "${FUZZ_DIR:-}" ]; then echo "corpora and logs kept in $work"; else rm -rf "$work"; fi
