@@ -18,7 +18,18 @@ if ! "$bin" keys list --config "$config" --data "$data" | grep -q " live"; then
   handle="$(sed -n 's/^ *- handle: *\([A-Za-z0-9._-]*\).*/\1/p' "$config" | head -n 1)"
   password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
   printf '%s\n' "$password" | "$bin" users set-password "$handle" --config "$config" --data "$data" >/dev/null
-  echo "Web UI: open http://127.0.0.1:8080/ and sign in as $handle with password $password"
+  # The address: --listen's if given (port 0: the one the server reports).
+  listen=127.0.0.1:8080
+  args=("$@")
+  for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[$i]}" in
+      --listen=*) listen="${args[$i]#--listen=}" ;;
+      --listen) listen="${args[$((i + 1))]:-$listen}" ;;
+    esac
+  done
+  where="http://$listen/"
+  [[ $listen == *:0 ]] && where='the address on the "listening" line below'
+  echo "Web UI: open $where and sign in as $handle with password $password"
   echo "(change it with: $bin users set-password $handle --config $config --data $data)"
 fi
 exec "$bin" serve --config "$config" --data "$data" "$@"
