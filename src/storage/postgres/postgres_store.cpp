@@ -446,7 +446,7 @@ class PostgresStore final : public core::Store {
                   "outbox.state, outbox.attempts, outbox.next_attempt_at, outbox.last_error, outbox.delivered_at, "
                   "outbox.thread_ts, outbox.recipient, outbox.contact_method, outbox.contact_type, "
                   "outbox.contact_address, COALESCE(outbox.notice_key, ''), outbox.body, outbox.claim_token, picked.taken_over",
-                     {Micros(now), replica_, limit, lease_us_});
+                  {Micros(now), replica_, limit, lease_us_});
       return {};
     });
     if (!r) return tl::unexpected(r.error());
